@@ -1,0 +1,11 @@
+// Package examples holds the built-in models, embedded in the binary: the
+// teaching models (ABBA deadlock, lost wake-up, and their fixes) and the
+// workqueue model with its patch variants. `wqcheck list` lists them.
+package examples
+
+import "embed"
+
+// FS holds NAME.wq for every built-in model NAME.
+//
+//go:embed *.wq
+var FS embed.FS

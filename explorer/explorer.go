@@ -1,0 +1,426 @@
+// Package explorer searches a model's state space breadth-first and
+// exhaustively. States get ids in BFS order (the initial state is 0), each
+// with a parent link and the step that reached it, so the first violation
+// found of any property is at the smallest depth and its trace is a shortest
+// one. The same model and parameters give the same ids, counts and traces on
+// every run.
+package explorer
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+
+	"wqcheck/invariants"
+	"wqcheck/model"
+)
+
+// Options bound and steer a search.
+type Options struct {
+	MaxStates int    // stop after this many states (0: no bound)
+	MaxDepth  int    // do not expand states at this depth (0: no bound)
+	MaxMemory uint64 // stop when the Go heap exceeds this many bytes (0: no bound)
+	All       bool   // keep going after a violation, to find every violated property
+	// Stop, when closed, ends the search early (Ctrl-C). What was found is kept.
+	Stop <-chan struct{}
+	// Progress, when set, is called about once a second.
+	Progress func(Stats)
+}
+
+// Stats describe a search.
+type Stats struct {
+	States      int
+	Transitions int
+	Depth       int // the largest depth reached
+	Queue       int // states found but not yet expanded
+	Elapsed     time.Duration
+	HeapBytes   uint64
+}
+
+// StatesPerSec returns the rate of new states.
+func (s Stats) StatesPerSec() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.States) / s.Elapsed.Seconds()
+}
+
+// Verdict values.
+type Verdict string
+
+const (
+	Holds    Verdict = "holds"
+	Violated Verdict = "violated"
+	Unknown  Verdict = "unknown" // the search stopped at a bound before deciding
+)
+
+// PropResult is the verdict on one property.
+type PropResult struct {
+	Prop    *model.Property
+	Verdict Verdict
+	Trace   *Trace // shortest counterexample, when violated
+}
+
+// Result is the outcome of a search.
+type Result struct {
+	Program  *model.Program
+	Complete bool   // every reachable state was expanded
+	Stopped  string // why the search stopped early: "max-states", "max-depth", "max-memory", "interrupted", "violation"
+	Stats    Stats
+	Props    []PropResult // in Program.Props order
+	Err      error        // a property that could not be evaluated
+}
+
+// Violated reports whether any property is violated.
+func (r *Result) Violated() bool {
+	for _, p := range r.Props {
+		if p.Verdict == Violated {
+			return true
+		}
+	}
+	return false
+}
+
+// graph is the explored state graph.
+type graph struct {
+	words  int
+	states []uint64 // state vectors, words each, by id
+	index  map[string]int32
+	parent []int32
+	via    []via
+	depth  []int32
+	// edges in CSR form, recorded only when a stranded-work property needs them
+	edgeStart []int32
+	edges     []int32
+	keep      bool
+}
+
+type via struct {
+	thread int32
+	branch int32
+}
+
+func (g *graph) NumStates() int { return len(g.parent) }
+
+func (g *graph) State(id int) model.State {
+	return model.State(g.states[id*g.words : (id+1)*g.words])
+}
+
+func (g *graph) Succ(id int) []int32 { return g.edges[g.edgeStart[id]:g.edgeStart[id+1]] }
+
+func key(s model.State) string {
+	b := make([]byte, len(s)*8)
+	for i, w := range s {
+		for j := 0; j < 8; j++ {
+			b[i*8+j] = byte(w >> (8 * j))
+		}
+	}
+	return string(b)
+}
+
+// add returns the id of s, adding it if new.
+func (g *graph) add(s model.State, parent int32, v via, depth int32) (int32, bool) {
+	k := key(s)
+	if id, ok := g.index[k]; ok {
+		return id, false
+	}
+	id := int32(len(g.parent))
+	g.index[k] = id
+	g.states = append(g.states, s...)
+	g.parent = append(g.parent, parent)
+	g.via = append(g.via, v)
+	g.depth = append(g.depth, depth)
+	return id, true
+}
+
+// violation records where a property first failed.
+type violation struct {
+	state int32 // the state where it fails, or the state the failing step starts from
+	step  *via  // the failing step, for step properties (warn_on, errors)
+	msg   string
+}
+
+// Explore runs the search.
+func Explore(p *model.Program, opts Options) *Result {
+	start := time.Now()
+	res := &Result{Program: p}
+	init, err := p.Initial()
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	g := &graph{words: p.Words, index: map[string]int32{}}
+	for _, pr := range p.Props {
+		if pr.Kind == model.PropStranded {
+			g.keep = true
+		}
+	}
+	found := make([]*violation, len(p.Props))
+	nfound := 0
+	record := func(prop int, v *violation) {
+		if found[prop] == nil {
+			found[prop] = v
+			nfound++
+		}
+	}
+	checkState := func(id int32, s model.State) {
+		for _, f := range invariants.CheckState(p, s) {
+			record(f.Prop, &violation{state: id, msg: f.Msg})
+		}
+	}
+	deadlockProp := propIndex(p, model.PropDeadlock)
+
+	g.add(init, -1, via{-1, -1}, 0)
+	checkState(0, init)
+	st := p.NewStepper()
+	stats := &res.Stats
+	lastProgress := time.Now()
+	var memStats runtime.MemStats
+	complete := true
+	head := 0
+	for ; head < g.NumStates(); head++ {
+		if nfound > 0 && !opts.All {
+			res.Stopped = "violation"
+			complete = false
+			break
+		}
+		if head&1023 == 0 {
+			if opts.Stop != nil {
+				select {
+				case <-opts.Stop:
+					res.Stopped = "interrupted"
+				default:
+				}
+				if res.Stopped != "" {
+					complete = false
+					break
+				}
+			}
+			if opts.MaxMemory > 0 && head&16383 == 0 {
+				runtime.ReadMemStats(&memStats)
+				if memStats.HeapAlloc > opts.MaxMemory {
+					res.Stopped = "max-memory"
+					complete = false
+					break
+				}
+			}
+			if opts.Progress != nil && time.Since(lastProgress) > time.Second {
+				lastProgress = time.Now()
+				stats.States, stats.Queue, stats.Elapsed = g.NumStates(), g.NumStates()-head, time.Since(start)
+				opts.Progress(*stats)
+			}
+		}
+		d := g.depth[head]
+		if g.keep {
+			g.edgeStart = append(g.edgeStart, int32(len(g.edges)))
+		}
+		if opts.MaxDepth > 0 && int(d) >= opts.MaxDepth {
+			complete = false
+			if res.Stopped == "" {
+				res.Stopped = "max-depth"
+			}
+			continue
+		}
+		s := g.State(head).Clone()
+		nsucc := 0
+		full := false
+		st.Successors(s, func(sc *model.Succ) {
+			nsucc++
+			stats.Transitions++
+			v := via{int32(sc.Thread), int32(sc.Branch)}
+			for _, prop := range sc.Fired {
+				vv := v
+				record(prop, &violation{state: int32(head), step: &vv, msg: "warn_on fired: " + p.Props[prop].Text})
+			}
+			if sc.Err != nil {
+				vv := v
+				record(sc.Err.Prop, &violation{state: int32(head), step: &vv, msg: sc.Err.Msg})
+				return
+			}
+			if full {
+				return
+			}
+			id, isNew := g.add(sc.State, int32(head), v, d+1)
+			if g.keep {
+				g.edges = append(g.edges, id)
+			}
+			if isNew {
+				if int(d+1) > stats.Depth {
+					stats.Depth = int(d + 1)
+				}
+				checkState(id, sc.State)
+				if opts.MaxStates > 0 && g.NumStates() >= opts.MaxStates {
+					full = true
+				}
+			}
+		})
+		if nsucc == 0 {
+			if dl, msg := invariants.Deadlock(p, s); dl {
+				record(deadlockProp, &violation{state: int32(head), msg: msg})
+			}
+		}
+		if full {
+			complete = false
+			res.Stopped = "max-states"
+			head++
+			if g.keep {
+				g.edgeStart = append(g.edgeStart, int32(len(g.edges)))
+			}
+			break
+		}
+	}
+	if head < g.NumStates() {
+		complete = false
+	}
+	if g.keep {
+		for len(g.edgeStart) <= g.NumStates() {
+			g.edgeStart = append(g.edgeStart, int32(len(g.edges)))
+		}
+	}
+	res.Complete = complete
+	if complete {
+		res.Stopped = ""
+	}
+	// stranded work needs the whole graph
+	if complete {
+		for i, pr := range p.Props {
+			if pr.Kind != model.PropStranded {
+				continue
+			}
+			sr, err := invariants.Stranded(p, pr, g)
+			if err != nil {
+				res.Err = err
+				continue
+			}
+			if sr.State >= 0 {
+				record(i, &violation{state: int32(sr.State), msg: sr.Msg})
+			}
+		}
+	}
+	stats.States = g.NumStates()
+	stats.Queue = g.NumStates() - head
+	if stats.Queue < 0 {
+		stats.Queue = 0
+	}
+	stats.Elapsed = time.Since(start)
+	runtime.ReadMemStats(&memStats)
+	stats.HeapBytes = memStats.HeapAlloc
+
+	for i, pr := range p.Props {
+		r := PropResult{Prop: pr, Verdict: Holds}
+		if !complete {
+			r.Verdict = Unknown
+		}
+		if v := found[i]; v != nil {
+			r.Verdict = Violated
+			tr, err := buildTrace(p, g, v)
+			if err != nil {
+				res.Err = err
+			}
+			tr.Prop = pr
+			r.Trace = tr
+		}
+		res.Props = append(res.Props, r)
+	}
+	return res
+}
+
+func propIndex(p *model.Program, k model.PropKind) int {
+	for i, pr := range p.Props {
+		if pr.Kind == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// Trace is a counterexample: the steps from the initial state to the
+// violation, each with the instructions it executed.
+type Trace struct {
+	Prop    *model.Property
+	Initial model.State
+	Steps   []Step
+	Msg     string // what is wrong at the end, in words
+	// FailStep is set when the last step itself violated the property
+	// (warn_on fired, a runtime error, a lock-discipline breach).
+	FailStep bool
+}
+
+// Step is one transition of a trace.
+type Step struct {
+	Thread *model.Thread
+	Branch int
+	Instrs []*model.Instr // executed, in order
+	After  model.State    // the state after the step
+	Blocks bool           // the step ended because the thread blocked mid-step
+	Err    *model.StepError
+	Fired  []int
+}
+
+// buildTrace walks parent links back to the initial state, then replays the
+// path forwards with instruction recording.
+func buildTrace(p *model.Program, g *graph, v *violation) (*Trace, error) {
+	var path []via
+	for id := v.state; id > 0; id = g.parent[id] {
+		path = append(path, g.via[id])
+	}
+	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+		path[i], path[j] = path[j], path[i]
+	}
+	if v.step != nil {
+		path = append(path, *v.step)
+	}
+	tr, err := Replay(p, path)
+	if tr != nil {
+		tr.Msg = v.msg
+		tr.FailStep = v.step != nil
+	}
+	return tr, err
+}
+
+// StepRef names a step: the thread that moves and which of its branches.
+type StepRef = via
+
+// Replay re-executes a path of (thread, branch) steps from the initial state.
+func Replay(p *model.Program, path []via) (*Trace, error) {
+	init, err := p.Initial()
+	if err != nil {
+		return nil, err
+	}
+	tr := &Trace{Initial: init}
+	st := p.NewStepper()
+	st.Record = true
+	cur := init
+	for i, v := range path {
+		if v.thread < 0 || int(v.thread) >= len(p.Threads) {
+			return tr, fmt.Errorf("step %d: no thread %d", i+1, v.thread)
+		}
+		t := p.Threads[v.thread]
+		var got *Step
+		st.ThreadSuccessors(cur, t, func(sc *model.Succ) {
+			if sc.Branch != int(v.branch) {
+				return
+			}
+			step := &Step{Thread: t, Branch: sc.Branch, After: sc.State.Clone(), Blocks: sc.Blocks, Err: sc.Err,
+				Fired: append([]int(nil), sc.Fired...)}
+			for _, pc := range sc.Log {
+				step.Instrs = append(step.Instrs, t.Kind.Code[pc])
+			}
+			got = step
+		})
+		if got == nil {
+			return tr, fmt.Errorf("step %d: %s cannot take branch %d here", i+1, t.Name, v.branch)
+		}
+		tr.Steps = append(tr.Steps, *got)
+		cur = got.After
+	}
+	return tr, nil
+}
+
+// Final returns the state at the end of the trace.
+func (t *Trace) Final() model.State {
+	if len(t.Steps) == 0 {
+		return t.Initial
+	}
+	return t.Steps[len(t.Steps)-1].After
+}

@@ -1,0 +1,990 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+)
+
+// maxInline bounds the depth of inlined calls (recursion is rejected before that).
+const maxInline = 64
+
+// where the instruction being emitted came from
+type origin struct {
+	pos  Pos
+	text string
+	fn   string
+}
+
+func (c *compiler) origin() origin { return origin{c.curPos, c.curText, c.fn} }
+
+// compileThread compiles one thread declaration into its kind's code.
+func (c *compiler) compileThread(td *ThreadDecl) {
+	k := c.kinds[td.Name]
+	c.beginKind(k, td.Name)
+	if td.Param != nil {
+		s := k.ForEach.Struct
+		c.scope.vars[td.Param.Name] = &binding{typ: Type{Kind: KRef, Struct: s}, self: true,
+			ev: func(cx *Ctx) int64 { return int64(cx.th.Obj + 1) }}
+	}
+	c.frame = &frame{labels: map[string]int{}}
+	c.collectLabels(td.Body, c.frame)
+	c.block(td.Body)
+	c.setOrigin(td.Body.End, "}")
+	c.emit(&Instr{Op: OpExit})
+	c.finishFrame(c.frame)
+	c.endKind(k)
+}
+
+func (c *compiler) beginKind(k *ThreadKind, fn string) {
+	c.kind = k
+	c.code = nil
+	c.fn = fn
+	c.scope = &scope{vars: map[string]*binding{}}
+	c.loops = nil
+	c.depth = 0
+}
+
+// endKind finishes a kind's code: program counter width and the liveness
+// tables that let a resting thread carry only live locals.
+func (c *compiler) endKind(k *ThreadKind) {
+	k.Code = c.code
+	k.PCW = bitsFor(int64(len(c.code)))
+	computeLiveness(k)
+	c.kind = nil
+}
+
+// checkFunc type-checks a function on its own, as if called with unknown
+// arguments; its code is thrown away.
+func (c *compiler) checkFunc(fd *FuncDecl) {
+	k := &ThreadKind{Name: "check:" + fd.Name}
+	c.beginKind(k, fd.Name)
+	args := make([]Expr, len(fd.Params))
+	for i, p := range fd.Params {
+		t := c.resolveType(p.Type, false)
+		l := c.newLocal(p.Name, t)
+		c.scope.vars[p.Name+"#arg"] = &binding{typ: t, local: l}
+		args[i] = &Ident{Pos: p.Pos, Name: p.Name + "#arg"}
+	}
+	c.setOrigin(fd.Pos, fd.Name)
+	c.inlineCall(&CallExpr{Pos: fd.Pos, Fun: fd.Name, Args: args}, fd)
+	c.emit(&Instr{Op: OpExit})
+	c.kind = nil
+}
+
+func (c *compiler) setOrigin(pos Pos, text string) {
+	c.curPos, c.curText = pos, text
+}
+
+// emit appends an instruction, stamping it with the current statement and
+// what its expressions touched.
+func (c *compiler) emit(ins *Instr) int {
+	ins.Pos, ins.Text, ins.Func = c.curPos, c.curText, c.fn
+	if c.track.shared {
+		ins.Visible = true
+	}
+	for l := range c.track.uses {
+		ins.uses = append(ins.uses, l)
+	}
+	sort.Ints(ins.uses)
+	c.track = tracking{}
+	idx := len(c.code)
+	ins.Next = idx + 1
+	c.code = append(c.code, ins)
+	return idx
+}
+
+func (c *compiler) pc() int { return len(c.code) }
+
+func (c *compiler) newLocal(name string, t Type) *Local {
+	k := c.kind
+	l := &Local{Name: name, Type: t, Off: k.locBits, Width: t.width(len(c.prog.Threads))}
+	k.locBits += uint32(l.Width)
+	k.Locals = append(k.Locals, l)
+	return l
+}
+
+func (c *compiler) localIndex(l *Local) int {
+	for i, x := range c.kind.Locals {
+		if x == l {
+			return i
+		}
+	}
+	panic("local not in kind")
+}
+
+func (c *compiler) lookup(name string) *binding {
+	for s := c.scope; s != nil; s = s.parent {
+		if b := s.vars[name]; b != nil {
+			return b
+		}
+	}
+	return nil
+}
+
+func (c *compiler) push() { c.scope = &scope{parent: c.scope, vars: map[string]*binding{}} }
+func (c *compiler) pop()  { c.scope = c.scope.parent }
+
+// collectLabels records the labels of a function body (labels have function scope, as in C).
+func (c *compiler) collectLabels(s Stmt, f *frame) {
+	var walk func(s Stmt)
+	walk = func(s Stmt) {
+		switch s := s.(type) {
+		case *Block:
+			for _, x := range s.Stmts {
+				walk(x)
+			}
+		case *LabeledStmt:
+			if _, dup := f.labels[s.Label]; dup {
+				c.errf(s.Pos, "label %s is defined twice in this function", s.Label)
+			}
+			f.labels[s.Label] = -1
+			walk(s.Stmt)
+		case *IfStmt:
+			walk(s.Then)
+			if s.Else != nil {
+				walk(s.Else)
+			}
+		case *WhileStmt:
+			walk(s.Body)
+		case *DoWhileStmt:
+			walk(s.Body)
+		case *ForStmt:
+			walk(s.Body)
+		case *ForeachStmt:
+			walk(s.Body)
+		case *EitherStmt:
+			for _, b := range s.Branches {
+				walk(b)
+			}
+		}
+	}
+	walk(s)
+}
+
+func (c *compiler) finishFrame(f *frame) {
+	for _, g := range f.gotos {
+		pc, ok := f.labels[g.label]
+		if !ok {
+			c.errf(g.pos, "goto %s: no label %s in this function", g.label, g.label)
+		}
+		*g.target = pc
+	}
+}
+
+// ---- statements ----
+
+func (c *compiler) block(b *Block) {
+	c.push()
+	for _, s := range b.Stmts {
+		c.stmt(s)
+	}
+	c.pop()
+}
+
+func (c *compiler) body(s Stmt) {
+	if b, ok := s.(*Block); ok {
+		c.block(b)
+		return
+	}
+	c.push()
+	c.stmt(s)
+	c.pop()
+}
+
+func (c *compiler) stmt(s Stmt) {
+	c.setOrigin(s.StmtPos(), StmtHeader(s))
+	switch s := s.(type) {
+	case *Block:
+		c.block(s)
+	case *VarStmt:
+		if c.lookupLocalHere(s.Name) {
+			c.errf(s.Pos, "%s is already declared in this block", s.Name)
+		}
+		t := c.resolveType(s.Type, false)
+		if t.Kind == KVoid {
+			c.errf(s.Type.Pos, "a variable cannot be void")
+		}
+		var ev Eval
+		if s.Init != nil {
+			var et Type
+			ev, et = c.expr(s.Init)
+			c.assignable(t, et, s.Init.ExprPos(), s.Name)
+			ev = c.convert(t, et, ev)
+		} else {
+			ev = func(*Ctx) int64 { return zeroValue(t) }
+		}
+		l := c.newLocal(s.Name, t)
+		set := c.localSetter(l, s.Pos, s.Name)
+		c.emit(&Instr{Op: OpAssign, X: ev, Set: set, def: c.localIndex(l) + 1})
+		c.scope.vars[s.Name] = &binding{typ: t, local: l}
+	case *ExprStmt:
+		call := s.X.(*CallExpr)
+		c.callStmt(call)
+	case *AssignStmt:
+		c.assignStmt(s)
+	case *IfStmt:
+		cond := c.condExpr(s.Cond)
+		br := c.emit(&Instr{Op: OpBranch, X: cond})
+		c.code[br].Target = c.pc()
+		c.body(s.Then)
+		if s.Else != nil {
+			j := c.emitJump()
+			c.code[br].Else = c.pc()
+			c.body(s.Else)
+			c.code[j].Target = c.pc()
+		} else {
+			c.code[br].Else = c.pc()
+		}
+	case *WhileStmt:
+		top := c.pc()
+		cond := c.condExpr(s.Cond)
+		br := c.emit(&Instr{Op: OpBranch, X: cond})
+		c.code[br].Target = c.pc()
+		lp := c.pushLoop()
+		c.body(s.Body)
+		c.setOrigin(s.Pos, StmtHeader(s))
+		j := c.emitJump()
+		c.code[j].Target = top
+		c.code[br].Else = c.pc()
+		c.popLoop(lp, c.pc(), top)
+	case *DoWhileStmt:
+		top := c.pc()
+		lp := c.pushLoop()
+		c.body(s.Body)
+		cont := c.pc()
+		c.setOrigin(s.Cond.ExprPos(), StmtHeader(s))
+		cond := c.condExpr(s.Cond)
+		br := c.emit(&Instr{Op: OpBranch, X: cond})
+		c.code[br].Target = top
+		c.code[br].Else = c.pc()
+		c.popLoop(lp, c.pc(), cont)
+	case *ForStmt:
+		c.push()
+		if s.Init != nil {
+			c.stmt(s.Init)
+		}
+		top := c.pc()
+		br := -1
+		if s.Cond != nil {
+			c.setOrigin(s.Pos, StmtHeader(s))
+			cond := c.condExpr(s.Cond)
+			br = c.emit(&Instr{Op: OpBranch, X: cond})
+			c.code[br].Target = c.pc()
+		}
+		lp := c.pushLoop()
+		c.body(s.Body)
+		cont := c.pc()
+		if s.Post != nil {
+			c.stmt(s.Post)
+		}
+		c.setOrigin(s.Pos, StmtHeader(s))
+		j := c.emitJump()
+		c.code[j].Target = top
+		if br >= 0 {
+			c.code[br].Else = c.pc()
+		}
+		c.popLoop(lp, c.pc(), cont)
+		c.pop()
+	case *ForeachStmt:
+		c.foreach(s)
+	case *LabeledStmt:
+		c.frame.labels[s.Label] = c.pc()
+		c.stmt(s.Stmt)
+	case *GotoStmt:
+		j := c.emitJump()
+		c.frame.gotos = append(c.frame.gotos, gotoFix{target: &c.code[j].Target, label: s.Label, pos: s.Pos})
+	case *ReturnStmt:
+		c.returnStmt(s)
+	case *BreakStmt:
+		if len(c.loops) == 0 {
+			c.errf(s.Pos, "break outside a loop")
+		}
+		j := c.emitJump()
+		lp := c.loops[len(c.loops)-1]
+		lp.breaks = append(lp.breaks, &c.code[j].Target)
+	case *ContinueStmt:
+		if len(c.loops) == 0 {
+			c.errf(s.Pos, "continue outside a loop")
+		}
+		j := c.emitJump()
+		lp := c.loops[len(c.loops)-1]
+		lp.continues = append(lp.continues, &c.code[j].Target)
+	case *EitherStmt:
+		if c.inInit {
+			c.errf(s.Pos, "either is not allowed in init: the initial state must be unique")
+		}
+		e := c.emit(&Instr{Op: OpEither})
+		var ends []int
+		for _, b := range s.Branches {
+			c.code[e].Targets = append(c.code[e].Targets, c.pc())
+			c.block(b)
+			c.setOrigin(s.Pos, "either")
+			ends = append(ends, c.emitJump())
+		}
+		for _, j := range ends {
+			c.code[j].Target = c.pc()
+		}
+	default:
+		c.errf(s.StmtPos(), "unsupported statement")
+	}
+}
+
+func (c *compiler) lookupLocalHere(name string) bool { return c.scope.vars[name] != nil }
+
+func (c *compiler) emitJump() int { return c.emit(&Instr{Op: OpJump}) }
+
+// code addresses are fixed once emitted, but c.code may grow: loop fixups
+// are recorded as instruction indexes and patched through the slice.
+func (c *compiler) pushLoop() *loopCtx {
+	lp := &loopCtx{}
+	c.loops = append(c.loops, lp)
+	return lp
+}
+
+func (c *compiler) popLoop(lp *loopCtx, brk, cont int) {
+	for _, p := range lp.breaks {
+		*p = brk
+	}
+	for _, p := range lp.continues {
+		*p = cont
+	}
+	c.loops = c.loops[:len(c.loops)-1]
+}
+
+func (c *compiler) foreach(s *ForeachStmt) {
+	c.push()
+	defer c.pop()
+	over := s.Over
+	var elem *Struct
+	var count func(*Ctx) int64
+	var at func(*Ctx, int64) int64
+	if id, ok := over.(*Ident); ok && c.arrays[id.Name] != nil && c.lookup(id.Name) == nil {
+		a := c.arrays[id.Name]
+		elem = a.Struct
+		n := int64(a.Len)
+		first := int64(a.First)
+		count = func(*Ctx) int64 { return n }
+		at = func(_ *Ctx, i int64) int64 { return first + i + 1 }
+	} else {
+		ll := c.listLoc(over)
+		elem = ll.typ.Struct
+		li := ll.list
+		addr := ll.addr
+		count = func(cx *Ctx) int64 { return int64(cx.p.listLen(cx.s, addr(cx), li)) }
+		at = func(cx *Ctx, i int64) int64 { return cx.p.listAt(cx.s, addr(cx), li, int(i)) }
+	}
+	idx := c.newLocal(s.Var+"#i", Type{Kind: KInt, Lo: 0, Hi: 64})
+	v := c.newLocal(s.Var, Type{Kind: KRef, Struct: elem})
+	c.scope.vars[s.Var] = &binding{typ: v.Type, local: v}
+	idxGet := c.localGetter(idx)
+	c.emit(&Instr{Op: OpAssign, X: func(*Ctx) int64 { return 0 }, Set: c.localSetter(idx, s.Pos, s.Var), def: c.localIndex(idx) + 1})
+	top := c.pc()
+	c.track.uses = map[int]bool{c.localIndex(idx): true}
+	cnt := count
+	cond := func(cx *Ctx) int64 { return b2i(idxGet(cx) < cnt(cx)) }
+	br := c.emit(&Instr{Op: OpBranch, X: cond})
+	c.code[br].Target = c.pc()
+	c.track.uses = map[int]bool{c.localIndex(idx): true}
+	c.emit(&Instr{Op: OpAssign, X: func(cx *Ctx) int64 { return at(cx, idxGet(cx)) }, Set: c.localSetter(v, s.Pos, s.Var), def: c.localIndex(v) + 1})
+	lp := c.pushLoop()
+	c.body(s.Body)
+	cont := c.pc()
+	c.setOrigin(s.Pos, StmtHeader(s))
+	c.track.uses = map[int]bool{c.localIndex(idx): true}
+	c.emit(&Instr{Op: OpAssign, X: func(cx *Ctx) int64 { return idxGet(cx) + 1 }, Set: c.localSetter(idx, s.Pos, s.Var), def: c.localIndex(idx) + 1})
+	j := c.emitJump()
+	c.code[j].Target = top
+	c.code[br].Else = c.pc()
+	c.popLoop(lp, c.pc(), cont)
+}
+
+func (c *compiler) returnStmt(s *ReturnStmt) {
+	f := c.frame
+	if f.fd == nil {
+		// the thread's own body: return ends the thread
+		if s.X != nil {
+			c.errf(s.X.ExprPos(), "a thread's return takes no value")
+		}
+		c.emit(&Instr{Op: OpExit})
+		return
+	}
+	if s.X == nil {
+		if f.ret != nil {
+			c.errf(s.Pos, "%s returns %s: expected a value after return", f.fd.Name, f.retTyp)
+		}
+	} else {
+		if f.ret == nil {
+			c.errf(s.X.ExprPos(), "%s returns void: return takes no value", f.fd.Name)
+		}
+		ev, t := c.expr(s.X)
+		c.assignable(f.retTyp, t, s.X.ExprPos(), "the return value of "+f.fd.Name)
+		c.emit(&Instr{Op: OpAssign, X: c.convert(f.retTyp, t, ev), Set: c.localSetter(f.ret, s.Pos, f.fd.Name), def: c.localIndex(f.ret) + 1})
+	}
+	j := c.emitJump()
+	f.exit = append(f.exit, &c.code[j].Target)
+}
+
+func (c *compiler) assignStmt(s *AssignStmt) {
+	lv := c.lvalue(s.Lhs)
+	switch lv.typ.Kind {
+	case KList:
+		c.errHint(s.Pos, "use list_add, list_add_tail, list_del or list_move", "a list cannot be assigned")
+	case KLock:
+		c.errHint(s.Pos, "use spin_lock/spin_unlock or mutex_lock/mutex_unlock", "a lock cannot be assigned")
+	}
+	var ev Eval
+	var et Type
+	if s.Rhs != nil {
+		ev, et = c.expr(s.Rhs)
+	}
+	get := lv.get
+	switch s.Op {
+	case "=":
+		c.assignable(lv.typ, et, s.Rhs.ExprPos(), lv.text)
+		ev = c.convert(lv.typ, et, ev)
+	case "++", "--":
+		if lv.typ.Kind != KInt {
+			c.errf(s.Pos, "%s%s: %s is %s, expected an int", lv.text, s.Op, lv.text, lv.typ)
+		}
+		d := int64(1)
+		if s.Op == "--" {
+			d = -1
+		}
+		ev = func(cx *Ctx) int64 { return get(cx) + d }
+	default:
+		op := s.Op[:len(s.Op)-1]
+		if lv.typ.Kind != KInt && !(lv.typ.Kind == KBool && (op == "&" || op == "|" || op == "^")) {
+			c.errf(s.Pos, "%s %s ...: %s is %s, expected an int", lv.text, s.Op, lv.text, lv.typ)
+		}
+		if !isIntLike(et) {
+			c.errf(s.Rhs.ExprPos(), "%s %s: expected an int on the right, found %s", lv.text, s.Op, et)
+		}
+		rhs := ev
+		pos := s.Pos
+		ev = func(cx *Ctx) int64 {
+			v, ok := arith(op, get(cx), rhs(cx))
+			if !ok {
+				rtErr("%s: division by zero or shift out of range", pos)
+			}
+			return v
+		}
+	}
+	ins := &Instr{Op: OpAssign, X: ev, Set: lv.set}
+	if lv.local != nil {
+		ins.def = c.localIndex(lv.local) + 1
+		if s.Op != "=" {
+			c.use(lv.local)
+		}
+	}
+	c.emit(ins)
+}
+
+// ---- calls ----
+
+// callStmt compiles a call used as a statement.
+func (c *compiler) callStmt(call *CallExpr) {
+	if fd := c.funcs[call.Fun]; fd != nil {
+		c.inlineCall(call, fd)
+		return
+	}
+	if c.builtinStmt(call) {
+		return
+	}
+	// a value-returning builtin used as a statement (wake_up_process, warn_on)
+	if _, _, ok := c.impureBuiltin(call); ok {
+		return
+	}
+	if pureBuiltins[call.Fun] {
+		c.errf(call.Pos, "the result of %s() is not used", call.Fun)
+	}
+	c.unknownFunc(call)
+}
+
+var pureBuiltins = map[string]bool{"list_empty": true, "first": true, "last": true, "list_first_entry_or_null": true,
+	"list_last_entry_or_null": true, "len": true, "list_count": true, "min": true, "max": true, "task_state": true, "finished": true,
+	"spin_is_locked": true, "mutex_is_locked": true}
+
+func (c *compiler) unknownFunc(call *CallExpr) {
+	if c.kinds[call.Fun] != nil {
+		c.errf(call.Pos, "%s is a thread, not a function: threads start by themselves", call.Fun)
+	}
+	c.errHint(call.Pos, "define it with `TYPE "+call.Fun+"(...) { ... }`", "call of undefined function %s", call.Fun)
+}
+
+// inlineCall compiles a call of a model function in place: arguments into
+// fresh locals, the body, and a result local. It returns the result (nil for
+// void). Functions are inlined, so a recursive call is an error.
+func (c *compiler) inlineCall(call *CallExpr, fd *FuncDecl) (Eval, Type, *Local) {
+	if c.inProp {
+		c.errf(call.Pos, "internal: inlineCall in a property")
+	}
+	for f := c.frame; f != nil; f = f.parent {
+		if f.fd == fd {
+			c.errHint(call.Pos, "calls are inlined; rewrite the recursion as a loop", "recursive call of %s", fd.Name)
+		}
+	}
+	if c.depth >= maxInline {
+		c.errf(call.Pos, "calls nested deeper than %d", maxInline)
+	}
+	if len(call.Args) != len(fd.Params) {
+		c.errf(call.Pos, "%s takes %d argument%s, %d given (declared at %s)", fd.Name, len(fd.Params), plural(len(fd.Params)), len(call.Args), fd.Pos)
+	}
+	callText := FormatExpr(call)
+	// evaluate the arguments into the callee's parameters
+	params := &scope{vars: map[string]*binding{}}
+	for i, p := range fd.Params {
+		t := c.resolveType(p.Type, false)
+		if t.Kind == KVoid {
+			c.errf(p.Pos, "a parameter cannot be void")
+		}
+		c.setOrigin(call.Pos, callText)
+		ev, et := c.expr(call.Args[i])
+		c.assignable(t, et, call.Args[i].ExprPos(), fmt.Sprintf("argument %d of %s (%s)", i+1, fd.Name, p.Name))
+		l := c.newLocal(fd.Name+"."+p.Name, t)
+		c.emit(&Instr{Op: OpAssign, X: c.convert(t, et, ev), Set: c.localSetter(l, call.Pos, p.Name), def: c.localIndex(l) + 1})
+		if params.vars[p.Name] != nil {
+			c.errf(p.Pos, "%s has two parameters named %s", fd.Name, p.Name)
+		}
+		params.vars[p.Name] = &binding{typ: t, local: l}
+	}
+	ret := c.resolveType(fd.Ret, false)
+	f := &frame{fd: fd, labels: map[string]int{}, parent: c.frame, retTyp: ret}
+	if ret.Kind != KVoid {
+		f.ret = c.newLocal(fd.Name+"()", ret)
+	}
+	// the callee sees only globals and its parameters, not the caller's locals
+	savedScope, savedFrame, savedFn, savedLoops := c.scope, c.frame, c.fn, c.loops
+	root := c.scope
+	for root.parent != nil {
+		root = root.parent
+	}
+	globalsOnly := &scope{vars: map[string]*binding{}}
+	for name, b := range root.vars {
+		if b.self {
+			continue // a thread's parameter is not visible inside functions
+		}
+		globalsOnly.vars[name] = b
+	}
+	params.parent = globalsOnly
+	c.scope, c.frame, c.fn, c.loops = params, f, fd.Name, nil
+	c.depth++
+	c.collectLabels(fd.Body, f)
+	c.block(fd.Body)
+	if f.ret != nil && !endsInReturn(fd.Body) {
+		// falling off the end of a non-void function: C leaves it undefined; we make it an error at run time
+		c.setOrigin(fd.Body.End, "}")
+		pos := fd.Body.End
+		name := fd.Name
+		c.emit(&Instr{Op: OpAssign, X: func(*Ctx) int64 { rtErr("%s: %s reached its end without returning a value", pos, name); return 0 }, Set: func(*Ctx, int64) {}})
+	}
+	exit := c.pc()
+	for _, p := range f.exit {
+		*p = exit
+	}
+	c.finishFrame(f)
+	c.depth--
+	c.scope, c.frame, c.fn, c.loops = savedScope, savedFrame, savedFn, savedLoops
+	if f.ret == nil {
+		return nil, ret, nil
+	}
+	return c.localGetter(f.ret), ret, f.ret
+}
+
+func endsInReturn(b *Block) bool {
+	if len(b.Stmts) == 0 {
+		return false
+	}
+	switch s := b.Stmts[len(b.Stmts)-1].(type) {
+	case *ReturnStmt:
+		return true
+	case *GotoStmt:
+		return true
+	case *Block:
+		return endsInReturn(s)
+	case *IfStmt:
+		if s.Else == nil {
+			return false
+		}
+		return endsInReturnStmt(s.Then) && endsInReturnStmt(s.Else)
+	}
+	return false
+}
+
+func endsInReturnStmt(s Stmt) bool {
+	if b, ok := s.(*Block); ok {
+		return endsInReturn(b)
+	}
+	return endsInReturn(&Block{Stmts: []Stmt{s}})
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func (c *compiler) wantArgs(call *CallExpr, n int, usage string) {
+	if len(call.Args) != n {
+		c.errHint(call.Pos, "usage: "+usage, "%s takes %d argument%s, %d given", call.Fun, n, plural(n), len(call.Args))
+	}
+}
+
+// builtinStmt compiles the builtins that are statements only. It reports
+// whether call was one.
+func (c *compiler) builtinStmt(call *CallExpr) bool {
+	switch call.Fun {
+	case "spin_lock", "raw_spin_lock", "spin_lock_irq", "raw_spin_lock_irq", "mutex_lock",
+		"spin_unlock", "raw_spin_unlock", "spin_unlock_irq", "raw_spin_unlock_irq", "mutex_unlock":
+		c.noInit(call)
+		c.wantArgs(call, 1, call.Fun+"(&lock)")
+		lv := c.lvalue(call.Args[0])
+		if lv.typ.Kind != KLock {
+			c.errf(call.Args[0].ExprPos(), "%s: expected a lock, found %s (%s)", call.Fun, lv.text, lv.typ)
+		}
+		isMutex := call.Fun == "mutex_lock" || call.Fun == "mutex_unlock"
+		if lv.typ.Mutex != isMutex {
+			want := "spin_lock/spin_unlock"
+			if lv.typ.Mutex {
+				want = "mutex_lock/mutex_unlock"
+			}
+			c.errf(call.Pos, "%s on %s, which is a %s: use %s", call.Fun, lv.text, lv.typ, want)
+		}
+		op := OpLock
+		if call.Fun == "spin_unlock" || call.Fun == "raw_spin_unlock" || call.Fun == "spin_unlock_irq" || call.Fun == "raw_spin_unlock_irq" || call.Fun == "mutex_unlock" {
+			op = OpUnlock
+		}
+		c.track.shared = true
+		c.emit(&Instr{Op: op, Addr: lv.addr, LockW: lv.width, Mutex: isMutex, LockNm: lv.name})
+		return true
+	case "set_current_state", "__set_current_state":
+		c.noInit(call)
+		c.wantArgs(call, 1, call.Fun+"(TASK_IDLE)")
+		ev, t := c.expr(call.Args[0])
+		if t.Kind != KInt {
+			c.errf(call.Args[0].ExprPos(), "%s: expected a task state (TASK_RUNNING, TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, TASK_IDLE)", call.Fun)
+		}
+		pos := call.Pos
+		c.track.shared = true
+		c.emit(&Instr{Op: OpSetState, X: func(cx *Ctx) int64 {
+			v := ev(cx)
+			if v < TaskRunning || v > TaskIdle {
+				rtErr("%s: %d is not a task state", pos, v)
+			}
+			return v
+		}})
+		return true
+	case "schedule":
+		c.noInit(call)
+		c.wantArgs(call, 0, "schedule()")
+		c.track.shared = true
+		c.emit(&Instr{Op: OpSchedule})
+		return true
+	case "await":
+		c.noInit(call)
+		c.wantArgs(call, 1, "await(condition)")
+		cond := c.condExpr(call.Args[0])
+		c.track.shared = true
+		c.emit(&Instr{Op: OpAwait, X: cond})
+		return true
+	case "list_add", "list_add_tail", "list_del", "list_del_init":
+		c.wantArgs(call, 2, call.Fun+"(entry, &list)")
+		ll := c.listLoc(call.Args[1])
+		ev, t := c.expr(call.Args[0])
+		c.refArg(call, t, ll.typ.Struct, call.Args[0])
+		c.track.shared = true
+		op := OpListAdd
+		if call.Fun == "list_del" || call.Fun == "list_del_init" {
+			op = OpListDel
+		}
+		c.emit(&Instr{Op: op, X: ev, Addr: ll.addr, List: ll.list, Tail: call.Fun == "list_add_tail"})
+		return true
+	case "list_move", "list_move_tail":
+		// one statement, one step: the delete and the add are a single instruction pair
+		c.wantArgs(call, 3, call.Fun+"(entry, &from, &to)")
+		from := c.listLoc(call.Args[1])
+		to := c.listLoc(call.Args[2])
+		if from.typ.Struct != to.typ.Struct {
+			c.errf(call.Pos, "%s: the lists hold different types (%s, %s)", call.Fun, from.typ, to.typ)
+		}
+		ev, t := c.expr(call.Args[0])
+		c.refArg(call, t, from.typ.Struct, call.Args[0])
+		c.track.shared = true
+		c.emit(&Instr{Op: OpListDel, X: ev, Addr: from.addr, List: from.list})
+		c.track.shared = false
+		c.emit(&Instr{Op: OpListAdd, X: ev, Addr: to.addr, List: to.list, Tail: call.Fun == "list_move_tail"})
+		return true
+	case "set_task_state":
+		if !c.inInit {
+			c.errHint(call.Pos, "threads change their own state with set_current_state(); others wake them with wake_up_process()",
+				"set_task_state is only allowed in init")
+		}
+		c.wantArgs(call, 2, "set_task_state(task, TASK_IDLE)")
+		task := c.taskExpr(call.Args[0])
+		ev, _ := c.expr(call.Args[1])
+		c.emit(&Instr{Op: OpSetTask, X: task, Y: ev})
+		return true
+	}
+	return false
+}
+
+func (c *compiler) noInit(call *CallExpr) {
+	if c.inInit {
+		c.errf(call.Pos, "%s is not allowed in init: init only builds the initial state", call.Fun)
+	}
+}
+
+func (c *compiler) refArg(call *CallExpr, t Type, want *Struct, arg Expr) {
+	if t.Kind == KRef && (t.Struct == nil || t.Struct == want) {
+		return
+	}
+	c.errf(arg.ExprPos(), "%s: expected a %s, found %s", call.Fun, want.Name, t)
+}
+
+// impureBuiltin compiles wake_up_process and warn_on, which act and return
+// a value: the action is an instruction, the value a temporary local.
+func (c *compiler) impureBuiltin(call *CallExpr) (Eval, Type, bool) {
+	switch call.Fun {
+	case "wake_up_process":
+		c.noInit(call)
+		c.wantArgs(call, 1, "wake_up_process(task)")
+		if c.inProp {
+			c.errf(call.Pos, "wake_up_process has an effect: it cannot be used in a property")
+		}
+		saved := c.saveTrack()
+		task := c.taskExpr(call.Args[0])
+		tmp := c.newLocal("wake_up_process()", Type{Kind: KBool})
+		c.track.shared = true
+		c.emit(&Instr{Op: OpWake, X: task, Set: c.localSetter(tmp, call.Pos, "wake"), def: c.localIndex(tmp) + 1})
+		c.restoreTrack(saved)
+		c.use(tmp)
+		return c.localGetter(tmp), Type{Kind: KBool}, true
+	case "warn_on", "WARN_ON", "WARN_ON_ONCE":
+		if len(call.Args) != 1 && len(call.Args) != 2 {
+			c.errHint(call.Pos, `usage: warn_on(condition) or warn_on(condition, "property-name")`, "%s takes 1 or 2 arguments, %d given", call.Fun, len(call.Args))
+		}
+		if c.inProp {
+			c.errf(call.Pos, "warn_on is a check in code: in an invariant write the condition itself")
+		}
+		name := fmt.Sprintf("warn_on@%s:%d", baseName(call.Pos.File), call.Pos.Line)
+		if len(call.Args) == 2 {
+			sl, ok := call.Args[1].(*StringLit)
+			if !ok {
+				c.errf(call.Args[1].ExprPos(), "warn_on: expected the property name as a string, e.g. \"S6-warn-preconditions\"")
+			}
+			name = sl.Val
+		}
+		prop := c.warnProp(name, call)
+		saved := c.saveTrack()
+		cond := c.condExpr(call.Args[0])
+		var tmp *Local
+		ins := &Instr{Op: OpWarn, X: cond, Prop: prop}
+		if c.kind != nil {
+			tmp = c.newLocal("warn_on()", Type{Kind: KBool})
+			ins.Set = c.localSetter(tmp, call.Pos, "warn_on")
+			ins.def = c.localIndex(tmp) + 1
+		}
+		c.emit(ins)
+		c.restoreTrack(saved)
+		c.use(tmp)
+		return c.localGetter(tmp), Type{Kind: KBool}, true
+	}
+	return nil, Type{}, false
+}
+
+func (c *compiler) warnProp(name string, call *CallExpr) int {
+	if pr := c.prog.propByName[name]; pr != nil {
+		if pr.Kind != PropWarnOn {
+			c.errf(call.Pos, "warn_on names property %q, which is already a %s property", name, pr.Kind)
+		}
+		for i, x := range c.prog.Props {
+			if x == pr {
+				return i
+			}
+		}
+	}
+	return c.addProp(&Property{Name: name, Kind: PropWarnOn, Pos: call.Pos, Text: FormatExpr(call.Args[0])})
+}
+
+func baseName(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] == '/' {
+			return path[i+1:]
+		}
+	}
+	return path
+}
+
+func (c *compiler) saveTrack() tracking {
+	t := c.track
+	c.track = tracking{}
+	return t
+}
+
+func (c *compiler) restoreTrack(t tracking) { c.track = t }
+
+func (c *compiler) use(l *Local) {
+	if l == nil || c.kind == nil {
+		return
+	}
+	if c.track.uses == nil {
+		c.track.uses = map[int]bool{}
+	}
+	c.track.uses[c.localIndex(l)] = true
+}
+
+// runInit compiles the init block and runs it once on the initial state.
+func (c *compiler) runInit(id *InitDecl) {
+	k := &ThreadKind{Name: "init"}
+	c.inInit = true
+	c.beginKind(k, "init")
+	c.frame = &frame{labels: map[string]int{}}
+	c.collectLabels(id.Body, c.frame)
+	c.block(id.Body)
+	c.setOrigin(id.Body.End, "}")
+	c.emit(&Instr{Op: OpExit})
+	c.finishFrame(c.frame)
+	c.endKind(k)
+	c.inInit = false
+	p := c.prog
+	// the init block runs as a pseudo-thread whose locals sit after the state
+	t := &Thread{Kind: k, Index: -1, Obj: -1, Name: "init", Base: p.Bits}
+	words := int((p.Bits + uint32(k.PCW) + taskW + k.locBits + 63) / 64)
+	s := make(State, words+1)
+	copy(s, p.init)
+	cx := &Ctx{p: p, s: s, th: t, lb: t.Base + uint32(k.PCW) + taskW}
+	err := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				rp, ok := r.(rtPanic)
+				if !ok {
+					panic(r)
+				}
+				err = &Error{Pos: id.Pos, Msg: "init failed: " + rp.msg}
+			}
+		}()
+		pc, n := 0, 0
+		for pc < len(k.Code) {
+			ins := k.Code[pc]
+			n++
+			if n > maxStepInstrs {
+				rtErr("%s: init runs more than %d instructions", ins.Pos, maxStepInstrs)
+			}
+			next := ins.Next
+			switch ins.Op {
+			case OpAssign:
+				ins.Set(cx, ins.X(cx))
+			case OpBranch:
+				if ins.X(cx) != 0 {
+					next = ins.Target
+				} else {
+					next = ins.Else
+				}
+			case OpJump:
+				next = ins.Target
+			case OpListAdd:
+				p.listAdd(s, ins.Addr(cx), ins.List, ins.X(cx), ins.Tail, ins)
+			case OpListDel:
+				p.listDel(s, ins.Addr(cx), ins.List, ins.X(cx), ins)
+			case OpSetTask:
+				task := ins.X(cx)
+				if task <= 0 || int(task) > len(p.Threads) {
+					rtErr("%s: set_task_state on an object without a thread", ins.Pos)
+				}
+				v := ins.Y(cx)
+				if v < TaskRunning || v > TaskIdle {
+					rtErr("%s: %d is not a task state", ins.Pos, v)
+				}
+				p.setTaskState(s, p.Threads[task-1], int(v))
+			case OpWarn:
+				if ins.X(cx) != 0 {
+					rtErr("%s: warn_on fired in init", ins.Pos)
+				}
+			case OpExit:
+				next = len(k.Code)
+			default:
+				rtErr("%s: %s is not allowed in init", ins.Pos, ins.Op)
+			}
+			pc = next
+		}
+		return nil
+	}()
+	if err != nil {
+		panic(err)
+	}
+	// keep only the model's bits: init's own locals are dropped
+	copy(p.init, s[:p.Words])
+	if rem := p.Bits % 64; rem != 0 {
+		p.init[p.Words-1] &= 1<<rem - 1
+	}
+}
+
+// ---- liveness ----
+
+// computeLiveness fills Instr.dead: the locals that are dead when the thread
+// rests before that instruction. Zeroing them makes states that differ only
+// in dead locals identical — the classic dead-variable reduction, exact by
+// construction because nothing reads a dead local before writing it.
+func computeLiveness(k *ThreadKind) {
+	n := len(k.Code)
+	nl := len(k.Locals)
+	if nl == 0 {
+		return
+	}
+	words := (nl + 63) / 64
+	liveIn := make([][]uint64, n+1)
+	for i := range liveIn {
+		liveIn[i] = make([]uint64, words)
+	}
+	succ := func(ins *Instr, i int) []int {
+		switch ins.Op {
+		case OpBranch:
+			return []int{ins.Target, ins.Else}
+		case OpJump:
+			return []int{ins.Target}
+		case OpEither:
+			return ins.Targets
+		case OpExit:
+			return nil
+		}
+		return []int{ins.Next}
+	}
+	tmp := make([]uint64, words)
+	for changed := true; changed; {
+		changed = false
+		for i := n - 1; i >= 0; i-- {
+			ins := k.Code[i]
+			for w := range tmp {
+				tmp[w] = 0
+			}
+			for _, s := range succ(ins, i) {
+				if s > n {
+					s = n
+				}
+				for w := range tmp {
+					tmp[w] |= liveIn[s][w]
+				}
+			}
+			if ins.def > 0 {
+				d := ins.def - 1
+				tmp[d/64] &^= 1 << (d % 64)
+			}
+			for _, u := range ins.uses {
+				tmp[u/64] |= 1 << (u % 64)
+			}
+			for w := range tmp {
+				if tmp[w] != liveIn[i][w] {
+					liveIn[i][w] = tmp[w]
+					changed = true
+				}
+			}
+		}
+	}
+	for i, ins := range k.Code {
+		for j, l := range k.Locals {
+			if liveIn[i][j/64]&(1<<(j%64)) == 0 && l.Width > 0 {
+				ins.dead = append(ins.dead, l)
+			}
+		}
+	}
+}

@@ -1,0 +1,666 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// defaultIntLo and defaultIntHi are the range of a plain `int`. Narrow it with
+// int<lo..hi> to keep states small; a value leaving its range is a runtime error.
+const (
+	defaultIntLo = -32768
+	defaultIntHi = 32767
+)
+
+// Compile type-checks a merged model and compiles it to a Program. Every
+// error it returns is an *Error naming the position and what was expected.
+func Compile(f *File, files map[string][]byte, opts Options) (p *Program, err error) {
+	c := &compiler{
+		file:    f,
+		files:   files,
+		opts:    opts,
+		consts:  map[string]constVal{},
+		structs: map[string]*Struct{},
+		arrays:  map[string]*Array{},
+		globals: map[string]*Global{},
+		funcs:   map[string]*FuncDecl{},
+		kinds:   map[string]*ThreadKind{},
+		single:  map[string]*Thread{},
+	}
+	c.prog = &Program{Name: f.Model, Doc: f.Doc, Files: files, Merge: !opts.Fine, propByName: map[string]*Property{}}
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(*Error)
+			if !ok {
+				panic(r)
+			}
+			p, err = nil, e
+		}
+	}()
+	c.compile()
+	return c.prog, nil
+}
+
+type constVal struct {
+	v      int64
+	isBool bool
+	kind   string // param, const, flag
+}
+
+type compiler struct {
+	file    *File
+	files   map[string][]byte
+	opts    Options
+	prog    *Program
+	consts  map[string]constVal
+	structs map[string]*Struct
+	arrays  map[string]*Array
+	globals map[string]*Global
+	funcs   map[string]*FuncDecl
+	kinds   map[string]*ThreadKind
+	single  map[string]*Thread // single-instance threads by name (they are tasks)
+
+	// code generation state
+	kind   *ThreadKind
+	code   []*Instr
+	scope  *scope
+	frame  *frame
+	depth  int // inlining depth
+	curPos  Pos
+	curText string
+	fn     string
+	track  tracking
+	inInit bool
+	inProp bool
+	qdepth int
+	loops  []*loopCtx
+	warnAt map[string]int
+}
+
+// tracking collects what the instruction being compiled reads and writes.
+type tracking struct {
+	shared bool
+	uses   map[int]bool
+}
+
+type scope struct {
+	parent *scope
+	vars   map[string]*binding
+}
+
+type binding struct {
+	typ   Type
+	local *Local // a thread local
+	q     int    // a quantifier slot, when local is nil and ev is nil
+	ev    Eval   // a constant per thread (self), or a bound argument in a property function
+	self  bool
+}
+
+type frame struct {
+	fd     *FuncDecl
+	ret    *Local
+	retTyp Type
+	exit   []*int // jumps to patch to the function's exit
+	labels map[string]int
+	gotos  []gotoFix
+	parent *frame
+}
+
+type gotoFix struct {
+	target *int
+	label  string
+	pos    Pos
+}
+
+type loopCtx struct {
+	breaks    []*int
+	continues []*int
+}
+
+func (c *compiler) errf(pos Pos, format string, args ...any) {
+	panic(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...), line: sourceLine(c.files[pos.File], pos.Line)})
+}
+
+func (c *compiler) errHint(pos Pos, hint, format string, args ...any) {
+	panic(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...), Hint: hint, line: sourceLine(c.files[pos.File], pos.Line)})
+}
+
+// builtin names a user may not redefine.
+var builtinFuncs = map[string]bool{
+	"spin_lock": true, "spin_unlock": true, "raw_spin_lock": true, "raw_spin_unlock": true,
+	"spin_lock_irq": true, "spin_unlock_irq": true, "raw_spin_lock_irq": true, "raw_spin_unlock_irq": true,
+	"mutex_lock": true, "mutex_unlock": true, "set_current_state": true, "__set_current_state": true,
+	"schedule": true, "wake_up_process": true, "await": true, "warn_on": true, "WARN_ON": true, "WARN_ON_ONCE": true,
+	"list_add": true, "list_add_tail": true, "list_del": true, "list_del_init": true, "list_move": true,
+	"list_move_tail": true, "list_empty": true, "first": true, "last": true, "list_first_entry_or_null": true,
+	"list_last_entry_or_null": true, "len": true, "list_count": true, "min": true, "max": true,
+	"task_state": true, "set_task_state": true, "finished": true, "spin_is_locked": true, "mutex_is_locked": true,
+}
+
+var predeclared = map[string]int64{
+	"TASK_RUNNING": TaskRunning, "TASK_INTERRUPTIBLE": TaskInterruptible,
+	"TASK_UNINTERRUPTIBLE": TaskUninterruptible, "TASK_IDLE": TaskIdle, "TASK_DEAD": TaskDead,
+}
+
+func (c *compiler) compile() {
+	p := c.prog
+	for name, v := range predeclared {
+		c.consts[name] = constVal{v: v, kind: "const"}
+	}
+	// built-in properties come first, so their indexes are fixed
+	c.addProp(&Property{Name: "deadlock", Kind: PropDeadlock, Text: "some thread can never move again although it has not finished"})
+	c.addProp(&Property{Name: "lock-discipline", Kind: PropLockDiscipline, Text: "no self-deadlock, no unlock by a non-holder, no sleeping while holding a spinlock, no exit with a lock held"})
+	c.addProp(&Property{Name: "runtime-error", Kind: PropRuntimeError, Text: "no NULL dereference, value out of range, list corruption or bad index"})
+
+	// 1. parameters, constants and flags, in declaration order
+	used := map[string]bool{}
+	for _, d := range c.file.Decls {
+		switch d := d.(type) {
+		case *ParamDecl:
+			c.declareName(d.Name, d.Pos)
+			v, isBool := c.constEval(d.Value)
+			def := v
+			if raw, ok := c.opts.Set[d.Name]; ok {
+				used[d.Name] = true
+				nv, nb, err := ParseSetting(raw)
+				if err != nil {
+					panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("--set %s=%s: %v", d.Name, raw, err)})
+				}
+				if nb != isBool {
+					want := "an integer"
+					if isBool {
+						want = "true or false"
+					}
+					panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("--set %s=%s: parameter %s takes %s", d.Name, raw, d.Name, want)})
+				}
+				v = nv
+			}
+			if d.Min != nil {
+				lo, _ := c.constEval(d.Min)
+				hi, _ := c.constEval(d.Max)
+				if v < lo || v > hi {
+					panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("parameter %s = %d is outside its range %d..%d", d.Name, v, lo, hi),
+						line: sourceLine(c.files[d.Pos.File], d.Pos.Line)})
+				}
+			}
+			c.consts[d.Name] = constVal{v: v, isBool: isBool, kind: "param"}
+			p.Params = append(p.Params, ParamValue{Name: d.Name, Value: v, IsBool: isBool, Default: def, Pos: d.Pos})
+		case *ConstDecl:
+			c.declareName(d.Name, d.Pos)
+			v, isBool := c.constEval(d.Value)
+			c.consts[d.Name] = constVal{v: v, isBool: isBool, kind: "const"}
+		case *FlagsDecl:
+			var usedBits int64
+			for _, it := range d.Items {
+				if it.Value != nil {
+					v, _ := c.constEval(it.Value)
+					usedBits |= v
+				}
+			}
+			for _, it := range d.Items {
+				c.declareName(it.Name, it.Pos)
+				var v int64
+				if it.Value != nil {
+					v, _ = c.constEval(it.Value)
+				} else {
+					for b := 0; b < 31; b++ {
+						if usedBits&(1<<b) == 0 {
+							v = 1 << b
+							break
+						}
+					}
+					usedBits |= v
+				}
+				c.consts[it.Name] = constVal{v: v, kind: "flag"}
+			}
+		}
+	}
+	var unknown []string
+	for name := range c.opts.Set {
+		if !used[name] {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		var names []string
+		for _, pv := range p.Params {
+			names = append(names, pv.Name)
+		}
+		e := &Error{Msg: fmt.Sprintf("--set %s: model %s has no parameter %s", unknown[0], c.file.Model, unknown[0])}
+		if len(names) > 0 {
+			e.Hint = "its parameters: " + strings.Join(names, ", ")
+		} else {
+			e.Hint = "it has no parameters"
+		}
+		panic(e)
+	}
+
+	// 2. struct names, then object arrays (their sizes give the object counts)
+	for _, d := range c.file.Decls {
+		if sd, ok := d.(*StructDecl); ok {
+			c.declareName(sd.Name, sd.Pos)
+			s := &Struct{Name: sd.Name, Pos: sd.Pos, byName: map[string]*Field{}}
+			c.structs[sd.Name] = s
+			p.Structs = append(p.Structs, s)
+		}
+	}
+	for _, d := range c.file.Decls {
+		vd, ok := d.(*VarDecl)
+		if !ok {
+			continue
+		}
+		s := c.structs[vd.Type.Name]
+		if s == nil {
+			if vd.Len != nil {
+				c.errf(vd.Pos, "arrays are of objects: %s is not a struct", vd.Type.Name)
+			}
+			continue
+		}
+		c.declareName(vd.Name, vd.Pos)
+		if vd.Init != nil {
+			c.errf(vd.Pos, "object %s cannot have an initialiser; set its fields in an init block", vd.Name)
+		}
+		a := &Array{Name: vd.Name, Pos: vd.Pos, Struct: s, First: s.Count, Len: 1, Single: vd.Len == nil}
+		if vd.Len != nil {
+			n, _ := c.constEval(vd.Len)
+			if n < 0 || n > 64 {
+				c.errf(vd.Len.ExprPos(), "array %s has %d elements: expected 0 to 64", vd.Name, n)
+			}
+			a.Len = int(n)
+		}
+		s.Count += a.Len
+		s.Arrays = append(s.Arrays, a)
+		c.arrays[vd.Name] = a
+		p.Arrays = append(p.Arrays, a)
+	}
+
+	// 2b. functions and threads (names first: bodies refer to each other)
+	for _, d := range c.file.Decls {
+		switch d := d.(type) {
+		case *FuncDecl:
+			c.declareName(d.Name, d.Pos)
+			if builtinFuncs[d.Name] {
+				c.errf(d.Pos, "%s is a built-in; choose another name", d.Name)
+			}
+			c.funcs[d.Name] = d
+		case *ThreadDecl:
+			c.declareName(d.Name, d.Pos)
+			k := &ThreadKind{Name: d.Name, Pos: d.Pos, Daemon: d.Daemon}
+			if d.ForEach != "" {
+				a := c.arrays[d.ForEach]
+				if a == nil {
+					c.errf(d.ForPos, "thread %s runs for each %s, but %s is not an object array", d.Name, d.ForEach, d.ForEach)
+				}
+				if d.Param == nil {
+					c.errf(d.Pos, "thread %s runs for each %s: declare its parameter, e.g. thread %s(%s self)", d.Name, a.Name, d.Name, a.Struct.Name)
+				}
+				if d.Param.Type.Name != a.Struct.Name {
+					c.errf(d.Param.Pos, "thread %s runs for each %s, whose elements are %s, but its parameter is %s", d.Name, a.Name, a.Struct.Name, d.Param.Type.Name)
+				}
+				if a.Struct.Thread != nil {
+					c.errf(d.Pos, "struct %s already has a thread (%s); wake_up_process needs one thread per object", a.Struct.Name, a.Struct.Thread.Name)
+				}
+				a.Struct.Thread = k
+				k.ForEach = a
+			} else if d.Param != nil {
+				c.errf(d.Param.Pos, "thread %s takes a parameter but does not say `for each ARRAY`", d.Name)
+			}
+			c.kinds[d.Name] = k
+			p.Kinds = append(p.Kinds, k)
+			if k.ForEach == nil {
+				t := &Thread{Kind: k, Index: len(p.Threads), Obj: -1, Name: d.Name, Short: d.Name}
+				p.Threads = append(p.Threads, t)
+				c.single[d.Name] = t
+			} else {
+				a := k.ForEach
+				for i := 0; i < a.Len; i++ {
+					name := fmt.Sprintf("%s(%s)", d.Name, a.Struct.ObjName(a.First+i))
+					short := fmt.Sprintf("%s[%d]", d.Name, i)
+					if a.Single {
+						short = d.Name
+					}
+					p.Threads = append(p.Threads, &Thread{Kind: k, Index: len(p.Threads), Obj: a.First + i, Name: name, Short: short})
+				}
+			}
+		}
+	}
+	for _, s := range p.Structs {
+		s.taskOf = make([]int, s.Count)
+		for i := range s.taskOf {
+			s.taskOf[i] = -1
+		}
+	}
+	for _, t := range p.Threads {
+		if t.Obj >= 0 {
+			t.Kind.ForEach.Struct.taskOf[t.Obj] = t.Index
+		}
+	}
+	if len(p.Threads) == 0 {
+		c.errHint(c.file.ModelPos, "declare at least one `thread name() { ... }`", "model %s has no threads: there is nothing to explore", c.file.Model)
+	}
+
+	// 3. fields and struct layouts
+	for _, d := range c.file.Decls {
+		sd, ok := d.(*StructDecl)
+		if !ok {
+			continue
+		}
+		s := c.structs[sd.Name]
+		var off uint32
+		for _, fd := range sd.Fields {
+			t := c.resolveType(fd.Type, true)
+			for _, name := range fd.Names {
+				if s.byName[name] != nil {
+					c.errf(fd.Pos, "struct %s has two fields named %s", s.Name, name)
+				}
+				f := &Field{Name: name, Pos: fd.Pos, Type: t, Off: off, Guard: fd.Guard}
+				if t.Kind == KList {
+					f.List = newListInfo(t.Struct)
+					off += f.List.bits()
+				} else {
+					f.Width = t.width(c.threadCount())
+					off += uint32(f.Width)
+				}
+				s.Fields = append(s.Fields, f)
+				s.byName[name] = f
+			}
+		}
+		for _, fd := range sd.Fields {
+			if fd.Guard != "" {
+				g := s.byName[fd.Guard]
+				if g == nil || g.Type.Kind != KLock {
+					c.errf(fd.Pos, "guarded_by(%s): struct %s has no lock field %s", fd.Guard, s.Name, fd.Guard)
+				}
+			}
+		}
+		s.Stride = off
+	}
+
+	// 4. global scalars, lists and locks
+	var off uint32
+	for _, d := range c.file.Decls {
+		vd, ok := d.(*VarDecl)
+		if !ok || c.structs[vd.Type.Name] != nil {
+			continue
+		}
+		c.declareName(vd.Name, vd.Pos)
+		t := c.resolveType(vd.Type, true)
+		g := &Global{Name: vd.Name, Pos: vd.Pos, Type: t, Off: off}
+		if t.Kind == KList {
+			g.List = newListInfo(t.Struct)
+			off += g.List.bits()
+		} else {
+			g.Width = t.width(c.threadCount())
+			off += uint32(g.Width)
+		}
+		if vd.Init != nil {
+			if t.Kind != KInt && t.Kind != KBool {
+				c.errf(vd.Init.ExprPos(), "only int and bool globals take an initial value; %s is %s", vd.Name, t)
+			}
+			v, _ := c.constEval(vd.Init)
+			if t.Kind == KInt && (v < t.Lo || v > t.Hi) {
+				c.errf(vd.Init.ExprPos(), "initial value %d of %s is outside %s", v, vd.Name, t)
+			}
+			if t.Kind == KBool && v != 0 {
+				v = 1
+			}
+			g.Init = v
+		}
+		c.globals[vd.Name] = g
+		p.Globals = append(p.Globals, g)
+	}
+	for _, s := range p.Structs {
+		s.Base = off
+		off += s.Stride * uint32(s.Count)
+	}
+
+	// 6. compile thread bodies, then every function on its own (so an
+	// uncalled function is still type-checked), then the init block
+	for _, d := range c.file.Decls {
+		if td, ok := d.(*ThreadDecl); ok {
+			c.compileThread(td)
+		}
+	}
+	for _, d := range c.file.Decls {
+		if fd, ok := d.(*FuncDecl); ok {
+			c.checkFunc(fd)
+		}
+	}
+	// thread blocks: pc, task state, locals
+	for _, t := range p.Threads {
+		t.Base = off
+		off += uint32(t.Kind.PCW) + taskW + t.Kind.locBits
+	}
+	p.Bits = off
+	p.Words = int((off + 63) / 64)
+	if p.Words == 0 {
+		p.Words = 1
+	}
+
+	// 7. properties, in declaration order
+	for _, d := range c.file.Decls {
+		switch d := d.(type) {
+		case *InvariantDecl:
+			ev := c.propExpr(d.Expr, nil)
+			c.addProp(&Property{Name: d.Name, Kind: PropInvariant, Pos: d.Pos, Text: FormatExpr(d.Expr), Invariant: ev})
+		case *StrandedDecl:
+			a := c.arrays[d.Over]
+			if a == nil {
+				c.errf(d.OverPos, "stranded %s: %s is not an object array (expected the array of work items)", d.Name, d.Over)
+			}
+			if a.Struct.Count > 64 {
+				c.errf(d.OverPos, "stranded %s: at most 64 work items are supported", d.Name)
+			}
+			sc := &scope{vars: map[string]*binding{d.Var: {typ: Type{Kind: KRef, Struct: a.Struct}, q: 0}}}
+			c.qdepth = 1
+			ev := c.propExpr(d.Pending, sc)
+			c.qdepth = 0
+			c.addProp(&Property{Name: d.Name, Kind: PropStranded, Pos: d.Pos, Text: FormatExpr(d.Pending), Items: a, Pending: ev})
+		}
+	}
+
+	// 8. the initial state
+	p.init = make(State, p.Words)
+	for _, g := range p.Globals {
+		if g.Type.Kind == KInt {
+			p.init.set(g.Off, g.Width, encodeInt(g.Init, g.Type.Lo, g.Type.Hi))
+		} else if g.Type.Kind == KBool {
+			p.init.set(g.Off, g.Width, uint64(g.Init))
+		}
+	}
+	for _, d := range c.file.Decls {
+		if id, ok := d.(*InitDecl); ok {
+			c.runInit(id)
+		}
+	}
+}
+
+func (c *compiler) threadCount() int { return len(c.prog.Threads) }
+
+func (c *compiler) addProp(pr *Property) int {
+	if old := c.prog.propByName[pr.Name]; old != nil {
+		c.errf(pr.Pos, "property %q is declared twice (first at %s)", pr.Name, old.Pos)
+	}
+	c.prog.Props = append(c.prog.Props, pr)
+	c.prog.propByName[pr.Name] = pr
+	return len(c.prog.Props) - 1
+}
+
+func (c *compiler) declareName(name string, pos Pos) {
+	if _, ok := c.consts[name]; ok {
+		if _, pre := predeclared[name]; pre {
+			c.errf(pos, "%s is predeclared; choose another name", name)
+		}
+		c.errf(pos, "%s is declared twice", name)
+	}
+	if c.structs[name] != nil || c.arrays[name] != nil || c.globals[name] != nil || c.funcs[name] != nil || c.kinds[name] != nil {
+		c.errf(pos, "%s is declared twice", name)
+	}
+}
+
+// resolveType checks a written type. Storage types may be lists and locks;
+// locals may not (they are fixed places in the kernel's structures).
+func (c *compiler) resolveType(te *TypeExpr, storage bool) Type {
+	switch te.Name {
+	case "int":
+		if te.Lo == nil {
+			return Type{Kind: KInt, Lo: defaultIntLo, Hi: defaultIntHi}
+		}
+		lo, _ := c.constEval(te.Lo)
+		hi, _ := c.constEval(te.Hi)
+		if lo > hi {
+			c.errf(te.Pos, "empty integer range int<%d..%d>", lo, hi)
+		}
+		if hi-lo > 1<<32 {
+			c.errf(te.Pos, "integer range int<%d..%d> is wider than 32 bits", lo, hi)
+		}
+		return Type{Kind: KInt, Lo: lo, Hi: hi}
+	case "bool":
+		return Type{Kind: KBool}
+	case "spinlock", "mutex":
+		if !storage {
+			c.errf(te.Pos, "a %s cannot be a local variable or parameter: locks live in globals or struct fields", te.Name)
+		}
+		return Type{Kind: KLock, Mutex: te.Name == "mutex"}
+	case "list":
+		if !storage {
+			c.errf(te.Pos, "a list cannot be a local variable or parameter: lists live in globals or struct fields")
+		}
+		s := c.structs[te.Elem]
+		if s == nil {
+			c.errf(te.Pos, "list<%s>: %s is not a struct", te.Elem, te.Elem)
+		}
+		return Type{Kind: KList, Struct: s}
+	case "void":
+		return Type{Kind: KVoid}
+	case "task":
+		return Type{Kind: KTask}
+	}
+	if s := c.structs[te.Name]; s != nil {
+		return Type{Kind: KRef, Struct: s}
+	}
+	c.errHint(te.Pos, "types are int, int<lo..hi>, bool, list<T>, spinlock, mutex, task and struct names", "unknown type %s", te.Name)
+	return Type{}
+}
+
+// ---- constant expressions ----
+
+func (c *compiler) constEval(e Expr) (int64, bool) {
+	switch e := e.(type) {
+	case *IntLit:
+		return e.Val, false
+	case *BoolLit:
+		if e.Val {
+			return 1, true
+		}
+		return 0, true
+	case *Ident:
+		if v, ok := c.consts[e.Name]; ok {
+			return v.v, v.isBool
+		}
+		c.errf(e.Pos, "%s is not a constant: expected a number, a parameter, a const or a flag here", e.Name)
+	case *UnaryExpr:
+		v, _ := c.constEval(e.X)
+		switch e.Op {
+		case "-":
+			return -v, false
+		case "~":
+			return ^v, false
+		case "!":
+			return b2i(v == 0), true
+		}
+	case *BinaryExpr:
+		x, xb := c.constEval(e.X)
+		y, _ := c.constEval(e.Y)
+		v, ok := arith(e.Op, x, y)
+		if !ok {
+			c.errf(e.Pos, "division by zero in a constant expression")
+		}
+		switch e.Op {
+		case "==", "!=", "<", "<=", ">", ">=", "&&", "||":
+			return v, true
+		}
+		return v, xb && (e.Op == "&" || e.Op == "|" || e.Op == "^")
+	case *CondExpr:
+		cv, _ := c.constEval(e.C)
+		if cv != 0 {
+			return c.constEval(e.X)
+		}
+		return c.constEval(e.Y)
+	case *CallExpr:
+		if (e.Fun == "min" || e.Fun == "max") && len(e.Args) == 2 {
+			x, _ := c.constEval(e.Args[0])
+			y, _ := c.constEval(e.Args[1])
+			if (e.Fun == "min") == (x < y) {
+				return x, false
+			}
+			return y, false
+		}
+	}
+	c.errf(e.ExprPos(), "expected a constant expression here, found %s", FormatExpr(e))
+	return 0, false
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// arith applies a binary operator; ok is false on division by zero.
+func arith(op string, x, y int64) (int64, bool) {
+	switch op {
+	case "+":
+		return x + y, true
+	case "-":
+		return x - y, true
+	case "*":
+		return x * y, true
+	case "/":
+		if y == 0 {
+			return 0, false
+		}
+		return x / y, true
+	case "%":
+		if y == 0 {
+			return 0, false
+		}
+		return x % y, true
+	case "&":
+		return x & y, true
+	case "|":
+		return x | y, true
+	case "^":
+		return x ^ y, true
+	case "<<":
+		if y < 0 || y > 62 {
+			return 0, false
+		}
+		return x << y, true
+	case ">>":
+		if y < 0 || y > 62 {
+			return 0, false
+		}
+		return x >> y, true
+	case "==":
+		return b2i(x == y), true
+	case "!=":
+		return b2i(x != y), true
+	case "<":
+		return b2i(x < y), true
+	case "<=":
+		return b2i(x <= y), true
+	case ">":
+		return b2i(x > y), true
+	case ">=":
+		return b2i(x >= y), true
+	case "&&":
+		return b2i(x != 0 && y != 0), true
+	case "||":
+		return b2i(x != 0 || y != 0), true
+	}
+	return 0, true
+}

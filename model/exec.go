@@ -1,0 +1,543 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Eval is a compiled expression. Expressions are compiled once into closures
+// over fixed bit offsets, so evaluation does no name lookup.
+type Eval func(c *Ctx) int64
+
+// Ctx is the evaluation context of one step or one property check.
+type Ctx struct {
+	p  *Program
+	s  State
+	th *Thread // the running thread; nil while checking a property
+	lb uint32  // bit offset of the running thread's locals
+	q  [maxQuant]int64
+}
+
+const maxQuant = 16 // nesting depth of quantifiers and count()
+
+// Op is an instruction opcode.
+type Op uint8
+
+const (
+	OpAssign   Op = iota // Set(X)
+	OpBranch             // if X goto Target else Else
+	OpJump               // goto Target
+	OpEither             // continue at each of Targets: one successor per branch
+	OpLock               // acquire the lock at Addr (blocks while another thread holds it)
+	OpUnlock             // release the lock at Addr
+	OpSetState           // set the running task's state to X
+	OpSchedule           // block until the running task's state is TASK_RUNNING
+	OpWake               // wake_up_process(X); result (woke or not) to Set if non-nil
+	OpAwait              // block until X
+	OpWarn               // warn_on(X): the property Prop fires when X is true
+	OpListAdd            // add X at the head (Tail: at the tail) of the list at Addr
+	OpListDel            // remove X from the list at Addr
+	OpSetTask            // init only: set task X's state to Y
+	OpExit               // the thread ends
+)
+
+var opNames = [...]string{"assign", "branch", "jump", "either", "lock", "unlock", "set_state", "schedule",
+	"wake", "await", "warn", "list_add", "list_del", "set_task", "exit"}
+
+func (o Op) String() string { return opNames[o] }
+
+// Instr is one instruction of a thread's code. Every instruction carries the
+// statement it came from, so traces show source text and lines.
+type Instr struct {
+	Op   Op
+	Pos  Pos
+	Text string // the statement as written (normalised), e.g. "spin_lock(&pool->lock);"
+	Func string // the model function or thread the statement is in, e.g. "kick_pool"
+	// Visible instructions read or write shared state, or may block. In the
+	// fine-grained semantics each step executes exactly one of them.
+	Visible bool
+
+	Next    int // the following instruction
+	X, Y    Eval
+	Set     func(c *Ctx, v int64)
+	Target  int
+	Else    int
+	Targets []int
+	Addr    func(c *Ctx) uint32 // OpLock/OpUnlock: lock slot; OpList*: list slot
+	Mutex   bool                // OpLock/OpUnlock: a mutex
+	LockW   uint8
+	LockNm  func(c *Ctx) string // the lock as the user wrote it, for messages
+	List    *ListInfo
+	Tail    bool
+	Prop    int
+
+	uses []int    // locals read (indexes into the kind's Locals)
+	def  int      // local written in full, plus one (0: none)
+	dead []*Local // locals dead when the thread rests before this instruction
+}
+
+// StepError is a violation that ends a step: a runtime error or a breach of lock discipline.
+type StepError struct {
+	Prop int // index into Program.Props
+	Msg  string
+}
+
+func (e *StepError) Error() string { return e.Msg }
+
+type rtPanic struct {
+	kind PropKind
+	msg  string
+}
+
+func rtErr(format string, args ...any) { panic(rtPanic{PropRuntimeError, fmt.Sprintf(format, args...)}) }
+func lockErr(format string, args ...any) {
+	panic(rtPanic{PropLockDiscipline, fmt.Sprintf(format, args...)})
+}
+
+// Succ is one successor of a state: the thread that moved, which of its
+// nondeterministic branches it took, and what the step reported.
+type Succ struct {
+	State  State
+	Thread int
+	Branch int   // the step's branch index, in emission order
+	Fired  []int // warn_on properties that fired during the step
+	Err    *StepError
+	Log    []int // executed instruction indexes, when recording
+	Blocks bool  // the step ended because the thread blocked mid-step
+}
+
+// maxStepInstrs bounds the instructions one step may execute: a loop that
+// touches no shared state (or holds a lock throughout, when merging) would
+// otherwise never yield.
+const maxStepInstrs = 100000
+
+// Stepper computes successors. It owns scratch memory, so use one per goroutine.
+type Stepper struct {
+	p      *Program
+	Record bool // fill Succ.Log with executed instructions (trace replay)
+	ctx    Ctx
+	branch int
+	emit   func(*Succ)
+	t      *Thread
+	spins  []lockSlot
+	all    []lockSlot
+}
+
+type lockSlot struct {
+	off   uint32
+	w     uint8
+	mutex bool
+	name  string
+}
+
+// NewStepper returns a Stepper for p.
+func (p *Program) NewStepper() *Stepper {
+	st := &Stepper{p: p}
+	st.ctx.p = p
+	for _, l := range p.lockSlots() {
+		st.all = append(st.all, l)
+		if !l.mutex {
+			st.spins = append(st.spins, l)
+		}
+	}
+	return st
+}
+
+// Initial returns the initial state, or the error the init block raised.
+func (p *Program) Initial() (State, error) {
+	if p.initErr != nil {
+		return nil, p.initErr
+	}
+	return p.init.Clone(), nil
+}
+
+// Successors calls emit for every successor of s, thread by thread in
+// declaration order, branches in program order. The Succ and its State are
+// reused after emit returns: copy what you keep.
+func (st *Stepper) Successors(s State, emit func(*Succ)) {
+	for _, t := range st.p.Threads {
+		st.ThreadSuccessors(s, t, emit)
+	}
+}
+
+// ThreadSuccessors calls emit for every successor of s in which thread t moves.
+func (st *Stepper) ThreadSuccessors(s State, t *Thread, emit func(*Succ)) {
+	pc := st.p.PC(s, t)
+	if pc >= len(t.Kind.Code) {
+		return
+	}
+	st.t = t
+	st.emit = emit
+	st.branch = 0
+	work := s.Clone()
+	st.run(work, pc, false, 0, nil, nil)
+}
+
+func (st *Stepper) holdsSpin(s State, t *Thread) string {
+	for _, l := range st.spins {
+		if s.get(l.off, l.w) == uint64(t.Index+1) {
+			return l.name
+		}
+	}
+	return ""
+}
+
+func (st *Stepper) holdsAny(s State, t *Thread) string {
+	for _, l := range st.all {
+		if s.get(l.off, l.w) == uint64(t.Index+1) {
+			return l.name
+		}
+	}
+	return ""
+}
+
+// enabled reports whether ins can execute now in thread t.
+func (st *Stepper) enabled(c *Ctx, ins *Instr) bool {
+	switch ins.Op {
+	case OpLock:
+		owner := c.s.get(ins.Addr(c), ins.LockW)
+		return owner == 0 || owner == uint64(c.th.Index+1)
+	case OpSchedule:
+		return c.p.TaskState(c.s, c.th) == TaskRunning
+	case OpAwait:
+		return ins.X(c) != 0
+	}
+	return true
+}
+
+// run executes thread st.t from pc on state s (owned by this call) and emits
+// the successor(s). executed says whether a visible instruction has run.
+func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired []int) {
+	t := st.t
+	code := t.Kind.Code
+	c := &st.ctx
+	c.s, c.th, c.lb = s, t, t.Base+uint32(t.Kind.PCW)+taskW
+	finish := func(pc int, blocks bool) {
+		st.p.setPC(s, t, pc)
+		if pc < len(code) {
+			for _, l := range code[pc].dead {
+				s.set(c.lb+l.Off, l.Width, 0)
+			}
+		}
+		st.emit(&Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Blocks: blocks})
+		st.branch++
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			rp, ok := r.(rtPanic)
+			if !ok {
+				panic(r)
+			}
+			msg := rp.msg
+			st.emit(&Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log,
+				Err: &StepError{Prop: st.p.builtinProp(rp.kind), Msg: msg}})
+			st.branch++
+		}
+	}()
+	for {
+		if pc >= len(code) {
+			finish(pc, false)
+			return
+		}
+		ins := code[pc]
+		if ins.Visible {
+			// A step ends before its second visible instruction. When merging,
+			// it runs on while the thread holds a spinlock, except into an
+			// instruction that may block: a merged step that could stop half
+			// way would hide the states in which it waits (Lipton's condition:
+			// only the first action of a reduced sequence may block), and
+			// with them deadlocks such as ABBA.
+			if executed && !(st.p.Merge && !mayBlock(ins.Op) && st.holdsSpin(s, t) != "") {
+				finish(pc, false)
+				return
+			}
+			if !st.enabled(c, ins) {
+				if executed {
+					finish(pc, true)
+				}
+				return
+			}
+			executed = true
+		}
+		n++
+		if n > maxStepInstrs {
+			rtErr("%s: a step ran %d instructions without yielding: a loop that never reaches shared state (or never releases its lock)", ins.Pos, maxStepInstrs)
+		}
+		if st.Record {
+			log = append(log, pc)
+		}
+		next := ins.Next
+		switch ins.Op {
+		case OpAssign:
+			ins.Set(c, ins.X(c))
+		case OpBranch:
+			if ins.X(c) != 0 {
+				next = ins.Target
+			} else {
+				next = ins.Else
+			}
+		case OpJump:
+			next = ins.Target
+		case OpEither:
+			for i, tg := range ins.Targets {
+				if i == len(ins.Targets)-1 {
+					next = tg
+					break
+				}
+				st.run(s.Clone(), tg, executed, n, append([]int(nil), log...), append([]int(nil), fired...))
+				c.s, c.th, c.lb = s, t, t.Base+uint32(t.Kind.PCW)+taskW
+			}
+		case OpLock:
+			addr := ins.Addr(c)
+			owner := s.get(addr, ins.LockW)
+			if owner == uint64(t.Index+1) {
+				lockErr("self-deadlock: %s acquires %s, which it already holds", t.Name, ins.LockNm(c))
+			}
+			if ins.Mutex {
+				if held := st.holdsSpin(s, t); held != "" {
+					lockErr("sleeping in atomic context: %s calls mutex_lock(%s) while holding spinlock %s", t.Name, ins.LockNm(c), held)
+				}
+			}
+			s.set(addr, ins.LockW, uint64(t.Index+1))
+		case OpUnlock:
+			addr := ins.Addr(c)
+			owner := s.get(addr, ins.LockW)
+			if owner != uint64(t.Index+1) {
+				holder := "nobody"
+				if owner != 0 {
+					holder = st.p.Threads[owner-1].Name
+				}
+				lockErr("%s releases %s, which it does not hold (held by %s)", t.Name, ins.LockNm(c), holder)
+			}
+			s.set(addr, ins.LockW, 0)
+		case OpSetState:
+			st.p.setTaskState(s, t, int(ins.X(c)))
+		case OpSchedule:
+			if held := st.holdsSpin(s, t); held != "" {
+				lockErr("scheduling while atomic: %s calls schedule() while holding spinlock %s", t.Name, held)
+			}
+		case OpWake:
+			target := ins.X(c)
+			woke := st.p.wake(s, int(target))
+			if ins.Set != nil {
+				ins.Set(c, woke)
+			}
+		case OpAwait:
+		case OpWarn:
+			if ins.X(c) != 0 {
+				fired = append(fired, ins.Prop)
+			}
+		case OpListAdd:
+			st.p.listAdd(s, ins.Addr(c), ins.List, ins.X(c), ins.Tail, ins)
+		case OpListDel:
+			st.p.listDel(s, ins.Addr(c), ins.List, ins.X(c), ins)
+		case OpSetTask:
+			task := ins.X(c)
+			if task <= 0 || int(task) > len(st.p.Threads) {
+				rtErr("set_task_state on an object without a thread")
+			}
+			st.p.setTaskState(s, st.p.Threads[task-1], int(ins.Y(c)))
+		case OpExit:
+			if held := st.holdsAny(s, t); held != "" {
+				lockErr("%s exits while holding %s", t.Name, held)
+			}
+			st.p.setTaskState(s, t, TaskDead)
+			// a finished thread's locals are dead: zero them so equal futures pack equally
+			for _, l := range t.Kind.Locals {
+				s.set(c.lb+l.Off, l.Width, 0)
+			}
+			next = len(code)
+		}
+		pc = next
+	}
+}
+
+func mayBlock(op Op) bool { return op == OpLock || op == OpAwait || op == OpSchedule }
+
+func (p *Program) builtinProp(k PropKind) int {
+	for i, pr := range p.Props {
+		if pr.Kind == k {
+			return i
+		}
+	}
+	panic("no built-in property " + k.String())
+}
+
+// PC returns thread t's program counter in s; len(code) means finished.
+func (p *Program) PC(s State, t *Thread) int { return int(s.get(t.Base, t.Kind.PCW)) }
+
+func (p *Program) setPC(s State, t *Thread, pc int) { s.set(t.Base, t.Kind.PCW, uint64(pc)) }
+
+// TaskState returns thread t's task state (TaskRunning, ...).
+func (p *Program) TaskState(s State, t *Thread) int {
+	return int(s.get(t.Base+uint32(t.Kind.PCW), taskW))
+}
+
+func (p *Program) setTaskState(s State, t *Thread, v int) {
+	s.set(t.Base+uint32(t.Kind.PCW), taskW, uint64(v))
+}
+
+// wake implements wake_up_process on task (1-based thread index): a sleeping
+// task becomes TASK_RUNNING and the call returns 1; a running or dead task is
+// left alone and the call returns 0.
+func (p *Program) wake(s State, task int) int64 {
+	if task <= 0 || task > len(p.Threads) {
+		rtErr("wake_up_process on NULL or on an object with no thread")
+	}
+	t := p.Threads[task-1]
+	switch p.TaskState(s, t) {
+	case TaskInterruptible, TaskUninterruptible, TaskIdle:
+		p.setTaskState(s, t, TaskRunning)
+		return 1
+	}
+	return 0
+}
+
+// Finished reports whether thread t has exited.
+func (p *Program) Finished(s State, t *Thread) bool { return p.PC(s, t) >= len(t.Kind.Code) }
+
+// BlockedOn describes what thread t waits for in s if its next instruction
+// cannot run: "lock", "schedule", "await", or "" when it can run (or has finished).
+func (p *Program) BlockedOn(s State, t *Thread) (what string, ins *Instr) {
+	pc := p.PC(s, t)
+	if pc >= len(t.Kind.Code) {
+		return "", nil
+	}
+	ins = t.Kind.Code[pc]
+	c := &Ctx{p: p, s: s, th: t, lb: t.Base + uint32(t.Kind.PCW) + taskW}
+	switch ins.Op {
+	case OpLock:
+		owner := s.get(ins.Addr(c), ins.LockW)
+		if owner != 0 && owner != uint64(t.Index+1) {
+			return "lock", ins
+		}
+	case OpSchedule:
+		if p.TaskState(s, t) != TaskRunning {
+			return "schedule", ins
+		}
+	case OpAwait:
+		if ins.X(c) == 0 {
+			return "await", ins
+		}
+	}
+	return "", ins
+}
+
+// LockOwner returns the thread holding the lock of a blocked OpLock, or nil.
+func (p *Program) LockOwner(s State, t *Thread, ins *Instr) (*Thread, string) {
+	c := &Ctx{p: p, s: s, th: t, lb: t.Base + uint32(t.Kind.PCW) + taskW}
+	owner := s.get(ins.Addr(c), ins.LockW)
+	if owner == 0 {
+		return nil, ins.LockNm(c)
+	}
+	return p.Threads[owner-1], ins.LockNm(c)
+}
+
+// ---- lists ----
+
+func (p *Program) listLen(s State, off uint32, li *ListInfo) int {
+	return int(s.get(off, li.LenW))
+}
+
+func (p *Program) listAt(s State, off uint32, li *ListInfo, i int) int64 {
+	return int64(s.get(off+uint32(li.LenW)+uint32(i)*uint32(li.ElemW), li.ElemW)) + 1
+}
+
+func (p *Program) listPut(s State, off uint32, li *ListInfo, i int, ref int64) {
+	s.set(off+uint32(li.LenW)+uint32(i)*uint32(li.ElemW), li.ElemW, uint64(ref-1))
+}
+
+func (p *Program) listIndex(s State, off uint32, li *ListInfo, ref int64) int {
+	n := p.listLen(s, off, li)
+	for i := 0; i < n; i++ {
+		if p.listAt(s, off, li, i) == ref {
+			return i
+		}
+	}
+	return -1
+}
+
+func (p *Program) listAdd(s State, off uint32, li *ListInfo, ref int64, tail bool, ins *Instr) {
+	if ref == 0 {
+		rtErr("%s: list_add of NULL", ins.Pos)
+	}
+	if p.listIndex(s, off, li, ref) >= 0 {
+		rtErr("%s: list corruption: the entry is already on the list (list_add twice without list_del)", ins.Pos)
+	}
+	n := p.listLen(s, off, li)
+	if tail {
+		p.listPut(s, off, li, n, ref)
+	} else {
+		for i := n; i > 0; i-- {
+			p.listPut(s, off, li, i, p.listAt(s, off, li, i-1))
+		}
+		p.listPut(s, off, li, 0, ref)
+	}
+	s.set(off, li.LenW, uint64(n+1))
+}
+
+func (p *Program) listDel(s State, off uint32, li *ListInfo, ref int64, ins *Instr) {
+	if ref == 0 {
+		rtErr("%s: list_del of NULL", ins.Pos)
+	}
+	i := p.listIndex(s, off, li, ref)
+	if i < 0 {
+		rtErr("%s: list corruption: list_del of an entry that is not on this list", ins.Pos)
+	}
+	n := p.listLen(s, off, li)
+	for j := i; j < n-1; j++ {
+		p.listPut(s, off, li, j, p.listAt(s, off, li, j+1))
+	}
+	// keep unused slots zero: equal lists must pack to equal bits
+	s.set(off+uint32(li.LenW)+uint32(n-1)*uint32(li.ElemW), li.ElemW, 0)
+	s.set(off, li.LenW, uint64(n-1))
+}
+
+// lockSlots lists every lock in the model (global locks and lock fields of every object).
+func (p *Program) lockSlots() []lockSlot {
+	var out []lockSlot
+	for _, g := range p.Globals {
+		if g.Type.Kind == KLock {
+			out = append(out, lockSlot{g.Off, g.Width, g.Type.Mutex, g.Name})
+		}
+	}
+	for _, st := range p.Structs {
+		for i := 0; i < st.Count; i++ {
+			for _, f := range st.Fields {
+				if f.Type.Kind == KLock {
+					out = append(out, lockSlot{st.Base + uint32(i)*st.Stride + f.Off, f.Width, f.Type.Mutex, st.ObjName(i) + "." + f.Name})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// HeldLocks describes the locks held in s, e.g. "pool.lock by worker_thread[1]".
+func (p *Program) HeldLocks(s State) []string {
+	var out []string
+	for _, l := range p.lockSlots() {
+		if o := s.get(l.off, l.w); o != 0 {
+			out = append(out, fmt.Sprintf("%s held by %s", l.name, p.Threads[o-1].Name))
+		}
+	}
+	return out
+}
+
+// describeRef names a reference value of struct st.
+func describeRef(st *Struct, v int64) string {
+	if v == 0 {
+		return "NULL"
+	}
+	return st.ObjName(int(v - 1))
+}
+
+// ListString renders a list as [a, b, c].
+func (p *Program) listString(s State, off uint32, li *ListInfo, st *Struct) string {
+	n := p.listLen(s, off, li)
+	parts := make([]string, n)
+	for i := 0; i < n; i++ {
+		parts[i] = describeRef(st, p.listAt(s, off, li, i))
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}

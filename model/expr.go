@@ -1,0 +1,799 @@
+package model
+
+import "fmt"
+
+// lval is a compiled storage location.
+type lval struct {
+	typ   Type
+	addr  func(*Ctx) uint32
+	width uint8
+	list  *ListInfo
+	local *Local
+	text  string
+	name  func(*Ctx) string // the location named at run time ("workers[1].flags")
+	get   Eval
+	set   func(*Ctx, int64)
+}
+
+func isIntLike(t Type) bool { return t.Kind == KInt || t.Kind == KBool }
+
+func zeroValue(t Type) int64 {
+	if t.Kind == KInt && !(t.Lo <= 0 && 0 <= t.Hi) {
+		return t.Lo
+	}
+	return 0
+}
+
+func (c *compiler) localGetter(l *Local) Eval {
+	if l == nil {
+		return nil
+	}
+	off, w, t := l.Off, l.Width, l.Type
+	if t.Kind == KInt {
+		lo, hi := t.Lo, t.Hi
+		return func(cx *Ctx) int64 { return decodeInt(cx.s.get(cx.lb+off, w), lo, hi) }
+	}
+	return func(cx *Ctx) int64 { return int64(cx.s.get(cx.lb+off, w)) }
+}
+
+func (c *compiler) localSetter(l *Local, pos Pos, name string) func(*Ctx, int64) {
+	off := l.Off
+	return makeSetter(l.Type, func(cx *Ctx) uint32 { return cx.lb + off }, l.Width, pos,
+		func(*Ctx) string { return name })
+}
+
+func makeSetter(t Type, addr func(*Ctx) uint32, w uint8, pos Pos, name func(*Ctx) string) func(*Ctx, int64) {
+	switch t.Kind {
+	case KInt:
+		lo, hi := t.Lo, t.Hi
+		return func(cx *Ctx, v int64) {
+			if v < lo || v > hi {
+				rtErr("%s: value %d is out of range for %s (%s)", pos, v, name(cx), t)
+			}
+			cx.s.set(addr(cx), w, encodeInt(v, lo, hi))
+		}
+	case KBool:
+		return func(cx *Ctx, v int64) {
+			if v != 0 {
+				v = 1
+			}
+			cx.s.set(addr(cx), w, uint64(v))
+		}
+	}
+	return func(cx *Ctx, v int64) { cx.s.set(addr(cx), w, uint64(v)) }
+}
+
+func makeGetter(t Type, addr func(*Ctx) uint32, w uint8) Eval {
+	if t.Kind == KInt {
+		lo, hi := t.Lo, t.Hi
+		return func(cx *Ctx) int64 { return decodeInt(cx.s.get(addr(cx), w), lo, hi) }
+	}
+	return func(cx *Ctx) int64 { return int64(cx.s.get(addr(cx), w)) }
+}
+
+func constAddr(off uint32) func(*Ctx) uint32 { return func(*Ctx) uint32 { return off } }
+
+// assignable checks that a value of type from may be stored in type to.
+func (c *compiler) assignable(to, from Type, pos Pos, what string) {
+	ok := false
+	switch to.Kind {
+	case KInt, KBool:
+		ok = isIntLike(from)
+	case KRef:
+		ok = from.Kind == KRef && (from.Struct == nil || from.Struct == to.Struct)
+	case KTask:
+		ok = from.Kind == KTask || (from.Kind == KRef && from.Struct != nil && from.Struct.Thread != nil)
+	}
+	if !ok {
+		fs := from.String()
+		if from.Kind == KRef && from.Struct == nil {
+			fs = "NULL"
+		}
+		c.errf(pos, "cannot use %s as %s: expected %s", fs, what, to)
+	}
+}
+
+// convert adapts a value to the target type (bool normalisation, ref to task).
+func (c *compiler) convert(to, from Type, ev Eval) Eval {
+	switch {
+	case to.Kind == KBool && from.Kind == KInt:
+		return func(cx *Ctx) int64 { return b2i(ev(cx) != 0) }
+	case to.Kind == KTask && from.Kind == KRef:
+		return c.refToTask(from.Struct, ev, "")
+	}
+	return ev
+}
+
+func (c *compiler) refToTask(s *Struct, ev Eval, text string) Eval {
+	if s == nil || s.Thread == nil {
+		name := "NULL"
+		if s != nil {
+			name = s.Name
+		}
+		c.errf(c.curPos, "%s is not a task: no thread runs for each %s", text, name)
+	}
+	taskOf := s.taskOf
+	sname := s.Name
+	return func(cx *Ctx) int64 {
+		v := ev(cx)
+		if v == 0 {
+			rtErr("NULL %s used as a task", sname)
+		}
+		t := taskOf[v-1]
+		if t < 0 {
+			rtErr("%s has no thread", s.ObjName(int(v-1)))
+		}
+		return int64(t + 1)
+	}
+}
+
+// taskExpr compiles an expression that names a task: a single thread's
+// name, `current`, or an object a thread runs for.
+func (c *compiler) taskExpr(e Expr) Eval {
+	ev, t := c.expr(e)
+	switch t.Kind {
+	case KTask:
+		return ev
+	case KRef:
+		return c.refToTask(t.Struct, ev, FormatExpr(e))
+	}
+	c.errf(e.ExprPos(), "expected a task (a thread name, current, or an object a thread runs for), found %s", t)
+	return nil
+}
+
+// condExpr compiles a condition: ints and references are true when non-zero.
+func (c *compiler) condExpr(e Expr) Eval {
+	ev, t := c.expr(e)
+	switch t.Kind {
+	case KInt, KBool, KRef, KTask:
+		if t.Kind == KBool {
+			return ev
+		}
+		return func(cx *Ctx) int64 { return b2i(ev(cx) != 0) }
+	}
+	c.errf(e.ExprPos(), "expected a condition, found %s", t)
+	return nil
+}
+
+// objRef compiles an expression that must denote an object reference. It
+// returns a constant object index when one is known at compile time.
+func (c *compiler) objRef(e Expr) (Eval, *Struct, int) {
+	// fold `pool` and `workers[2]`
+	switch x := e.(type) {
+	case *Ident:
+		if c.lookup(x.Name) == nil {
+			if a := c.arrays[x.Name]; a != nil && a.Single {
+				return func(*Ctx) int64 { return int64(a.First + 1) }, a.Struct, a.First
+			}
+		}
+	case *IndexExpr:
+		if id, ok := x.X.(*Ident); ok && c.lookup(id.Name) == nil {
+			if a := c.arrays[id.Name]; a != nil {
+				if lit, ok := x.Idx.(*IntLit); ok && lit.Val >= 0 && lit.Val < int64(a.Len) {
+					i := a.First + int(lit.Val)
+					return func(*Ctx) int64 { return int64(i + 1) }, a.Struct, i
+				}
+			}
+		}
+	case *UnaryExpr:
+		if x.Op == "&" {
+			return c.objRef(x.X)
+		}
+	}
+	ev, t := c.expr(e)
+	if t.Kind != KRef || t.Struct == nil {
+		c.errf(e.ExprPos(), "expected an object, found %s (%s)", FormatExpr(e), t)
+	}
+	return ev, t.Struct, -1
+}
+
+// field compiles x.f into a location.
+func (c *compiler) field(e *FieldExpr) lval {
+	base, s, idx := c.objRef(e.X)
+	f := s.byName[e.Name]
+	if f == nil {
+		var names []string
+		for _, x := range s.Fields {
+			names = append(names, x.Name)
+		}
+		c.errHint(e.Pos, fmt.Sprintf("fields of %s: %v", s.Name, names), "struct %s has no field %s", s.Name, e.Name)
+	}
+	c.track.shared = true
+	text := FormatExpr(e)
+	lv := lval{typ: f.Type, width: f.Width, list: f.List, text: text}
+	if idx >= 0 {
+		off := s.Base + uint32(idx)*s.Stride + f.Off
+		lv.addr = constAddr(off)
+		name := s.ObjName(idx) + "." + f.Name
+		lv.name = func(*Ctx) string { return name }
+	} else {
+		sb, stride, foff := s.Base, s.Stride, f.Off
+		xtext := FormatExpr(e.X)
+		lv.addr = func(cx *Ctx) uint32 {
+			v := base(cx)
+			if v == 0 {
+				rtErr("%s: NULL dereference: %s is NULL", e.Pos, xtext)
+			}
+			return sb + uint32(v-1)*stride + foff
+		}
+		fname := f.Name
+		lv.name = func(cx *Ctx) string {
+			v := base(cx)
+			if v == 0 {
+				return text
+			}
+			return s.ObjName(int(v-1)) + "." + fname
+		}
+	}
+	if f.Type.Kind != KList {
+		lv.get = makeGetter(f.Type, lv.addr, f.Width)
+		lv.set = makeSetter(f.Type, lv.addr, f.Width, e.Pos, lv.name)
+	}
+	return lv
+}
+
+// lvalue compiles an assignable (or lockable, or list) location.
+func (c *compiler) lvalue(e Expr) lval {
+	switch x := e.(type) {
+	case *UnaryExpr:
+		if x.Op == "&" {
+			return c.lvalue(x.X)
+		}
+	case *Ident:
+		if b := c.lookup(x.Name); b != nil {
+			if b.local == nil {
+				c.errf(x.Pos, "%s cannot be assigned", x.Name)
+			}
+			l := b.local
+			off := l.Off
+			lv := lval{typ: l.Type, width: l.Width, local: l, text: x.Name,
+				addr: func(cx *Ctx) uint32 { return cx.lb + off }, name: func(*Ctx) string { return x.Name }}
+			lv.get = c.localGetter(l)
+			lv.set = c.localSetter(l, x.Pos, x.Name)
+			return lv
+		}
+		if g := c.globals[x.Name]; g != nil {
+			c.track.shared = true
+			name := g.Name
+			lv := lval{typ: g.Type, width: g.Width, list: g.List, text: name, addr: constAddr(g.Off),
+				name: func(*Ctx) string { return name }}
+			if g.Type.Kind != KList {
+				lv.get = makeGetter(g.Type, lv.addr, g.Width)
+				lv.set = makeSetter(g.Type, lv.addr, g.Width, x.Pos, lv.name)
+			}
+			return lv
+		}
+		if _, ok := c.consts[x.Name]; ok {
+			c.errf(x.Pos, "%s is a constant and cannot be assigned", x.Name)
+		}
+		c.undefined(x)
+	case *FieldExpr:
+		return c.field(x)
+	}
+	c.errf(e.ExprPos(), "expected a variable or field, found %s", FormatExpr(e))
+	return lval{}
+}
+
+// listLoc compiles an expression that must denote a list.
+func (c *compiler) listLoc(e Expr) lval {
+	lv := c.lvalue(e)
+	if lv.typ.Kind != KList {
+		c.errf(e.ExprPos(), "expected a list, found %s (%s)", lv.text, lv.typ)
+	}
+	return lv
+}
+
+func (c *compiler) undefined(x *Ident) {
+	if x.Name == "self" {
+		c.errHint(x.Pos, "only a `for each` thread has a parameter; functions take the object as an argument", "self is not defined here")
+	}
+	c.errf(x.Pos, "undefined: %s", x.Name)
+}
+
+// expr compiles an rvalue.
+func (c *compiler) expr(e Expr) (Eval, Type) {
+	switch x := e.(type) {
+	case *IntLit:
+		v := x.Val
+		return func(*Ctx) int64 { return v }, Type{Kind: KInt, Lo: v, Hi: v}
+	case *BoolLit:
+		v := b2i(x.Val)
+		return func(*Ctx) int64 { return v }, Type{Kind: KBool}
+	case *NullLit:
+		return func(*Ctx) int64 { return 0 }, Type{Kind: KRef}
+	case *StringLit:
+		c.errf(x.Pos, "a string is only allowed as the name in warn_on(cond, \"name\")")
+	case *Ident:
+		return c.ident(x)
+	case *UnaryExpr:
+		switch x.Op {
+		case "&":
+			return c.expr(x.X)
+		case "!":
+			ev := c.condExpr(x.X)
+			return func(cx *Ctx) int64 { return 1 - ev(cx) }, Type{Kind: KBool}
+		case "~", "-":
+			ev, t := c.expr(x.X)
+			if !isIntLike(t) {
+				c.errf(x.X.ExprPos(), "%s: expected an int, found %s", x.Op, t)
+			}
+			if x.Op == "~" {
+				return func(cx *Ctx) int64 { return ^ev(cx) }, Type{Kind: KInt}
+			}
+			return func(cx *Ctx) int64 { return -ev(cx) }, Type{Kind: KInt}
+		}
+	case *BinaryExpr:
+		return c.binary(x)
+	case *CondExpr:
+		cond := c.condExpr(x.C)
+		if hasEffects(c, x.X) || hasEffects(c, x.Y) {
+			c.errf(x.Pos, "a function call with effects inside ?: is not supported; use if/else")
+		}
+		a, at := c.expr(x.X)
+		b, bt := c.expr(x.Y)
+		rt := at
+		switch {
+		case isIntLike(at) && isIntLike(bt):
+			rt = Type{Kind: KInt}
+			if at.Kind == KBool && bt.Kind == KBool {
+				rt = at
+			}
+		case at.Kind == KRef && bt.Kind == KRef && (at.Struct == nil || bt.Struct == nil || at.Struct == bt.Struct):
+			if at.Struct == nil {
+				rt = bt
+			}
+		default:
+			c.errf(x.Pos, "the branches of ?: have different types (%s, %s)", at, bt)
+		}
+		return func(cx *Ctx) int64 {
+			if cond(cx) != 0 {
+				return a(cx)
+			}
+			return b(cx)
+		}, rt
+	case *CallExpr:
+		return c.callExpr(x)
+	case *FieldExpr:
+		lv := c.field(x)
+		if lv.typ.Kind == KList || lv.typ.Kind == KLock {
+			c.errf(x.Pos, "%s is a %s: it is not a value here", lv.text, lv.typ)
+		}
+		return lv.get, lv.typ
+	case *IndexExpr:
+		id, ok := x.X.(*Ident)
+		var a *Array
+		if ok && c.lookup(id.Name) == nil {
+			a = c.arrays[id.Name]
+		}
+		if a == nil {
+			c.errf(x.Pos, "only object arrays can be indexed: %s is not one", FormatExpr(x.X))
+		}
+		if ev, s, i := c.objRef(x); i >= 0 {
+			return ev, Type{Kind: KRef, Struct: s}
+		}
+		idx, t := c.expr(x.Idx)
+		if !isIntLike(t) {
+			c.errf(x.Idx.ExprPos(), "array index: expected an int, found %s", t)
+		}
+		n, first := int64(a.Len), int64(a.First)
+		name := a.Name
+		return func(cx *Ctx) int64 {
+			i := idx(cx)
+			if i < 0 || i >= n {
+				rtErr("%s: index %d out of range for %s[%d]", x.Pos, i, name, n)
+			}
+			return first + i + 1
+		}, Type{Kind: KRef, Struct: a.Struct}
+	case *QuantExpr:
+		return c.quant(x)
+	}
+	c.errf(e.ExprPos(), "unsupported expression %s", FormatExpr(e))
+	return nil, Type{}
+}
+
+func (c *compiler) ident(x *Ident) (Eval, Type) {
+	if b := c.lookup(x.Name); b != nil {
+		switch {
+		case b.local != nil:
+			c.use(b.local)
+			return c.localGetter(b.local), b.typ
+		case b.ev != nil:
+			return b.ev, b.typ
+		default:
+			q := b.q
+			return func(cx *Ctx) int64 { return cx.q[q] }, b.typ
+		}
+	}
+	if v, ok := c.consts[x.Name]; ok {
+		val := v.v
+		if v.isBool {
+			return func(*Ctx) int64 { return val }, Type{Kind: KBool}
+		}
+		return func(*Ctx) int64 { return val }, Type{Kind: KInt, Lo: val, Hi: val}
+	}
+	if g := c.globals[x.Name]; g != nil {
+		if g.Type.Kind == KList || g.Type.Kind == KLock {
+			c.errf(x.Pos, "%s is a %s: it is not a value here", x.Name, g.Type)
+		}
+		c.track.shared = true
+		return makeGetter(g.Type, constAddr(g.Off), g.Width), g.Type
+	}
+	if a := c.arrays[x.Name]; a != nil {
+		if a.Single {
+			i := int64(a.First + 1)
+			return func(*Ctx) int64 { return i }, Type{Kind: KRef, Struct: a.Struct}
+		}
+		c.errHint(x.Pos, "index it (workers[i]) or range over it (forall, foreach)", "%s is an array of %s, not a value", x.Name, a.Struct.Name)
+	}
+	if t := c.single[x.Name]; t != nil {
+		i := int64(t.Index + 1)
+		return func(*Ctx) int64 { return i }, Type{Kind: KTask}
+	}
+	if x.Name == "current" {
+		if c.inProp || c.inInit {
+			c.errf(x.Pos, "current is only defined in thread code")
+		}
+		return func(cx *Ctx) int64 { return int64(cx.th.Index + 1) }, Type{Kind: KTask}
+	}
+	if c.kinds[x.Name] != nil {
+		c.errf(x.Pos, "%s runs one thread per object: name the object instead", x.Name)
+	}
+	c.undefined(x)
+	return nil, Type{}
+}
+
+// hasEffects reports whether evaluating e runs model code (a call of a model
+// function or of wake_up_process/warn_on).
+func hasEffects(c *compiler, e Expr) bool {
+	found := false
+	var walk func(e Expr)
+	walk = func(e Expr) {
+		switch x := e.(type) {
+		case *CallExpr:
+			if c.funcs[x.Fun] != nil || x.Fun == "wake_up_process" || x.Fun == "warn_on" || x.Fun == "WARN_ON" || x.Fun == "WARN_ON_ONCE" {
+				found = true
+			}
+			for _, a := range x.Args {
+				walk(a)
+			}
+		case *UnaryExpr:
+			walk(x.X)
+		case *BinaryExpr:
+			walk(x.X)
+			walk(x.Y)
+		case *CondExpr:
+			walk(x.C)
+			walk(x.X)
+			walk(x.Y)
+		case *FieldExpr:
+			walk(x.X)
+		case *IndexExpr:
+			walk(x.X)
+			walk(x.Idx)
+		case *QuantExpr:
+			walk(x.Over)
+			walk(x.Body)
+		}
+	}
+	walk(e)
+	return found
+}
+
+func (c *compiler) binary(x *BinaryExpr) (Eval, Type) {
+	switch x.Op {
+	case "&&", "||":
+		a := c.condExpr(x.X)
+		if hasEffects(c, x.Y) && !c.inProp {
+			// short-circuit: the right side's code runs only when needed
+			tmp := c.newLocal(x.Op+"#tmp", Type{Kind: KBool})
+			set := c.localSetter(tmp, x.Pos, "tmp")
+			c.emit(&Instr{Op: OpAssign, X: a, Set: set, def: c.localIndex(tmp) + 1})
+			get := c.localGetter(tmp)
+			c.use(tmp)
+			br := c.emit(&Instr{Op: OpBranch, X: get})
+			rhs := c.pc()
+			b := c.condExpr(x.Y)
+			c.emit(&Instr{Op: OpAssign, X: b, Set: set, def: c.localIndex(tmp) + 1})
+			if x.Op == "&&" {
+				c.code[br].Target, c.code[br].Else = rhs, c.pc()
+			} else {
+				c.code[br].Target, c.code[br].Else = c.pc(), rhs
+			}
+			c.use(tmp)
+			return get, Type{Kind: KBool}
+		}
+		b := c.condExpr(x.Y)
+		if x.Op == "&&" {
+			return func(cx *Ctx) int64 { return b2i(a(cx) != 0 && b(cx) != 0) }, Type{Kind: KBool}
+		}
+		return func(cx *Ctx) int64 { return b2i(a(cx) != 0 || b(cx) != 0) }, Type{Kind: KBool}
+	case "in":
+		ev, t := c.expr(x.X)
+		ll := c.listLoc(x.Y)
+		if t.Kind != KRef || (t.Struct != nil && t.Struct != ll.typ.Struct) {
+			c.errf(x.X.ExprPos(), "in: expected a %s, found %s", ll.typ.Struct.Name, t)
+		}
+		addr, li := ll.addr, ll.list
+		return func(cx *Ctx) int64 {
+			v := ev(cx)
+			return b2i(v != 0 && cx.p.listIndex(cx.s, addr(cx), li, v) >= 0)
+		}, Type{Kind: KBool}
+	}
+	a, at := c.expr(x.X)
+	b, bt := c.expr(x.Y)
+	switch x.Op {
+	case "==", "!=":
+		ok := (isIntLike(at) && isIntLike(bt)) ||
+			(at.Kind == KRef && bt.Kind == KRef && (at.Struct == nil || bt.Struct == nil || at.Struct == bt.Struct)) ||
+			(at.Kind == KTask && bt.Kind == KTask)
+		if !ok {
+			c.errf(x.Pos, "cannot compare %s with %s", at, bt)
+		}
+		if x.Op == "==" {
+			return func(cx *Ctx) int64 { return b2i(a(cx) == b(cx)) }, Type{Kind: KBool}
+		}
+		return func(cx *Ctx) int64 { return b2i(a(cx) != b(cx)) }, Type{Kind: KBool}
+	}
+	if at.Kind == KRef && bt.Kind == KRef && at.Struct != nil && at.Struct == bt.Struct {
+		// ordering references compares addresses, as lock-ordering code does
+		switch x.Op {
+		case "<", "<=", ">", ">=":
+			at, bt = Type{Kind: KInt}, Type{Kind: KInt}
+		}
+	}
+	if !isIntLike(at) {
+		c.errf(startPos(x.X), "%s: expected an int on the left, found %s", x.Op, at)
+	}
+	if !isIntLike(bt) {
+		c.errf(startPos(x.Y), "%s: expected an int on the right, found %s", x.Op, bt)
+	}
+	op, pos := x.Op, x.Pos
+	rt := Type{Kind: KInt}
+	switch op {
+	case "<", "<=", ">", ">=":
+		rt = Type{Kind: KBool}
+	case "&", "|", "^":
+		if at.Kind == KBool && bt.Kind == KBool {
+			rt = Type{Kind: KBool}
+		}
+	}
+	switch op {
+	case "+":
+		return func(cx *Ctx) int64 { return a(cx) + b(cx) }, rt
+	case "-":
+		return func(cx *Ctx) int64 { return a(cx) - b(cx) }, rt
+	case "&":
+		return func(cx *Ctx) int64 { return a(cx) & b(cx) }, rt
+	case "|":
+		return func(cx *Ctx) int64 { return a(cx) | b(cx) }, rt
+	case "<":
+		return func(cx *Ctx) int64 { return b2i(a(cx) < b(cx)) }, rt
+	case "<=":
+		return func(cx *Ctx) int64 { return b2i(a(cx) <= b(cx)) }, rt
+	case ">":
+		return func(cx *Ctx) int64 { return b2i(a(cx) > b(cx)) }, rt
+	case ">=":
+		return func(cx *Ctx) int64 { return b2i(a(cx) >= b(cx)) }, rt
+	}
+	return func(cx *Ctx) int64 {
+		v, ok := arith(op, a(cx), b(cx))
+		if !ok {
+			rtErr("%s: division by zero or shift out of range", pos)
+		}
+		return v
+	}, rt
+}
+
+func (c *compiler) callExpr(x *CallExpr) (Eval, Type) {
+	if fd := c.funcs[x.Fun]; fd != nil {
+		if c.inProp {
+			return c.propCall(x, fd)
+		}
+		if c.inInit {
+			c.errf(x.Pos, "init cannot call model functions; write the initial state directly")
+		}
+		saved := c.saveTrack()
+		savedPos, savedText := c.curPos, c.curText
+		ev, t, ret := c.inlineCall(x, fd)
+		c.curPos, c.curText = savedPos, savedText
+		c.restoreTrack(saved)
+		if ev == nil {
+			c.errf(x.Pos, "%s returns void: its result cannot be used", x.Fun)
+		}
+		c.use(ret)
+		return ev, t
+	}
+	if ev, t, ok := c.builtinPure(x); ok {
+		return ev, t
+	}
+	savedPos, savedText := c.curPos, c.curText
+	if ev, t, ok := c.impureBuiltin(x); ok {
+		c.curPos, c.curText = savedPos, savedText
+		return ev, t
+	}
+	if builtinFuncs[x.Fun] {
+		c.errf(x.Pos, "%s() is a statement, not a value", x.Fun)
+	}
+	c.unknownFunc(x)
+	return nil, Type{}
+}
+
+// builtinPure compiles the builtins that only read state.
+func (c *compiler) builtinPure(x *CallExpr) (Eval, Type, bool) {
+	switch x.Fun {
+	case "list_empty", "first", "last", "list_first_entry_or_null", "list_last_entry_or_null", "len", "list_count":
+		c.wantArgs(x, 1, x.Fun+"(&list)")
+		ll := c.listLoc(x.Args[0])
+		addr, li := ll.addr, ll.list
+		switch x.Fun {
+		case "list_empty":
+			return func(cx *Ctx) int64 { return b2i(cx.p.listLen(cx.s, addr(cx), li) == 0) }, Type{Kind: KBool}, true
+		case "len", "list_count":
+			return func(cx *Ctx) int64 { return int64(cx.p.listLen(cx.s, addr(cx), li)) }, Type{Kind: KInt, Lo: 0, Hi: int64(li.Cap)}, true
+		case "first", "list_first_entry_or_null":
+			return func(cx *Ctx) int64 {
+				off := addr(cx)
+				if cx.p.listLen(cx.s, off, li) == 0 {
+					return 0
+				}
+				return cx.p.listAt(cx.s, off, li, 0)
+			}, Type{Kind: KRef, Struct: ll.typ.Struct}, true
+		default:
+			return func(cx *Ctx) int64 {
+				off := addr(cx)
+				n := cx.p.listLen(cx.s, off, li)
+				if n == 0 {
+					return 0
+				}
+				return cx.p.listAt(cx.s, off, li, n-1)
+			}, Type{Kind: KRef, Struct: ll.typ.Struct}, true
+		}
+	case "min", "max":
+		c.wantArgs(x, 2, x.Fun+"(a, b)")
+		a, at := c.expr(x.Args[0])
+		b, bt := c.expr(x.Args[1])
+		if !isIntLike(at) || !isIntLike(bt) {
+			c.errf(x.Pos, "%s: expected ints", x.Fun)
+		}
+		if x.Fun == "min" {
+			return func(cx *Ctx) int64 { return min(a(cx), b(cx)) }, Type{Kind: KInt}, true
+		}
+		return func(cx *Ctx) int64 { return max(a(cx), b(cx)) }, Type{Kind: KInt}, true
+	case "spin_is_locked", "mutex_is_locked":
+		c.wantArgs(x, 1, x.Fun+"(&lock)")
+		lv := c.lvalue(x.Args[0])
+		if lv.typ.Kind != KLock {
+			c.errf(x.Args[0].ExprPos(), "%s: expected a lock, found %s (%s)", x.Fun, lv.text, lv.typ)
+		}
+		addr, w := lv.addr, lv.width
+		return func(cx *Ctx) int64 { return b2i(cx.s.get(addr(cx), w) != 0) }, Type{Kind: KBool}, true
+	case "task_state", "finished":
+		c.wantArgs(x, 1, x.Fun+"(task)")
+		task := c.taskExpr(x.Args[0])
+		c.track.shared = true
+		if x.Fun == "finished" {
+			return func(cx *Ctx) int64 {
+				t := cx.p.Threads[task(cx)-1]
+				return b2i(cx.p.Finished(cx.s, t))
+			}, Type{Kind: KBool}, true
+		}
+		return func(cx *Ctx) int64 { return int64(cx.p.TaskState(cx.s, cx.p.Threads[task(cx)-1])) }, Type{Kind: KInt, Lo: 0, Hi: TaskDead}, true
+	}
+	return nil, Type{}, false
+}
+
+// quant compiles forall/exists/count over an object array or a list.
+func (c *compiler) quant(x *QuantExpr) (Eval, Type) {
+	if c.qdepth >= maxQuant {
+		c.errf(x.Pos, "quantifiers nested deeper than %d", maxQuant)
+	}
+	var elem *Struct
+	var count func(*Ctx) int
+	var at func(*Ctx, int) int64
+	if id, ok := x.Over.(*Ident); ok && c.lookup(id.Name) == nil && c.arrays[id.Name] != nil {
+		a := c.arrays[id.Name]
+		elem = a.Struct
+		n, first := a.Len, int64(a.First)
+		count = func(*Ctx) int { return n }
+		at = func(_ *Ctx, i int) int64 { return first + int64(i) + 1 }
+	} else {
+		ll := c.listLoc(x.Over)
+		elem = ll.typ.Struct
+		addr, li := ll.addr, ll.list
+		count = func(cx *Ctx) int { return cx.p.listLen(cx.s, addr(cx), li) }
+		at = func(cx *Ctx, i int) int64 { return cx.p.listAt(cx.s, addr(cx), li, i) }
+	}
+	q := c.qdepth
+	c.qdepth++
+	c.push()
+	c.scope.vars[x.Var] = &binding{typ: Type{Kind: KRef, Struct: elem}, q: q}
+	if hasEffects(c, x.Body) {
+		c.errf(x.Body.ExprPos(), "a quantifier's body cannot call functions with effects")
+	}
+	body := c.condExpr(x.Body)
+	c.pop()
+	c.qdepth--
+	switch x.Kind {
+	case "forall":
+		return func(cx *Ctx) int64 {
+			n := count(cx)
+			for i := 0; i < n; i++ {
+				cx.q[q] = at(cx, i)
+				if body(cx) == 0 {
+					return 0
+				}
+			}
+			return 1
+		}, Type{Kind: KBool}
+	case "exists":
+		return func(cx *Ctx) int64 {
+			n := count(cx)
+			for i := 0; i < n; i++ {
+				cx.q[q] = at(cx, i)
+				if body(cx) != 0 {
+					return 1
+				}
+			}
+			return 0
+		}, Type{Kind: KBool}
+	}
+	return func(cx *Ctx) int64 {
+		n, k := count(cx), int64(0)
+		for i := 0; i < n; i++ {
+			cx.q[q] = at(cx, i)
+			k += body(cx)
+		}
+		return k
+	}, Type{Kind: KInt, Lo: 0, Hi: 64}
+}
+
+// propExpr compiles a property expression: no thread, no locals, no effects.
+func (c *compiler) propExpr(e Expr, sc *scope) Eval {
+	c.inProp = true
+	c.kind = nil
+	c.scope = sc
+	if c.scope == nil {
+		c.scope = &scope{vars: map[string]*binding{}}
+	}
+	ev := c.condExpr(e)
+	c.inProp = false
+	c.scope = nil
+	return ev
+}
+
+// propCall expands a call in a property: the function must be an expression
+// function (its body a single return), whose parameters are bound to the
+// argument expressions.
+func (c *compiler) propCall(x *CallExpr, fd *FuncDecl) (Eval, Type) {
+	if len(fd.Body.Stmts) != 1 {
+		c.errHint(x.Pos, "write the condition out, or make "+fd.Name+" a single `return EXPR;`",
+			"%s cannot be used in a property: only functions whose body is a single return statement", fd.Name)
+	}
+	ret, ok := fd.Body.Stmts[0].(*ReturnStmt)
+	if !ok || ret.X == nil {
+		c.errf(x.Pos, "%s cannot be used in a property: only functions whose body is a single `return EXPR;`", fd.Name)
+	}
+	if len(x.Args) != len(fd.Params) {
+		c.errf(x.Pos, "%s takes %d argument%s, %d given", fd.Name, len(fd.Params), plural(len(fd.Params)), len(x.Args))
+	}
+	for f := c.frame; f != nil; f = f.parent {
+		if f.fd == fd {
+			c.errf(x.Pos, "recursive call of %s", fd.Name)
+		}
+	}
+	sc := &scope{vars: map[string]*binding{}}
+	for i, p := range fd.Params {
+		t := c.resolveType(p.Type, false)
+		ev, et := c.expr(x.Args[i])
+		c.assignable(t, et, x.Args[i].ExprPos(), "argument "+p.Name)
+		sc.vars[p.Name] = &binding{typ: t, ev: c.convert(t, et, ev)}
+	}
+	saved, savedFrame := c.scope, c.frame
+	c.scope = sc
+	c.frame = &frame{fd: fd, parent: c.frame}
+	ev, t := c.expr(ret.X)
+	c.scope, c.frame = saved, savedFrame
+	rt := c.resolveType(fd.Ret, false)
+	c.assignable(rt, t, ret.X.ExprPos(), "the return value of "+fd.Name)
+	return c.convert(rt, t, ev), rt
+}

@@ -1,0 +1,756 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Parse parses one .wq file. It never panics: malformed input gives an *Error
+// naming the file, line and column and what was expected.
+func Parse(path string, src []byte) (f *File, err error) {
+	p := &parser{lx: newLexer(path, src), file: &File{Path: path, Src: src}}
+	defer func() {
+		if r := recover(); r != nil {
+			pe, ok := r.(*Error)
+			if !ok {
+				panic(r)
+			}
+			f, err = nil, pe
+		}
+	}()
+	p.depth = 0
+	p.next()
+	p.parseFile()
+	return p.file, nil
+}
+
+const maxNesting = 200 // deeper nesting is refused, so hostile input cannot exhaust the stack
+
+type parser struct {
+	lx    *lexer
+	file  *File
+	tok   token
+	prev  token
+	depth int
+}
+
+func (p *parser) next() {
+	p.prev = p.tok
+	t, err := p.lx.next()
+	if err != nil {
+		panic(err)
+	}
+	p.tok = t
+}
+
+func (p *parser) fail(pos Pos, format string, args ...any) {
+	panic(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...), line: sourceLine(p.lx.src, pos.Line)})
+}
+
+func (p *parser) failHint(pos Pos, hint string, format string, args ...any) {
+	panic(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...), Hint: hint, line: sourceLine(p.lx.src, pos.Line)})
+}
+
+func (p *parser) is(text string) bool {
+	return (p.tok.kind == tOp || p.tok.kind == tIdent) && p.tok.text == text
+}
+
+func (p *parser) accept(text string) bool {
+	if p.is(text) {
+		p.next()
+		return true
+	}
+	return false
+}
+
+func (p *parser) expect(text, context string) Pos {
+	if !p.is(text) {
+		p.fail(p.tok.pos, "expected '%s' %s, found %s", text, context, p.tok.describe())
+	}
+	pos := p.tok.pos
+	p.next()
+	return pos
+}
+
+// keywords may not be used as names.
+var keywords = map[string]bool{
+	"model": true, "extends": true, "param": true, "const": true, "flags": true, "struct": true,
+	"thread": true, "daemon": true, "invariant": true, "stranded": true, "if": true, "else": true,
+	"while": true, "do": true, "for": true, "foreach": true, "goto": true, "return": true, "break": true,
+	"continue": true, "either": true, "forall": true, "exists": true, "true": true,
+	"false": true, "NULL": true, "new": true, "extend": true, "init": true, "int": true, "bool": true,
+	"list": true, "spinlock": true, "mutex": true, "void": true, "in": true, "pending": true,
+}
+
+func (p *parser) ident(context string) (string, Pos) {
+	if p.tok.kind != tIdent {
+		p.fail(p.tok.pos, "expected a name %s, found %s", context, p.tok.describe())
+	}
+	if keywords[p.tok.text] {
+		p.fail(p.tok.pos, "expected a name %s, found the keyword %q", context, p.tok.text)
+	}
+	name, pos := p.tok.text, p.tok.pos
+	p.next()
+	return name, pos
+}
+
+// propName accepts an identifier or a string, so properties can be named
+// "S1-stranded-work".
+func (p *parser) propName(context string) (string, Pos) {
+	if p.tok.kind == tString {
+		name, pos := strings.Trim(p.tok.text, `"`), p.tok.pos
+		if name == "" {
+			p.fail(pos, "expected a non-empty name %s", context)
+		}
+		p.next()
+		return name, pos
+	}
+	return p.ident(context)
+}
+
+func (p *parser) enter() {
+	p.depth++
+	if p.depth > maxNesting {
+		p.fail(p.tok.pos, "nesting deeper than %d levels", maxNesting)
+	}
+}
+
+func (p *parser) leave() { p.depth-- }
+
+func (p *parser) parseFile() {
+	f := p.file
+	// a comment block before `model` is the model's description (wqcheck list)
+	f.Doc = leadingComment(p.lx.src, p.tok.off)
+	if !p.is("model") {
+		p.failHint(p.tok.pos, "every file starts with `model NAME;` or `model NAME extends PARENT;`",
+			"expected 'model' at the start of the file, found %s", p.tok.describe())
+	}
+	p.next()
+	f.Model, f.ModelPos = p.modelName()
+	if p.accept("extends") {
+		f.Extends, f.ExtendsPos = p.modelName()
+	}
+	p.expect(";", "after the model name")
+	for p.tok.kind != tEOF {
+		f.Decls = append(f.Decls, p.parseDecl())
+	}
+}
+
+// modelName accepts names with dashes (claim-deferred) as one name.
+func (p *parser) modelName() (string, Pos) {
+	name, pos := p.ident("for the model")
+	for p.is("-") {
+		p.next()
+		if p.tok.kind != tIdent && p.tok.kind != tInt {
+			p.fail(p.tok.pos, "expected the rest of the model name after '-', found %s", p.tok.describe())
+		}
+		name += "-" + p.tok.text
+		p.next()
+	}
+	return name, pos
+}
+
+func leadingComment(src []byte, off int) string {
+	text := strings.TrimSpace(string(src[:off]))
+	var lines []string
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(l, "//"):
+			lines = append(lines, strings.TrimSpace(strings.TrimPrefix(l, "//")))
+		case strings.HasPrefix(l, "/*"), strings.HasPrefix(l, "*"):
+			l = strings.TrimSuffix(strings.TrimLeft(l, "/*"), "*/")
+			lines = append(lines, strings.TrimSpace(l))
+		}
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
+func (p *parser) parseDecl() Decl {
+	pos := p.tok.pos
+	isNew := false
+	if p.accept("new") {
+		isNew = true
+	}
+	base := declBase{Pos: pos, New: isNew}
+	switch {
+	case p.is("param"):
+		p.next()
+		d := &ParamDecl{declBase: base}
+		d.Name, _ = p.ident("for the parameter")
+		p.expect("=", "after the parameter name (parameters need a default value)")
+		d.Value = p.parseExpr()
+		if p.accept("in") {
+			d.Min = p.parseShift()
+			p.expect("..", "in the parameter's range lo..hi")
+			d.Max = p.parseShift()
+		}
+		p.expect(";", "after the parameter")
+		return d
+	case p.is("const"):
+		p.next()
+		d := &ConstDecl{declBase: base}
+		d.Name, _ = p.ident("for the constant")
+		p.expect("=", "after the constant name")
+		d.Value = p.parseExpr()
+		p.expect(";", "after the constant")
+		return d
+	case p.is("flags"):
+		p.next()
+		d := &FlagsDecl{declBase: base}
+		if p.tok.kind == tIdent && !p.is("{") {
+			d.Name, _ = p.ident("for the flag set")
+		}
+		p.expect("{", "to open the flag list")
+		for !p.is("}") {
+			it := FlagItem{Pos: p.tok.pos}
+			it.Name, _ = p.ident("for a flag")
+			if p.accept("=") {
+				it.Value = p.parseTernary()
+			}
+			d.Items = append(d.Items, it)
+			if !p.accept(",") {
+				break
+			}
+		}
+		p.expect("}", "to close the flag list")
+		p.accept(";")
+		return d
+	case p.is("struct"), p.is("extend"):
+		d := &StructDecl{declBase: base}
+		if p.accept("extend") {
+			d.Extend = true
+		}
+		p.expect("struct", "after 'extend'")
+		d.Name, _ = p.ident("for the struct")
+		p.expect("{", "to open the struct body")
+		for !p.is("}") {
+			d.Fields = append(d.Fields, p.parseField())
+		}
+		p.expect("}", "to close the struct body")
+		p.accept(";")
+		return d
+	case p.is("thread"), p.is("daemon"):
+		d := &ThreadDecl{declBase: base}
+		if p.accept("daemon") {
+			d.Daemon = true
+		}
+		p.expect("thread", "after 'daemon'")
+		d.Name, _ = p.ident("for the thread")
+		p.expect("(", "after the thread name")
+		if !p.is(")") {
+			d.Param = p.parseParam()
+		}
+		p.expect(")", "after the thread parameter (a thread takes at most one)")
+		if p.is("for") {
+			d.ForPos = p.tok.pos
+			p.next()
+			if !p.is("each") {
+				p.fail(p.tok.pos, "expected 'each' after 'for' in a thread header, found %s", p.tok.describe())
+			}
+			p.next()
+			d.ForEach, _ = p.ident("of the object array the thread runs for")
+		}
+		d.Body = p.parseBlock()
+		return d
+	case p.is("invariant"):
+		p.next()
+		d := &InvariantDecl{declBase: base}
+		d.Name, _ = p.propName("for the invariant")
+		p.expect(":", "after the invariant name")
+		d.Expr = p.parseExpr()
+		p.expect(";", "after the invariant")
+		return d
+	case p.is("stranded"):
+		p.next()
+		d := &StrandedDecl{declBase: base}
+		d.Name, _ = p.propName("for the stranded-work property")
+		p.expect(":", "after the property name")
+		d.Var, d.VarPos = p.ident("for the work item variable")
+		p.expect("in", "after the work item variable")
+		d.OverPos = p.tok.pos
+		d.Over, _ = p.ident("of the work item array")
+		if !p.is("pending") {
+			p.failHint(p.tok.pos, "write: stranded NAME: x in works pending x in pool.worklist;",
+				"expected 'pending' and the condition that makes an item pending, found %s", p.tok.describe())
+		}
+		p.next()
+		d.Pending = p.parseExpr()
+		p.expect(";", "after the stranded-work property")
+		return d
+	case p.is("init"):
+		p.next()
+		return &InitDecl{declBase: base, Body: p.parseBlock()}
+	}
+	// a global variable, object or function: TYPE NAME ...
+	if p.tok.kind != tIdent {
+		p.fail(p.tok.pos, "expected a declaration (param, const, flags, struct, a variable, a function, thread, invariant, stranded, init), found %s", p.tok.describe())
+	}
+	typ := p.parseType()
+	name, _ := p.ident("after the type")
+	if p.is("(") {
+		d := &FuncDecl{declBase: base, Ret: typ, Name: name}
+		p.next()
+		for !p.is(")") {
+			d.Params = append(d.Params, p.parseParam())
+			if !p.accept(",") {
+				break
+			}
+		}
+		p.expect(")", "to close the parameter list")
+		d.Body = p.parseBlock()
+		return d
+	}
+	d := &VarDecl{declBase: base, Type: typ, Name: name}
+	if p.accept("[") {
+		d.Len = p.parseExpr()
+		p.expect("]", "after the array length")
+	}
+	if p.accept("=") {
+		d.Init = p.parseExpr()
+	}
+	d.Guard = p.parseGuard()
+	p.expect(";", "after the variable declaration")
+	return d
+}
+
+func (p *parser) parseGuard() string {
+	if !p.is("guarded_by") {
+		return ""
+	}
+	p.next()
+	p.expect("(", "after guarded_by")
+	name, _ := p.ident("of the guarding lock")
+	p.expect(")", "after the guarding lock")
+	return name
+}
+
+func (p *parser) parseField() *FieldDecl {
+	fd := &FieldDecl{Pos: p.tok.pos}
+	fd.Type = p.parseType()
+	for {
+		name, _ := p.ident("for the field")
+		fd.Names = append(fd.Names, name)
+		if !p.accept(",") {
+			break
+		}
+	}
+	fd.Guard = p.parseGuard()
+	p.expect(";", "after the field")
+	return fd
+}
+
+func (p *parser) parseParam() *Param {
+	pr := &Param{Pos: p.tok.pos}
+	pr.Type = p.parseType()
+	pr.Name, _ = p.ident("for the parameter")
+	return pr
+}
+
+func (p *parser) parseType() *TypeExpr {
+	t := &TypeExpr{Pos: p.tok.pos}
+	if p.tok.kind != tIdent {
+		p.fail(p.tok.pos, "expected a type, found %s", p.tok.describe())
+	}
+	t.Name = p.tok.text
+	switch t.Name {
+	case "struct":
+		// `struct worker *w` reads like C: accept it as `worker w`
+		p.next()
+		t.Name, _ = p.ident("after 'struct'")
+		p.accept("*")
+		return t
+	case "int":
+		p.next()
+		if p.accept("<") {
+			t.Lo = p.parseAdd()
+			p.expect("..", "in the integer range int<lo..hi>")
+			t.Hi = p.parseAdd()
+			p.expect(">", "to close the integer range")
+		}
+		return t
+	case "list":
+		p.next()
+		p.expect("<", "after 'list'")
+		t.Elem, _ = p.ident("for the list's element type")
+		p.expect(">", "after the list's element type")
+		return t
+	}
+	if keywords[t.Name] && t.Name != "bool" && t.Name != "spinlock" && t.Name != "mutex" && t.Name != "void" {
+		p.fail(p.tok.pos, "expected a type, found the keyword %q", t.Name)
+	}
+	p.next()
+	p.accept("*")
+	return t
+}
+
+// ---- statements ----
+
+func (p *parser) parseBlock() *Block {
+	p.enter()
+	defer p.leave()
+	b := &Block{Pos: p.tok.pos}
+	p.expect("{", "to open a block")
+	for !p.is("}") {
+		if p.tok.kind == tEOF {
+			p.fail(p.tok.pos, "expected '}' to close the block opened at line %d, found end of file", b.Pos.Line)
+		}
+		b.Stmts = append(b.Stmts, p.parseStmt())
+	}
+	b.End = p.tok.pos
+	p.next()
+	return b
+}
+
+// isTypeStart reports whether the current token begins a local declaration:
+// a type keyword, or a name followed by another name (`worker w`).
+func (p *parser) isDeclStart(structNames map[string]bool) bool {
+	if p.tok.kind != tIdent {
+		return false
+	}
+	switch p.tok.text {
+	case "int", "bool", "struct":
+		return true
+	}
+	if keywords[p.tok.text] {
+		return false
+	}
+	// NAME NAME or NAME * NAME: look ahead on a copy of the lexer
+	save := *p.lx
+	t1, err := save.next()
+	if err != nil {
+		return false
+	}
+	if t1.kind == tOp && t1.text == "*" {
+		t1, err = save.next()
+		if err != nil {
+			return false
+		}
+	}
+	return t1.kind == tIdent && !keywords[t1.text]
+}
+
+func (p *parser) parseStmt() Stmt {
+	p.enter()
+	defer p.leave()
+	pos := p.tok.pos
+	switch {
+	case p.is("{"):
+		return p.parseBlock()
+	case p.is(";"):
+		p.next()
+		return &Block{Pos: pos, End: pos}
+	case p.is("if"):
+		p.next()
+		s := &IfStmt{Pos: pos}
+		p.expect("(", "after 'if'")
+		s.Cond = p.parseExpr()
+		p.expect(")", "after the if condition")
+		s.Then = p.parseStmt()
+		if p.accept("else") {
+			s.Else = p.parseStmt()
+		}
+		return s
+	case p.is("while"):
+		p.next()
+		s := &WhileStmt{Pos: pos}
+		p.expect("(", "after 'while'")
+		s.Cond = p.parseExpr()
+		p.expect(")", "after the while condition")
+		s.Body = p.parseStmt()
+		return s
+	case p.is("do"):
+		p.next()
+		s := &DoWhileStmt{Pos: pos}
+		s.Body = p.parseStmt()
+		p.expect("while", "after the body of 'do'")
+		p.expect("(", "after 'while'")
+		s.Cond = p.parseExpr()
+		p.expect(")", "after the while condition")
+		p.expect(";", "after do ... while (...)")
+		return s
+	case p.is("for"):
+		p.next()
+		s := &ForStmt{Pos: pos}
+		p.expect("(", "after 'for'")
+		if !p.is(";") {
+			s.Init = p.parseSimpleStmt()
+		}
+		p.expect(";", "after the for loop's initialisation")
+		if !p.is(";") {
+			s.Cond = p.parseExpr()
+		}
+		p.expect(";", "after the for loop's condition")
+		if !p.is(")") {
+			s.Post = p.parseSimpleStmt()
+		}
+		p.expect(")", "to close the for loop header")
+		s.Body = p.parseStmt()
+		return s
+	case p.is("foreach"):
+		p.next()
+		s := &ForeachStmt{Pos: pos}
+		p.expect("(", "after 'foreach'")
+		s.Var, _ = p.ident("for the loop variable")
+		p.expect("in", "after the loop variable")
+		s.Over = p.parseExpr()
+		p.expect(")", "to close the foreach header")
+		s.Body = p.parseStmt()
+		return s
+	case p.is("goto"):
+		p.next()
+		s := &GotoStmt{Pos: pos}
+		s.Label, _ = p.ident("after 'goto'")
+		p.expect(";", "after the goto")
+		return s
+	case p.is("return"):
+		p.next()
+		s := &ReturnStmt{Pos: pos}
+		if !p.is(";") {
+			s.X = p.parseExpr()
+		}
+		p.expect(";", "after return")
+		return s
+	case p.is("break"):
+		p.next()
+		p.expect(";", "after break")
+		return &BreakStmt{Pos: pos}
+	case p.is("continue"):
+		p.next()
+		p.expect(";", "after continue")
+		return &ContinueStmt{Pos: pos}
+	case p.is("either"):
+		p.next()
+		s := &EitherStmt{Pos: pos}
+		s.Branches = append(s.Branches, p.parseBlock())
+		for p.is("or") {
+			p.next()
+			s.Branches = append(s.Branches, p.parseBlock())
+		}
+		if len(s.Branches) < 2 {
+			p.fail(p.tok.pos, "expected 'or' and a second branch after 'either { ... }', found %s", p.tok.describe())
+		}
+		return s
+	}
+	// label?
+	if p.tok.kind == tIdent && !keywords[p.tok.text] {
+		save := *p.lx
+		t1, err := save.next()
+		if err == nil && t1.kind == tOp && t1.text == ":" {
+			label := p.tok.text
+			p.next()
+			p.next()
+			if p.is("}") {
+				// a label at the end of a block labels an empty statement, as in C23
+				return &LabeledStmt{Pos: pos, Label: label, Stmt: &Block{Pos: p.tok.pos, End: p.tok.pos}}
+			}
+			return &LabeledStmt{Pos: pos, Label: label, Stmt: p.parseStmt()}
+		}
+	}
+	s := p.parseSimpleStmt()
+	p.expect(";", "after the statement")
+	return s
+}
+
+// parseSimpleStmt parses a declaration, an assignment or an expression statement (no ';').
+func (p *parser) parseSimpleStmt() Stmt {
+	pos := p.tok.pos
+	if p.isDeclStart(nil) {
+		s := &VarStmt{Pos: pos, Type: p.parseType()}
+		s.Name, _ = p.ident("for the local variable")
+		if p.accept("=") {
+			s.Init = p.parseExpr()
+		}
+		return s
+	}
+	x := p.parseExpr()
+	switch {
+	case p.is("="), p.is("+="), p.is("-="), p.is("|="), p.is("&="), p.is("^="), p.is("<<="), p.is(">>="),
+		p.is("*="), p.is("/="), p.is("%="):
+		op := p.tok.text
+		p.next()
+		return &AssignStmt{Pos: pos, Lhs: x, Op: op, Rhs: p.parseExpr()}
+	case p.is("++"), p.is("--"):
+		op := p.tok.text
+		p.next()
+		return &AssignStmt{Pos: pos, Lhs: x, Op: op}
+	}
+	if _, ok := x.(*CallExpr); !ok {
+		p.failHint(p.tok.pos, "a statement is a call, an assignment, a declaration or a control statement",
+			"expected '=' or ';' after the expression, found %s", p.tok.describe())
+	}
+	return &ExprStmt{Pos: pos, X: x}
+}
+
+// ---- expressions ----
+
+func (p *parser) parseExpr() Expr {
+	p.enter()
+	defer p.leave()
+	switch {
+	case p.is("forall"), p.is("exists"):
+		pos := p.tok.pos
+		kind := p.tok.text
+		p.next()
+		q := &QuantExpr{Pos: pos, Kind: kind}
+		q.Var, _ = p.ident("for the quantified variable")
+		p.expect("in", "after the quantified variable")
+		q.Over = p.parseShift()
+		p.expect(":", "after the quantifier's range")
+		q.Body = p.parseExpr()
+		return q
+	}
+	return p.parseTernary()
+}
+
+func (p *parser) parseTernary() Expr {
+	c := p.parseBinary(0)
+	if p.is("?") {
+		pos := p.tok.pos
+		p.next()
+		x := p.parseExpr()
+		p.expect(":", "in the conditional expression")
+		y := p.parseTernary()
+		return &CondExpr{Pos: pos, C: c, X: x, Y: y}
+	}
+	return c
+}
+
+// binary operator levels, loosest first.
+var binLevels = [][]string{
+	{"||"}, {"&&"}, {"|"}, {"^"}, {"&"}, {"==", "!="}, {"<", "<=", ">", ">=", "in"}, {"<<", ">>"}, {"+", "-"}, {"*", "/", "%"},
+}
+
+const levelShift = 7
+const levelAdd = 8
+
+func (p *parser) parseShift() Expr { return p.parseBinary(levelShift) }
+func (p *parser) parseAdd() Expr   { return p.parseBinary(levelAdd) }
+
+func (p *parser) parseBinary(level int) Expr {
+	if level == len(binLevels) {
+		return p.parseUnary()
+	}
+	x := p.parseBinary(level + 1)
+	for {
+		op := ""
+		for _, o := range binLevels[level] {
+			if p.is(o) {
+				op = o
+				break
+			}
+		}
+		if op == "" {
+			return x
+		}
+		pos := p.tok.pos
+		p.next()
+		y := p.parseBinary(level + 1)
+		x = &BinaryExpr{Pos: pos, Op: op, X: x, Y: y}
+	}
+}
+
+func (p *parser) parseUnary() Expr {
+	p.enter()
+	defer p.leave()
+	pos := p.tok.pos
+	for _, op := range []string{"!", "~", "-", "&", "+"} {
+		if p.is(op) {
+			p.next()
+			x := p.parseUnary()
+			if op == "+" {
+				return x
+			}
+			return &UnaryExpr{Pos: pos, Op: op, X: x}
+		}
+	}
+	return p.parsePostfix(p.parsePrimary())
+}
+
+func (p *parser) parsePostfix(x Expr) Expr {
+	for {
+		switch {
+		case p.is("."), p.is("->"):
+			arrow := p.is("->")
+			pos := p.tok.pos
+			p.next()
+			name, _ := p.ident("for the field after '.'")
+			x = &FieldExpr{Pos: pos, X: x, Name: name, Arrow: arrow}
+		case p.is("["):
+			pos := p.tok.pos
+			p.next()
+			idx := p.parseExpr()
+			p.expect("]", "after the index")
+			x = &IndexExpr{Pos: pos, X: x, Idx: idx}
+		default:
+			return x
+		}
+	}
+}
+
+func (p *parser) parsePrimary() Expr {
+	t := p.tok
+	switch t.kind {
+	case tInt:
+		p.next()
+		return &IntLit{Pos: t.pos, Val: t.val}
+	case tString:
+		p.next()
+		return &StringLit{Pos: t.pos, Val: strings.Trim(t.text, `"`)}
+	case tIdent:
+		switch t.text {
+		case "true", "false":
+			p.next()
+			return &BoolLit{Pos: t.pos, Val: t.text == "true"}
+		case "NULL":
+			p.next()
+			return &NullLit{Pos: t.pos}
+		case "count":
+			// count(w in workers: cond)
+			save := *p.lx
+			t1, err := save.next()
+			if err == nil && t1.kind == tOp && t1.text == "(" {
+				t2, err2 := save.next()
+				t3, err3 := save.next()
+				if err2 == nil && err3 == nil && t2.kind == tIdent && t3.kind == tIdent && t3.text == "in" {
+					p.next()
+					p.next()
+					q := &QuantExpr{Pos: t.pos, Kind: "count"}
+					q.Var, _ = p.ident("for the counted variable")
+					p.expect("in", "after the counted variable")
+					q.Over = p.parseShift()
+					p.expect(":", "after the count's range")
+					q.Body = p.parseExpr()
+					p.expect(")", "to close count(...)")
+					return q
+				}
+			}
+		}
+		if keywords[t.text] {
+			p.fail(t.pos, "expected an expression, found the keyword %q", t.text)
+		}
+		p.next()
+		if p.is("(") {
+			p.next()
+			c := &CallExpr{Pos: t.pos, Fun: t.text}
+			for !p.is(")") {
+				c.Args = append(c.Args, p.parseExpr())
+				if !p.accept(",") {
+					break
+				}
+			}
+			p.expect(")", "to close the argument list of "+t.text+"()")
+			return c
+		}
+		return &Ident{Pos: t.pos, Name: t.text}
+	case tOp:
+		if t.text == "(" {
+			p.next()
+			x := p.parseExpr()
+			p.expect(")", "to close the parenthesis")
+			return x
+		}
+	}
+	p.fail(t.pos, "expected an expression, found %s", t.describe())
+	return nil
+}

@@ -1,0 +1,290 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind is the kind of a value type.
+type Kind int
+
+const (
+	KVoid Kind = iota
+	KInt
+	KBool
+	KRef   // a reference to an object of a struct, or NULL
+	KList  // an ordered list of references (a kernel list_head of entries)
+	KLock  // a spinlock or a mutex
+	KTask  // a task: a thread instance (the kernel's task_struct)
+	KArray // an object array's name (only in indexing, foreach, quantifiers, for each)
+	KString
+)
+
+// Type is a checked type.
+type Type struct {
+	Kind   Kind
+	Lo, Hi int64   // KInt range
+	Struct *Struct // KRef, KList, KArray: the element struct
+	Mutex  bool    // KLock: a mutex (sleeping lock) rather than a spinlock
+}
+
+func (t Type) String() string {
+	switch t.Kind {
+	case KInt:
+		return fmt.Sprintf("int<%d..%d>", t.Lo, t.Hi)
+	case KBool:
+		return "bool"
+	case KRef:
+		return t.Struct.Name
+	case KList:
+		return "list<" + t.Struct.Name + ">"
+	case KLock:
+		if t.Mutex {
+			return "mutex"
+		}
+		return "spinlock"
+	case KTask:
+		return "task"
+	case KArray:
+		return t.Struct.Name + "[]"
+	case KString:
+		return "string"
+	}
+	return "void"
+}
+
+// width returns the number of bits a scalar of type t occupies.
+func (t Type) width(nthreads int) uint8 {
+	switch t.Kind {
+	case KInt:
+		return bitsFor(t.Hi - t.Lo)
+	case KBool:
+		return 1
+	case KRef:
+		return bitsFor(int64(t.Struct.Count))
+	case KLock:
+		return bitsFor(int64(nthreads))
+	case KTask:
+		return bitsFor(int64(nthreads))
+	}
+	return 0
+}
+
+// Struct is a struct type together with all of its instances: objects of a
+// struct live contiguously in the state, Count of them, Stride bits apart.
+type Struct struct {
+	Name   string
+	Pos    Pos
+	Fields []*Field
+	byName map[string]*Field
+	Count  int      // number of objects of this struct in the model
+	Base   uint32   // bit offset of object 0
+	Stride uint32   // bits per object
+	Arrays []*Array // the declarations that create the objects, in order
+	// Thread is the thread kind that runs `for each` an array of this struct,
+	// if any: wake_up_process(obj) wakes the instance bound to obj.
+	Thread *ThreadKind
+	// taskOf maps an object index to the thread instance bound to it, or -1.
+	taskOf []int
+}
+
+// Field is a field of a struct.
+type Field struct {
+	Name  string
+	Pos   Pos
+	Type  Type
+	Off   uint32 // bit offset within the object
+	Width uint8
+	List  *ListInfo // for KList
+	Guard string    // guarded_by lock field name, or ""
+}
+
+// ListInfo describes the packed layout of a list: a length then Cap slots of
+// element indexes. Unused slots are kept zero so that equal lists pack equally.
+type ListInfo struct {
+	Cap   int
+	LenW  uint8
+	ElemW uint8
+}
+
+func (l *ListInfo) bits() uint32 { return uint32(l.LenW) + uint32(l.Cap)*uint32(l.ElemW) }
+
+func newListInfo(s *Struct) *ListInfo {
+	return &ListInfo{Cap: s.Count, LenW: bitsFor(int64(s.Count)), ElemW: bitsFor(int64(s.Count - 1))}
+}
+
+// Array is an object array (or a single object, Len 1, Single set).
+type Array struct {
+	Name   string
+	Pos    Pos
+	Struct *Struct
+	First  int // index of element 0 among the struct's objects
+	Len    int
+	Single bool
+}
+
+// Global is a global scalar, lock or list.
+type Global struct {
+	Name  string
+	Pos   Pos
+	Type  Type
+	Off   uint32
+	Width uint8
+	List  *ListInfo
+	Init  int64
+}
+
+// ThreadKind is one `thread` declaration, compiled.
+type ThreadKind struct {
+	Name    string
+	Pos     Pos
+	Daemon  bool
+	ForEach *Array // nil: a single instance
+	Code    []*Instr
+	Locals  []*Local
+	locBits uint32
+	// PCW is the width of the program counter.
+	PCW uint8
+}
+
+// Local is a thread-local variable slot (a declared local, an inlined
+// function's parameter, or a temporary).
+type Local struct {
+	Name  string
+	Type  Type
+	Off   uint32 // bit offset within the thread's locals block
+	Width uint8
+}
+
+// Thread is one running instance of a ThreadKind.
+type Thread struct {
+	Kind  *ThreadKind
+	Index int    // position among all threads
+	Obj   int    // object index bound by `for each` (-1 for single threads)
+	Name  string // e.g. "worker_thread(workers[1])" or "producer"
+	Short string // for column headers: "worker_thread[1]"
+	Base  uint32 // bit offset of the thread's block: pc, task state, locals
+}
+
+// task states, as the kernel names them.
+const (
+	TaskRunning         = 0
+	TaskInterruptible   = 1
+	TaskUninterruptible = 2
+	TaskIdle            = 3
+	TaskDead            = 4
+)
+
+var taskStateNames = []string{"TASK_RUNNING", "TASK_INTERRUPTIBLE", "TASK_UNINTERRUPTIBLE", "TASK_IDLE", "TASK_DEAD"}
+
+// TaskStateName names a task state value.
+func TaskStateName(v int) string {
+	if v >= 0 && v < len(taskStateNames) {
+		return taskStateNames[v]
+	}
+	return fmt.Sprint(v)
+}
+
+const taskW = 3
+
+// PropKind classifies properties.
+type PropKind int
+
+const (
+	PropInvariant    PropKind = iota // a named invariant over the state
+	PropWarnOn                       // warn_on(cond) in code: must never fire
+	PropStranded                     // declared work must never be stranded
+	PropDeadlock                     // built in: no thread can move, yet one must
+	PropLockDiscipline               // built in: self-deadlock, unlock by a non-holder, sleeping while atomic, exiting with a lock held
+	PropRuntimeError                 // built in: NULL dereference, value out of range, list corruption, bad index
+)
+
+func (k PropKind) String() string {
+	return [...]string{"invariant", "warn_on", "stranded", "deadlock", "lock-discipline", "runtime-error"}[k]
+}
+
+// Property is one named property of a model. Every model has the built-in
+// deadlock, lock-discipline and runtime-error properties, then its invariants,
+// warn_on names and stranded-work declarations, in declaration order.
+type Property struct {
+	Name string
+	Kind PropKind
+	Pos  Pos
+	Text string // the condition as written, for reports
+
+	Invariant Eval // PropInvariant: true when it holds
+	// PropStranded: the item array and the pending predicate (evaluated with
+	// the item bound in the context's quantifier slot 0).
+	Items   *Array
+	Pending Eval
+}
+
+// Program is a compiled model: a transition system over packed States.
+type Program struct {
+	Name     string
+	Doc      string
+	Extends  []string // the extends chain, nearest parent first
+	Params   []ParamValue
+	Structs  []*Struct
+	Arrays   []*Array
+	Globals  []*Global
+	Kinds    []*ThreadKind
+	Threads  []*Thread
+	Props    []*Property
+	Words    int // state size in 64-bit words
+	Bits     uint32
+	Files    map[string][]byte // sources by path, for error carets and traces
+	init     State
+	initErr  error
+	initKind *ThreadKind // the init block, run once
+	// Merge selects lock-region merging: a step that acquires a spinlock runs
+	// on until the thread holds no spinlock. Off gives the fine-grained
+	// reference semantics (every statement that touches shared state is a step).
+	Merge bool
+	// NoTaskForObj and similar diagnostics are compile-time errors; nothing here.
+	propByName map[string]*Property
+}
+
+// ParamValue is a parameter and the value it has in this program.
+type ParamValue struct {
+	Name    string
+	Value   int64
+	IsBool  bool
+	Default int64
+	Pos     Pos
+}
+
+// Prop returns the property with the given name, or nil.
+func (p *Program) Prop(name string) *Property { return p.propByName[name] }
+
+// FormatParams renders the parameters as NAME=VALUE, space separated.
+func (p *Program) FormatParams() string {
+	var parts []string
+	for _, pv := range p.Params {
+		parts = append(parts, pv.Name+"="+pv.String())
+	}
+	return strings.Join(parts, " ")
+}
+
+func (pv ParamValue) String() string {
+	if pv.IsBool {
+		if pv.Value != 0 {
+			return "true"
+		}
+		return "false"
+	}
+	return fmt.Sprint(pv.Value)
+}
+
+// ObjName names object index i of struct s: "pool", "workers[2]".
+func (s *Struct) ObjName(i int) string {
+	for _, a := range s.Arrays {
+		if i >= a.First && i < a.First+a.Len {
+			if a.Single {
+				return a.Name
+			}
+			return fmt.Sprintf("%s[%d]", a.Name, i-a.First)
+		}
+	}
+	return fmt.Sprintf("%s#%d", s.Name, i)
+}
