@@ -351,6 +351,8 @@ type Step struct {
 	Thread *model.Thread
 	Branch int
 	Instrs []*model.Instr // executed, in order
+	PCs    []int          // their program counters (to tell which way a branch went)
+	Notes  map[int]string // what some instructions did, by index into Instrs
 	After  model.State    // the state after the step
 	Blocks bool           // the step ended because the thread blocked mid-step
 	Err    *model.StepError
@@ -401,10 +403,11 @@ func Replay(p *model.Program, path []via) (*Trace, error) {
 			if sc.Branch != int(v.branch) {
 				return
 			}
-			step := &Step{Thread: t, Branch: sc.Branch, After: sc.State.Clone(), Blocks: sc.Blocks, Err: sc.Err,
+			step := &Step{Thread: t, Branch: sc.Branch, After: sc.State.Clone(), Blocks: sc.Blocks, Err: sc.Err, Notes: sc.Notes,
 				Fired: append([]int(nil), sc.Fired...)}
 			for _, pc := range sc.Log {
 				step.Instrs = append(step.Instrs, t.Kind.Code[pc])
+				step.PCs = append(step.PCs, pc)
 			}
 			got = step
 		})

@@ -529,15 +529,16 @@ func (c *compiler) inlineCall(call *CallExpr, fd *FuncDecl) (Eval, Type, *Local)
 	if len(call.Args) != len(fd.Params) {
 		c.errf(call.Pos, "%s takes %d argument%s, %d given (declared at %s)", fd.Name, len(fd.Params), plural(len(fd.Params)), len(call.Args), fd.Pos)
 	}
-	callText := FormatExpr(call)
-	// evaluate the arguments into the callee's parameters
+	// evaluate the arguments into the callee's parameters; these
+	// instructions belong to the calling statement
+	callPos, callText := c.curPos, c.curText
 	params := &scope{vars: map[string]*binding{}}
 	for i, p := range fd.Params {
 		t := c.resolveType(p.Type, false)
 		if t.Kind == KVoid {
 			c.errf(p.Pos, "a parameter cannot be void")
 		}
-		c.setOrigin(call.Pos, callText)
+		c.setOrigin(callPos, callText)
 		ev, et := c.expr(call.Args[i])
 		c.assignable(t, et, call.Args[i].ExprPos(), fmt.Sprintf("argument %d of %s (%s)", i+1, fd.Name, p.Name))
 		l := c.newLocal(fd.Name+"."+p.Name, t)

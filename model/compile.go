@@ -155,6 +155,7 @@ func (c *compiler) compile() {
 
 	// 1. parameters, constants and flags, in declaration order
 	used := map[string]bool{}
+	flagSet := 0
 	for _, d := range c.file.Decls {
 		switch d := d.(type) {
 		case *ParamDecl:
@@ -191,6 +192,7 @@ func (c *compiler) compile() {
 			v, isBool := c.constEval(d.Value)
 			c.consts[d.Name] = constVal{v: v, isBool: isBool, kind: "const"}
 		case *FlagsDecl:
+			flagSet++
 			var usedBits int64
 			for _, it := range d.Items {
 				if it.Value != nil {
@@ -213,6 +215,7 @@ func (c *compiler) compile() {
 					usedBits |= v
 				}
 				c.consts[it.Name] = constVal{v: v, kind: "flag"}
+				p.Flags = append(p.Flags, FlagConst{Name: it.Name, Value: v, Set: flagSet})
 			}
 		}
 	}

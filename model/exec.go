@@ -103,6 +103,9 @@ type Succ struct {
 	Fired  []int // warn_on properties that fired during the step
 	Err    *StepError
 	Log    []int // executed instruction indexes, when recording
+	// Notes explain what some recorded instructions did ("woke consumer",
+	// "no-op: consumer is TASK_RUNNING"), keyed by position in Log.
+	Notes map[int]string
 	Blocks bool  // the step ended because the thread blocked mid-step
 }
 
@@ -170,7 +173,7 @@ func (st *Stepper) ThreadSuccessors(s State, t *Thread, emit func(*Succ)) {
 	st.emit = emit
 	st.branch = 0
 	work := s.Clone()
-	st.run(work, pc, false, 0, nil, nil)
+	st.run(work, pc, false, 0, nil, nil, nil)
 }
 
 func (st *Stepper) holdsSpin(s State, t *Thread) string {
@@ -207,7 +210,13 @@ func (st *Stepper) enabled(c *Ctx, ins *Instr) bool {
 
 // run executes thread st.t from pc on state s (owned by this call) and emits
 // the successor(s). executed says whether a visible instruction has run.
-func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired []int) {
+func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired []int, notes map[int]string) {
+	note := func(msg string) {
+		if notes == nil {
+			notes = map[int]string{}
+		}
+		notes[len(log)-1] = msg
+	}
 	t := st.t
 	code := t.Kind.Code
 	c := &st.ctx
@@ -219,7 +228,7 @@ func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired [
 				s.set(c.lb+l.Off, l.Width, 0)
 			}
 		}
-		st.emit(&Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Blocks: blocks})
+		st.emit(&Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Blocks: blocks, Notes: notes})
 		st.branch++
 	}
 	defer func() {
@@ -229,7 +238,7 @@ func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired [
 				panic(r)
 			}
 			msg := rp.msg
-			st.emit(&Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log,
+			st.emit(&Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Notes: notes,
 				Err: &StepError{Prop: st.p.builtinProp(rp.kind), Msg: msg}})
 			st.branch++
 		}
@@ -284,7 +293,14 @@ func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired [
 					next = tg
 					break
 				}
-				st.run(s.Clone(), tg, executed, n, append([]int(nil), log...), append([]int(nil), fired...))
+				var nc map[int]string
+				if notes != nil {
+					nc = make(map[int]string, len(notes))
+					for k, v := range notes {
+						nc[k] = v
+					}
+				}
+				st.run(s.Clone(), tg, executed, n, append([]int(nil), log...), append([]int(nil), fired...), nc)
 				c.s, c.th, c.lb = s, t, t.Base+uint32(t.Kind.PCW)+taskW
 			}
 		case OpLock:
@@ -318,14 +334,29 @@ func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired [
 			}
 		case OpWake:
 			target := ins.X(c)
+			var before int
+			if st.Record && target > 0 && int(target) <= len(st.p.Threads) {
+				before = st.p.TaskState(s, st.p.Threads[target-1])
+			}
 			woke := st.p.wake(s, int(target))
 			if ins.Set != nil {
 				ins.Set(c, woke)
+			}
+			if st.Record {
+				who := st.p.Threads[target-1].Short
+				if woke != 0 {
+					note(fmt.Sprintf("woke %s (%s -> TASK_RUNNING)", who, TaskStateName(before)))
+				} else {
+					note(fmt.Sprintf("no-op: %s is %s", who, TaskStateName(before)))
+				}
 			}
 		case OpAwait:
 		case OpWarn:
 			if ins.X(c) != 0 {
 				fired = append(fired, ins.Prop)
+				if st.Record {
+					note("WARN_ON fired")
+				}
 			}
 		case OpListAdd:
 			st.p.listAdd(s, ins.Addr(c), ins.List, ins.X(c), ins.Tail, ins)

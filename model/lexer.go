@@ -32,6 +32,7 @@ type token struct {
 	text string
 	val  int64
 	pos  Pos
+	end  Pos // the position just after the token
 	off  int // byte offset of the token start
 }
 
@@ -58,7 +59,12 @@ type Error struct {
 	line string // the source line, for the caret display
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Pos, e.Msg) }
+func (e *Error) Error() string {
+	if !e.Pos.IsValid() {
+		return e.Msg
+	}
+	return fmt.Sprintf("%s: %s", e.Pos, e.Msg)
+}
 
 // Detail returns the source line and a caret pointing at the column, or "".
 func (e *Error) Detail() string {
@@ -131,6 +137,12 @@ var ops3 = []string{"<<=", ">>=", "..."}
 var ops2 = []string{"==", "!=", "<=", ">=", "&&", "||", "<<", ">>", "->", "++", "--", "+=", "-=", "|=", "&=", "^=", "*=", "/=", "%=", ".."}
 
 func (lx *lexer) next() (token, error) {
+	t, err := lx.scan()
+	t.end = Pos{lx.file, lx.line, lx.col}
+	return t, err
+}
+
+func (lx *lexer) scan() (token, error) {
 	// skip white space and comments
 	for lx.off < len(lx.src) {
 		c := lx.src[lx.off]

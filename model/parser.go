@@ -65,21 +65,26 @@ func (p *parser) accept(text string) bool {
 
 func (p *parser) expect(text, context string) Pos {
 	if !p.is(text) {
-		p.fail(p.tok.pos, "expected '%s' %s, found %s", text, context, p.tok.describe())
+		pos := p.tok.pos
+		if p.prev.kind != tEOF && p.prev.pos.Line > 0 && (pos.Line > p.prev.end.Line || p.tok.kind == tEOF) {
+			// a missing terminator belongs after the previous token, not on the next line
+			pos = p.prev.end
+		}
+		p.fail(pos, "expected '%s' %s, found %s", text, context, p.tok.describe())
 	}
 	pos := p.tok.pos
 	p.next()
 	return pos
 }
 
-// keywords may not be used as names.
+// keywords may not be used as names. The words that open a top-level
+// declaration (model, param, flags, struct, thread, invariant, ...) are
+// keywords only there, so `flags` can name a field as in struct worker.
 var keywords = map[string]bool{
-	"model": true, "extends": true, "param": true, "const": true, "flags": true, "struct": true,
-	"thread": true, "daemon": true, "invariant": true, "stranded": true, "if": true, "else": true,
-	"while": true, "do": true, "for": true, "foreach": true, "goto": true, "return": true, "break": true,
-	"continue": true, "either": true, "forall": true, "exists": true, "true": true,
-	"false": true, "NULL": true, "new": true, "extend": true, "init": true, "int": true, "bool": true,
-	"list": true, "spinlock": true, "mutex": true, "void": true, "in": true, "pending": true,
+	"if": true, "else": true, "while": true, "do": true, "for": true, "foreach": true, "goto": true,
+	"return": true, "break": true, "continue": true, "either": true, "forall": true, "exists": true,
+	"true": true, "false": true, "NULL": true, "int": true, "bool": true, "list": true, "spinlock": true,
+	"mutex": true, "void": true, "in": true,
 }
 
 func (p *parser) ident(context string) (string, Pos) {
@@ -179,7 +184,7 @@ func (p *parser) parseDecl() Decl {
 		d := &ParamDecl{declBase: base}
 		d.Name, _ = p.ident("for the parameter")
 		p.expect("=", "after the parameter name (parameters need a default value)")
-		d.Value = p.parseExpr()
+		d.Value = p.parseShift()
 		if p.accept("in") {
 			d.Min = p.parseShift()
 			p.expect("..", "in the parameter's range lo..hi")
@@ -672,9 +677,8 @@ func (p *parser) parsePostfix(x Expr) Expr {
 		switch {
 		case p.is("."), p.is("->"):
 			arrow := p.is("->")
-			pos := p.tok.pos
 			p.next()
-			name, _ := p.ident("for the field after '.'")
+			name, pos := p.ident("for the field after '.'")
 			x = &FieldExpr{Pos: pos, X: x, Name: name, Arrow: arrow}
 		case p.is("["):
 			pos := p.tok.pos

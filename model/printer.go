@@ -35,7 +35,7 @@ func FormatDecl(d Decl) string {
 	}
 	switch d := d.(type) {
 	case *ParamDecl:
-		fmt.Fprintf(&b, "param %s = %s", d.Name, FormatExpr(d.Value))
+		fmt.Fprintf(&b, "param %s = %s", d.Name, fmtPrec(d.Value, levelShift))
 		if d.Min != nil {
 			fmt.Fprintf(&b, " in %s..%s", fmtPrec(d.Min, levelShift+1), fmtPrec(d.Max, levelShift+1))
 		}

@@ -243,6 +243,15 @@ type Program struct {
 	Merge bool
 	// NoTaskForObj and similar diagnostics are compile-time errors; nothing here.
 	propByName map[string]*Property
+	// Flags are the flag constants, for rendering flag words by name.
+	Flags []FlagConst
+}
+
+// FlagConst is one named bit from a flags declaration.
+type FlagConst struct {
+	Name  string
+	Value int64
+	Set   int // which flags declaration (for grouping)
 }
 
 // ParamValue is a parameter and the value it has in this program.

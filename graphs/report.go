@@ -1,0 +1,250 @@
+package graphs
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"wqcheck/explorer"
+)
+
+// Run is one checked variant: its name as the user gave it, and the result.
+type Run struct {
+	Variant string
+	Reduce  string // "locks" or "none"
+	Result  *explorer.Result
+}
+
+// JSONRun is the stable JSON form of a run (wqcheck check --json). The
+// fields listed in the README stay; new fields may be added.
+type JSONRun struct {
+	Variant     string         `json:"variant"`
+	Model       string         `json:"model"`
+	Params      map[string]any `json:"params"`
+	Reduce      string         `json:"reduce"`
+	Complete    bool           `json:"complete"`
+	Stopped     string         `json:"stopped,omitempty"`
+	States      int            `json:"states"`
+	Transitions int            `json:"transitions"`
+	Depth       int            `json:"depth"`
+	Seconds     float64        `json:"seconds"`
+	Properties  []JSONProperty `json:"properties"`
+}
+
+// JSONProperty is one property's verdict.
+type JSONProperty struct {
+	Name    string      `json:"name"`
+	Kind    string      `json:"kind"`
+	Verdict string      `json:"verdict"`
+	Message string      `json:"message,omitempty"`
+	Steps   int         `json:"steps,omitempty"`
+	Trace   []JSONEntry `json:"trace,omitempty"`
+}
+
+// JSONEntry is one statement of a trace. Step numbers the transition it
+// belongs to (from 1); Thread and Branch identify the transition so a saved
+// trace can be replayed.
+type JSONEntry struct {
+	Step      int    `json:"step"`
+	Thread    string `json:"thread"`
+	Branch    int    `json:"branch"`
+	File      string `json:"file"`
+	Line      int    `json:"line"`
+	Function  string `json:"function,omitempty"`
+	Statement string `json:"statement"`
+}
+
+// ToJSON converts runs to their JSON form.
+func ToJSON(runs []Run) []JSONRun {
+	out := make([]JSONRun, 0, len(runs))
+	for _, r := range runs {
+		res := r.Result
+		p := res.Program
+		jr := JSONRun{Variant: r.Variant, Model: p.Name, Params: map[string]any{}, Reduce: r.Reduce,
+			Complete: res.Complete, Stopped: res.Stopped, States: res.Stats.States, Transitions: res.Stats.Transitions,
+			Depth: res.Stats.Depth, Seconds: round3(res.Stats.Elapsed.Seconds())}
+		for _, pv := range p.Params {
+			if pv.IsBool {
+				jr.Params[pv.Name] = pv.Value != 0
+			} else {
+				jr.Params[pv.Name] = pv.Value
+			}
+		}
+		for _, pr := range res.Props {
+			jp := JSONProperty{Name: pr.Prop.Name, Kind: pr.Prop.Kind.String(), Verdict: string(pr.Verdict)}
+			if tr := pr.Trace; tr != nil {
+				jp.Message = tr.Msg
+				jp.Steps = len(tr.Steps)
+				jp.Trace = []JSONEntry{}
+				for i := range tr.Steps {
+					st := &tr.Steps[i]
+					for _, l := range StepLines(st) {
+						jp.Trace = append(jp.Trace, JSONEntry{Step: i + 1, Thread: st.Thread.Short, Branch: st.Branch,
+							File: l.File, Line: l.Line, Function: l.Func, Statement: l.Text})
+					}
+				}
+			}
+			jr.Properties = append(jr.Properties, jp)
+		}
+		out = append(out, jr)
+	}
+	return out
+}
+
+func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
+
+// WriteJSON writes runs as an indented JSON array.
+func WriteJSON(w io.Writer, runs []Run) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(ToJSON(runs))
+}
+
+// WriteSummary writes one variant's verdicts, one property per line.
+func WriteSummary(w io.Writer, r Run) {
+	res := r.Result
+	p := res.Program
+	params := p.FormatParams()
+	if params == "" {
+		params = "none"
+	}
+	src := ""
+	if len(p.Extends) > 0 {
+		src = " (extends " + strings.Join(p.Extends, " < ") + ")"
+	}
+	fmt.Fprintf(w, "%s%s  params: %s  steps: %s\n", r.Variant, src, params, reduceWords(r.Reduce))
+	fmt.Fprintf(w, "  %s states, %s transitions, depth %d, %s", commas(res.Stats.States), commas(res.Stats.Transitions),
+		res.Stats.Depth, fmtDuration(res.Stats.Elapsed))
+	if res.Complete {
+		fmt.Fprintf(w, ", complete\n")
+	} else {
+		fmt.Fprintf(w, ", INCOMPLETE (%s)\n", stoppedWords(res.Stopped))
+	}
+	nameW := 0
+	for _, pr := range res.Props {
+		nameW = max(nameW, len(pr.Prop.Name))
+	}
+	for _, pr := range res.Props {
+		v := string(pr.Verdict)
+		switch pr.Verdict {
+		case explorer.Violated:
+			v = fmt.Sprintf("VIOLATED  (shortest counterexample: %d step%s)", len(pr.Trace.Steps), plural(len(pr.Trace.Steps)))
+		case explorer.Unknown:
+			v = "unknown   (no violation within the bounds; not verified)"
+		}
+		fmt.Fprintf(w, "  %-*s  %s\n", nameW, pr.Prop.Name, v)
+	}
+}
+
+func reduceWords(r string) string {
+	if r == "none" {
+		return "fine-grained"
+	}
+	return "lock regions merged"
+}
+
+func stoppedWords(s string) string {
+	switch s {
+	case "max-states":
+		return "--max-states bound reached; no violation found within it"
+	case "max-depth":
+		return "--max-depth bound reached; no violation found within it"
+	case "max-memory":
+		return "--max-memory bound reached; no violation found within it"
+	case "interrupted":
+		return "interrupted; what was found so far is reported"
+	case "violation":
+		return "stopped at the first violation; --all checks every property"
+	}
+	return s
+}
+
+// WriteMatrix writes one row per variant with the verdict of every
+// property (the union of the variants' properties, in order of first appearance).
+func WriteMatrix(w io.Writer, runs []Run) {
+	var names []string
+	seen := map[string]bool{}
+	for _, r := range runs {
+		for _, pr := range r.Result.Props {
+			if !seen[pr.Prop.Name] {
+				seen[pr.Prop.Name] = true
+				names = append(names, pr.Prop.Name)
+			}
+		}
+	}
+	vw := len("variant")
+	for _, r := range runs {
+		vw = max(vw, len(r.Variant))
+	}
+	hdr := []string{pad("variant", vw)}
+	for _, n := range names {
+		hdr = append(hdr, n)
+	}
+	hdr = append(hdr, "states", "time")
+	fmt.Fprintln(w, strings.Join(hdr, "  "))
+	for _, r := range runs {
+		row := []string{pad(r.Variant, vw)}
+		verdicts := map[string]string{}
+		for _, pr := range r.Result.Props {
+			v := string(pr.Verdict)
+			if pr.Verdict == explorer.Violated {
+				v = "VIOLATED"
+			}
+			verdicts[pr.Prop.Name] = v
+		}
+		for _, n := range names {
+			v, ok := verdicts[n]
+			if !ok {
+				v = "-"
+			}
+			row = append(row, pad(v, len(n)))
+		}
+		states := commas(r.Result.Stats.States)
+		if !r.Result.Complete {
+			states += "+"
+		}
+		row = append(row, pad(states, len("states")), fmtDuration(r.Result.Stats.Elapsed))
+		fmt.Fprintln(w, strings.Join(row, "  "))
+	}
+}
+
+func commas(n int) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func fmtDuration(d time.Duration) string {
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+// DOTPath returns the DOT file name for a variant: FILE itself for a single
+// variant, FILE with -VARIANT before its extension for several.
+func DOTPath(file, variant string, several bool) string {
+	if !several {
+		return file
+	}
+	ext := filepath.Ext(file)
+	base := strings.TrimSuffix(file, ext)
+	v := strings.TrimSuffix(filepath.Base(variant), ".wq")
+	return base + "-" + v + ext
+}
+
+// FirstViolation returns the first violated property's result, or nil.
+func FirstViolation(res *explorer.Result) *explorer.PropResult {
+	for i := range res.Props {
+		if res.Props[i].Verdict == explorer.Violated {
+			return &res.Props[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,386 @@
+// Command wqcheck is an exhaustive explicit-state model checker for the Linux
+// kernel workqueue and for small models of kernel-style concurrent code.
+//
+//	wqcheck check [flags] VARIANT...   check every property of each variant
+//	wqcheck list                       the built-in models
+//	wqcheck show VARIANT               a model as the checker sees it (after extends)
+//
+// Exit status: 0 every property holds within the bounds, 1 a property is
+// violated, 2 bad input or usage. This file only parses flags and calls the
+// packages; errors are printed here and nowhere else.
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"wqcheck/examples"
+	"wqcheck/explorer"
+	"wqcheck/graphs"
+	"wqcheck/model"
+)
+
+// exitError carries an exit status out of a command.
+type exitError struct {
+	code int
+	err  error // printed as "wqcheck: error: ..." when set
+	hint string
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func usageErr(hint, format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...), hint: hint}
+}
+
+func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
+
+// run is main without the exit, for tests.
+func run(args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	err := app.Run(args)
+	if err == nil {
+		return 0
+	}
+	return report(stderr, err)
+}
+
+// report prints an error in the house style and returns the exit status.
+func report(w io.Writer, err error) int {
+	code, hint := 2, ""
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code, hint = ee.code, ee.hint
+		if ee.err == nil {
+			return code
+		}
+		err = ee.err
+	}
+	var me *model.Error
+	if errors.As(err, &me) {
+		fmt.Fprintf(w, "wqcheck: error: %s\n", me.Error())
+		if d := me.Detail(); d != "" {
+			fmt.Fprintln(w, d)
+		}
+		if me.Hint != "" {
+			hint = me.Hint
+		}
+	} else {
+		fmt.Fprintf(w, "wqcheck: error: %s\n", err)
+	}
+	var nf *model.NotFoundError
+	if errors.As(err, &nf) {
+		hint = nf.Hint()
+	}
+	if hint != "" {
+		fmt.Fprintf(w, "hint: %s\n", hint)
+	}
+	return code
+}
+
+var loader = &model.Loader{Builtin: examples.FS}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:      "wqcheck",
+		Usage:     "exhaustive model checker for the Linux workqueue and kernel-style concurrency",
+		Writer:    stdout,
+		ErrWriter: stderr,
+		// urfave/cli would call os.Exit itself; we exit only from main.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usageErr("run 'wqcheck help' for usage", "%v", err)
+		},
+		CommandNotFound: func(c *cli.Context, name string) {},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usageErr("commands: check, list, show, help", "unknown command %q", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
+		HideHelpCommand: false,
+		Commands: []*cli.Command{
+			checkCommand(),
+			{
+				Name:  "list",
+				Usage: "list the built-in models and variants",
+				Action: func(c *cli.Context) error {
+					if c.NArg() > 0 {
+						return usageErr("wqcheck list takes no arguments", "unexpected argument %q", c.Args().First())
+					}
+					return listModels(c.App.Writer)
+				},
+			},
+			{
+				Name:      "show",
+				Usage:     "print a model as the checker sees it, after extends",
+				ArgsUsage: "VARIANT",
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 1 {
+						return usageErr("usage: wqcheck show VARIANT", "show takes one variant, %d given", c.NArg())
+					}
+					return showModel(c.App.Writer, c.Args().First())
+				},
+			},
+		},
+	}
+}
+
+func checkCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "check",
+		Usage:     "check every property of each variant, exhaustively within the bounds",
+		ArgsUsage: "VARIANT...",
+		Description: "VARIANT is a built-in model name (wqcheck list) or a path to a .wq file.\n" +
+			"Flags go before the variants.",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "set", Usage: "override a parameter, NAME=VALUE (repeatable)"},
+			&cli.BoolFlag{Name: "all", Usage: "keep searching after a violation, to find every violated property"},
+			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON, for scripts"},
+			&cli.StringFlag{Name: "dot", Usage: "write the first counterexample as DOT to `FILE`"},
+			&cli.IntFlag{Name: "max-states", Usage: "stop after `N` states (0: no bound)"},
+			&cli.IntFlag{Name: "max-depth", Usage: "do not expand states deeper than `N` steps (0: no bound)"},
+			&cli.IntFlag{Name: "max-memory", Usage: "stop when the heap exceeds `MIB` mebibytes (default: 3/4 of RAM)"},
+			&cli.StringFlag{Name: "reduce", Value: "locks", Usage: "step granularity: locks (merge lock-holding regions) or none (fine-grained reference)"},
+			&cli.IntFlag{Name: "width", Value: 100, Usage: "width of the counterexample table in columns"},
+		},
+		Action: checkAction,
+	}
+}
+
+func checkAction(c *cli.Context) error {
+	variants := c.Args().Slice()
+	if len(variants) == 0 {
+		return usageErr("usage: wqcheck check [flags] VARIANT...; wqcheck list shows the built-in models", "no variant to check")
+	}
+	for _, v := range variants {
+		if strings.HasPrefix(v, "-") {
+			return usageErr("flags go before the variants: wqcheck check "+v+" "+strings.Join(filterOut(variants, v), " "),
+				"%s is a flag, but it comes after a variant", v)
+		}
+	}
+	set := map[string]string{}
+	for _, kv := range c.StringSlice("set") {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			return usageErr("write --set NAME=VALUE, e.g. --set N=4", "--set %q: expected NAME=VALUE", kv)
+		}
+		set[name] = value
+	}
+	reduce := c.String("reduce")
+	if reduce != "locks" && reduce != "none" {
+		return usageErr("--reduce takes locks or none", "--reduce=%s: unknown reduction", reduce)
+	}
+	for _, f := range []string{"max-states", "max-depth", "max-memory"} {
+		if c.Int(f) < 0 {
+			return usageErr("", "--%s must not be negative", f)
+		}
+	}
+	// load every variant before checking any: bad input prints nothing else
+	var progs []*model.Program
+	for _, v := range variants {
+		p, err := loader.Load(v, model.Options{Set: set, Fine: reduce == "none"})
+		if err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		progs = append(progs, p)
+	}
+	opts := explorer.Options{
+		MaxStates: c.Int("max-states"),
+		MaxDepth:  c.Int("max-depth"),
+		MaxMemory: uint64(c.Int("max-memory")) << 20,
+		All:       c.Bool("all"),
+	}
+	if !c.IsSet("max-memory") {
+		opts.MaxMemory = defaultMemoryBound()
+	}
+	stop := make(chan struct{})
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	go func() {
+		if _, ok := <-sig; ok {
+			close(stop)
+			signal.Stop(sig) // a second Ctrl-C ends the process
+		}
+	}()
+	defer func() { signal.Stop(sig); close(sig) }()
+	opts.Stop = stop
+
+	var runs []graphs.Run
+	for i, p := range progs {
+		res := explorer.Explore(p, opts)
+		if res.Err != nil {
+			return &exitError{code: 2, err: res.Err}
+		}
+		runs = append(runs, graphs.Run{Variant: variants[i], Reduce: reduce, Result: res})
+		if res.Stopped == "interrupted" {
+			break
+		}
+	}
+	// DOT files are written whole or not at all
+	if file := c.String("dot"); file != "" {
+		for _, r := range runs {
+			if pv := graphs.FirstViolation(r.Result); pv != nil {
+				path := graphs.DOTPath(file, r.Variant, len(variants) > 1)
+				if err := writeFileAtomic(path, []byte(graphs.TraceDOT(r.Result.Program, pv.Trace))); err != nil {
+					return &exitError{code: 2, err: err}
+				}
+			}
+		}
+	}
+	w := bufio.NewWriter(c.App.Writer)
+	defer w.Flush()
+	if c.Bool("json") {
+		if err := graphs.WriteJSON(w, runs); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	} else {
+		if len(runs) > 1 {
+			graphs.WriteMatrix(w, runs)
+			fmt.Fprintln(w)
+		}
+		for i, r := range runs {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			graphs.WriteSummary(w, r)
+			for _, pr := range r.Result.Props {
+				if pr.Trace != nil {
+					fmt.Fprintln(w)
+					graphs.WriteTrace(w, r.Result.Program, pr.Trace, graphs.TextOptions{Width: c.Int("width")})
+				}
+			}
+		}
+	}
+	for _, r := range runs {
+		if r.Result.Violated() {
+			w.Flush()
+			return &exitError{code: 1}
+		}
+	}
+	return nil
+}
+
+func filterOut(xs []string, drop string) []string {
+	var out []string
+	for _, x := range xs {
+		if x != drop {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// defaultMemoryBound is three quarters of physical memory, so a large search
+// stops and reports before the machine runs out.
+func defaultMemoryBound() uint64 {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "MemTotal:" {
+			kb, err := strconv.ParseUint(f[1], 10, 64)
+			if err == nil {
+				return kb * 1024 / 4 * 3
+			}
+		}
+	}
+	return 0
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".wqcheck-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return nil
+}
+
+func listModels(w io.Writer) error {
+	names := loader.BuiltinNames()
+	width := 0
+	for _, n := range names {
+		width = max(width, len(n))
+	}
+	for _, n := range names {
+		chain, err := loader.ParseChain(n)
+		if err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		f := chain[len(chain)-1]
+		desc := firstSentence(f.Doc)
+		if f.Extends != "" {
+			desc = "[extends " + f.Extends + "] " + desc
+		}
+		fmt.Fprintf(w, "%-*s  %s\n", width, n, desc)
+	}
+	return nil
+}
+
+func firstSentence(doc string) string {
+	doc = strings.Join(strings.Fields(doc), " ")
+	if i := strings.Index(doc, ". "); i >= 0 {
+		return doc[:i+1]
+	}
+	return doc
+}
+
+func showModel(w io.Writer, ref string) error {
+	chain, err := loader.ParseChain(ref)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	merged, err := model.Merge(chain)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	// compile too, so show reports the same errors check would
+	files := map[string][]byte{}
+	for _, f := range chain {
+		files[f.Path] = f.Src
+	}
+	if _, err := model.Compile(merged, files, model.Options{}); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if len(chain) > 1 {
+		var names []string
+		for i := len(chain) - 1; i >= 0; i-- {
+			names = append(names, chain[i].Model+" ("+chain[i].Path+")")
+		}
+		fmt.Fprintf(w, "// %s, as the checker sees it: %s\n", merged.Model, strings.Join(names, " extends "))
+		merged.Extends = ""
+	}
+	_, err = io.WriteString(w, model.Format(merged))
+	return err
+}

@@ -1,0 +1,120 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Var is one named piece of a state, rendered for people: a global, an
+// object's field, or a thread's position and task state.
+type Var struct {
+	Path  string // "pool.idle_list", "workers[1].flags", "worker_thread[1].pc"
+	Value string // "[workers[1], workers[0]]", "WORKER_IDLE|WORKER_PREP", "free"
+}
+
+// Describe renders every variable of s, in a fixed order: globals, objects
+// (by struct, then index, then field), then threads. The text of each value
+// is stable, so two descriptions can be compared field by field.
+func (p *Program) Describe(s State) []Var {
+	var out []Var
+	for _, g := range p.Globals {
+		out = append(out, Var{g.Name, p.formatSlot(s, g.Name, g.Type, g.Off, g.Width, g.List)})
+	}
+	for _, st := range p.Structs {
+		for i := 0; i < st.Count; i++ {
+			base := st.Base + uint32(i)*st.Stride
+			for _, f := range st.Fields {
+				out = append(out, Var{st.ObjName(i) + "." + f.Name, p.formatSlot(s, f.Name, f.Type, base+f.Off, f.Width, f.List)})
+			}
+		}
+	}
+	for _, t := range p.Threads {
+		out = append(out, Var{t.Short + ".at", p.Where(s, t)})
+		out = append(out, Var{t.Short + ".state", TaskStateName(p.TaskState(s, t))})
+		c := &Ctx{p: p, s: s, th: t, lb: t.Base + uint32(t.Kind.PCW) + taskW}
+		pc := p.PC(s, t)
+		dead := map[*Local]bool{}
+		if pc < len(t.Kind.Code) {
+			for _, l := range t.Kind.Code[pc].dead {
+				dead[l] = true
+			}
+		}
+		for _, l := range t.Kind.Locals {
+			if dead[l] || pc >= len(t.Kind.Code) || strings.ContainsAny(l.Name, "#()") {
+				continue
+			}
+			out = append(out, Var{t.Short + "." + l.Name, p.formatSlot(s, l.Name, l.Type, c.lb+l.Off, l.Width, nil)})
+		}
+	}
+	return out
+}
+
+// Where says where thread t is in s: the statement it will run next, or "exited".
+func (p *Program) Where(s State, t *Thread) string {
+	pc := p.PC(s, t)
+	if pc >= len(t.Kind.Code) {
+		return "exited"
+	}
+	ins := t.Kind.Code[pc]
+	where := fmt.Sprintf("%s:%d %s", baseName(ins.Pos.File), ins.Pos.Line, ins.Text)
+	if ins.Func != t.Kind.Name {
+		where = ins.Func + ": " + where
+	}
+	if what, _ := p.BlockedOn(s, t); what != "" {
+		where += " (blocked)"
+	}
+	return where
+}
+
+func (p *Program) formatSlot(s State, name string, t Type, off uint32, w uint8, li *ListInfo) string {
+	switch t.Kind {
+	case KList:
+		return p.listString(s, off, li, t.Struct)
+	case KLock:
+		o := s.get(off, w)
+		if o == 0 {
+			return "free"
+		}
+		return "held by " + p.Threads[o-1].Short
+	case KBool:
+		if s.get(off, w) != 0 {
+			return "true"
+		}
+		return "false"
+	case KRef:
+		return describeRef(t.Struct, int64(s.get(off, w)))
+	case KTask:
+		v := s.get(off, w)
+		if v == 0 {
+			return "NULL"
+		}
+		return p.Threads[v-1].Short
+	case KInt:
+		v := decodeInt(s.get(off, w), t.Lo, t.Hi)
+		if strings.HasSuffix(strings.ToLower(name), "flags") {
+			return p.FormatFlags(v)
+		}
+		return fmt.Sprint(v)
+	}
+	return "?"
+}
+
+// FormatFlags renders a flag word by the flag names that make it up
+// ("WORKER_IDLE|WORKER_PREP"), "0" when empty, with any unnamed bits in hex.
+func (p *Program) FormatFlags(v int64) string {
+	if v == 0 {
+		return "0"
+	}
+	var names []string
+	rest := v
+	for _, f := range p.Flags {
+		if f.Value != 0 && f.Value&(f.Value-1) == 0 && rest&f.Value != 0 {
+			names = append(names, f.Name)
+			rest &^= f.Value
+		}
+	}
+	if rest != 0 {
+		names = append(names, fmt.Sprintf("%#x", rest))
+	}
+	return strings.Join(names, "|")
+}
