@@ -8,6 +8,10 @@ import (
 // maxInline bounds the depth of inlined calls (recursion is rejected before that).
 const maxInline = 64
 
+// maxCode bounds a thread's code after inlining, which can grow exponentially
+// when functions call functions from several places.
+const maxCode = 1 << 16
+
 // where the instruction being emitted came from
 type origin struct {
 	pos  Pos
@@ -88,6 +92,10 @@ func (c *compiler) emit(ins *Instr) int {
 	sort.Ints(ins.uses)
 	c.track = tracking{}
 	idx := len(c.code)
+	if idx >= maxCode {
+		c.errHint(c.curPos, "calls are inlined: a function called from many places, nested, multiplies the code; call it from fewer places",
+			"thread %s has more than %d instructions after inlining", c.kind.Name, maxCode)
+	}
 	ins.Next = idx + 1
 	c.code = append(c.code, ins)
 	return idx
@@ -922,8 +930,8 @@ func (c *compiler) runInit(id *InitDecl) {
 
 // ---- liveness ----
 
-// computeLiveness fills Instr.dead: the locals that are dead when the thread
-// rests before that instruction. Zeroing them makes states that differ only
+// computeLiveness fills Instr.live: the locals that are live when the thread
+// rests before that instruction; the others are zeroed there. Zeroing them makes states that differ only
 // in dead locals identical — the classic dead-variable reduction, exact by
 // construction because nothing reads a dead local before writing it.
 func computeLiveness(k *ThreadKind) {
@@ -983,8 +991,8 @@ func computeLiveness(k *ThreadKind) {
 	}
 	for i, ins := range k.Code {
 		for j, l := range k.Locals {
-			if liveIn[i][j/64]&(1<<(j%64)) == 0 && l.Width > 0 {
-				ins.dead = append(ins.dead, l)
+			if liveIn[i][j/64]&(1<<(j%64)) != 0 && l.Width > 0 {
+				ins.live = append(ins.live, l)
 			}
 		}
 	}

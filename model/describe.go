@@ -33,14 +33,11 @@ func (p *Program) Describe(s State) []Var {
 		out = append(out, Var{t.Short + ".state", TaskStateName(p.TaskState(s, t))})
 		c := &Ctx{p: p, s: s, th: t, lb: t.Base + uint32(t.Kind.PCW) + taskW}
 		pc := p.PC(s, t)
-		dead := map[*Local]bool{}
-		if pc < len(t.Kind.Code) {
-			for _, l := range t.Kind.Code[pc].dead {
-				dead[l] = true
-			}
+		if pc >= len(t.Kind.Code) {
+			continue
 		}
-		for _, l := range t.Kind.Locals {
-			if dead[l] || pc >= len(t.Kind.Code) || strings.ContainsAny(l.Name, "#()") {
+		for _, l := range t.Kind.Code[pc].live {
+			if strings.ContainsAny(l.Name, "#()") {
 				continue
 			}
 			out = append(out, Var{t.Short + "." + l.Name, p.formatSlot(s, l.Name, l.Type, c.lb+l.Off, l.Width, nil)})

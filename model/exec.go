@@ -73,7 +73,7 @@ type Instr struct {
 
 	uses []int    // locals read (indexes into the kind's Locals)
 	def  int      // local written in full, plus one (0: none)
-	dead []*Local // locals dead when the thread rests before this instruction
+	live []*Local // locals live when the thread rests before this instruction
 }
 
 // StepError is a violation that ends a step: a runtime error or a breach of lock discipline.
@@ -224,9 +224,7 @@ func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired [
 	finish := func(pc int, blocks bool) {
 		st.p.setPC(s, t, pc)
 		if pc < len(code) {
-			for _, l := range code[pc].dead {
-				s.set(c.lb+l.Off, l.Width, 0)
-			}
+			st.keepLive(s, c.lb, t.Kind.locBits, code[pc].live)
 		}
 		st.emit(&Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Blocks: blocks, Notes: notes})
 		st.branch++
@@ -380,6 +378,23 @@ func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired [
 			next = len(code)
 		}
 		pc = next
+	}
+}
+
+// keepLive zeroes every local of a resting thread except the live ones, so
+// states that differ only in dead locals are one state.
+func (st *Stepper) keepLive(s State, lb, n uint32, live []*Local) {
+	if n == 0 {
+		return
+	}
+	var buf [16]uint64
+	vals := buf[:0]
+	for _, l := range live {
+		vals = append(vals, s.get(lb+l.Off, l.Width))
+	}
+	s.clearRange(lb, n)
+	for i, l := range live {
+		s.set(lb+l.Off, l.Width, vals[i])
 	}
 }
 

@@ -168,7 +168,7 @@ func (c *compiler) objRef(e Expr) (Eval, *Struct, int) {
 		}
 	case *IndexExpr:
 		if id, ok := x.X.(*Ident); ok && c.lookup(id.Name) == nil {
-			if a := c.arrays[id.Name]; a != nil {
+			if a := c.arrays[id.Name]; a != nil && !a.Single {
 				if lit, ok := x.Idx.(*IntLit); ok && lit.Val >= 0 && lit.Val < int64(a.Len) {
 					i := a.First + int(lit.Val)
 					return func(*Ctx) int64 { return int64(i + 1) }, a.Struct, i
@@ -368,8 +368,15 @@ func (c *compiler) expr(e Expr) (Eval, Type) {
 		if a == nil {
 			c.errf(x.Pos, "only object arrays can be indexed: %s is not one", FormatExpr(x.X))
 		}
-		if ev, s, i := c.objRef(x); i >= 0 {
-			return ev, Type{Kind: KRef, Struct: s}
+		if a.Single {
+			c.errf(x.Pos, "%s is a single %s, not an array: write %s", a.Name, a.Struct.Name, a.Name)
+		}
+		if lit, ok := x.Idx.(*IntLit); ok {
+			if lit.Val < 0 || lit.Val >= int64(a.Len) {
+				c.errf(x.Idx.ExprPos(), "index %d is out of range for %s[%d]", lit.Val, a.Name, a.Len)
+			}
+			i := int64(a.First) + lit.Val + 1
+			return func(*Ctx) int64 { return i }, Type{Kind: KRef, Struct: a.Struct}
 		}
 		idx, t := c.expr(x.Idx)
 		if !isIntLike(t) {

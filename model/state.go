@@ -82,3 +82,23 @@ func decodeInt(u uint64, lo, hi int64) int64 {
 	}
 	return int64(u) + lo
 }
+
+// clearRange zeroes n bits from bit offset off.
+func (s State) clearRange(off, n uint32) {
+	for n > 0 {
+		i, sh := off>>6, off&63
+		k := 64 - sh
+		if k > n {
+			k = n
+		}
+		var mask uint64
+		if k == 64 {
+			mask = ^uint64(0)
+		} else {
+			mask = (uint64(1)<<k - 1) << sh
+		}
+		s[i] &^= mask
+		off += k
+		n -= k
+	}
+}

@@ -1,0 +1,106 @@
+package model_test
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+
+	"wqcheck/examples"
+	"wqcheck/model"
+)
+
+// Every built-in model survives a parse/print round trip: printing the tree
+// and parsing the print gives the same print.
+func TestFormatRoundTrip(t *testing.T) {
+	names, _ := fs.Glob(examples.FS, "*.wq")
+	if len(names) == 0 {
+		t.Fatal("no built-in models")
+	}
+	for _, name := range names {
+		src, _ := fs.ReadFile(examples.FS, name)
+		f, err := model.Parse(name, src)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out := model.Format(f)
+		f2, err := model.Parse(name, []byte(out))
+		if err != nil {
+			t.Fatalf("%s: printed form does not parse: %v\n%s", name, err, out)
+		}
+		if out2 := model.Format(f2); out2 != out {
+			t.Errorf("%s: round trip differs:\n%s\n---\n%s", name, out, out2)
+		}
+	}
+}
+
+func TestFormatExprParens(t *testing.T) {
+	for _, src := range []string{
+		"a - (b - c)", "(a || b) && c", "a || b && c", "!(a && b)", "-(-x)", "a & b == c", "(a & b) == c",
+		"x in pool.idle_list", "c ? a : b ? d : e", "(c ? a : b) ? d : e", "forall w in workers: w.flags & IDLE",
+		"count(w in workers: w.busy) == 2", "1 << n + 1", "(1 << n) + 1",
+	} {
+		f, err := model.Parse("t.wq", []byte("model t; invariant i: "+src+";"))
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		got := model.FormatExpr(f.Decls[0].(*model.InvariantDecl).Expr)
+		if got != src {
+			t.Errorf("FormatExpr(%q) = %q", src, got)
+		}
+	}
+}
+
+// Errors carry a position and show the source line with a caret under the column.
+func TestErrorCaret(t *testing.T) {
+	_, err := model.Parse("x.wq", []byte("model x;\nthread t() {\n    int y = ;\n}\n"))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	e := err.(*model.Error)
+	if e.Pos.Line != 3 || e.Pos.Col != 13 {
+		t.Errorf("position %v, want 3:13", e.Pos)
+	}
+	want := "        int y = ;\n                ^"
+	if e.Detail() != want {
+		t.Errorf("detail\n%s\nwant\n%s", e.Detail(), want)
+	}
+	if !strings.Contains(e.Msg, "expected an expression") {
+		t.Errorf("message %q does not say what was expected", e.Msg)
+	}
+}
+
+// FuzzParse: the parser never panics, every error is located, and whatever
+// parses prints to source that parses to the same print.
+func FuzzParse(f *testing.F) {
+	names, _ := fs.Glob(examples.FS, "*.wq")
+	for _, name := range names {
+		src, _ := fs.ReadFile(examples.FS, name)
+		f.Add(src)
+	}
+	f.Add([]byte("model m; thread t() { either { x = 1; } or { goto l; } l: ; }"))
+	f.Add([]byte("model m extends p; new invariant \"S1-x\": forall w in ws: w.f;"))
+	f.Add([]byte("model m; /* unterminated"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		file, err := model.Parse("fuzz.wq", src)
+		if err != nil {
+			e, ok := err.(*model.Error)
+			if !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			if !e.Pos.IsValid() {
+				t.Fatalf("error without a position: %v", err)
+			}
+			return
+		}
+		out := model.Format(file)
+		file2, err := model.Parse("fuzz.wq", []byte(out))
+		if err != nil {
+			t.Fatalf("printed form does not parse: %v\n%s", err, out)
+		}
+		if out2 := model.Format(file2); out2 != out {
+			t.Fatalf("round trip differs:\n%s\n---\n%s", out, out2)
+		}
+		// compiling must not panic either
+		_, _ = model.Compile(file, map[string][]byte{"fuzz.wq": src}, model.Options{})
+	})
+}
