@@ -320,7 +320,7 @@ type BinaryExpr struct {
 }
 
 type CondExpr struct {
-	Pos        Pos
+	Pos     Pos
 	C, X, Y Expr
 }
 

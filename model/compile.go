@@ -62,20 +62,20 @@ type compiler struct {
 	single  map[string]*Thread // single-instance threads by name (they are tasks)
 
 	// code generation state
-	kind   *ThreadKind
-	code   []*Instr
-	scope  *scope
-	frame  *frame
-	depth  int // inlining depth
+	kind    *ThreadKind
+	code    []*Instr
+	scope   *scope
+	frame   *frame
+	depth   int // inlining depth
 	curPos  Pos
 	curText string
-	fn     string
-	track  tracking
-	inInit bool
-	inProp bool
-	qdepth int
-	loops  []*loopCtx
-	warnAt map[string]int
+	fn      string
+	track   tracking
+	inInit  bool
+	inProp  bool
+	qdepth  int
+	loops   []*loopCtx
+	warnAt  map[string]int
 }
 
 // tracking collects what the instruction being compiled reads and writes.

@@ -89,7 +89,9 @@ type rtPanic struct {
 	msg  string
 }
 
-func rtErr(format string, args ...any) { panic(rtPanic{PropRuntimeError, fmt.Sprintf(format, args...)}) }
+func rtErr(format string, args ...any) {
+	panic(rtPanic{PropRuntimeError, fmt.Sprintf(format, args...)})
+}
 func lockErr(format string, args ...any) {
 	panic(rtPanic{PropLockDiscipline, fmt.Sprintf(format, args...)})
 }
@@ -105,8 +107,8 @@ type Succ struct {
 	Log    []int // executed instruction indexes, when recording
 	// Notes explain what some recorded instructions did ("woke consumer",
 	// "no-op: consumer is TASK_RUNNING"), keyed by position in Log.
-	Notes map[int]string
-	Blocks bool  // the step ended because the thread blocked mid-step
+	Notes  map[int]string
+	Blocks bool // the step ended because the thread blocked mid-step
 }
 
 // maxStepInstrs bounds the instructions one step may execute: a loop that

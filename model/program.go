@@ -191,12 +191,12 @@ const taskW = 3
 type PropKind int
 
 const (
-	PropInvariant    PropKind = iota // a named invariant over the state
-	PropWarnOn                       // warn_on(cond) in code: must never fire
-	PropStranded                     // declared work must never be stranded
-	PropDeadlock                     // built in: no thread can move, yet one must
-	PropLockDiscipline               // built in: self-deadlock, unlock by a non-holder, sleeping while atomic, exiting with a lock held
-	PropRuntimeError                 // built in: NULL dereference, value out of range, list corruption, bad index
+	PropInvariant      PropKind = iota // a named invariant over the state
+	PropWarnOn                         // warn_on(cond) in code: must never fire
+	PropStranded                       // declared work must never be stranded
+	PropDeadlock                       // built in: no thread can move, yet one must
+	PropLockDiscipline                 // built in: self-deadlock, unlock by a non-holder, sleeping while atomic, exiting with a lock held
+	PropRuntimeError                   // built in: NULL dereference, value out of range, list corruption, bad index
 )
 
 func (k PropKind) String() string {
