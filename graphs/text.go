@@ -165,7 +165,12 @@ func WriteTrace(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 		}
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "violation: %s\n", tr.Msg)
+	for i, part := range wrap("violation: "+tr.Msg, width) {
+		if i > 0 {
+			part = "  " + strings.TrimLeft(part, " ")
+		}
+		fmt.Fprintln(w, part)
+	}
 	fmt.Fprintln(w, "state at the violation:")
 	WriteState(w, p, tr.Final(), "  ")
 }
@@ -233,38 +238,41 @@ func clip(s string, n int) string {
 	return s[:n-3] + "..."
 }
 
-// wrap breaks s into pieces of at most n columns, at spaces where it can,
-// indenting continuation pieces.
+// wrap breaks s into pieces of at most n columns, at a space, or after an
+// opening parenthesis or a comma, where it can; continuation pieces are
+// indented past the line-number gutter of a cell.
 func wrap(s string, n int) []string {
 	if len(s) <= n {
 		return []string{s}
 	}
+	const indent = "      "
 	var out []string
-	indent := "      "
 	first := true
 	for len(s) > 0 {
 		limit := n
+		lead := ""
 		if !first {
-			limit = n - len(indent)
+			limit, lead = n-len(indent), indent
 		}
 		if len(s) <= limit {
-			if first {
-				out = append(out, s)
-			} else {
-				out = append(out, indent+s)
-			}
+			out = append(out, lead+s)
 			break
 		}
-		cut := strings.LastIndexByte(s[:limit], ' ')
-		if cut <= limit/3 {
+		cut := -1
+		for i := limit; i > limit/3; i-- {
+			if s[i] == ' ' {
+				cut = i
+				break
+			}
+			if c := s[i-1]; c == '(' || c == ',' {
+				cut = i
+				break
+			}
+		}
+		if cut < 0 {
 			cut = limit
 		}
-		piece := strings.TrimRight(s[:cut], " ")
-		if first {
-			out = append(out, piece)
-		} else {
-			out = append(out, indent+piece)
-		}
+		out = append(out, lead+strings.TrimRight(s[:cut], " "))
 		s = strings.TrimLeft(s[cut:], " ")
 		first = false
 	}
