@@ -86,11 +86,13 @@ func parseScenario(data string) (*scenario, error) {
 }
 
 var timing = regexp.MustCompile(`\d+\.\d\ds\b`)
-var jsonSeconds = regexp.MustCompile(`"seconds": [0-9.e+-]+`)
+var jsonSeconds = regexp.MustCompile(`"(seconds|states_per_second|heap_bytes)": [0-9.e+-]+`)
+var rates = regexp.MustCompile(`\([0-9,]+ states/s, heap [0-9.]+ MiB\)`)
 
 func normalize(out string) string {
 	out = timing.ReplaceAllString(out, "X.XXs")
-	out = jsonSeconds.ReplaceAllString(out, `"seconds": 0`)
+	out = jsonSeconds.ReplaceAllString(out, `"$1": 0`)
+	out = rates.ReplaceAllString(out, "(N states/s, heap N MiB)")
 	return strings.TrimRight(out, "\n")
 }
 

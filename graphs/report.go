@@ -31,6 +31,8 @@ type JSONRun struct {
 	Transitions int            `json:"transitions"`
 	Depth       int            `json:"depth"`
 	Seconds     float64        `json:"seconds"`
+	StatesPerS  float64        `json:"states_per_second"`
+	HeapBytes   uint64         `json:"heap_bytes"`
 	Properties  []JSONProperty `json:"properties"`
 }
 
@@ -65,7 +67,8 @@ func ToJSON(runs []Run) []JSONRun {
 		p := res.Program
 		jr := JSONRun{Variant: r.Variant, Model: p.Name, Params: map[string]any{}, Reduce: r.Reduce,
 			Complete: res.Complete, Stopped: res.Stopped, States: res.Stats.States, Transitions: res.Stats.Transitions,
-			Depth: res.Stats.Depth, Seconds: round3(res.Stats.Elapsed.Seconds())}
+			Depth: res.Stats.Depth, Seconds: round3(res.Stats.Elapsed.Seconds()),
+			StatesPerS: float64(int64(res.Stats.StatesPerSec())), HeapBytes: res.Stats.HeapBytes}
 		for _, pv := range p.Params {
 			if pv.IsBool {
 				jr.Params[pv.Name] = pv.Value != 0
@@ -116,8 +119,8 @@ func WriteSummary(w io.Writer, r Run) {
 		src = " (extends " + strings.Join(p.Extends, " < ") + ")"
 	}
 	fmt.Fprintf(w, "%s%s  params: %s  steps: %s\n", r.Variant, src, params, reduceWords(r.Reduce))
-	fmt.Fprintf(w, "  %s states, %s transitions, depth %d, %s", commas(res.Stats.States), commas(res.Stats.Transitions),
-		res.Stats.Depth, fmtDuration(res.Stats.Elapsed))
+	fmt.Fprintf(w, "  %s states, %s transitions, depth %d, %s (%s states/s, heap %s)", commas(res.Stats.States), commas(res.Stats.Transitions),
+		res.Stats.Depth, fmtDuration(res.Stats.Elapsed), commas(int(res.Stats.StatesPerSec())), mib(res.Stats.HeapBytes))
 	if res.Complete {
 		fmt.Fprintf(w, ", complete\n")
 	} else {
@@ -210,6 +213,8 @@ func WriteMatrix(w io.Writer, runs []Run) {
 		fmt.Fprintln(w, strings.Join(row, "  "))
 	}
 }
+
+func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 
 func commas(n int) string {
 	s := fmt.Sprint(n)

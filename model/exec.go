@@ -213,6 +213,10 @@ func (st *Stepper) enabled(c *Ctx, ins *Instr) bool {
 // run executes thread st.t from pc on state s (owned by this call) and emits
 // the successor(s). executed says whether a visible instruction has run.
 func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired []int, notes map[int]string) {
+	st.runFrom(s, pc, executed, false, n, log, fired, notes)
+}
+
+func (st *Stepper) runFrom(s State, pc int, executed, chose bool, n int, log []int, fired []int, notes map[int]string) {
 	note := func(msg string) {
 		if notes == nil {
 			notes = map[int]string{}
@@ -261,7 +265,10 @@ func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired [
 				return
 			}
 			if !st.enabled(c, ins) {
-				if executed {
+				// a thread that has moved, or has chosen a branch of an
+				// either, rests here blocked; one that has done neither
+				// simply cannot move yet
+				if executed || chose {
 					finish(pc, true)
 				}
 				return
@@ -288,6 +295,7 @@ func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired [
 		case OpJump:
 			next = ins.Target
 		case OpEither:
+			chose = true
 			for i, tg := range ins.Targets {
 				if i == len(ins.Targets)-1 {
 					next = tg
@@ -300,7 +308,7 @@ func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired [
 						nc[k] = v
 					}
 				}
-				st.run(s.Clone(), tg, executed, n, append([]int(nil), log...), append([]int(nil), fired...), nc)
+				st.runFrom(s.Clone(), tg, executed, true, n, append([]int(nil), log...), append([]int(nil), fired...), nc)
 				c.s, c.th, c.lb = s, t, t.Base+uint32(t.Kind.PCW)+taskW
 			}
 		case OpLock:
