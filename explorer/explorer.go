@@ -52,6 +52,9 @@ const (
 	Holds    Verdict = "holds"
 	Violated Verdict = "violated"
 	Unknown  Verdict = "unknown" // the search stopped at a bound before deciding
+	// Witnessed is the verdict of an informational property (witness NAME;)
+	// that was violated: the trace is shown, the run does not fail.
+	Witnessed Verdict = "witnessed"
 )
 
 // PropResult is the verdict on one property.
@@ -71,7 +74,7 @@ type Result struct {
 	Err      error        // a property that could not be evaluated
 }
 
-// Violated reports whether any property is violated.
+// Violated reports whether any property is violated (witnesses do not count).
 func (r *Result) Violated() bool {
 	for _, p := range r.Props {
 		if p.Verdict == Violated {
@@ -160,7 +163,9 @@ func Explore(p *model.Program, opts Options) *Result {
 	record := func(prop int, v *violation) {
 		if found[prop] == nil {
 			found[prop] = v
-			nfound++
+			if !p.Props[prop].Witness {
+				nfound++ // witnesses never stop the search
+			}
 		}
 	}
 	checkState := func(id int32, s model.State) {
@@ -313,6 +318,9 @@ func Explore(p *model.Program, opts Options) *Result {
 		}
 		if v := found[i]; v != nil {
 			r.Verdict = Violated
+			if pr.Witness {
+				r.Verdict = Witnessed
+			}
 			tr, err := buildTrace(p, g, v)
 			if err != nil {
 				res.Err = err

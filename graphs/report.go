@@ -137,6 +137,8 @@ func WriteSummary(w io.Writer, r Run) {
 			v = fmt.Sprintf("VIOLATED  (shortest counterexample: %d step%s)", len(pr.Trace.Steps), plural(len(pr.Trace.Steps)))
 		case explorer.Unknown:
 			v = "unknown   (no violation within the bounds; not verified)"
+		case explorer.Witnessed:
+			v = fmt.Sprintf("witnessed (informational; shortest witness: %d step%s)", len(pr.Trace.Steps), plural(len(pr.Trace.Steps)))
 		}
 		fmt.Fprintf(w, "  %-*s  %s\n", nameW, pr.Prop.Name, v)
 	}

@@ -19,6 +19,8 @@ type Line struct {
 	Line int
 	Func string // the model function, "" when it is the thread's own body
 	Text string // the statement, with the branch taken for conditions
+
+	raw, note string
 }
 
 // StepLines returns the statements a step executed, in order. Implicit jumps
@@ -28,18 +30,21 @@ type Line struct {
 func StepLines(st *explorer.Step) []Line {
 	var out []Line
 	for i, ins := range st.Instrs {
+		if ins.Hidden {
+			continue
+		}
 		text := ins.Text
+		note := ""
 		switch ins.Op {
 		case model.OpJump:
 			if !(strings.HasPrefix(text, "goto ") || text == "break;" || text == "continue;" || strings.HasPrefix(text, "return")) {
 				continue
 			}
 		case model.OpBranch:
-			taken := "false"
+			note = "false"
 			if i+1 < len(st.PCs) && st.PCs[i+1] == ins.Target && ins.Target != ins.Else {
-				taken = "true"
+				note = "true"
 			}
-			text += " -> " + taken
 		case model.OpEither:
 			branch := 0
 			if i+1 < len(st.PCs) {
@@ -54,17 +59,28 @@ func StepLines(st *explorer.Step) []Line {
 			text = "(thread exits)"
 		}
 		if n, ok := st.Notes[i]; ok {
-			text += " -> " + n
+			note = n
 		}
 		fn := ins.Func
 		if fn == st.Thread.Kind.Name {
 			fn = ""
 		}
 		l := Line{File: filepath.Base(ins.Pos.File), Line: ins.Pos.Line, Func: fn, Text: text}
-		if n := len(out); n > 0 && out[n-1].Line == l.Line && out[n-1].File == l.File && out[n-1].Text == l.Text {
+		// one statement that compiled to several instructions shows once,
+		// with what it did (a wake's effect, which way a condition went)
+		if n := len(out); n > 0 && out[n-1].Line == l.Line && out[n-1].File == l.File && out[n-1].raw == text {
+			if note != "" && out[n-1].note == "" {
+				out[n-1].note = note
+			}
 			continue
 		}
+		l.raw, l.note = text, note
 		out = append(out, l)
+	}
+	for i := range out {
+		if out[i].note != "" {
+			out[i].Text = out[i].raw + " -> " + out[i].note
+		}
 	}
 	if st.Blocks {
 		out = append(out, Line{Text: "(blocks)"})
@@ -124,7 +140,11 @@ func WriteTrace(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 	if cw < 24 {
 		cw = 24
 	}
-	fmt.Fprintf(w, "%s violated: shortest counterexample, %d step%s\n\n", tr.Prop.Name, len(tr.Steps), plural(len(tr.Steps)))
+	if tr.Prop.Witness {
+		fmt.Fprintf(w, "%s witnessed (informational): shortest witness, %d step%s\n\n", tr.Prop.Name, len(tr.Steps), plural(len(tr.Steps)))
+	} else {
+		fmt.Fprintf(w, "%s violated: shortest counterexample, %d step%s\n\n", tr.Prop.Name, len(tr.Steps), plural(len(tr.Steps)))
+	}
 	if len(cols) > 0 {
 		var hdr, rule strings.Builder
 		hdr.WriteString(strings.Repeat(" ", gutter))

@@ -77,6 +77,7 @@ type FieldDecl struct {
 	Type  *TypeExpr
 	Names []string
 	Guard string // guarded_by(lock field), or ""
+	Ghost bool   // auxiliary state for properties: accessing it never makes a step boundary
 }
 
 // VarDecl is a global variable or object: `pool pool;`, `worker workers[N];`, `bool ready;`.
@@ -87,6 +88,7 @@ type VarDecl struct {
 	Len   Expr // array length, or nil
 	Init  Expr // initial value for scalars, or nil
 	Guard string
+	Ghost bool
 }
 
 // Param is a function or thread parameter.
@@ -99,6 +101,7 @@ type Param struct {
 // FuncDecl: a function. Calls are inlined by the compiler, so recursion is an error.
 type FuncDecl struct {
 	declBase
+	Ghost  bool      // bookkeeping only: touches ghost state, hidden from traces
 	Ret    *TypeExpr // Name "void" for none
 	Name   string
 	Params []*Param
@@ -143,6 +146,21 @@ type StrandedDecl struct {
 	Pending Expr
 }
 
+// AliasDecl: `alias "S8-lock-discipline" = "lock-discipline";` gives a
+// built-in property the name the model's property list uses.
+type AliasDecl struct {
+	declBase
+	Name    string
+	Builtin string
+}
+
+// WitnessDecl: `witness NAME;` marks a property as informational: a
+// violation is reported as "witnessed" with its trace and does not fail the run.
+type WitnessDecl struct {
+	declBase
+	Name string
+}
+
 // InitDecl: `init { ... }` runs once, atomically, to build the initial state.
 type InitDecl struct {
 	declBase
@@ -159,6 +177,8 @@ func (d *ThreadDecl) DeclName() string    { return d.Name }
 func (d *InvariantDecl) DeclName() string { return d.Name }
 func (d *StrandedDecl) DeclName() string  { return d.Name }
 func (d *InitDecl) DeclName() string      { return "init" }
+func (d *AliasDecl) DeclName() string     { return "alias " + d.Builtin }
+func (d *WitnessDecl) DeclName() string   { return "witness " + d.Name }
 
 // TypeExpr is a written type: int, int<lo..hi>, bool, list<T>, spinlock,
 // mutex, void, or the name of a struct (a reference to an object of it).
@@ -256,6 +276,13 @@ type ReturnStmt struct {
 type BreakStmt struct{ Pos Pos }
 type ContinueStmt struct{ Pos Pos }
 
+// AtomicStmt: `atomic { ... }` runs as one step. Only its first statement
+// may block (as the step's guard), e.g. atomic { await(c); x = 1; }.
+type AtomicStmt struct {
+	Pos  Pos
+	Body *Block
+}
+
 // EitherStmt: `either { A } or { B } or { C }` picks one branch nondeterministically.
 type EitherStmt struct {
 	Pos      Pos
@@ -277,6 +304,7 @@ func (s *ReturnStmt) StmtPos() Pos   { return s.Pos }
 func (s *BreakStmt) StmtPos() Pos    { return s.Pos }
 func (s *ContinueStmt) StmtPos() Pos { return s.Pos }
 func (s *EitherStmt) StmtPos() Pos   { return s.Pos }
+func (s *AtomicStmt) StmtPos() Pos   { return s.Pos }
 
 // ---- expressions ----
 

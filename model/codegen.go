@@ -164,6 +164,8 @@ func (c *compiler) collectLabels(s Stmt, f *frame) {
 			for _, b := range s.Branches {
 				walk(b)
 			}
+		case *AtomicStmt:
+			walk(s.Body)
 		}
 	}
 	walk(s)
@@ -317,6 +319,10 @@ func (c *compiler) stmt(s Stmt) {
 		j := c.emitJump()
 		lp := c.loops[len(c.loops)-1]
 		lp.continues = append(lp.continues, &c.code[j].Target)
+	case *AtomicStmt:
+		start := c.pc()
+		c.block(s.Body)
+		c.makeAtomic(start, c.pc(), s.Pos)
 	case *EitherStmt:
 		if c.inInit {
 			c.errf(s.Pos, "either is not allowed in init: the initial state must be unique")
@@ -338,6 +344,29 @@ func (c *compiler) stmt(s Stmt) {
 }
 
 func (c *compiler) lookupLocalHere(name string) bool { return c.scope.vars[name] != nil }
+
+// makeAtomic turns the instructions [start, end) into one step: every
+// visible instruction after the first becomes invisible, so no step ends
+// inside. Only the first visible instruction may block: a later one could
+// not wait without ending the step.
+func (c *compiler) makeAtomic(start, end int, pos Pos) {
+	first := true
+	for i := start; i < end; i++ {
+		ins := c.code[i]
+		if !ins.Visible {
+			continue
+		}
+		if first {
+			first = false
+			continue
+		}
+		if mayBlock(ins.Op) {
+			c.errHint(ins.Pos, "put the blocking statement first, as the block's guard: atomic { await(cond); ... }",
+				"%s may block, and inside atomic only the first statement may", ins.Text)
+		}
+		ins.Visible = false
+	}
+}
 
 func (c *compiler) emitJump() int { return c.emit(&Instr{Op: OpJump}) }
 
@@ -510,7 +539,7 @@ func (c *compiler) callStmt(call *CallExpr) {
 
 var pureBuiltins = map[string]bool{"list_empty": true, "first": true, "last": true, "list_first_entry_or_null": true,
 	"list_last_entry_or_null": true, "len": true, "list_count": true, "min": true, "max": true, "task_state": true, "finished": true,
-	"spin_is_locked": true, "mutex_is_locked": true}
+	"spin_is_locked": true, "mutex_is_locked": true, "index": true, "list_index": true, "list_nth": true}
 
 func (c *compiler) unknownFunc(call *CallExpr) {
 	if c.kinds[call.Fun] != nil {
@@ -541,6 +570,7 @@ func (c *compiler) inlineCall(call *CallExpr, fd *FuncDecl) (Eval, Type, *Local)
 	// instructions belong to the calling statement
 	callPos, callText := c.curPos, c.curText
 	params := &scope{vars: map[string]*binding{}}
+	startPC := c.pc()
 	for i, p := range fd.Params {
 		t := c.resolveType(p.Type, false)
 		if t.Kind == KVoid {
@@ -591,6 +621,16 @@ func (c *compiler) inlineCall(call *CallExpr, fd *FuncDecl) (Eval, Type, *Local)
 		*p = exit
 	}
 	c.finishFrame(f)
+	if fd.Ghost {
+		for i := startPC; i < exit; i++ {
+			ins := c.code[i]
+			if ins.Visible {
+				c.errHint(ins.Pos, "a ghost function may only touch ghost state and locals",
+					"ghost function %s: %s touches shared state or may block", fd.Name, ins.Text)
+			}
+			ins.Hidden = true
+		}
+	}
 	c.depth--
 	c.scope, c.frame, c.fn, c.loops = savedScope, savedFrame, savedFn, savedLoops
 	if f.ret == nil {
@@ -692,7 +732,12 @@ func (c *compiler) builtinStmt(call *CallExpr) bool {
 	case "await":
 		c.noInit(call)
 		c.wantArgs(call, 1, "await(condition)")
+		if hasEffectsOnly(c, call.Args[0]) {
+			c.errf(call.Args[0].ExprPos(), "await's condition is re-evaluated on every retry: it cannot call wake_up_process or warn_on")
+		}
+		c.pureCalls = true
 		cond := c.condExpr(call.Args[0])
+		c.pureCalls = false
 		c.track.shared = true
 		c.emit(&Instr{Op: OpAwait, X: cond})
 		return true

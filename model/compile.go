@@ -72,10 +72,14 @@ type compiler struct {
 	fn      string
 	track   tracking
 	inInit  bool
-	inProp  bool
-	qdepth  int
-	loops   []*loopCtx
-	warnAt  map[string]int
+	// pureCalls makes calls of model functions expand as expressions (a
+	// function whose body is one return), as in properties; await uses it
+	// because its condition is re-evaluated every time the thread retries.
+	pureCalls bool
+	inProp    bool
+	qdepth    int
+	loops     []*loopCtx
+	warnAt    map[string]int
 }
 
 // tracking collects what the instruction being compiled reads and writes.
@@ -136,6 +140,7 @@ var builtinFuncs = map[string]bool{
 	"list_move_tail": true, "list_empty": true, "first": true, "last": true, "list_first_entry_or_null": true,
 	"list_last_entry_or_null": true, "len": true, "list_count": true, "min": true, "max": true,
 	"task_state": true, "set_task_state": true, "finished": true, "spin_is_locked": true, "mutex_is_locked": true,
+	"index": true, "list_index": true, "list_nth": true,
 }
 
 var predeclared = map[string]int64{
@@ -358,7 +363,7 @@ func (c *compiler) compile() {
 				if s.byName[name] != nil {
 					c.errf(fd.Pos, "struct %s has two fields named %s", s.Name, name)
 				}
-				f := &Field{Name: name, Pos: fd.Pos, Type: t, Off: off, Guard: fd.Guard}
+				f := &Field{Name: name, Pos: fd.Pos, Type: t, Off: off, Guard: fd.Guard, Ghost: fd.Ghost}
 				if t.Kind == KList {
 					f.List = newListInfo(t.Struct)
 					off += f.List.bits()
@@ -390,7 +395,10 @@ func (c *compiler) compile() {
 		}
 		c.declareName(vd.Name, vd.Pos)
 		t := c.resolveType(vd.Type, true)
-		g := &Global{Name: vd.Name, Pos: vd.Pos, Type: t, Off: off}
+		g := &Global{Name: vd.Name, Pos: vd.Pos, Type: t, Off: off, Ghost: vd.Ghost}
+		if vd.Ghost && (t.Kind == KLock || t.Kind == KList) {
+			c.errf(vd.Pos, "a ghost variable is a plain value; %s cannot be a %s", vd.Name, t)
+		}
 		if t.Kind == KList {
 			g.List = newListInfo(t.Struct)
 			off += g.List.bits()
@@ -461,6 +469,33 @@ func (c *compiler) compile() {
 			ev := c.propExpr(d.Pending, sc)
 			c.qdepth = 0
 			c.addProp(&Property{Name: d.Name, Kind: PropStranded, Pos: d.Pos, Text: FormatExpr(d.Pending), Items: a, Pending: ev})
+		}
+	}
+
+	// aliases of built-in properties, and informational properties
+	for _, d := range c.file.Decls {
+		switch d := d.(type) {
+		case *AliasDecl:
+			pr := c.prog.propByName[d.Builtin]
+			if pr == nil || (pr.Kind != PropDeadlock && pr.Kind != PropLockDiscipline && pr.Kind != PropRuntimeError) {
+				c.errHint(d.Pos, "the built-in properties are deadlock, lock-discipline and runtime-error", "alias %s: %q is not a built-in property", d.Name, d.Builtin)
+			}
+			if c.prog.propByName[d.Name] != nil {
+				c.errf(d.Pos, "alias %s: a property named %s exists already", d.Name, d.Name)
+			}
+			delete(c.prog.propByName, pr.Name)
+			pr.Name = d.Name
+			pr.Pos = d.Pos
+			c.prog.propByName[d.Name] = pr
+		}
+	}
+	for _, d := range c.file.Decls {
+		if w, ok := d.(*WitnessDecl); ok {
+			pr := c.prog.propByName[w.Name]
+			if pr == nil {
+				c.errf(w.Pos, "witness %s: no property named %s", w.Name, w.Name)
+			}
+			pr.Witness = true
 		}
 	}
 

@@ -56,6 +56,9 @@ type Instr struct {
 	// Visible instructions read or write shared state, or may block. In the
 	// fine-grained semantics each step executes exactly one of them.
 	Visible bool
+	// Hidden instructions are model bookkeeping (ghost functions): traces
+	// leave them out.
+	Hidden bool
 
 	Next    int // the following instruction
 	X, Y    Eval

@@ -198,7 +198,9 @@ func (c *compiler) field(e *FieldExpr) lval {
 		}
 		c.errHint(e.Pos, fmt.Sprintf("fields of %s: %v", s.Name, names), "struct %s has no field %s", s.Name, e.Name)
 	}
-	c.track.shared = true
+	if !f.Ghost {
+		c.track.shared = true
+	}
 	text := FormatExpr(e)
 	lv := lval{typ: f.Type, width: f.Width, list: f.List, text: text}
 	if idx >= 0 {
@@ -253,7 +255,9 @@ func (c *compiler) lvalue(e Expr) lval {
 			return lv
 		}
 		if g := c.globals[x.Name]; g != nil {
-			c.track.shared = true
+			if !g.Ghost {
+				c.track.shared = true
+			}
 			name := g.Name
 			lv := lval{typ: g.Type, width: g.Width, list: g.List, text: name, addr: constAddr(g.Off),
 				name: func(*Ctx) string { return name }}
@@ -326,7 +330,7 @@ func (c *compiler) expr(e Expr) (Eval, Type) {
 		return c.binary(x)
 	case *CondExpr:
 		cond := c.condExpr(x.C)
-		if hasEffects(c, x.X) || hasEffects(c, x.Y) {
+		if !c.inProp && !c.pureCalls && (hasEffects(c, x.X) || hasEffects(c, x.Y)) {
 			c.errf(x.Pos, "a function call with effects inside ?: is not supported; use if/else")
 		}
 		a, at := c.expr(x.X)
@@ -422,7 +426,9 @@ func (c *compiler) ident(x *Ident) (Eval, Type) {
 		if g.Type.Kind == KList || g.Type.Kind == KLock {
 			c.errf(x.Pos, "%s is a %s: it is not a value here", x.Name, g.Type)
 		}
-		c.track.shared = true
+		if !g.Ghost {
+			c.track.shared = true
+		}
 		return makeGetter(g.Type, constAddr(g.Off), g.Width), g.Type
 	}
 	if a := c.arrays[x.Name]; a != nil {
@@ -447,6 +453,14 @@ func (c *compiler) ident(x *Ident) (Eval, Type) {
 	}
 	c.undefined(x)
 	return nil, Type{}
+}
+
+// hasEffectsOnly reports whether e calls wake_up_process or warn_on.
+func hasEffectsOnly(c *compiler, e Expr) bool {
+	saved := c.funcs
+	c.funcs = map[string]*FuncDecl{}
+	defer func() { c.funcs = saved }()
+	return hasEffects(c, e)
 }
 
 // hasEffects reports whether evaluating e runs model code (a call of a model
@@ -490,7 +504,7 @@ func (c *compiler) binary(x *BinaryExpr) (Eval, Type) {
 	switch x.Op {
 	case "&&", "||":
 		a := c.condExpr(x.X)
-		if hasEffects(c, x.Y) && !c.inProp {
+		if hasEffects(c, x.Y) && !c.inProp && !c.pureCalls {
 			// short-circuit: the right side's code runs only when needed
 			tmp := c.newLocal(x.Op+"#tmp", Type{Kind: KBool})
 			set := c.localSetter(tmp, x.Pos, "tmp")
@@ -593,11 +607,9 @@ func (c *compiler) binary(x *BinaryExpr) (Eval, Type) {
 
 func (c *compiler) callExpr(x *CallExpr) (Eval, Type) {
 	if fd := c.funcs[x.Fun]; fd != nil {
-		if c.inProp {
+		if c.inProp || c.pureCalls || c.inInit {
+			// init may use expression functions (one return statement) too
 			return c.propCall(x, fd)
-		}
-		if c.inInit {
-			c.errf(x.Pos, "init cannot call model functions; write the initial state directly")
 		}
 		saved := c.saveTrack()
 		savedPos, savedText := c.curPos, c.curText
@@ -666,6 +678,59 @@ func (c *compiler) builtinPure(x *CallExpr) (Eval, Type, bool) {
 			return func(cx *Ctx) int64 { return min(a(cx), b(cx)) }, Type{Kind: KInt}, true
 		}
 		return func(cx *Ctx) int64 { return max(a(cx), b(cx)) }, Type{Kind: KInt}, true
+	case "index":
+		c.wantArgs(x, 1, "index(object)")
+		ev, t := c.expr(x.Args[0])
+		if t.Kind != KRef || t.Struct == nil {
+			c.errf(x.Args[0].ExprPos(), "index: expected an object, found %s", t)
+		}
+		s := t.Struct
+		// the index within the object's own array: workers[2] -> 2
+		firstOf := make([]int64, s.Count)
+		for _, a := range s.Arrays {
+			for i := 0; i < a.Len; i++ {
+				firstOf[a.First+i] = int64(a.First)
+			}
+		}
+		pos := x.Pos
+		return func(cx *Ctx) int64 {
+			v := ev(cx)
+			if v == 0 {
+				rtErr("%s: index(NULL)", pos)
+			}
+			return v - 1 - firstOf[v-1]
+		}, Type{Kind: KInt, Lo: 0, Hi: int64(s.Count)}, true
+	case "list_nth":
+		c.wantArgs(x, 2, "list_nth(&list, i)")
+		ll := c.listLoc(x.Args[0])
+		idx, t := c.expr(x.Args[1])
+		if !isIntLike(t) {
+			c.errf(x.Args[1].ExprPos(), "list_nth: expected an int index, found %s", t)
+		}
+		addr, li := ll.addr, ll.list
+		return func(cx *Ctx) int64 {
+			off := addr(cx)
+			i := idx(cx)
+			if i < 0 || i >= int64(cx.p.listLen(cx.s, off, li)) {
+				return 0
+			}
+			return cx.p.listAt(cx.s, off, li, int(i))
+		}, Type{Kind: KRef, Struct: ll.typ.Struct}, true
+	case "list_index":
+		c.wantArgs(x, 2, "list_index(entry, &list)")
+		ev, t := c.expr(x.Args[0])
+		ll := c.listLoc(x.Args[1])
+		if t.Kind != KRef || (t.Struct != nil && t.Struct != ll.typ.Struct) {
+			c.errf(x.Args[0].ExprPos(), "list_index: expected a %s, found %s", ll.typ.Struct.Name, t)
+		}
+		addr, li := ll.addr, ll.list
+		return func(cx *Ctx) int64 {
+			v := ev(cx)
+			if v == 0 {
+				return -1
+			}
+			return int64(cx.p.listIndex(cx.s, addr(cx), li, v))
+		}, Type{Kind: KInt, Lo: -1, Hi: int64(li.Cap)}, true
 	case "spin_is_locked", "mutex_is_locked":
 		c.wantArgs(x, 1, x.Fun+"(&lock)")
 		lv := c.lvalue(x.Args[0])
@@ -714,8 +779,10 @@ func (c *compiler) quant(x *QuantExpr) (Eval, Type) {
 	c.qdepth++
 	c.push()
 	c.scope.vars[x.Var] = &binding{typ: Type{Kind: KRef, Struct: elem}, q: q}
-	if hasEffects(c, x.Body) {
-		c.errf(x.Body.ExprPos(), "a quantifier's body cannot call functions with effects")
+	if !c.inProp && !c.pureCalls && hasEffects(c, x.Body) {
+		saved := c.pureCalls
+		c.pureCalls = true
+		defer func() { c.pureCalls = saved }()
 	}
 	body := c.condExpr(x.Body)
 	c.pop()

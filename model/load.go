@@ -224,6 +224,10 @@ func kindName(d Decl) string {
 		return "stranded property"
 	case *InitDecl:
 		return "init block"
+	case *AliasDecl:
+		return "alias"
+	case *WitnessDecl:
+		return "witness"
 	}
 	return "declaration"
 }

@@ -84,7 +84,7 @@ var keywords = map[string]bool{
 	"if": true, "else": true, "while": true, "do": true, "for": true, "foreach": true, "goto": true,
 	"return": true, "break": true, "continue": true, "either": true, "forall": true, "exists": true,
 	"true": true, "false": true, "NULL": true, "int": true, "bool": true, "list": true, "spinlock": true,
-	"mutex": true, "void": true, "in": true,
+	"mutex": true, "void": true, "in": true, "atomic": true,
 }
 
 func (p *parser) ident(context string) (string, Pos) {
@@ -286,15 +286,34 @@ func (p *parser) parseDecl() Decl {
 	case p.is("init"):
 		p.next()
 		return &InitDecl{declBase: base, Body: p.parseBlock()}
+	case p.is("alias"):
+		p.next()
+		d := &AliasDecl{declBase: base}
+		d.Name, _ = p.propName("for the property's new name")
+		p.expect("=", "after the alias name")
+		d.Builtin, _ = p.propName("of the built-in property (deadlock, lock-discipline, runtime-error)")
+		p.expect(";", "after the alias")
+		return d
+	case p.is("witness"):
+		p.next()
+		d := &WitnessDecl{declBase: base}
+		d.Name, _ = p.propName("of the informational property")
+		p.expect(";", "after the witness declaration")
+		return d
 	}
-	// a global variable, object or function: TYPE NAME ...
+	// a global variable, object or function: [ghost] TYPE NAME ...
+	ghost := false
+	if p.is("ghost") {
+		p.next()
+		ghost = true
+	}
 	if p.tok.kind != tIdent {
 		p.fail(p.tok.pos, "expected a declaration (param, const, flags, struct, a variable, a function, thread, invariant, stranded, init), found %s", p.tok.describe())
 	}
 	typ := p.parseType()
 	name, _ := p.ident("after the type")
 	if p.is("(") {
-		d := &FuncDecl{declBase: base, Ret: typ, Name: name}
+		d := &FuncDecl{declBase: base, Ret: typ, Name: name, Ghost: ghost}
 		p.next()
 		for !p.is(")") {
 			d.Params = append(d.Params, p.parseParam())
@@ -306,7 +325,7 @@ func (p *parser) parseDecl() Decl {
 		d.Body = p.parseBlock()
 		return d
 	}
-	d := &VarDecl{declBase: base, Type: typ, Name: name}
+	d := &VarDecl{declBase: base, Type: typ, Name: name, Ghost: ghost}
 	if p.accept("[") {
 		d.Len = p.parseExpr()
 		p.expect("]", "after the array length")
@@ -332,6 +351,10 @@ func (p *parser) parseGuard() string {
 
 func (p *parser) parseField() *FieldDecl {
 	fd := &FieldDecl{Pos: p.tok.pos}
+	if p.is("ghost") {
+		p.next()
+		fd.Ghost = true
+	}
 	fd.Type = p.parseType()
 	for {
 		name, _ := p.ident("for the field")
@@ -524,6 +547,9 @@ func (p *parser) parseStmt() Stmt {
 		p.next()
 		p.expect(";", "after continue")
 		return &ContinueStmt{Pos: pos}
+	case p.is("atomic"):
+		p.next()
+		return &AtomicStmt{Pos: pos, Body: p.parseBlock()}
 	case p.is("either"):
 		p.next()
 		s := &EitherStmt{Pos: pos}
@@ -592,6 +618,14 @@ func (p *parser) parseSimpleStmt() Stmt {
 func (p *parser) parseExpr() Expr {
 	p.enter()
 	defer p.leave()
+	if p.is("forall") || p.is("exists") {
+		return p.parseQuant()
+	}
+	return p.parseTernary()
+}
+
+// parseQuant parses forall/exists; the body extends as far right as it can.
+func (p *parser) parseQuant() Expr {
 	switch {
 	case p.is("forall"), p.is("exists"):
 		pos := p.tok.pos
@@ -605,7 +639,8 @@ func (p *parser) parseExpr() Expr {
 		q.Body = p.parseExpr()
 		return q
 	}
-	return p.parseTernary()
+	p.fail(p.tok.pos, "expected forall or exists")
+	return nil
 }
 
 func (p *parser) parseTernary() Expr {
@@ -659,6 +694,9 @@ func (p *parser) parseUnary() Expr {
 	p.enter()
 	defer p.leave()
 	pos := p.tok.pos
+	if p.is("forall") || p.is("exists") {
+		return p.parseQuant()
+	}
 	for _, op := range []string{"!", "~", "-", "&", "+"} {
 		if p.is(op) {
 			p.next()

@@ -65,7 +65,11 @@ func FormatDecl(d Decl) string {
 		}
 		fmt.Fprintf(&b, "struct %s {\n", d.Name)
 		for _, fd := range d.Fields {
-			fmt.Fprintf(&b, "    %s %s", formatType(fd.Type), strings.Join(fd.Names, ", "))
+			ghost := ""
+			if fd.Ghost {
+				ghost = "ghost "
+			}
+			fmt.Fprintf(&b, "    %s%s %s", ghost, formatType(fd.Type), strings.Join(fd.Names, ", "))
 			if fd.Guard != "" {
 				fmt.Fprintf(&b, " guarded_by(%s)", fd.Guard)
 			}
@@ -73,6 +77,9 @@ func FormatDecl(d Decl) string {
 		}
 		b.WriteString("}\n")
 	case *VarDecl:
+		if d.Ghost {
+			b.WriteString("ghost ")
+		}
 		fmt.Fprintf(&b, "%s %s", formatType(d.Type), d.Name)
 		if d.Len != nil {
 			fmt.Fprintf(&b, "[%s]", FormatExpr(d.Len))
@@ -85,6 +92,9 @@ func FormatDecl(d Decl) string {
 		}
 		b.WriteString(";\n")
 	case *FuncDecl:
+		if d.Ghost {
+			b.WriteString("ghost ")
+		}
 		var ps []string
 		for _, p := range d.Params {
 			ps = append(ps, formatType(p.Type)+" "+p.Name)
@@ -110,6 +120,10 @@ func FormatDecl(d Decl) string {
 		fmt.Fprintf(&b, "invariant %s:\n    %s;\n", formatPropName(d.Name), FormatExpr(d.Expr))
 	case *StrandedDecl:
 		fmt.Fprintf(&b, "stranded %s: %s in %s pending %s;\n", formatPropName(d.Name), d.Var, d.Over, FormatExpr(d.Pending))
+	case *AliasDecl:
+		fmt.Fprintf(&b, "alias %s = %s;\n", formatPropName(d.Name), formatPropName(d.Builtin))
+	case *WitnessDecl:
+		fmt.Fprintf(&b, "witness %s;\n", formatPropName(d.Name))
 	case *InitDecl:
 		b.WriteString("init ")
 		formatBlock(&b, d.Body, 0)
@@ -221,6 +235,10 @@ func formatStmt(b *strings.Builder, s Stmt, depth int) {
 		b.WriteString(StmtHeader(s) + " ")
 		formatBody(b, s.Body, depth)
 		b.WriteString("\n")
+	case *AtomicStmt:
+		b.WriteString("atomic ")
+		formatBlock(b, s.Body, depth)
+		b.WriteString("\n")
 	case *EitherStmt:
 		b.WriteString("either ")
 		for i, br := range s.Branches {
@@ -282,6 +300,8 @@ func StmtHeader(s Stmt) string {
 		return "continue;"
 	case *EitherStmt:
 		return "either"
+	case *AtomicStmt:
+		return "atomic"
 	case *LabeledStmt:
 		return s.Label + ":"
 	case *Block:

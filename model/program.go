@@ -97,6 +97,7 @@ type Field struct {
 	Width uint8
 	List  *ListInfo // for KList
 	Guard string    // guarded_by lock field name, or ""
+	Ghost bool
 }
 
 // ListInfo describes the packed layout of a list: a length then Cap slots of
@@ -132,6 +133,7 @@ type Global struct {
 	Width uint8
 	List  *ListInfo
 	Init  int64
+	Ghost bool
 }
 
 // ThreadKind is one `thread` declaration, compiled.
@@ -211,6 +213,9 @@ type Property struct {
 	Kind PropKind
 	Pos  Pos
 	Text string // the condition as written, for reports
+	// Witness marks an informational property: its violation is reported
+	// ("witnessed", with the trace) but does not fail the run.
+	Witness bool
 
 	Invariant Eval // PropInvariant: true when it holds
 	// PropStranded: the item array and the pending predicate (evaluated with
