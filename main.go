@@ -334,14 +334,14 @@ func listModels(w io.Writer) error {
 		width = max(width, len(n))
 	}
 	for _, n := range names {
-		chain, err := loader.ParseChain(n)
+		res, err := loader.Resolve(n)
 		if err != nil {
 			return &exitError{code: 2, err: err}
 		}
-		f := chain[len(chain)-1]
+		f := res.Leaf
 		desc := firstSentence(f.Doc)
-		if f.Extends != "" {
-			desc = "[extends " + f.Extends + "] " + desc
+		if len(f.Extends) > 0 {
+			desc = "[extends " + strings.Join(f.Extends, ", ") + "] " + desc
 		}
 		fmt.Fprintf(w, "%-*s  %s\n", width, n, desc)
 	}
@@ -357,30 +357,19 @@ func firstSentence(doc string) string {
 }
 
 func showModel(w io.Writer, ref string) error {
-	chain, err := loader.ParseChain(ref)
-	if err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	merged, err := model.Merge(chain)
+	res, err := loader.Resolve(ref)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
 	// compile too, so show reports the same errors check would
-	files := map[string][]byte{}
-	for _, f := range chain {
-		files[f.Path] = f.Src
-	}
-	if _, err := model.Compile(merged, files, model.Options{}); err != nil {
+	if _, err := model.Compile(res.Merged, res.Files, model.Options{}); err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	if len(chain) > 1 {
-		var names []string
-		for i := len(chain) - 1; i >= 0; i-- {
-			names = append(names, chain[i].Model+" ("+chain[i].Path+")")
-		}
-		fmt.Fprintf(w, "// %s, as the checker sees it: %s\n", merged.Model, strings.Join(names, " extends "))
-		merged.Extends = ""
+	merged := *res.Merged
+	if len(res.Ancestors) > 0 {
+		fmt.Fprintf(w, "// %s, as the checker sees it, with what it extends applied: %s\n", merged.Model, strings.Join(res.Ancestors, ", "))
+		merged.Extends = nil
 	}
-	_, err = io.WriteString(w, model.Format(merged))
+	_, err = io.WriteString(w, model.Format(&merged))
 	return err
 }

@@ -115,8 +115,8 @@ func WriteSummary(w io.Writer, r Run) {
 		params = "none"
 	}
 	src := ""
-	if len(p.Extends) > 0 {
-		src = " (extends " + strings.Join(p.Extends, " < ") + ")"
+	if len(p.Parents) > 0 {
+		src = " (extends " + strings.Join(p.Parents, ", ") + ")"
 	}
 	fmt.Fprintf(w, "%s%s  params: %s  steps: %s\n", r.Variant, src, params, reduceWords(r.Reduce))
 	fmt.Fprintf(w, "  %s states, %s transitions, depth %d, %s (%s states/s, heap %s)", commas(res.Stats.States), commas(res.Stats.Transitions),

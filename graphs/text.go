@@ -30,7 +30,7 @@ type Line struct {
 func StepLines(st *explorer.Step) []Line {
 	var out []Line
 	for i, ins := range st.Instrs {
-		if ins.Hidden {
+		if ins.Hidden || ins.Detail {
 			continue
 		}
 		text := ins.Text

@@ -11,8 +11,8 @@ type File struct {
 	Src        []byte
 	Model      string // the name after `model`
 	ModelPos   Pos
-	Extends    string // the parent model, or ""
-	ExtendsPos Pos
+	Extends    []string // the parent models (usually one)
+	ExtendsPos []Pos
 	Doc        string // the comment block directly above `model`, if any
 	Decls      []Decl
 }

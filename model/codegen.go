@@ -608,6 +608,7 @@ func (c *compiler) inlineCall(call *CallExpr, fd *FuncDecl) (Eval, Type, *Local)
 	c.scope, c.frame, c.fn, c.loops = params, f, fd.Name, nil
 	c.depth++
 	c.collectLabels(fd.Body, f)
+	bodyPC := c.pc()
 	c.block(fd.Body)
 	if f.ret != nil && !endsInReturn(fd.Body) {
 		// falling off the end of a non-void function: C leaves it undefined; we make it an error at run time
@@ -621,6 +622,11 @@ func (c *compiler) inlineCall(call *CallExpr, fd *FuncDecl) (Eval, Type, *Local)
 		*p = exit
 	}
 	c.finishFrame(f)
+	if singleReturn(fd) {
+		for i := bodyPC; i < exit; i++ {
+			c.code[i].Detail = true
+		}
+	}
 	if fd.Ghost {
 		for i := startPC; i < exit; i++ {
 			ins := c.code[i]
@@ -637,6 +643,15 @@ func (c *compiler) inlineCall(call *CallExpr, fd *FuncDecl) (Eval, Type, *Local)
 		return nil, ret, nil
 	}
 	return c.localGetter(f.ret), ret, f.ret
+}
+
+// singleReturn reports whether fd's body is one return statement with a value.
+func singleReturn(fd *FuncDecl) bool {
+	if len(fd.Body.Stmts) != 1 {
+		return false
+	}
+	r, ok := fd.Body.Stmts[0].(*ReturnStmt)
+	return ok && r.X != nil
 }
 
 func endsInReturn(b *Block) bool {

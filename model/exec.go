@@ -59,6 +59,10 @@ type Instr struct {
 	// Hidden instructions are model bookkeeping (ghost functions): traces
 	// leave them out.
 	Hidden bool
+	// Detail instructions are the bodies of one-line helpers (a function
+	// whose body is a single return): the calling statement already shows
+	// the call and which way it went, so traces leave them out too.
+	Detail bool
 
 	Next    int // the following instruction
 	X, Y    Eval

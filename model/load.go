@@ -94,55 +94,135 @@ func (e *NotFoundError) Hint() string {
 	return "built-in models: " + strings.Join(e.Known, ", ") + " (or give a path to a .wq file)"
 }
 
-// ParseChain parses ref and its extends chain, root first.
-func (l *Loader) ParseChain(ref string) ([]*File, error) {
-	var chain []*File
-	seen := map[string]bool{}
-	dir := ""
-	for ref != "" {
-		path, src, err := l.read(ref, dir)
-		if err != nil {
-			if len(chain) > 0 {
-				child := chain[0]
-				var nf *NotFoundError
-				if errors.As(err, &nf) {
-					return nil, &Error{Pos: child.ExtendsPos, Msg: fmt.Sprintf("model %s extends %q, which is neither a built-in model nor a file beside it", child.Model, ref),
-						Hint: nf.Hint(), line: sourceLine(child.Src, child.ExtendsPos.Line)}
-				}
-			}
-			return nil, err
-		}
-		abs, _ := filepath.Abs(path)
-		if seen[abs] {
-			return nil, &Error{Pos: chain[0].ExtendsPos, Msg: fmt.Sprintf("extends cycle: %s is extended by a model it extends", ref),
-				line: sourceLine(chain[0].Src, chain[0].ExtendsPos.Line)}
-		}
-		seen[abs] = true
-		f, err := Parse(path, src)
-		if err != nil {
-			return nil, err
-		}
-		chain = append([]*File{f}, chain...)
-		if IsPath(path) || !IsPath(ref) {
-			dir = filepath.Dir(path)
-			if !IsPath(ref) && l.Builtin != nil && path == ref+".wq" {
-				dir = "" // a built-in's parent is a built-in
-			}
-		}
-		ref = f.Extends
-	}
-	return chain, nil
+// Resolved is a model with its extends applied.
+type Resolved struct {
+	Merged    *File             // the model as the checker sees it
+	Leaf      *File             // the file the reference named
+	Files     map[string][]byte // every source involved, by path
+	Ancestors []string          // the models it extends, nearest first
 }
 
-// Merge applies a child model's declarations to its parent's, as a patch
-// does: a declaration with an existing name replaces it in place, a `new`
-// declaration is appended, `extend struct` adds fields. Redefining something
-// that does not exist, or adding something that does, is an error.
-func Merge(chain []*File) (*File, error) {
-	if len(chain) == 0 {
-		return nil, errors.New("no model")
+// Resolve parses a model and everything it extends, and applies the
+// variants' changes to their root, as patches are applied to a tree.
+func (l *Loader) Resolve(ref string) (*Resolved, error) {
+	r := &resolver{l: l, parsed: map[string]*File{}, done: map[string]*resolvedFile{}, visiting: map[string]bool{}}
+	rf, err := r.resolve(ref, "", nil, Pos{})
+	if err != nil {
+		return nil, err
 	}
-	root := chain[0]
+	res := &Resolved{Merged: rf.merged, Leaf: rf.leaf, Files: map[string][]byte{}}
+	for _, f := range r.parsed {
+		res.Files[f.Path] = f.Src
+	}
+	// ancestors, nearest first, each once
+	seen := map[string]bool{}
+	queue := append([]*resolvedFile(nil), rf.parents...)
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if seen[p.leaf.Model] {
+			continue
+		}
+		seen[p.leaf.Model] = true
+		res.Ancestors = append(res.Ancestors, p.leaf.Model)
+		queue = append(queue, p.parents...)
+	}
+	return res, nil
+}
+
+type resolvedFile struct {
+	leaf      *File
+	merged    *File
+	root      string          // key of the root model file
+	rootDecls map[string]Decl // the root's declarations by name
+	parents   []*resolvedFile
+}
+
+type resolver struct {
+	l        *Loader
+	parsed   map[string]*File
+	done     map[string]*resolvedFile
+	visiting map[string]bool
+}
+
+func (r *resolver) resolve(ref, besideDir string, from *File, fromPos Pos) (*resolvedFile, error) {
+	path, src, err := r.l.read(ref, besideDir)
+	if err != nil {
+		var nf *NotFoundError
+		if from != nil && errors.As(err, &nf) {
+			return nil, &Error{Pos: fromPos, Msg: fmt.Sprintf("model %s extends %q, which is neither a built-in model nor a file beside it", from.Model, ref),
+				Hint: nf.Hint(), line: sourceLine(from.Src, fromPos.Line)}
+		}
+		return nil, err
+	}
+	key := path
+	if IsPath(path) || besideDir != "" {
+		if abs, err := filepath.Abs(path); err == nil {
+			key = abs
+		}
+	}
+	if !IsPath(ref) && besideDir == "" {
+		key = "builtin:" + path
+	}
+	if r.visiting[key] {
+		return nil, &Error{Pos: fromPos, Msg: fmt.Sprintf("extends cycle: %s extends itself through %s", from.Model, ref),
+			line: sourceLine(from.Src, fromPos.Line)}
+	}
+	if rf := r.done[key]; rf != nil {
+		return rf, nil
+	}
+	r.visiting[key] = true
+	defer delete(r.visiting, key)
+	f := r.parsed[key]
+	if f == nil {
+		if f, err = Parse(path, src); err != nil {
+			return nil, err
+		}
+		r.parsed[key] = f
+	}
+	rf := &resolvedFile{leaf: f}
+	if len(f.Extends) == 0 {
+		merged, err := mergeRoot(f)
+		if err != nil {
+			return nil, err
+		}
+		rf.merged, rf.root, rf.rootDecls = merged, key, map[string]Decl{}
+		for _, d := range f.Decls {
+			rf.rootDecls[d.DeclName()] = d
+		}
+		r.done[key] = rf
+		return rf, nil
+	}
+	// a built-in's parents are built-ins; a file's are looked up beside it first
+	dir := filepath.Dir(path)
+	if strings.HasPrefix(key, "builtin:") {
+		dir = ""
+	}
+	for i, parent := range f.Extends {
+		pf, err := r.resolve(parent, dir, f, f.ExtendsPos[i])
+		if err != nil {
+			return nil, err
+		}
+		if len(rf.parents) > 0 && pf.root != rf.parents[0].root {
+			return nil, errorAt(f.Src, f.ExtendsPos[i], fmt.Sprintf("%s and %s do not extend the same root model", f.Extends[0], parent), "")
+		}
+		rf.parents = append(rf.parents, pf)
+	}
+	rf.root, rf.rootDecls = rf.parents[0].root, rf.parents[0].rootDecls
+	base, err := combineParents(f, rf.parents, rf.rootDecls)
+	if err != nil {
+		return nil, err
+	}
+	merged, err := applyVariant(base, f)
+	if err != nil {
+		return nil, err
+	}
+	rf.merged = merged
+	r.done[key] = rf
+	return rf, nil
+}
+
+func mergeRoot(root *File) (*File, error) {
 	merged := &File{Path: root.Path, Src: root.Src, Model: root.Model, ModelPos: root.ModelPos, Doc: root.Doc}
 	for _, d := range root.Decls {
 		if d.IsNew() {
@@ -153,51 +233,121 @@ func Merge(chain []*File) (*File, error) {
 		}
 		merged.Decls = append(merged.Decls, d)
 	}
-	for _, child := range chain[1:] {
-		merged.Model, merged.ModelPos, merged.Doc = child.Model, child.ModelPos, child.Doc
-		merged.Extends, merged.ExtendsPos = child.Extends, child.ExtendsPos
-		for _, d := range child.Decls {
+	return merged, nil
+}
+
+// combineParents applies the changes of several parents (relative to their
+// common root) together. A declaration that two parents change differently
+// is a conflict, unless the child redefines it; fields added to a struct by
+// different parents are all kept.
+func combineParents(child *File, parents []*resolvedFile, rootDecls map[string]Decl) (*File, error) {
+	first := parents[0].merged
+	out := &File{Path: first.Path, Src: first.Src, Model: first.Model, ModelPos: first.ModelPos, Doc: first.Doc}
+	out.Decls = append(out.Decls, first.Decls...)
+	from := map[string]string{}
+	for _, d := range first.Decls {
+		from[d.DeclName()] = parents[0].leaf.Model
+	}
+	childRedefines := map[string]bool{}
+	for _, d := range child.Decls {
+		if !d.IsNew() {
+			childRedefines[d.DeclName()] = true
+		}
+	}
+	for pi, pf := range parents[1:] {
+		for _, d := range pf.merged.Decls {
+			name := d.DeclName()
 			idx := -1
-			for i, pd := range merged.Decls {
-				if pd.DeclName() != "" && pd.DeclName() == d.DeclName() {
+			for i, e := range out.Decls {
+				if e.DeclName() == name {
 					idx = i
 					break
 				}
 			}
-			if sd, ok := d.(*StructDecl); ok && sd.Extend {
-				if idx < 0 {
-					return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("extend struct %s: %s has no struct %s", sd.Name, child.Extends, sd.Name), "")
-				}
-				parent, ok := merged.Decls[idx].(*StructDecl)
-				if !ok {
-					return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("extend struct %s: %s is not a struct in %s", sd.Name, sd.Name, child.Extends), "")
-				}
-				ext := *parent
-				ext.Fields = append(append([]*FieldDecl(nil), parent.Fields...), sd.Fields...)
-				merged.Decls[idx] = &ext
-				continue
-			}
-			if d.IsNew() {
-				if idx >= 0 {
-					return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("new %s: %s already defines %s (at %s)", d.DeclName(), child.Extends, d.DeclName(), merged.Decls[idx].DeclPos()),
-						"drop `new` to redefine it")
-				}
-				merged.Decls = append(merged.Decls, d)
-				continue
-			}
 			if idx < 0 {
-				name := d.DeclName()
-				if name == "" {
-					name = "this declaration"
+				out.Decls = append(out.Decls, d)
+				from[name] = pf.leaf.Model
+				continue
+			}
+			e := out.Decls[idx]
+			root := rootDecls[name]
+			switch {
+			case e == d, d == root:
+				// unchanged by this parent
+			case e == root:
+				out.Decls[idx] = d
+				from[name] = pf.leaf.Model
+			default:
+				es, eok := e.(*StructDecl)
+				ds, dok := d.(*StructDecl)
+				rs, rok := root.(*StructDecl)
+				if eok && dok && rok && len(es.Fields) >= len(rs.Fields) && len(ds.Fields) >= len(rs.Fields) {
+					u := *es
+					u.Fields = append(append([]*FieldDecl(nil), es.Fields...), ds.Fields[len(rs.Fields):]...)
+					out.Decls[idx] = &u
+					continue
 				}
-				return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("%s redefines %s, but %s does not define it", child.Model, name, child.Extends),
-					"a variant may only redefine what its parent has; to add a declaration, prefix it with `new`")
+				if childRedefines[name] {
+					continue // the child's own definition settles it
+				}
+				return nil, errorAt(child.Src, child.ExtendsPos[pi+1], fmt.Sprintf("%s and %s both change %s", from[name], pf.leaf.Model, name),
+					fmt.Sprintf("redefine %s in %s to say how the two changes combine", name, child.Model))
 			}
-			if kindName(merged.Decls[idx]) != kindName(d) {
-				return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("%s redefines %s as a %s, but in %s it is a %s", child.Model, d.DeclName(), kindName(d), child.Extends, kindName(merged.Decls[idx])), "")
-			}
-			merged.Decls[idx] = d
 		}
+	}
+	return out, nil
+}
+
+// applyVariant applies a child model's declarations to its parent's, as a
+// patch does: a declaration with an existing name replaces it in place, a
+// `new` declaration is appended, `extend struct` adds fields. Redefining
+// something that does not exist, or adding something that does, is an error.
+func applyVariant(parent *File, child *File) (*File, error) {
+	merged := &File{Path: parent.Path, Src: parent.Src, Model: child.Model, ModelPos: child.ModelPos, Doc: child.Doc,
+		Extends: child.Extends, ExtendsPos: child.ExtendsPos}
+	merged.Decls = append(merged.Decls, parent.Decls...)
+	parents := strings.Join(child.Extends, " + ")
+	for _, d := range child.Decls {
+		idx := -1
+		for i, pd := range merged.Decls {
+			if pd.DeclName() != "" && pd.DeclName() == d.DeclName() {
+				idx = i
+				break
+			}
+		}
+		if sd, ok := d.(*StructDecl); ok && sd.Extend {
+			if idx < 0 {
+				return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("extend struct %s: %s has no struct %s", sd.Name, parents, sd.Name), "")
+			}
+			ps, ok := merged.Decls[idx].(*StructDecl)
+			if !ok {
+				return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("extend struct %s: %s is not a struct in %s", sd.Name, sd.Name, parents), "")
+			}
+			ext := *ps
+			ext.Fields = append(append([]*FieldDecl(nil), ps.Fields...), sd.Fields...)
+			merged.Decls[idx] = &ext
+			continue
+		}
+		if d.IsNew() {
+			if idx >= 0 {
+				return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("new %s: %s already defines %s (at %s)", d.DeclName(), parents, d.DeclName(), merged.Decls[idx].DeclPos()),
+					"drop `new` to redefine it")
+			}
+			merged.Decls = append(merged.Decls, d)
+			continue
+		}
+		if idx < 0 {
+			name := d.DeclName()
+			if name == "" {
+				name = "this declaration"
+			}
+			return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("%s redefines %s, but %s does not define it", child.Model, name, parents),
+				"a variant may only redefine what its parent has; to add a declaration, prefix it with `new`")
+		}
+		if kindName(merged.Decls[idx]) != kindName(d) {
+			return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("%s redefines %s as a %s, but in %s it is a %s", child.Model, d.DeclName(), kindName(d), parents, kindName(merged.Decls[idx])), "")
+		}
+		merged.Decls[idx] = d
 	}
 	return merged, nil
 }
@@ -238,27 +388,16 @@ func errorAt(src []byte, pos Pos, msg, hint string) *Error {
 
 // Load parses, merges and compiles a model.
 func (l *Loader) Load(ref string, opts Options) (*Program, error) {
-	chain, err := l.ParseChain(ref)
+	res, err := l.Resolve(ref)
 	if err != nil {
 		return nil, err
 	}
-	merged, err := Merge(chain)
+	p, err := Compile(res.Merged, res.Files, opts)
 	if err != nil {
 		return nil, err
 	}
-	files := map[string][]byte{}
-	var ext []string
-	for i := len(chain) - 1; i >= 0; i-- {
-		files[chain[i].Path] = chain[i].Src
-		if i < len(chain)-1 {
-			ext = append(ext, chain[i].Model)
-		}
-	}
-	p, err := Compile(merged, files, opts)
-	if err != nil {
-		return nil, err
-	}
-	p.Extends = ext
+	p.Extends = res.Ancestors
+	p.Parents = res.Leaf.Extends
 	return p, nil
 }
 

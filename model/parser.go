@@ -133,7 +133,14 @@ func (p *parser) parseFile() {
 	p.next()
 	f.Model, f.ModelPos = p.modelName()
 	if p.accept("extends") {
-		f.Extends, f.ExtendsPos = p.modelName()
+		for {
+			name, pos := p.modelName()
+			f.Extends = append(f.Extends, name)
+			f.ExtendsPos = append(f.ExtendsPos, pos)
+			if !p.accept(",") {
+				break
+			}
+		}
 	}
 	p.expect(";", "after the model name")
 	for p.tok.kind != tEOF {

@@ -16,8 +16,8 @@ func Format(f *File) string {
 		}
 	}
 	b.WriteString("model " + f.Model)
-	if f.Extends != "" {
-		b.WriteString(" extends " + f.Extends)
+	if len(f.Extends) > 0 {
+		b.WriteString(" extends " + strings.Join(f.Extends, ", "))
 	}
 	b.WriteString(";\n")
 	for _, d := range f.Decls {

@@ -228,7 +228,8 @@ type Property struct {
 type Program struct {
 	Name     string
 	Doc      string
-	Extends  []string // the extends chain, nearest parent first
+	Extends  []string // every model it extends, nearest first
+	Parents  []string // the models it names after extends
 	Params   []ParamValue
 	Structs  []*Struct
 	Arrays   []*Array
