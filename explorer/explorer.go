@@ -87,8 +87,7 @@ func (r *Result) Violated() bool {
 // graph is the explored state graph.
 type graph struct {
 	words  int
-	states []uint64 // state vectors, words each, by id
-	index  map[string]int32
+	table  *stateTable // the visited set: state vectors by id
 	parent []int32
 	via    []via
 	depth  []int32
@@ -105,31 +104,16 @@ type via struct {
 
 func (g *graph) NumStates() int { return len(g.parent) }
 
-func (g *graph) State(id int) model.State {
-	return model.State(g.states[id*g.words : (id+1)*g.words])
-}
+func (g *graph) State(id int) model.State { return g.table.state(id) }
 
 func (g *graph) Succ(id int) []int32 { return g.edges[g.edgeStart[id]:g.edgeStart[id+1]] }
 
-func key(s model.State) string {
-	b := make([]byte, len(s)*8)
-	for i, w := range s {
-		for j := 0; j < 8; j++ {
-			b[i*8+j] = byte(w >> (8 * j))
-		}
-	}
-	return string(b)
-}
-
 // add returns the id of s, adding it if new.
 func (g *graph) add(s model.State, parent int32, v via, depth int32) (int32, bool) {
-	k := key(s)
-	if id, ok := g.index[k]; ok {
+	id, isNew := g.table.add(s)
+	if !isNew {
 		return id, false
 	}
-	id := int32(len(g.parent))
-	g.index[k] = id
-	g.states = append(g.states, s...)
 	g.parent = append(g.parent, parent)
 	g.via = append(g.via, v)
 	g.depth = append(g.depth, depth)
@@ -152,7 +136,7 @@ func Explore(p *model.Program, opts Options) *Result {
 		res.Err = err
 		return res
 	}
-	g := &graph{words: p.Words, index: map[string]int32{}}
+	g := &graph{words: p.Words, table: newStateTable(p.Words)}
 	for _, pr := range p.Props {
 		if pr.Kind == model.PropStranded {
 			g.keep = true
@@ -183,6 +167,7 @@ func Explore(p *model.Program, opts Options) *Result {
 	var memStats runtime.MemStats
 	complete := true
 	head := 0
+	cur := make(model.State, 0, p.Words)
 	for ; head < g.NumStates(); head++ {
 		if nfound > 0 && !opts.All {
 			res.Stopped = "violation"
@@ -226,7 +211,7 @@ func Explore(p *model.Program, opts Options) *Result {
 			}
 			continue
 		}
-		s := g.State(head).Clone()
+		s := append(cur[:0], g.State(head)...)
 		nsucc := 0
 		full := false
 		st.Successors(s, func(sc *model.Succ) {

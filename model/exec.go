@@ -125,14 +125,16 @@ const maxStepInstrs = 100000
 
 // Stepper computes successors. It owns scratch memory, so use one per goroutine.
 type Stepper struct {
-	p      *Program
-	Record bool // fill Succ.Log with executed instructions (trace replay)
-	ctx    Ctx
-	branch int
-	emit   func(*Succ)
-	t      *Thread
-	spins  []lockSlot
-	all    []lockSlot
+	p       *Program
+	Record  bool // fill Succ.Log with executed instructions (trace replay)
+	ctx     Ctx
+	branch  int
+	emit    func(*Succ)
+	t       *Thread
+	spins   []lockSlot
+	all     []lockSlot
+	scratch State
+	succ    Succ
 }
 
 type lockSlot struct {
@@ -181,8 +183,9 @@ func (st *Stepper) ThreadSuccessors(s State, t *Thread, emit func(*Succ)) {
 	st.t = t
 	st.emit = emit
 	st.branch = 0
-	work := s.Clone()
-	st.run(work, pc, false, 0, nil, nil, nil)
+	// the scratch copy is reused: emit must copy what it keeps
+	st.scratch = append(st.scratch[:0], s...)
+	st.run(st.scratch, pc, false, 0, nil, nil, nil)
 }
 
 func (st *Stepper) holdsSpin(s State, t *Thread) string {
@@ -234,14 +237,6 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose bool, n int, log []i
 	code := t.Kind.Code
 	c := &st.ctx
 	c.s, c.th, c.lb = s, t, t.Base+uint32(t.Kind.PCW)+taskW
-	finish := func(pc int, blocks bool) {
-		st.p.setPC(s, t, pc)
-		if pc < len(code) {
-			st.keepLive(s, c.lb, t.Kind.locBits, code[pc].live)
-		}
-		st.emit(&Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Blocks: blocks, Notes: notes})
-		st.branch++
-	}
 	defer func() {
 		if r := recover(); r != nil {
 			rp, ok := r.(rtPanic)
@@ -249,14 +244,15 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose bool, n int, log []i
 				panic(r)
 			}
 			msg := rp.msg
-			st.emit(&Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Notes: notes,
-				Err: &StepError{Prop: st.p.builtinProp(rp.kind), Msg: msg}})
+			st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Notes: notes,
+				Err: &StepError{Prop: st.p.builtinProp(rp.kind), Msg: msg}}
+			st.emit(&st.succ)
 			st.branch++
 		}
 	}()
 	for {
 		if pc >= len(code) {
-			finish(pc, false)
+			st.finish(s, c.lb, pc, false, fired, log, notes)
 			return
 		}
 		ins := code[pc]
@@ -268,7 +264,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose bool, n int, log []i
 			// only the first action of a reduced sequence may block), and
 			// with them deadlocks such as ABBA.
 			if executed && !(st.p.Merge && !mayBlock(ins.Op) && st.holdsSpin(s, t) != "") {
-				finish(pc, false)
+				st.finish(s, c.lb, pc, false, fired, log, notes)
 				return
 			}
 			if !st.enabled(c, ins) {
@@ -276,7 +272,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose bool, n int, log []i
 				// either, rests here blocked; one that has done neither
 				// simply cannot move yet
 				if executed || chose {
-					finish(pc, true)
+					st.finish(s, c.lb, pc, true, fired, log, notes)
 				}
 				return
 			}
@@ -413,6 +409,20 @@ func (st *Stepper) keepLive(s State, lb, n uint32, live []*Local) {
 	for i, l := range live {
 		s.set(lb+l.Off, l.Width, vals[i])
 	}
+}
+
+// finish ends a step with the running thread resting at pc: dead locals
+// are zeroed and the successor is emitted.
+func (st *Stepper) finish(s State, lb uint32, pc int, blocks bool, fired, log []int, notes map[int]string) {
+	t := st.t
+	code := t.Kind.Code
+	st.p.setPC(s, t, pc)
+	if pc < len(code) {
+		st.keepLive(s, lb, t.Kind.locBits, code[pc].live)
+	}
+	st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Blocks: blocks, Notes: notes}
+	st.emit(&st.succ)
+	st.branch++
 }
 
 func mayBlock(op Op) bool { return op == OpLock || op == OpAwait || op == OpSchedule }
