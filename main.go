@@ -104,6 +104,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ErrWriter: stderr,
 		// urfave/cli would call os.Exit itself; we exit only from main.
 		ExitErrHandler: func(*cli.Context, error) {},
+		// --set UNBOUND=true,false lists values; cli must not split on commas
+		DisableSliceFlagSeparator: true,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageErr("run 'wqcheck help' for usage", "%v", err)
 		},
@@ -175,13 +177,32 @@ func checkAction(c *cli.Context) error {
 				"%s is a flag, but it comes after a variant", v)
 		}
 	}
-	set := map[string]string{}
+	// --set NAME=a,b,... checks every combination of the listed values
+	var names []string
+	values := map[string][]string{}
 	for _, kv := range c.StringSlice("set") {
 		name, value, ok := strings.Cut(kv, "=")
-		if !ok || name == "" {
-			return usageErr("write --set NAME=VALUE, e.g. --set N=4", "--set %q: expected NAME=VALUE", kv)
+		if !ok || name == "" || value == "" {
+			return usageErr("write --set NAME=VALUE, e.g. --set NR_WORKERS=4, or several values: --set UNBOUND=true,false", "--set %q: expected NAME=VALUE", kv)
 		}
-		set[name] = value
+		if _, seen := values[name]; !seen {
+			names = append(names, name)
+		}
+		values[name] = strings.Split(value, ",")
+	}
+	settings := []map[string]string{{}}
+	for _, name := range names {
+		var next []map[string]string
+		for _, base := range settings {
+			for _, v := range values[name] {
+				m := map[string]string{name: v}
+				for k, x := range base {
+					m[k] = x
+				}
+				next = append(next, m)
+			}
+		}
+		settings = next
 	}
 	reduce := c.String("reduce")
 	if reduce != "locks" && reduce != "none" {
@@ -193,13 +214,25 @@ func checkAction(c *cli.Context) error {
 		}
 	}
 	// load every variant before checking any: bad input prints nothing else
-	var progs []*model.Program
+	type job struct {
+		variant, label string
+		prog           *model.Program
+	}
+	var jobs []job
 	for _, v := range variants {
-		p, err := loader.Load(v, model.Options{Set: set, Fine: reduce == "none"})
-		if err != nil {
-			return &exitError{code: 2, err: err}
+		for _, set := range settings {
+			p, err := loader.Load(v, model.Options{Set: set, Fine: reduce == "none"})
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			label := v
+			for _, name := range names {
+				if len(values[name]) > 1 {
+					label += " " + name + "=" + set[name]
+				}
+			}
+			jobs = append(jobs, job{v, label, p})
 		}
-		progs = append(progs, p)
 	}
 	opts := explorer.Options{
 		MaxStates: c.Int("max-states"),
@@ -223,12 +256,12 @@ func checkAction(c *cli.Context) error {
 	opts.Stop = stop
 
 	var runs []graphs.Run
-	for i, p := range progs {
-		res := explorer.Explore(p, opts)
+	for _, j := range jobs {
+		res := explorer.Explore(j.prog, opts)
 		if res.Err != nil {
 			return &exitError{code: 2, err: res.Err}
 		}
-		runs = append(runs, graphs.Run{Variant: variants[i], Reduce: reduce, Result: res})
+		runs = append(runs, graphs.Run{Variant: j.variant, Label: j.label, Reduce: reduce, Result: res})
 		if res.Stopped == "interrupted" {
 			break
 		}
@@ -237,7 +270,7 @@ func checkAction(c *cli.Context) error {
 	if file := c.String("dot"); file != "" {
 		for _, r := range runs {
 			if pv := graphs.FirstViolation(r.Result); pv != nil {
-				path := graphs.DOTPath(file, r.Variant, len(variants) > 1)
+				path := graphs.DOTPath(file, r.Label, len(jobs) > 1)
 				if err := writeFileAtomic(path, []byte(graphs.TraceDOT(r.Result.Program, pv.Trace))); err != nil {
 					return &exitError{code: 2, err: err}
 				}

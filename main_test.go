@@ -25,6 +25,13 @@ func TestScenarios(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scenario files: %v", err)
 	}
+	// scenarios that take minutes run when WQCHECK_LONG is set (CI sets it)
+	long, _ := filepath.Glob("testdata/scenarios/long/*.txt")
+	if os.Getenv("WQCHECK_LONG") != "" {
+		files = append(files, long...)
+	} else if len(long) > 0 {
+		t.Logf("skipping %d long scenario files: set WQCHECK_LONG=1 to run them", len(long))
+	}
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
 			runScenario(t, file)

@@ -129,6 +129,9 @@ type violation struct {
 
 // Explore runs the search.
 func Explore(p *model.Program, opts Options) *Result {
+	if opts.MaxMemory > 0 {
+		runtime.GC() // an earlier search's graph is garbage now: do not count it
+	}
 	start := time.Now()
 	res := &Result{Program: p}
 	init, err := p.Initial()
@@ -188,6 +191,11 @@ func Explore(p *model.Program, opts Options) *Result {
 			}
 			if opts.MaxMemory > 0 && head&16383 == 0 {
 				runtime.ReadMemStats(&memStats)
+				if memStats.HeapAlloc > opts.MaxMemory {
+					// the heap counts garbage too: collect before deciding
+					runtime.GC()
+					runtime.ReadMemStats(&memStats)
+				}
 				if memStats.HeapAlloc > opts.MaxMemory {
 					res.Stopped = "max-memory"
 					complete = false

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 // Run is one checked variant: its name as the user gave it, and the result.
 type Run struct {
 	Variant string
+	Label   string // the variant and the parameters that vary between runs ("upstream UNBOUND=false")
 	Reduce  string // "locks" or "none"
 	Result  *explorer.Result
 }
@@ -118,7 +120,7 @@ func WriteSummary(w io.Writer, r Run) {
 	if len(p.Parents) > 0 {
 		src = " (extends " + strings.Join(p.Parents, ", ") + ")"
 	}
-	fmt.Fprintf(w, "%s%s  params: %s  steps: %s\n", r.Variant, src, params, reduceWords(r.Reduce))
+	fmt.Fprintf(w, "%s%s  params: %s  steps: %s\n", r.label(), src, params, reduceWords(r.Reduce))
 	fmt.Fprintf(w, "  %s states, %s transitions, depth %d, %s (%s states/s, heap %s)", commas(res.Stats.States), commas(res.Stats.Transitions),
 		res.Stats.Depth, fmtDuration(res.Stats.Elapsed), commas(int(res.Stats.StatesPerSec())), mib(res.Stats.HeapBytes))
 	if res.Complete {
@@ -168,7 +170,9 @@ func stoppedWords(s string) string {
 }
 
 // WriteMatrix writes one row per variant with the verdict of every
-// property (the union of the variants' properties, in order of first appearance).
+// property (the union of the variants' properties). Properties named after
+// an id ("S1-stranded-work") are headed by the id, in id order, after the
+// built-in ones, and a legend follows the table.
 func WriteMatrix(w io.Writer, runs []Run) {
 	var names []string
 	seen := map[string]bool{}
@@ -180,18 +184,36 @@ func WriteMatrix(w io.Writer, runs []Run) {
 			}
 		}
 	}
+	sort.SliceStable(names, func(i, j int) bool {
+		a, b := propID(names[i]), propID(names[j])
+		if (a == 0) != (b == 0) {
+			return a == 0
+		}
+		return a < b
+	})
+	header := func(n string) string {
+		if propID(n) > 0 {
+			return n[:strings.IndexByte(n, '-')]
+		}
+		return n
+	}
 	vw := len("variant")
 	for _, r := range runs {
-		vw = max(vw, len(r.Variant))
+		vw = max(vw, len(r.label()))
 	}
 	hdr := []string{pad("variant", vw)}
+	var legend []string
 	for _, n := range names {
-		hdr = append(hdr, n)
+		h := header(n)
+		hdr = append(hdr, pad(h, len("witnessed")))
+		if h != n {
+			legend = append(legend, n)
+		}
 	}
 	hdr = append(hdr, "states", "time")
-	fmt.Fprintln(w, strings.Join(hdr, "  "))
+	fmt.Fprintln(w, strings.TrimRight(strings.Join(hdr, "  "), " "))
 	for _, r := range runs {
-		row := []string{pad(r.Variant, vw)}
+		row := []string{pad(r.label(), vw)}
 		verdicts := map[string]string{}
 		for _, pr := range r.Result.Props {
 			v := string(pr.Verdict)
@@ -205,7 +227,7 @@ func WriteMatrix(w io.Writer, runs []Run) {
 			if !ok {
 				v = "-"
 			}
-			row = append(row, pad(v, len(n)))
+			row = append(row, pad(v, max(len(header(n)), len("witnessed"))))
 		}
 		states := commas(r.Result.Stats.States)
 		if !r.Result.Complete {
@@ -214,6 +236,25 @@ func WriteMatrix(w io.Writer, runs []Run) {
 		row = append(row, pad(states, len("states")), fmtDuration(r.Result.Stats.Elapsed))
 		fmt.Fprintln(w, strings.Join(row, "  "))
 	}
+	if len(legend) > 0 {
+		fmt.Fprintf(w, "(%s)\n", strings.Join(legend, ", "))
+	}
+}
+
+// propID returns N for a property named "SN-...", else 0.
+func propID(name string) int {
+	if len(name) < 3 || name[0] != 'S' {
+		return 0
+	}
+	n := 0
+	i := 1
+	for ; i < len(name) && name[i] >= '0' && name[i] <= '9'; i++ {
+		n = n*10 + int(name[i]-'0')
+	}
+	if i == 1 || i >= len(name) || name[i] != '-' {
+		return 0
+	}
+	return n
 }
 
 func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
@@ -234,6 +275,13 @@ func fmtDuration(d time.Duration) string {
 	return fmt.Sprintf("%.2fs", d.Seconds())
 }
 
+func (r Run) label() string {
+	if r.Label != "" {
+		return r.Label
+	}
+	return r.Variant
+}
+
 // DOTPath returns the DOT file name for a variant: FILE itself for a single
 // variant, FILE with -VARIANT before its extension for several.
 func DOTPath(file, variant string, several bool) string {
@@ -243,6 +291,7 @@ func DOTPath(file, variant string, several bool) string {
 	ext := filepath.Ext(file)
 	base := strings.TrimSuffix(file, ext)
 	v := strings.TrimSuffix(filepath.Base(variant), ".wq")
+	v = strings.NewReplacer(".wq ", "-", " ", "-", "=", "-").Replace(v)
 	return base + "-" + v + ext
 }
 

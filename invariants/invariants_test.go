@@ -133,3 +133,25 @@ invariant small: n < 2;`)
 		t.Errorf("verdicts %v", got)
 	}
 }
+
+// if (WARN_ON(cond)) return; takes the return when the warning fires.
+func TestWarnOnValue(t *testing.T) {
+	p := compile(t, `model t;
+bool reached;
+thread a() {
+    if (WARN_ON(true, "w"))
+        return;
+    reached = true;
+}
+invariant never: !reached;`)
+	r := explorer.Explore(p, explorer.Options{All: true})
+	for _, pr := range r.Props {
+		want := explorer.Holds
+		if pr.Prop.Name == "w" {
+			want = explorer.Violated
+		}
+		if pr.Verdict != want {
+			t.Errorf("%s is %s, want %s", pr.Prop.Name, pr.Verdict, want)
+		}
+	}
+}

@@ -103,11 +103,53 @@ func (c *compiler) emit(ins *Instr) int {
 
 func (c *compiler) pc() int { return len(c.code) }
 
+// newLocal allocates a local slot. Slots are reused in stack order: a
+// block's locals, an inlined call's parameters and a statement's temporaries
+// are released when they end, and a later local of the same width takes the
+// slot. Two locals sharing bits are never live at once, and the liveness
+// tables keep only live locals at rest points, so sharing is exact; it keeps
+// the state a few words long however many calls are inlined.
 func (c *compiler) newLocal(name string, t Type) *Local {
 	k := c.kind
-	l := &Local{Name: name, Type: t, Off: k.locBits, Width: t.width(len(c.prog.Threads))}
-	k.locBits += uint32(l.Width)
+	w := t.width(len(c.prog.Threads))
+	l := &Local{Name: name, Type: t, Width: w}
+	if free := k.free[w]; len(free) > 0 && !noSlotReuse {
+		l.Off = free[len(free)-1]
+		k.free[w] = free[:len(free)-1]
+	} else {
+		l.Off = k.locBits
+		k.locBits += uint32(w)
+	}
 	k.Locals = append(k.Locals, l)
+	return l
+}
+
+// noSlotReuse turns slot reuse off; tests compare both layouts.
+var noSlotReuse = false
+
+// release returns a local's slot for reuse.
+func (c *compiler) release(l *Local) {
+	if l == nil || l.Width == 0 || c.kind == nil {
+		return
+	}
+	if c.kind.free == nil {
+		c.kind.free = map[uint8][]uint32{}
+	}
+	c.kind.free[l.Width] = append(c.kind.free[l.Width], l.Off)
+}
+
+// declare adds a named local to the current scope.
+func (c *compiler) declare(name string, b *binding) {
+	c.scope.vars[name] = b
+	if b.local != nil {
+		c.scope.locals = append(c.scope.locals, b.local)
+	}
+}
+
+// temp allocates a temporary of the current statement.
+func (c *compiler) temp(name string, t Type) *Local {
+	l := c.newLocal(name, t)
+	c.temps = append(c.temps, l)
 	return l
 }
 
@@ -130,7 +172,13 @@ func (c *compiler) lookup(name string) *binding {
 }
 
 func (c *compiler) push() { c.scope = &scope{parent: c.scope, vars: map[string]*binding{}} }
-func (c *compiler) pop()  { c.scope = c.scope.parent }
+
+func (c *compiler) pop() {
+	for i := len(c.scope.locals) - 1; i >= 0; i-- {
+		c.release(c.scope.locals[i])
+	}
+	c.scope = c.scope.parent
+}
 
 // collectLabels records the labels of a function body (labels have function scope, as in C).
 func (c *compiler) collectLabels(s Stmt, f *frame) {
@@ -202,6 +250,18 @@ func (c *compiler) body(s Stmt) {
 }
 
 func (c *compiler) stmt(s Stmt) {
+	mark := len(c.temps)
+	c.stmtInner(s)
+	for i := len(c.temps) - 1; i >= mark; i-- {
+		c.release(c.temps[i])
+	}
+	c.temps = c.temps[:mark]
+}
+
+func (c *compiler) stmtInner(s Stmt) {
+	// what an instruction reads is tracked from its statement's start: a
+	// use left over from an earlier statement must not leak into it
+	c.track = tracking{}
 	c.setOrigin(s.StmtPos(), StmtHeader(s))
 	switch s := s.(type) {
 	case *Block:
@@ -226,7 +286,7 @@ func (c *compiler) stmt(s Stmt) {
 		l := c.newLocal(s.Name, t)
 		set := c.localSetter(l, s.Pos, s.Name)
 		c.emit(&Instr{Op: OpAssign, X: ev, Set: set, def: c.localIndex(l) + 1})
-		c.scope.vars[s.Name] = &binding{typ: t, local: l}
+		c.declare(s.Name, &binding{typ: t, local: l})
 	case *ExprStmt:
 		call := s.X.(*CallExpr)
 		c.callStmt(call)
@@ -411,8 +471,9 @@ func (c *compiler) foreach(s *ForeachStmt) {
 		at = func(cx *Ctx, i int64) int64 { return cx.p.listAt(cx.s, addr(cx), li, int(i)) }
 	}
 	idx := c.newLocal(s.Var+"#i", Type{Kind: KInt, Lo: 0, Hi: 64})
+	c.scope.locals = append(c.scope.locals, idx)
 	v := c.newLocal(s.Var, Type{Kind: KRef, Struct: elem})
-	c.scope.vars[s.Var] = &binding{typ: v.Type, local: v}
+	c.declare(s.Var, &binding{typ: v.Type, local: v})
 	idxGet := c.localGetter(idx)
 	c.emit(&Instr{Op: OpAssign, X: func(*Ctx) int64 { return 0 }, Set: c.localSetter(idx, s.Pos, s.Var), def: c.localIndex(idx) + 1})
 	top := c.pc()
@@ -527,8 +588,10 @@ func (c *compiler) callStmt(call *CallExpr) {
 	if c.builtinStmt(call) {
 		return
 	}
-	// a value-returning builtin used as a statement (wake_up_process, warn_on)
+	// a value-returning builtin used as a statement (wake_up_process,
+	// warn_on): its value is not used, so neither is its temporary
 	if _, _, ok := c.impureBuiltin(call); ok {
+		c.track = tracking{}
 		return
 	}
 	if pureBuiltins[call.Fun] {
@@ -589,7 +652,7 @@ func (c *compiler) inlineCall(call *CallExpr, fd *FuncDecl) (Eval, Type, *Local)
 	ret := c.resolveType(fd.Ret, false)
 	f := &frame{fd: fd, labels: map[string]int{}, parent: c.frame, retTyp: ret}
 	if ret.Kind != KVoid {
-		f.ret = c.newLocal(fd.Name+"()", ret)
+		f.ret = c.temp(fd.Name+"()", ret)
 	}
 	// the callee sees only globals and its parameters, not the caller's locals
 	savedScope, savedFrame, savedFn, savedLoops := c.scope, c.frame, c.fn, c.loops
@@ -606,6 +669,8 @@ func (c *compiler) inlineCall(call *CallExpr, fd *FuncDecl) (Eval, Type, *Local)
 	}
 	params.parent = globalsOnly
 	c.scope, c.frame, c.fn, c.loops = params, f, fd.Name, nil
+	savedTemps := c.temps
+	c.temps = nil
 	c.depth++
 	c.collectLabels(fd.Body, f)
 	bodyPC := c.pc()
@@ -638,6 +703,13 @@ func (c *compiler) inlineCall(call *CallExpr, fd *FuncDecl) (Eval, Type, *Local)
 		}
 	}
 	c.depth--
+	for _, l := range c.temps {
+		c.release(l)
+	}
+	for i := len(fd.Params) - 1; i >= 0; i-- {
+		c.release(params.vars[fd.Params[i].Name].local)
+	}
+	c.temps = savedTemps
 	c.scope, c.frame, c.fn, c.loops = savedScope, savedFrame, savedFn, savedLoops
 	if f.ret == nil {
 		return nil, ret, nil
@@ -822,7 +894,7 @@ func (c *compiler) impureBuiltin(call *CallExpr) (Eval, Type, bool) {
 		}
 		saved := c.saveTrack()
 		task := c.taskExpr(call.Args[0])
-		tmp := c.newLocal("wake_up_process()", Type{Kind: KBool})
+		tmp := c.temp("wake_up_process()", Type{Kind: KBool})
 		c.track.shared = true
 		c.emit(&Instr{Op: OpWake, X: task, Set: c.localSetter(tmp, call.Pos, "wake"), def: c.localIndex(tmp) + 1})
 		c.restoreTrack(saved)
@@ -849,7 +921,7 @@ func (c *compiler) impureBuiltin(call *CallExpr) (Eval, Type, bool) {
 		var tmp *Local
 		ins := &Instr{Op: OpWarn, X: cond, Prop: prop}
 		if c.kind != nil {
-			tmp = c.newLocal("warn_on()", Type{Kind: KBool})
+			tmp = c.temp("warn_on()", Type{Kind: KBool})
 			ins.Set = c.localSetter(tmp, call.Pos, "warn_on")
 			ins.def = c.localIndex(tmp) + 1
 		}
@@ -968,6 +1040,9 @@ func (c *compiler) runInit(id *InitDecl) {
 			case OpWarn:
 				if ins.X(cx) != 0 {
 					rtErr("%s: warn_on fired in init", ins.Pos)
+				}
+				if ins.Set != nil {
+					ins.Set(cx, 0)
 				}
 			case OpExit:
 				next = len(k.Code)

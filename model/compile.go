@@ -79,7 +79,10 @@ type compiler struct {
 	inProp    bool
 	qdepth    int
 	loops     []*loopCtx
-	warnAt    map[string]int
+	// temps are the temporaries of the statement being compiled (call
+	// results, wake and warn_on values): released when it is done.
+	temps  []*Local
+	warnAt map[string]int
 }
 
 // tracking collects what the instruction being compiled reads and writes.
@@ -91,6 +94,7 @@ type tracking struct {
 type scope struct {
 	parent *scope
 	vars   map[string]*binding
+	locals []*Local // declared in this scope: their slots are released when it ends
 }
 
 type binding struct {

@@ -363,11 +363,15 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose bool, n int, log []i
 			}
 		case OpAwait:
 		case OpWarn:
-			if ins.X(c) != 0 {
+			v := ins.X(c)
+			if v != 0 {
 				fired = append(fired, ins.Prop)
 				if st.Record {
 					note("WARN_ON fired")
 				}
+			}
+			if ins.Set != nil {
+				ins.Set(c, v) // if (WARN_ON(cond)) uses the value
 			}
 		case OpListAdd:
 			st.p.listAdd(s, ins.Addr(c), ins.List, ins.X(c), ins.Tail, ins)

@@ -506,7 +506,7 @@ func (c *compiler) binary(x *BinaryExpr) (Eval, Type) {
 		a := c.condExpr(x.X)
 		if hasEffects(c, x.Y) && !c.inProp && !c.pureCalls {
 			// short-circuit: the right side's code runs only when needed
-			tmp := c.newLocal(x.Op+"#tmp", Type{Kind: KBool})
+			tmp := c.temp(x.Op+"#tmp", Type{Kind: KBool})
 			set := c.localSetter(tmp, x.Pos, "tmp")
 			c.emit(&Instr{Op: OpAssign, X: a, Set: set, def: c.localIndex(tmp) + 1})
 			get := c.localGetter(tmp)

@@ -145,6 +145,7 @@ type ThreadKind struct {
 	Code    []*Instr
 	Locals  []*Local
 	locBits uint32
+	free    map[uint8][]uint32 // compile time: released local slots by width, for reuse
 	// PCW is the width of the program counter.
 	PCW uint8
 }
