@@ -33,6 +33,7 @@ type JSONRun struct {
 	Transitions int            `json:"transitions"`
 	Depth       int            `json:"depth"`
 	Seconds     float64        `json:"seconds"`
+	StateBytes  int            `json:"state_bytes"`
 	StatesPerS  float64        `json:"states_per_second"`
 	HeapBytes   uint64         `json:"heap_bytes"`
 	Properties  []JSONProperty `json:"properties"`
@@ -69,7 +70,7 @@ func ToJSON(runs []Run) []JSONRun {
 		p := res.Program
 		jr := JSONRun{Variant: r.Variant, Model: p.Name, Params: map[string]any{}, Reduce: r.Reduce,
 			Complete: res.Complete, Stopped: res.Stopped, States: res.Stats.States, Transitions: res.Stats.Transitions,
-			Depth: res.Stats.Depth, Seconds: round3(res.Stats.Elapsed.Seconds()),
+			Depth: res.Stats.Depth, Seconds: round3(res.Stats.Elapsed.Seconds()), StateBytes: p.Words * 8,
 			StatesPerS: float64(int64(res.Stats.StatesPerSec())), HeapBytes: res.Stats.HeapBytes}
 		for _, pv := range p.Params {
 			if pv.IsBool {
@@ -121,8 +122,8 @@ func WriteSummary(w io.Writer, r Run) {
 		src = " (extends " + strings.Join(p.Parents, ", ") + ")"
 	}
 	fmt.Fprintf(w, "%s%s  params: %s  steps: %s\n", r.label(), src, params, reduceWords(r.Reduce))
-	fmt.Fprintf(w, "  %s states, %s transitions, depth %d, %s (%s states/s, heap %s)", commas(res.Stats.States), commas(res.Stats.Transitions),
-		res.Stats.Depth, fmtDuration(res.Stats.Elapsed), commas(int(res.Stats.StatesPerSec())), mib(res.Stats.HeapBytes))
+	fmt.Fprintf(w, "  %s states of %d bytes, %s transitions, depth %d, %s (%s states/s, heap %s)", commas(res.Stats.States), p.Words*8,
+		commas(res.Stats.Transitions), res.Stats.Depth, fmtDuration(res.Stats.Elapsed), commas(int(res.Stats.StatesPerSec())), mib(res.Stats.HeapBytes))
 	if res.Complete {
 		fmt.Fprintf(w, ", complete\n")
 	} else {
