@@ -206,7 +206,7 @@ func WriteMatrix(w io.Writer, runs []Run) {
 	var legend []string
 	for _, n := range names {
 		h := header(n)
-		hdr = append(hdr, pad(h, len("witnessed")))
+		hdr = append(hdr, pad(h, 4))
 		if h != n {
 			legend = append(legend, n)
 		}
@@ -217,18 +217,14 @@ func WriteMatrix(w io.Writer, runs []Run) {
 		row := []string{pad(r.label(), vw)}
 		verdicts := map[string]string{}
 		for _, pr := range r.Result.Props {
-			v := string(pr.Verdict)
-			if pr.Verdict == explorer.Violated {
-				v = "VIOLATED"
-			}
-			verdicts[pr.Prop.Name] = v
+			verdicts[pr.Prop.Name] = shortVerdict[pr.Verdict]
 		}
 		for _, n := range names {
 			v, ok := verdicts[n]
 			if !ok {
 				v = "-"
 			}
-			row = append(row, pad(v, max(len(header(n)), len("witnessed"))))
+			row = append(row, pad(v, max(len(header(n)), 4)))
 		}
 		states := commas(r.Result.Stats.States)
 		if !r.Result.Complete {
@@ -237,9 +233,34 @@ func WriteMatrix(w io.Writer, runs []Run) {
 		row = append(row, pad(states, len("states")), fmtDuration(r.Result.Stats.Elapsed))
 		fmt.Fprintln(w, strings.Join(row, "  "))
 	}
+	writeWrapped(w, "(ok: holds within the bounds; FAIL: violated; wit: witnessed, informational; ?: unknown, a bound stopped the search; -: no such property)", 100)
 	if len(legend) > 0 {
-		fmt.Fprintf(w, "(%s)\n", strings.Join(legend, ", "))
+		writeWrapped(w, "("+strings.Join(legend, ", ")+")", 100)
 	}
+}
+
+// writeWrapped writes text wrapped at width columns, at spaces.
+func writeWrapped(w io.Writer, text string, width int) {
+	line := ""
+	for _, word := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(word) > width {
+			fmt.Fprintln(w, line)
+			line = " " + word
+			continue
+		}
+		if line == "" {
+			line = word
+		} else {
+			line += " " + word
+		}
+	}
+	if line != "" {
+		fmt.Fprintln(w, line)
+	}
+}
+
+var shortVerdict = map[explorer.Verdict]string{
+	explorer.Holds: "ok", explorer.Violated: "FAIL", explorer.Witnessed: "wit", explorer.Unknown: "?",
 }
 
 // propID returns N for a property named "SN-...", else 0.
