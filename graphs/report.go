@@ -133,7 +133,7 @@ func WriteSummary(w io.Writer, r Run) {
 	for _, pr := range res.Props {
 		nameW = max(nameW, len(pr.Prop.Name))
 	}
-	for _, pr := range res.Props {
+	for _, pr := range sortedProps(res.Props) {
 		v := string(pr.Verdict)
 		switch pr.Verdict {
 		case explorer.Violated:
@@ -185,13 +185,7 @@ func WriteMatrix(w io.Writer, runs []Run) {
 			}
 		}
 	}
-	sort.SliceStable(names, func(i, j int) bool {
-		a, b := propID(names[i]), propID(names[j])
-		if (a == 0) != (b == 0) {
-			return a == 0
-		}
-		return a < b
-	})
+	sort.SliceStable(names, func(i, j int) bool { return propLess(names[i], names[j]) })
 	header := func(n string) string {
 		if propID(n) > 0 {
 			return n[:strings.IndexByte(n, '-')]
@@ -261,6 +255,23 @@ func writeWrapped(w io.Writer, text string, width int) {
 
 var shortVerdict = map[explorer.Verdict]string{
 	explorer.Holds: "ok", explorer.Violated: "FAIL", explorer.Witnessed: "wit", explorer.Unknown: "?",
+}
+
+// propLess orders properties for reports: the unnumbered ones (the built-ins
+// and any the model names freely) first, in declaration order, then those
+// named after an id ("S1-...") in id order.
+func propLess(x, y string) bool {
+	a, b := propID(x), propID(y)
+	if (a == 0) != (b == 0) {
+		return a == 0
+	}
+	return a < b
+}
+
+func sortedProps(ps []explorer.PropResult) []explorer.PropResult {
+	out := append([]explorer.PropResult(nil), ps...)
+	sort.SliceStable(out, func(i, j int) bool { return propLess(out[i].Prop.Name, out[j].Prop.Name) })
+	return out
 }
 
 // propID returns N for a property named "SN-...", else 0.
