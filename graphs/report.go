@@ -227,29 +227,9 @@ func WriteMatrix(w io.Writer, runs []Run) {
 		row = append(row, pad(states, len("states")), fmtDuration(r.Result.Stats.Elapsed))
 		fmt.Fprintln(w, strings.Join(row, "  "))
 	}
-	writeWrapped(w, "(ok: holds within the bounds; FAIL: violated; wit: witnessed, informational; ?: unknown, a bound stopped the search; -: no such property)", 100)
+	writeProse(w, "(ok: holds within the bounds; FAIL: violated; wit: witnessed, informational; ?: unknown, a bound stopped the search; -: no such property)", 100, " ")
 	if len(legend) > 0 {
-		writeWrapped(w, "("+strings.Join(legend, ", ")+")", 100)
-	}
-}
-
-// writeWrapped writes text wrapped at width columns, at spaces.
-func writeWrapped(w io.Writer, text string, width int) {
-	line := ""
-	for _, word := range strings.Fields(text) {
-		if line != "" && len(line)+1+len(word) > width {
-			fmt.Fprintln(w, line)
-			line = " " + word
-			continue
-		}
-		if line == "" {
-			line = word
-		} else {
-			line += " " + word
-		}
-	}
-	if line != "" {
-		fmt.Fprintln(w, line)
+		writeProse(w, "("+strings.Join(legend, ", ")+")", 100, " ")
 	}
 }
 

@@ -185,12 +185,7 @@ func WriteTrace(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 		}
 	}
 	fmt.Fprintln(w)
-	for i, part := range wrap("violation: "+tr.Msg, width) {
-		if i > 0 {
-			part = "  " + strings.TrimLeft(part, " ")
-		}
-		fmt.Fprintln(w, part)
-	}
+	writeProse(w, "violation: "+tr.Msg, width, "  ")
 	fmt.Fprintln(w, "state at the violation:")
 	WriteState(w, p, tr.Final(), "  ")
 }
@@ -297,6 +292,26 @@ func wrap(s string, n int) []string {
 		first = false
 	}
 	return out
+}
+
+// writeProse word-wraps text at width columns, indenting continuation lines.
+func writeProse(w io.Writer, text string, width int, indent string) {
+	line := ""
+	for _, word := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(word) > width {
+			fmt.Fprintln(w, line)
+			line = indent + word
+			continue
+		}
+		if line == "" {
+			line = word
+		} else {
+			line += " " + word
+		}
+	}
+	if line != "" {
+		fmt.Fprintln(w, line)
+	}
 }
 
 func plural(n int) string {
