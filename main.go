@@ -116,7 +116,6 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			}
 			return cli.ShowAppHelp(c)
 		},
-		HideHelpCommand: false,
 		Commands: []*cli.Command{
 			checkCommand(),
 			{

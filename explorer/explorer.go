@@ -373,7 +373,11 @@ func buildTrace(p *model.Program, g *graph, v *violation) (*Trace, error) {
 	if v.step != nil {
 		path = append(path, *v.step)
 	}
-	tr, err := Replay(p, path)
+	moves := make([]Move, len(path))
+	for i, m := range path {
+		moves[i] = Move{Thread: int(m.thread), Branch: int(m.branch)}
+	}
+	tr, err := Replay(p, moves)
 	if tr != nil {
 		tr.Msg = v.msg
 		tr.FailStep = v.step != nil
@@ -381,11 +385,16 @@ func buildTrace(p *model.Program, g *graph, v *violation) (*Trace, error) {
 	return tr, err
 }
 
-// StepRef names a step: the thread that moves and which of its branches.
-type StepRef = via
+// Move names one step of a trace: the thread that moves (its index in
+// Program.Threads) and which of its nondeterministic branches it takes.
+type Move struct {
+	Thread int
+	Branch int
+}
 
-// Replay re-executes a path of (thread, branch) steps from the initial state.
-func Replay(p *model.Program, path []via) (*Trace, error) {
+// Replay re-executes a path of moves from the initial state, recording what
+// each step executed. It fails if the model does not allow a move.
+func Replay(p *model.Program, path []Move) (*Trace, error) {
 	init, err := p.Initial()
 	if err != nil {
 		return nil, err
@@ -395,13 +404,13 @@ func Replay(p *model.Program, path []via) (*Trace, error) {
 	st.Record = true
 	cur := init
 	for i, v := range path {
-		if v.thread < 0 || int(v.thread) >= len(p.Threads) {
-			return tr, fmt.Errorf("step %d: no thread %d", i+1, v.thread)
+		if v.Thread < 0 || v.Thread >= len(p.Threads) {
+			return tr, fmt.Errorf("step %d: no thread %d", i+1, v.Thread)
 		}
-		t := p.Threads[v.thread]
+		t := p.Threads[v.Thread]
 		var got *Step
 		st.ThreadSuccessors(cur, t, func(sc *model.Succ) {
-			if sc.Branch != int(v.branch) {
+			if sc.Branch != v.Branch {
 				return
 			}
 			step := &Step{Thread: t, Branch: sc.Branch, After: sc.State.Clone(), Blocks: sc.Blocks, Err: sc.Err, Notes: sc.Notes,
@@ -413,7 +422,7 @@ func Replay(p *model.Program, path []via) (*Trace, error) {
 			got = step
 		})
 		if got == nil {
-			return tr, fmt.Errorf("step %d: %s cannot take branch %d here", i+1, t.Name, v.branch)
+			return tr, fmt.Errorf("step %d: %s cannot take branch %d here", i+1, t.Name, v.Branch)
 		}
 		tr.Steps = append(tr.Steps, *got)
 		cur = got.After

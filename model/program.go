@@ -227,28 +227,26 @@ type Property struct {
 
 // Program is a compiled model: a transition system over packed States.
 type Program struct {
-	Name     string
-	Doc      string
-	Extends  []string // every model it extends, nearest first
-	Parents  []string // the models it names after extends
-	Params   []ParamValue
-	Structs  []*Struct
-	Arrays   []*Array
-	Globals  []*Global
-	Kinds    []*ThreadKind
-	Threads  []*Thread
-	Props    []*Property
-	Words    int // state size in 64-bit words
-	Bits     uint32
-	Files    map[string][]byte // sources by path, for error carets and traces
-	init     State
-	initErr  error
-	initKind *ThreadKind // the init block, run once
+	Name    string
+	Doc     string
+	Extends []string // every model it extends, nearest first
+	Parents []string // the models it names after extends
+	Params  []ParamValue
+	Structs []*Struct
+	Arrays  []*Array
+	Globals []*Global
+	Kinds   []*ThreadKind
+	Threads []*Thread
+	Props   []*Property
+	Words   int // state size in 64-bit words
+	Bits    uint32
+	Files   map[string][]byte // sources by path, for error carets and traces
+	init    State
+	initErr error
 	// Merge selects lock-region merging: a step that acquires a spinlock runs
 	// on until the thread holds no spinlock. Off gives the fine-grained
 	// reference semantics (every statement that touches shared state is a step).
-	Merge bool
-	// NoTaskForObj and similar diagnostics are compile-time errors; nothing here.
+	Merge      bool
 	propByName map[string]*Property
 	// Flags are the flag constants, for rendering flag words by name.
 	Flags []FlagConst
