@@ -155,8 +155,11 @@ func Explore(p *model.Program, opts Options) *Result {
 			}
 		}
 	}
+	ev := p.NewEvaluator()
+	var failures []invariants.Failure
 	checkState := func(id int32, s model.State) {
-		for _, f := range invariants.CheckState(p, s) {
+		failures = invariants.CheckState(p, ev, s, failures[:0])
+		for _, f := range failures {
 			record(f.Prop, &violation{state: id, msg: f.Msg})
 		}
 	}

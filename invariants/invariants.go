@@ -19,14 +19,13 @@ type Failure struct {
 }
 
 // CheckState evaluates every invariant in s and returns the ones that fail,
-// in property order.
-func CheckState(p *model.Program, s model.State) []Failure {
-	var out []Failure
+// in property order. out is reused: pass the previous result's out[:0].
+func CheckState(p *model.Program, ev *model.Evaluator, s model.State, out []Failure) []Failure {
 	for i, pr := range p.Props {
 		if pr.Kind != model.PropInvariant {
 			continue
 		}
-		ok, err := p.SafeHolds(pr, s)
+		ok, err := ev.Holds(pr, s)
 		switch {
 		case err != nil:
 			out = append(out, Failure{Prop: i, Msg: err.Error()})
@@ -99,8 +98,9 @@ type StrandedResult struct {
 func Stranded(p *model.Program, prop *model.Property, g Graph) (StrandedResult, error) {
 	n := g.NumStates()
 	pending := make([]uint64, n)
+	ev := p.NewEvaluator()
 	for i := 0; i < n; i++ {
-		m, err := p.SafePendingMask(prop, g.State(i))
+		m, err := ev.PendingMask(prop, g.State(i))
 		if err != nil {
 			return StrandedResult{State: -1}, err
 		}

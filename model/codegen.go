@@ -819,7 +819,7 @@ func (c *compiler) builtinStmt(call *CallExpr) bool {
 	case "await":
 		c.noInit(call)
 		c.wantArgs(call, 1, "await(condition)")
-		if hasEffectsOnly(c, call.Args[0]) {
+		if hasEffects(c, call.Args[0], false) {
 			c.errf(call.Args[0].ExprPos(), "await's condition is re-evaluated on every retry: it cannot call wake_up_process or warn_on")
 		}
 		c.pureCalls = true
@@ -988,74 +988,34 @@ func (c *compiler) runInit(id *InitDecl) {
 	c.endKind(k)
 	c.inInit = false
 	p := c.prog
-	// the init block runs as a pseudo-thread whose locals sit after the state
-	t := &Thread{Kind: k, Index: -1, Obj: -1, Name: "init", Base: p.Bits}
-	words := int((p.Bits + uint32(k.PCW) + taskW + k.locBits + 63) / 64)
-	s := make(State, words+1)
-	copy(s, p.init)
-	cx := &Ctx{p: p, s: s, th: t, lb: t.Base + uint32(k.PCW) + taskW}
-	err := func() (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				rp, ok := r.(rtPanic)
-				if !ok {
-					panic(r)
-				}
-				err = &Error{Pos: id.Pos, Msg: "init failed: " + rp.msg}
-			}
-		}()
-		pc, n := 0, 0
-		for pc < len(k.Code) {
-			ins := k.Code[pc]
-			n++
-			if n > maxStepInstrs {
-				rtErr("%s: init runs more than %d instructions", ins.Pos, maxStepInstrs)
-			}
-			next := ins.Next
-			switch ins.Op {
-			case OpAssign:
-				ins.Set(cx, ins.X(cx))
-			case OpBranch:
-				if ins.X(cx) != 0 {
-					next = ins.Target
-				} else {
-					next = ins.Else
-				}
-			case OpJump:
-				next = ins.Target
-			case OpListAdd:
-				p.listAdd(s, ins.Addr(cx), ins.List, ins.X(cx), ins.Tail, ins)
-			case OpListDel:
-				p.listDel(s, ins.Addr(cx), ins.List, ins.X(cx), ins)
-			case OpSetTask:
-				task := ins.X(cx)
-				if task <= 0 || int(task) > len(p.Threads) {
-					rtErr("%s: set_task_state on an object without a thread", ins.Pos)
-				}
-				v := ins.Y(cx)
-				if v < TaskRunning || v > TaskIdle {
-					rtErr("%s: %d is not a task state", ins.Pos, v)
-				}
-				p.setTaskState(s, p.Threads[task-1], int(v))
-			case OpWarn:
-				if ins.X(cx) != 0 {
-					rtErr("%s: warn_on fired in init", ins.Pos)
-				}
-				if ins.Set != nil {
-					ins.Set(cx, 0)
-				}
-			case OpExit:
-				next = len(k.Code)
-			default:
-				rtErr("%s: %s is not allowed in init", ins.Pos, ins.Op)
-			}
-			pc = next
-		}
-		return nil
-	}()
-	if err != nil {
-		panic(err)
+	// The init block runs as one step of a pseudo-thread whose pc, task
+	// state and locals sit after the model's bits: every instruction is made
+	// invisible, so the stepper runs it to the end at once.
+	for _, ins := range k.Code {
+		ins.Visible = false
 	}
+	// (its index is past the real threads, so no lock reads as held by it)
+	t := &Thread{Kind: k, Index: len(p.Threads), Obj: -1, Name: "init", Base: p.Bits}
+	words := int((p.Bits + uint32(k.PCW) + taskW + k.locBits + 63) / 64)
+	s := make(State, words)
+	copy(s, p.init)
+	var out State
+	var failure string
+	st := p.NewStepper()
+	st.ThreadSuccessors(s, t, func(sc *Succ) {
+		switch {
+		case sc.Err != nil:
+			failure = sc.Err.Msg
+		case len(sc.Fired) > 0:
+			failure = "warn_on fired in init: " + p.Props[sc.Fired[0]].Text
+		default:
+			out = sc.State.Clone()
+		}
+	})
+	if failure != "" {
+		panic(&Error{Pos: id.Pos, Msg: "init failed: " + failure})
+	}
+	s = out
 	// keep only the model's bits: init's own locals are dropped
 	copy(p.init, s[:p.Words])
 	if rem := p.Bits % 64; rem != 0 {

@@ -37,7 +37,7 @@ const (
 	OpWarn               // warn_on(X): the property Prop fires when X is true
 	OpListAdd            // add X at the head (Tail: at the tail) of the list at Addr
 	OpListDel            // remove X from the list at Addr
-	OpSetTask            // init only: set task X's state to Y
+	OpSetTask            // set task X's state to Y (compiled only in init)
 	OpExit               // the thread ends
 )
 
@@ -377,12 +377,16 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose bool, n int, log []i
 			st.p.listAdd(s, ins.Addr(c), ins.List, ins.X(c), ins.Tail, ins)
 		case OpListDel:
 			st.p.listDel(s, ins.Addr(c), ins.List, ins.X(c), ins)
-		case OpSetTask:
+		case OpSetTask: // compiled only in init
 			task := ins.X(c)
 			if task <= 0 || int(task) > len(st.p.Threads) {
-				rtErr("set_task_state on an object without a thread")
+				rtErr("%s: set_task_state on an object without a thread", ins.Pos)
 			}
-			st.p.setTaskState(s, st.p.Threads[task-1], int(ins.Y(c)))
+			v := ins.Y(c)
+			if v < TaskRunning || v > TaskIdle {
+				rtErr("%s: %d is not a task state", ins.Pos, v)
+			}
+			st.p.setTaskState(s, st.p.Threads[task-1], int(v))
 		case OpExit:
 			if held := st.holdsAny(s, t); held != "" {
 				lockErr("%s exits while holding %s", t.Name, held)

@@ -330,7 +330,7 @@ func (c *compiler) expr(e Expr) (Eval, Type) {
 		return c.binary(x)
 	case *CondExpr:
 		cond := c.condExpr(x.C)
-		if !c.inProp && !c.pureCalls && (hasEffects(c, x.X) || hasEffects(c, x.Y)) {
+		if !c.inProp && !c.pureCalls && (hasEffects(c, x.X, true) || hasEffects(c, x.Y, true)) {
 			c.errf(x.Pos, "a function call with effects inside ?: is not supported; use if/else")
 		}
 		a, at := c.expr(x.X)
@@ -455,23 +455,15 @@ func (c *compiler) ident(x *Ident) (Eval, Type) {
 	return nil, Type{}
 }
 
-// hasEffectsOnly reports whether e calls wake_up_process or warn_on.
-func hasEffectsOnly(c *compiler, e Expr) bool {
-	saved := c.funcs
-	c.funcs = map[string]*FuncDecl{}
-	defer func() { c.funcs = saved }()
-	return hasEffects(c, e)
-}
-
-// hasEffects reports whether evaluating e runs model code (a call of a model
-// function or of wake_up_process/warn_on).
-func hasEffects(c *compiler, e Expr) bool {
+// hasEffects reports whether evaluating e runs model code: a call of
+// wake_up_process or warn_on, or (when funcs is set) of a model function.
+func hasEffects(c *compiler, e Expr, funcs bool) bool {
 	found := false
 	var walk func(e Expr)
 	walk = func(e Expr) {
 		switch x := e.(type) {
 		case *CallExpr:
-			if c.funcs[x.Fun] != nil || x.Fun == "wake_up_process" || x.Fun == "warn_on" || x.Fun == "WARN_ON" || x.Fun == "WARN_ON_ONCE" {
+			if (funcs && c.funcs[x.Fun] != nil) || x.Fun == "wake_up_process" || x.Fun == "warn_on" || x.Fun == "WARN_ON" || x.Fun == "WARN_ON_ONCE" {
 				found = true
 			}
 			for _, a := range x.Args {
@@ -504,7 +496,7 @@ func (c *compiler) binary(x *BinaryExpr) (Eval, Type) {
 	switch x.Op {
 	case "&&", "||":
 		a := c.condExpr(x.X)
-		if hasEffects(c, x.Y) && !c.inProp && !c.pureCalls {
+		if hasEffects(c, x.Y, true) && !c.inProp && !c.pureCalls {
 			// short-circuit: the right side's code runs only when needed
 			tmp := c.temp(x.Op+"#tmp", Type{Kind: KBool})
 			set := c.localSetter(tmp, x.Pos, "tmp")
@@ -779,12 +771,15 @@ func (c *compiler) quant(x *QuantExpr) (Eval, Type) {
 	c.qdepth++
 	c.push()
 	c.scope.vars[x.Var] = &binding{typ: Type{Kind: KRef, Struct: elem}, q: q}
-	if !c.inProp && !c.pureCalls && hasEffects(c, x.Body) {
-		saved := c.pureCalls
-		c.pureCalls = true
-		defer func() { c.pureCalls = saved }()
+	// a quantifier's body is an expression evaluated many times: it emits no
+	// code, so model functions in it expand as expressions
+	if hasEffects(c, x.Body, false) {
+		c.errf(x.Body.ExprPos(), "a quantifier's body cannot call wake_up_process or warn_on")
 	}
+	savedPure := c.pureCalls
+	c.pureCalls = true
 	body := c.condExpr(x.Body)
+	c.pureCalls = savedPure
 	c.pop()
 	c.qdepth--
 	switch x.Kind {
