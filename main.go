@@ -112,12 +112,14 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		CommandNotFound: func(c *cli.Context, name string) {},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageErr("commands: check, list, show, help", "unknown command %q", c.Args().First())
+				return usageErr("commands: check, graph, replay, list, show, help", "unknown command %q", c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},
 		Commands: []*cli.Command{
 			checkCommand(),
+			graphCommand(),
+			replayCommand(),
 			{
 				Name:  "list",
 				Usage: "list the built-in models and variants",
@@ -154,7 +156,13 @@ func checkCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "set", Usage: "override a parameter, NAME=VALUE (repeatable)"},
 			&cli.BoolFlag{Name: "all", Usage: "keep searching after a violation, to find every violated property"},
 			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON, for scripts"},
-			&cli.StringFlag{Name: "dot", Usage: "write the first counterexample as DOT to `FILE`"},
+			&cli.BoolFlag{Name: "explain", Usage: "under each step of a trace, show what it changed in the state"},
+			&cli.StringFlag{Name: "property", Usage: "draw the trace of property `NAME` (default: the first violated, else the first witnessed)"},
+			&cli.StringFlag{Name: "dot", Usage: "write the trace as DOT to `FILE`"},
+			&cli.StringFlag{Name: "style", Value: graphs.StyleLanes, Usage: "DOT style of the trace: lanes (a column per thread) or states (a record per state)"},
+			&cli.StringFlag{Name: "svg", Usage: "render the DOT trace to `FILE` as SVG (needs Graphviz)"},
+			&cli.StringFlag{Name: "png", Usage: "render the DOT trace to `FILE` as PNG (needs Graphviz)"},
+			&cli.StringFlag{Name: "sequence", Usage: "write the trace as a built-in SVG sequence diagram to `FILE` (no Graphviz needed)"},
 			&cli.IntFlag{Name: "max-states", Usage: "stop after `N` states (0: no bound)"},
 			&cli.IntFlag{Name: "max-depth", Usage: "do not expand states deeper than `N` steps (0: no bound)"},
 			&cli.IntFlag{Name: "max-memory", Usage: "stop when the heap exceeds `MIB` mebibytes (default: 3/4 of RAM)"},
@@ -202,6 +210,9 @@ func checkAction(c *cli.Context) error {
 			}
 		}
 		settings = next
+	}
+	if st := c.String("style"); st != graphs.StyleLanes && st != graphs.StyleStates {
+		return usageErr("--style takes lanes or states", "--style=%s: unknown DOT style", st)
 	}
 	reduce := c.String("reduce")
 	if reduce != "locks" && reduce != "none" {
@@ -265,16 +276,8 @@ func checkAction(c *cli.Context) error {
 			break
 		}
 	}
-	// DOT files are written whole or not at all
-	if file := c.String("dot"); file != "" {
-		for _, r := range runs {
-			if pv := graphs.FirstViolation(r.Result); pv != nil {
-				path := graphs.DOTPath(file, r.Label, len(jobs) > 1)
-				if err := writeFileAtomic(path, []byte(graphs.TraceDOT(r.Result.Program, pv.Trace))); err != nil {
-					return &exitError{code: 2, err: err}
-				}
-			}
-		}
+	if err := writePictures(c, runs, len(jobs) > 1); err != nil {
+		return err
 	}
 	w := bufio.NewWriter(c.App.Writer)
 	defer w.Flush()
@@ -295,7 +298,7 @@ func checkAction(c *cli.Context) error {
 			for _, pr := range r.Result.Props {
 				if pr.Trace != nil {
 					fmt.Fprintln(w)
-					graphs.WriteTrace(w, r.Result.Program, pr.Trace, graphs.TextOptions{Width: c.Int("width")})
+					graphs.WriteTrace(w, r.Result.Program, pr.Trace, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain")})
 				}
 			}
 		}
@@ -307,6 +310,242 @@ func checkAction(c *cli.Context) error {
 		}
 	}
 	return nil
+}
+
+// writePictures writes the --dot, --svg, --png and --sequence files, one per
+// run that has a trace to draw (suffixed with the run's label when there are
+// several). Each file is written whole or not at all.
+func writePictures(c *cli.Context, runs []graphs.Run, several bool) error {
+	type out struct {
+		flag   string
+		render func(p *model.Program, tr *explorer.Trace) ([]byte, error)
+	}
+	style := c.String("style")
+	outs := []out{
+		{"dot", func(p *model.Program, tr *explorer.Trace) ([]byte, error) {
+			return []byte(graphs.TraceDOT(p, tr, style)), nil
+		}},
+		{"svg", func(p *model.Program, tr *explorer.Trace) ([]byte, error) {
+			return graphs.Graphviz(graphs.TraceDOT(p, tr, style), "svg")
+		}},
+		{"png", func(p *model.Program, tr *explorer.Trace) ([]byte, error) {
+			return graphs.Graphviz(graphs.TraceDOT(p, tr, style), "png")
+		}},
+		{"sequence", func(p *model.Program, tr *explorer.Trace) ([]byte, error) {
+			return []byte(graphs.SequenceSVG(p, tr)), nil
+		}},
+	}
+	for _, o := range outs {
+		file := c.String(o.flag)
+		if file == "" {
+			continue
+		}
+		for _, r := range runs {
+			pr, err := graphs.PickTrace(r.Result, c.String("property"))
+			if err != nil {
+				return usageErr("", "--property: %v", err)
+			}
+			if pr == nil {
+				continue
+			}
+			data, err := o.render(r.Result.Program, pr.Trace)
+			if errors.Is(err, graphs.ErrNoGraphviz) {
+				return &exitError{code: 2, err: fmt.Errorf("--%s: %w", o.flag, err), hint: graphs.GraphvizHint}
+			}
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			if err := writeFileAtomic(graphs.DOTPath(file, r.Label, several), data); err != nil {
+				return &exitError{code: 2, err: err}
+			}
+		}
+	}
+	return nil
+}
+
+func graphCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "graph",
+		Usage:     "draw a small configuration's whole state graph as DOT, the shortest trace in bold",
+		ArgsUsage: "VARIANT",
+		Description: "Writes DOT to standard output, or to --out; --svg and --png render it with Graphviz.\n" +
+			"Above --max-nodes states, only the neighbourhood of the trace is drawn.",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "set", Usage: "override a parameter, NAME=VALUE (repeatable)"},
+			&cli.StringFlag{Name: "property", Usage: "draw the trace of property `NAME` in bold (default: the first violated, else witnessed)"},
+			&cli.IntFlag{Name: "max-nodes", Value: 200, Usage: "draw at most `N` states; a larger graph is cut to the trace's neighbourhood"},
+			&cli.IntFlag{Name: "max-states", Value: 1000000, Usage: "explore at most `N` states"},
+			&cli.StringFlag{Name: "reduce", Value: "locks", Usage: "step granularity: locks or none"},
+			&cli.StringFlag{Name: "out", Usage: "write the DOT to `FILE` instead of standard output"},
+			&cli.StringFlag{Name: "svg", Usage: "render to `FILE` as SVG (needs Graphviz)"},
+			&cli.StringFlag{Name: "png", Usage: "render to `FILE` as PNG (needs Graphviz)"},
+		},
+		Action: graphAction,
+	}
+}
+
+// singleSettings parses --set flags that take one value each.
+func singleSettings(c *cli.Context) (map[string]string, error) {
+	set := map[string]string{}
+	for _, kv := range c.StringSlice("set") {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || name == "" || value == "" || strings.Contains(value, ",") {
+			return nil, usageErr("write --set NAME=VALUE with one value, e.g. --set NR_WORKERS=2", "--set %q: expected NAME=VALUE", kv)
+		}
+		set[name] = value
+	}
+	return set, nil
+}
+
+func oneVariant(c *cli.Context, usage string) (string, error) {
+	if c.NArg() != 1 {
+		return "", usageErr(usage, "%s takes one variant, %d given", c.Command.Name, c.NArg())
+	}
+	if v := c.Args().First(); strings.HasPrefix(v, "-") {
+		return "", usageErr("flags go before the variant", "%s is a flag, but it comes after the variant", v)
+	}
+	return c.Args().First(), nil
+}
+
+func graphAction(c *cli.Context) error {
+	variant, err := oneVariant(c, "usage: wqcheck graph [flags] VARIANT")
+	if err != nil {
+		return err
+	}
+	set, err := singleSettings(c)
+	if err != nil {
+		return err
+	}
+	if r := c.String("reduce"); r != "locks" && r != "none" {
+		return usageErr("--reduce takes locks or none", "--reduce=%s: unknown reduction", r)
+	}
+	p, err := loader.Load(variant, model.Options{Set: set, Fine: c.String("reduce") == "none"})
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	res := explorer.Explore(p, explorer.Options{All: true, KeepGraph: true, MaxStates: c.Int("max-states"), MaxMemory: defaultMemoryBound()})
+	if res.Err != nil {
+		return &exitError{code: 2, err: res.Err}
+	}
+	pr, err := graphs.PickTrace(res, c.String("property"))
+	if err != nil {
+		return usageErr("", "--property: %v", err)
+	}
+	opt := graphs.GraphOptions{MaxNodes: c.Int("max-nodes")}
+	if pr != nil {
+		opt.Trace = pr.Trace
+	}
+	src := graphs.StateGraphDOT(res, opt)
+	for _, f := range []string{"svg", "png"} {
+		if file := c.String(f); file != "" {
+			data, err := graphs.Graphviz(src, f)
+			if errors.Is(err, graphs.ErrNoGraphviz) {
+				return &exitError{code: 2, err: fmt.Errorf("--%s: %w", f, err), hint: graphs.GraphvizHint}
+			}
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			if err := writeFileAtomic(file, data); err != nil {
+				return &exitError{code: 2, err: err}
+			}
+		}
+	}
+	if file := c.String("out"); file != "" {
+		if err := writeFileAtomic(file, []byte(src)); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	} else if c.String("svg") == "" && c.String("png") == "" {
+		_, err := io.WriteString(c.App.Writer, src)
+		return err
+	}
+	return nil
+}
+
+func replayCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "replay",
+		Usage:     "replay a trace saved with check --json against a (new version of a) model",
+		ArgsUsage: "VARIANT",
+		Description: "Replays the saved trace step by step with the parameters it was saved with (--set overrides),\n" +
+			"prints it, and says whether the property still fails at its end.\n" +
+			"Exit status: 0 the trace replays and still shows the violation, 1 it does not\n" +
+			"(the model no longer allows a step, or the property no longer fails), 2 bad input.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "trace", Usage: "the --json output `FILE` holding the trace", Required: true},
+			&cli.StringFlag{Name: "property", Usage: "replay the trace of property `NAME` (default: the first in the file)"},
+			&cli.StringFlag{Name: "variant", Usage: "with several runs in the file, the one of variant `NAME`"},
+			&cli.StringSliceFlag{Name: "set", Usage: "override a parameter, NAME=VALUE (repeatable)"},
+			&cli.BoolFlag{Name: "explain", Usage: "under each step, show what it changed in the state"},
+			&cli.IntFlag{Name: "width", Value: 100, Usage: "width of the trace table in columns"},
+		},
+		Action: replayAction,
+	}
+}
+
+func replayAction(c *cli.Context) error {
+	variant, err := oneVariant(c, "usage: wqcheck replay --trace FILE VARIANT")
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(c.String("trace"))
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	saved, err := graphs.ReadSavedTrace(data, c.String("variant"), c.String("property"))
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("%s: %w", c.String("trace"), err)}
+	}
+	set := saved.Params
+	over, err := singleSettings(c)
+	if err != nil {
+		return err
+	}
+	for k, v := range over {
+		set[k] = v
+	}
+	p, err := loader.Load(variant, model.Options{Set: set, Fine: saved.Reduce == "none"})
+	if err != nil {
+		return &exitError{code: 2, err: err, hint: "the trace was saved with " + emptyAs(graphs.FormatSettings(saved.Params), "no params")}
+	}
+	prop := -1
+	for i, pr := range p.Props {
+		if pr.Name == saved.Property {
+			prop = i
+		}
+	}
+	if prop < 0 {
+		return &exitError{code: 2, err: fmt.Errorf("%s has no property %q, which the trace is of", p.Name, saved.Property)}
+	}
+	moves, err := saved.Moves(p)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	w := bufio.NewWriter(c.App.Writer)
+	defer w.Flush()
+	fmt.Fprintf(w, "replaying the trace of %s (%d steps, saved from %s with %s) against %s\n\n", saved.Property,
+		len(saved.Path), saved.Variant, emptyAs(graphs.FormatSettings(set), "no params"), variant)
+	tr, rerr := explorer.Replay(p, moves)
+	tr.Prop = p.Props[prop]
+	ok, msg := false, ""
+	if rerr == nil {
+		ok, msg = explorer.Reproduces(p, tr, prop)
+	} else {
+		msg = fmt.Sprintf("the model does not allow the trace: %v", rerr)
+	}
+	tr.Msg = msg
+	graphs.WriteReplay(w, p, tr, ok, rerr == nil, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain")})
+	if !ok {
+		w.Flush()
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+func emptyAs(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
 }
 
 func filterOut(xs []string, drop string) []string {
@@ -341,6 +580,11 @@ func writeFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".wqcheck-*")
 	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	if _, err := tmp.Write(data); err != nil {

@@ -9,6 +9,7 @@ package explorer
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"time"
 
 	"wqcheck/invariants"
@@ -25,6 +26,10 @@ type Options struct {
 	Stop <-chan struct{}
 	// Progress, when set, is called about once a second.
 	Progress func(Stats)
+	// KeepGraph keeps the whole state graph (every edge, with its thread,
+	// and every state where some property fails) in Result.Graph, for
+	// drawing it. It costs memory: use it on small configurations.
+	KeepGraph bool
 }
 
 // Stats describe a search.
@@ -72,7 +77,49 @@ type Result struct {
 	Stats    Stats
 	Props    []PropResult // in Program.Props order
 	Err      error        // a property that could not be evaluated
+	Graph    *Graph       // the state graph, with Options.KeepGraph
 }
+
+// Graph is an explored state graph, kept with Options.KeepGraph. States are
+// numbered in BFS order from 0, the initial state.
+type Graph struct {
+	g *graph
+}
+
+// Edge is a transition: the step of Thread (an index into Program.Threads)
+// that leads to state To.
+type Edge struct {
+	To     int
+	Thread int
+}
+
+// NumStates is the number of states.
+func (gr *Graph) NumStates() int { return gr.g.NumStates() }
+
+// State returns the state with the given id.
+func (gr *Graph) State(id int) model.State { return gr.g.State(id) }
+
+// Depth is the length of a shortest path from the initial state.
+func (gr *Graph) Depth(id int) int { return int(gr.g.depth[id]) }
+
+// Edges lists the transitions out of a state, in the order they were
+// generated (threads in order, then branches). States the search did not
+// expand (bounds) have none.
+func (gr *Graph) Edges(id int) []Edge {
+	g := gr.g
+	var out []Edge
+	for k := g.edgeStart[id]; k < g.edgeStart[id+1]; k++ {
+		out = append(out, Edge{To: int(g.edges[k]), Thread: int(g.edgeThread[k])})
+	}
+	return out
+}
+
+// Find returns the id of a state.
+func (gr *Graph) Find(s model.State) (int, bool) { return gr.g.table.find(s) }
+
+// Failing returns the properties (indexes into Program.Props) that fail in
+// or on a step out of the state, in order.
+func (gr *Graph) Failing(id int) []int { return gr.g.failing[int32(id)] }
 
 // Violated reports whether any property is violated (witnesses do not count).
 func (r *Result) Violated() bool {
@@ -95,6 +142,9 @@ type graph struct {
 	edgeStart []int32
 	edges     []int32
 	keep      bool
+	// with Options.KeepGraph: each edge's thread, and what fails where
+	edgeThread []int32
+	failing    map[int32][]int
 }
 
 type via struct {
@@ -147,7 +197,16 @@ func Explore(p *model.Program, opts Options) *Result {
 	}
 	found := make([]*violation, len(p.Props))
 	nfound := 0
+	if opts.KeepGraph {
+		g.keep = true
+		g.failing = map[int32][]int{}
+	}
 	record := func(prop int, v *violation) {
+		if g.failing != nil {
+			if fs := g.failing[v.state]; !slices.Contains(fs, prop) {
+				g.failing[v.state] = append(fs, prop)
+			}
+		}
 		if found[prop] == nil {
 			found[prop] = v
 			if !p.Props[prop].Witness {
@@ -244,6 +303,9 @@ func Explore(p *model.Program, opts Options) *Result {
 			id, isNew := g.add(sc.State, int32(head), v, d+1)
 			if g.keep {
 				g.edges = append(g.edges, id)
+				if g.failing != nil {
+					g.edgeThread = append(g.edgeThread, int32(sc.Thread))
+				}
 			}
 			if isNew {
 				if int(d+1) > stats.Depth {
@@ -325,6 +387,9 @@ func Explore(p *model.Program, opts Options) *Result {
 			r.Trace = tr
 		}
 		res.Props = append(res.Props, r)
+	}
+	if opts.KeepGraph {
+		res.Graph = &Graph{g}
 	}
 	return res
 }
@@ -412,7 +477,9 @@ func Replay(p *model.Program, path []Move) (*Trace, error) {
 		}
 		t := p.Threads[v.Thread]
 		var got *Step
+		branches := 0
 		st.ThreadSuccessors(cur, t, func(sc *model.Succ) {
+			branches++
 			if sc.Branch != v.Branch {
 				return
 			}
@@ -425,7 +492,14 @@ func Replay(p *model.Program, path []Move) (*Trace, error) {
 			got = step
 		})
 		if got == nil {
-			return tr, fmt.Errorf("step %d: %s cannot take branch %d here", i+1, t.Name, v.Branch)
+			switch {
+			case p.Finished(cur, t):
+				return tr, fmt.Errorf("step %d: %s cannot move: it has exited", i+1, t.Label)
+			case branches == 0:
+				return tr, fmt.Errorf("step %d: %s cannot move: it is blocked at %s", i+1, t.Label, p.Where(cur, t))
+			}
+			return tr, fmt.Errorf("step %d: %s has %d way%s to move here, not the branch %d the trace took (at %s)",
+				i+1, t.Label, branches, map[bool]string{true: "", false: "s"}[branches == 1], v.Branch, p.Where(cur, t))
 		}
 		tr.Steps = append(tr.Steps, *got)
 		cur = got.After
@@ -439,4 +513,45 @@ func (t *Trace) Final() model.State {
 		return t.Initial
 	}
 	return t.Steps[len(t.Steps)-1].After
+}
+
+// Reproduces says whether a replayed trace still shows prop failing: a
+// step's warn_on or error for step properties, the final state for
+// invariants and deadlock. Stranded work is a property of the whole graph,
+// not of one trace: it is judged by re-exploring from the trace's final
+// state and asking whether some interleaving from there still takes every
+// pending item. The message says what was found, in words.
+func Reproduces(p *model.Program, tr *Trace, prop int) (bool, string) {
+	pr := p.Props[prop]
+	for i := range tr.Steps {
+		st := &tr.Steps[i]
+		if slices.Contains(st.Fired, prop) {
+			return true, fmt.Sprintf("step %d: warn_on fired: %s", i+1, pr.Text)
+		}
+		if st.Err != nil && st.Err.Prop == prop {
+			return true, fmt.Sprintf("step %d: %s", i+1, st.Err.Msg)
+		}
+	}
+	final := tr.Final()
+	switch pr.Kind {
+	case model.PropDeadlock:
+		if dl, msg := invariants.Deadlock(p, final); dl {
+			return true, msg
+		}
+	case model.PropInvariant:
+		for _, f := range invariants.CheckState(p, p.NewEvaluator(), final, nil) {
+			if f.Prop == prop {
+				return true, f.Msg
+			}
+		}
+	case model.PropStranded:
+		res := Explore(p.WithInitial(final), Options{All: true})
+		if res.Err == nil && res.Complete && res.Props[prop].Verdict == Violated && res.Props[prop].Trace != nil && len(res.Props[prop].Trace.Steps) == 0 {
+			return true, res.Props[prop].Trace.Msg
+		}
+		if !res.Complete {
+			return false, "could not decide: the search from the trace's end did not complete"
+		}
+	}
+	return false, fmt.Sprintf("%s does not fail at the end of the trace", pr.Name)
 }

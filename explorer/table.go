@@ -98,3 +98,18 @@ func (t *stateTable) grow() {
 func (t *stateTable) bytes() uint64 {
 	return uint64(len(t.chunks)*chunkStates*t.words*8 + len(t.hashes)*8 + len(t.slots)*4)
 }
+
+// find returns the id of s, if it is in the table.
+func (t *stateTable) find(s model.State) (int, bool) {
+	h := Hash(s)
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		slot := t.slots[i]
+		if slot == 0 {
+			return 0, false
+		}
+		id := int(slot - 1)
+		if t.hashes[id] == h && t.equal(id, s) {
+			return id, true
+		}
+	}
+}

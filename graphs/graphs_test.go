@@ -3,9 +3,12 @@ package graphs_test
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"wqcheck/examples"
@@ -23,12 +26,16 @@ func firstTrace(t *testing.T, name string) (*model.Program, *explorer.Trace) {
 		t.Fatal(err)
 	}
 	r := explorer.Explore(p, explorer.Options{})
-	pv := graphs.FirstViolation(r)
-	if pv == nil {
-		t.Fatalf("%s: no violation", name)
+	pv, err := graphs.PickTrace(r, "")
+	if err != nil || pv == nil {
+		t.Fatalf("%s: no trace (%v)", name, err)
 	}
 	return p, pv.Trace
 }
+
+// traces are the goldens' subjects: two teaching examples and a workqueue
+// trace (upstream's S11 witness: 14 steps, 6 threads, the lane layout).
+var traces = []string{"abba", "lost-wakeup", "upstream"}
 
 func golden(t *testing.T, file string, got []byte) {
 	t.Helper()
@@ -49,24 +56,112 @@ func golden(t *testing.T, file string, got []byte) {
 }
 
 func TestTraceDOTGolden(t *testing.T) {
-	for _, name := range []string{"abba", "lost-wakeup", "lost-work"} {
+	for _, name := range append(traces, "lost-work") {
 		p, tr := firstTrace(t, name)
-		a := graphs.TraceDOT(p, tr)
-		if b := graphs.TraceDOT(p, tr); a != b {
-			t.Fatalf("%s: DOT output is not deterministic", name)
+		for _, style := range []string{graphs.StyleLanes, graphs.StyleStates} {
+			a := graphs.TraceDOT(p, tr, style)
+			if b := graphs.TraceDOT(p, tr, style); a != b {
+				t.Fatalf("%s: DOT output is not deterministic", name)
+			}
+			golden(t, name+"."+style+".dot", []byte(a))
 		}
-		golden(t, name+".dot", []byte(a))
 	}
 }
 
 func TestTraceTextGolden(t *testing.T) {
-	for _, name := range []string{"abba", "lost-wakeup"} {
+	for _, name := range traces {
 		p, tr := firstTrace(t, name)
 		for _, width := range []int{100, 60} {
 			var b bytes.Buffer
 			graphs.WriteTrace(&b, p, tr, graphs.TextOptions{Width: width})
 			golden(t, name+"."+itoa(width)+".txt", b.Bytes())
 		}
+		var b bytes.Buffer
+		graphs.WriteTrace(&b, p, tr, graphs.TextOptions{Width: 100, Explain: true})
+		golden(t, name+".explain.txt", b.Bytes())
+	}
+}
+
+func TestSequenceSVGGolden(t *testing.T) {
+	for _, name := range traces {
+		p, tr := firstTrace(t, name)
+		a := graphs.SequenceSVG(p, tr)
+		if a != graphs.SequenceSVG(p, tr) {
+			t.Fatalf("%s: SVG output is not deterministic", name)
+		}
+		var doc struct {
+			XMLName xml.Name
+		}
+		if err := xml.Unmarshal([]byte(a), &doc); err != nil || doc.XMLName.Local != "svg" {
+			t.Fatalf("%s: not well-formed SVG: %v", name, err)
+		}
+		golden(t, name+".seq.svg", []byte(a))
+	}
+}
+
+func TestStateGraphGolden(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		limit int
+	}{{"lost-wakeup", 200}, {"abba", 200}, {"upstream", 25}} {
+		p, err := (&model.Loader{Builtin: examples.FS}).Load(c.name, model.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := explorer.Explore(p, explorer.Options{All: true, KeepGraph: true})
+		pr, _ := graphs.PickTrace(r, "")
+		out := graphs.StateGraphDOT(r, graphs.GraphOptions{MaxNodes: c.limit, Trace: pr.Trace})
+		if n := strings.Count(out, "tooltip="); n > c.limit {
+			t.Errorf("%s: %d nodes drawn, limit %d", c.name, n, c.limit)
+		}
+		// every state of the trace is drawn, in bold
+		if n := strings.Count(out, `penwidth="2.5"`); n != len(pr.Trace.Steps)+1 {
+			t.Errorf("%s: %d bold states, want %d", c.name, n, len(pr.Trace.Steps)+1)
+		}
+		golden(t, c.name+".graph.dot", []byte(out))
+	}
+}
+
+// The explanation of a step is exactly the variables that differ.
+func TestChanges(t *testing.T) {
+	p, tr := firstTrace(t, "abba")
+	cs := graphs.Changes(p, tr.Initial, tr.Steps[0].After)
+	var got []string
+	for _, c := range cs {
+		got = append(got, c.Path+":"+c.Old+"->"+c.New)
+	}
+	if len(got) == 0 || got[0] != "accounts[0].lock:free->held by CPU A" {
+		t.Fatalf("changes of step 1: %v", got)
+	}
+	for _, c := range cs {
+		if strings.HasPrefix(c.Path, "accounts[1]") || strings.Contains(c.Path, "balance") || strings.HasSuffix(c.Path, ".at") || c.Old == c.New {
+			t.Errorf("unchanged or positional variable reported: %+v", c)
+		}
+	}
+	if len(graphs.Changes(p, tr.Initial, tr.Initial)) != 0 {
+		t.Error("a state compared with itself has changes")
+	}
+}
+
+// Rendering through Graphviz gives SVG and PNG; without dot the error
+// names the package.
+func TestGraphviz(t *testing.T) {
+	p, tr := firstTrace(t, "abba")
+	src := graphs.TraceDOT(p, tr, graphs.StyleStates)
+	if _, err := exec.LookPath("dot"); err != nil {
+		t.Skip("Graphviz's dot is not installed (Debian package graphviz); .ci/run installs it")
+	}
+	svg, err := graphs.Graphviz(src, "svg")
+	if err != nil || !bytes.Contains(svg, []byte("<svg")) {
+		t.Fatalf("svg: %v", err)
+	}
+	png, err := graphs.Graphviz(src, "png")
+	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		t.Fatalf("png: %v", err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	if _, err := graphs.Graphviz(src, "svg"); err != graphs.ErrNoGraphviz {
+		t.Fatalf("without dot: %v", err)
 	}
 }
 

@@ -47,6 +47,16 @@ type JSONProperty struct {
 	Message string      `json:"message,omitempty"`
 	Steps   int         `json:"steps,omitempty"`
 	Trace   []JSONEntry `json:"trace,omitempty"`
+	// Path is the trace as transitions only, which is what
+	// wqcheck replay needs (a step may show no statement in Trace).
+	Path []JSONMove `json:"path,omitempty"`
+}
+
+// JSONMove is one transition of a saved trace: the thread (its state-name,
+// as in "worker_thread[1]") and which of its branches it took.
+type JSONMove struct {
+	Thread string `json:"thread"`
+	Branch int    `json:"branch"`
 }
 
 // JSONEntry is one statement of a trace. Step numbers the transition it
@@ -87,6 +97,7 @@ func ToJSON(runs []Run) []JSONRun {
 				jp.Trace = []JSONEntry{}
 				for i := range tr.Steps {
 					st := &tr.Steps[i]
+					jp.Path = append(jp.Path, JSONMove{Thread: st.Thread.Short, Branch: st.Branch})
 					for _, l := range StepLines(st) {
 						jp.Trace = append(jp.Trace, JSONEntry{Step: i + 1, Thread: st.Thread.Short, Branch: st.Branch,
 							File: l.File, Line: l.Line, Function: l.Func, Statement: l.Text})
@@ -306,6 +317,36 @@ func DOTPath(file, variant string, several bool) string {
 	v := strings.TrimSuffix(filepath.Base(variant), ".wq")
 	v = strings.NewReplacer(".wq ", "-", " ", "-", "=", "-").Replace(v)
 	return base + "-" + v + ext
+}
+
+// PickTrace chooses the trace to draw: the named property's (violated or
+// witnessed), or without a name the first violated property's, else the
+// first witness. It returns nil when there is none; an unknown name is an
+// error that lists the properties.
+func PickTrace(res *explorer.Result, name string) (*explorer.PropResult, error) {
+	if name != "" {
+		var names []string
+		for i := range res.Props {
+			pr := &res.Props[i]
+			if pr.Prop.Name == name {
+				if pr.Trace == nil {
+					return nil, nil
+				}
+				return pr, nil
+			}
+			names = append(names, pr.Prop.Name)
+		}
+		return nil, fmt.Errorf("%s has no property %q (it has: %s)", res.Program.Name, name, strings.Join(names, ", "))
+	}
+	if pv := FirstViolation(res); pv != nil {
+		return pv, nil
+	}
+	for i := range res.Props {
+		if res.Props[i].Trace != nil {
+			return &res.Props[i], nil
+		}
+	}
+	return nil, nil
 }
 
 // FirstViolation returns the first violated property's result, or nil.

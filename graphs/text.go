@@ -60,6 +60,14 @@ func StepLines(st *explorer.Step) []Line {
 		}
 		if n, ok := st.Notes[i]; ok {
 			note = n
+			if rest, ok := strings.CutPrefix(n, model.LockNote); ok {
+				// say which lock only when the statement does not
+				_, name, _ := strings.Cut(rest, " ")
+				note = ""
+				if name != lockArg(text) {
+					note = name
+				}
+			}
 		}
 		fn := ins.Func
 		if fn == st.Thread.Kind.Name {
@@ -103,7 +111,14 @@ func (l Line) cell() string {
 // TextOptions control the text rendering of a trace.
 type TextOptions struct {
 	Width int // total width in columns (default 100)
+	// Explain adds, under each step, what the step changed in the state
+	// (see Changes): lists, flags, counters, task states, locks.
+	Explain bool
 }
+
+// minColumn is the narrowest thread column the side-by-side table uses; a
+// trace whose threads would get less is written in the one-column layout.
+const minColumn = 30
 
 // Columns returns the threads that move in a trace, in order of first move.
 func Columns(tr *explorer.Trace) []*model.Thread {
@@ -118,76 +133,190 @@ func Columns(tr *explorer.Trace) []*model.Thread {
 	return cols
 }
 
-// WriteTrace writes a counterexample as a table with one column per thread,
-// one row per step, then what is wrong and the state at the violation.
+// WriteTrace writes a counterexample (or a witness) for people: a header,
+// the steps, what is wrong, and the state at the violation.
+//
+// The steps are the kernel commit-message table, one column per thread that
+// moves (named by its `as` label: "CPU A", "kworker W2"), one row per step,
+// when every column gets at least minColumn characters of the width. With
+// more threads than that allows (workqueue traces move 5-8), each step is a
+// row of one wide column headed by the thread's name, and the statement text
+// is indented by the thread's lane so the interleaving stays visible.
 func WriteTrace(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptions) {
 	width := opt.Width
 	if width <= 0 {
 		width = 100
-	}
-	cols := Columns(tr)
-	colOf := map[int]int{}
-	for i, t := range cols {
-		colOf[t.Index] = i
-	}
-	const gutter = 5 // "%3d  "
-	const sep = "  "
-	n := len(cols)
-	if n == 0 {
-		n = 1
-	}
-	cw := (width - gutter - len(sep)*(n-1)) / n
-	if cw < 24 {
-		cw = 24
 	}
 	if tr.Prop.Witness {
 		fmt.Fprintf(w, "%s witnessed (informational): shortest witness, %d step%s\n\n", tr.Prop.Name, len(tr.Steps), plural(len(tr.Steps)))
 	} else {
 		fmt.Fprintf(w, "%s violated: shortest counterexample, %d step%s\n\n", tr.Prop.Name, len(tr.Steps), plural(len(tr.Steps)))
 	}
-	if len(cols) > 0 {
-		var hdr, rule strings.Builder
-		hdr.WriteString(strings.Repeat(" ", gutter))
-		rule.WriteString(strings.Repeat(" ", gutter))
-		for i, t := range cols {
-			if i > 0 {
-				hdr.WriteString(sep)
-				rule.WriteString(sep)
-			}
-			hdr.WriteString(pad(clip(t.Short, cw), cw))
-			rule.WriteString(strings.Repeat("-", min(cw, max(len(t.Short), 16))) + strings.Repeat(" ", cw-min(cw, max(len(t.Short), 16))))
-		}
-		fmt.Fprintln(w, strings.TrimRight(hdr.String(), " "))
-		fmt.Fprintln(w, strings.TrimRight(rule.String(), " "))
-	}
-	for i := range tr.Steps {
-		st := &tr.Steps[i]
-		col := colOf[st.Thread.Index]
-		first := true
-		for _, l := range StepLines(st) {
-			for _, part := range wrap(l.cell(), cw) {
-				lead := strings.Repeat(" ", gutter)
-				if first {
-					lead = fmt.Sprintf("%3d  ", i+1)
-					first = false
-				}
-				line := lead + strings.Repeat(" ", col*(cw+len(sep))) + part
-				fmt.Fprintln(w, strings.TrimRight(line, " "))
-			}
-		}
-		if st.Err != nil {
-			fmt.Fprintf(w, "%s%s*** %s\n", strings.Repeat(" ", gutter), strings.Repeat(" ", col*(cw+len(sep))), st.Err.Msg)
-		}
-		for _, f := range st.Fired {
-			if f == indexOf(p, tr.Prop) {
-				fmt.Fprintf(w, "%s%s*** warn_on fired (%s)\n", strings.Repeat(" ", gutter), strings.Repeat(" ", col*(cw+len(sep))), tr.Prop.Name)
-			}
-		}
-	}
+	writeSteps(w, p, tr, opt, width)
 	fmt.Fprintln(w)
 	writeProse(w, "violation: "+tr.Msg, width, "  ")
 	fmt.Fprintln(w, "state at the violation:")
-	WriteState(w, p, tr.Final(), "  ")
+	WriteState(w, p, tr.Final(), "  ", width)
+}
+
+// WriteReplay writes a replayed trace (wqcheck replay): the steps that
+// replayed, then whether the whole trace replayed and the property still
+// fails at its end (tr.Msg says what was found), and the state reached.
+func WriteReplay(w io.Writer, p *model.Program, tr *explorer.Trace, reproduced, complete bool, opt TextOptions) {
+	width := opt.Width
+	if width <= 0 {
+		width = 100
+	}
+	writeSteps(w, p, tr, opt, width)
+	fmt.Fprintln(w)
+	switch {
+	case reproduced && tr.Prop.Witness:
+		writeProse(w, fmt.Sprintf("REPRODUCED: all %d steps replay and %s is still witnessed: %s", len(tr.Steps), tr.Prop.Name, tr.Msg), width, "  ")
+	case reproduced:
+		writeProse(w, fmt.Sprintf("REPRODUCED: all %d steps replay and %s still fails: %s", len(tr.Steps), tr.Prop.Name, tr.Msg), width, "  ")
+	case complete:
+		writeProse(w, fmt.Sprintf("NOT REPRODUCED: all %d steps replay, but %s", len(tr.Steps), tr.Msg), width, "  ")
+	default:
+		writeProse(w, fmt.Sprintf("NOT REPRODUCED after %d step%s: %s", len(tr.Steps), plural(len(tr.Steps)), tr.Msg), width, "  ")
+	}
+	fmt.Fprintln(w, "state at the end of the replay:")
+	WriteState(w, p, tr.Final(), "  ", width)
+}
+
+// writeSteps writes the steps of a trace in the table or lane layout.
+func writeSteps(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptions, width int) {
+	cols := Columns(tr)
+	const gutter = 5 // "%3d  "
+	const sep = "  "
+	n := max(len(cols), 1)
+	cw := (width - gutter - len(sep)*(n-1)) / n
+	var lay layout
+	if cw >= minColumn || n == 1 {
+		lay = newTableLayout(cols, max(cw, 24), sep)
+	} else {
+		lay = newLaneLayout(cols, width)
+	}
+	lay.header(w)
+	prev := tr.Initial
+	for i := range tr.Steps {
+		st := &tr.Steps[i]
+		var cells []string
+		for _, l := range StepLines(st) {
+			cells = append(cells, l.cell())
+		}
+		if st.Err != nil {
+			cells = append(cells, "*** "+st.Err.Msg)
+		}
+		for _, f := range st.Fired {
+			if f == indexOf(p, tr.Prop) {
+				cells = append(cells, fmt.Sprintf("*** warn_on fired (%s)", tr.Prop.Name))
+			}
+		}
+		if opt.Explain {
+			for _, c := range GroupChanges(Changes(p, prev, st.After)) {
+				cells = append(cells, "  ~ "+c)
+			}
+		}
+		lay.step(w, i+1, st.Thread, cells)
+		prev = st.After
+	}
+}
+
+// layout places the cells of each step.
+type layout interface {
+	header(w io.Writer)
+	step(w io.Writer, n int, t *model.Thread, cells []string)
+}
+
+// tableLayout is the side-by-side table: a column per thread.
+type tableLayout struct {
+	cols  []*model.Thread
+	colOf map[int]int
+	cw    int
+	sep   string
+}
+
+func newTableLayout(cols []*model.Thread, cw int, sep string) *tableLayout {
+	l := &tableLayout{cols: cols, colOf: map[int]int{}, cw: cw, sep: sep}
+	for i, t := range cols {
+		l.colOf[t.Index] = i
+	}
+	return l
+}
+
+func (l *tableLayout) header(w io.Writer) {
+	if len(l.cols) == 0 {
+		return
+	}
+	var hdr, rule strings.Builder
+	hdr.WriteString("     ")
+	rule.WriteString("     ")
+	for i, t := range l.cols {
+		if i > 0 {
+			hdr.WriteString(l.sep)
+			rule.WriteString(l.sep)
+		}
+		hdr.WriteString(pad(clip(t.Label, l.cw), l.cw))
+		r := min(l.cw, max(len(t.Label), 16))
+		rule.WriteString(strings.Repeat("-", r) + strings.Repeat(" ", l.cw-r))
+	}
+	fmt.Fprintln(w, strings.TrimRight(hdr.String(), " "))
+	fmt.Fprintln(w, strings.TrimRight(rule.String(), " "))
+}
+
+func (l *tableLayout) step(w io.Writer, n int, t *model.Thread, cells []string) {
+	indent := strings.Repeat(" ", l.colOf[t.Index]*(l.cw+len(l.sep)))
+	first := true
+	for _, c := range cells {
+		for _, part := range wrap(c, l.cw) {
+			lead := "     "
+			if first {
+				lead = fmt.Sprintf("%3d  ", n)
+				first = false
+			}
+			fmt.Fprintln(w, strings.TrimRight(lead+indent+part, " "))
+		}
+	}
+}
+
+// laneLayout is the one-column form for many threads: "step  thread
+// statement", the statement indented two spaces per lane.
+type laneLayout struct {
+	colOf map[int]int
+	name  int // width of the thread-name column
+	text  int // width left for the statement
+	lanes int
+}
+
+func newLaneLayout(cols []*model.Thread, width int) *laneLayout {
+	l := &laneLayout{colOf: map[int]int{}, lanes: len(cols)}
+	for i, t := range cols {
+		l.colOf[t.Index] = i
+		l.name = max(l.name, len(t.Label))
+	}
+	l.name = min(l.name, 24)
+	l.text = max(width-5-l.name-2, 40)
+	return l
+}
+
+func (l *laneLayout) header(w io.Writer) {
+	fmt.Fprintf(w, "step %s  statement (indented by thread)\n", pad("thread", l.name))
+	fmt.Fprintf(w, "---- %s  %s\n", strings.Repeat("-", l.name), strings.Repeat("-", min(l.text, 40)))
+}
+
+func (l *laneLayout) step(w io.Writer, n int, t *model.Thread, cells []string) {
+	ind := strings.Repeat(" ", 2*l.colOf[t.Index])
+	first := true
+	for _, c := range cells {
+		for _, part := range wrap(c, l.text-len(ind)) {
+			lead := strings.Repeat(" ", 5+l.name+2)
+			if first {
+				lead = fmt.Sprintf("%4d %s  ", n, pad(clip(t.Label, l.name), l.name))
+				first = false
+			}
+			fmt.Fprintln(w, strings.TrimRight(lead+ind+part, " "))
+		}
+	}
 }
 
 func indexOf(p *model.Program, pr *model.Property) int {
@@ -199,9 +328,18 @@ func indexOf(p *model.Program, pr *model.Property) int {
 	return -1
 }
 
-// WriteState writes a state, one object or thread per line.
-func WriteState(w io.Writer, p *model.Program, s model.State, indent string) {
-	vars := p.Describe(s)
+// WriteState writes a state for people: one line per object (its fields
+// side by side, wrapped at width), then one line per thread, named by its
+// label, saying what it is doing: its task state, where it is (or that it
+// has exited), whether it is blocked, and its live locals.
+func WriteState(w io.Writer, p *model.Program, s model.State, indent string, width int) {
+	if width <= 0 {
+		width = 100
+	}
+	isThread := map[string]bool{}
+	for _, t := range p.Threads {
+		isThread[t.Short] = true
+	}
 	// group by object: "accounts[0].lock" and "accounts[0].balance" share a line
 	type group struct {
 		name  string
@@ -209,8 +347,19 @@ func WriteState(w io.Writer, p *model.Program, s model.State, indent string) {
 	}
 	var groups []*group
 	byName := map[string]*group{}
-	for _, v := range vars {
+	locals := map[string][]string{}
+	for _, v := range p.Describe(s) {
 		obj, field := splitPath(v.Path)
+		if i := strings.IndexByte(obj, '.'); i >= 0 && isThread[obj[:i]] {
+			// a local of a function the thread is in: "cpu_a.transfer"
+			obj, field = obj[:i], obj[i+1:]+"."+field
+		}
+		if isThread[obj] {
+			if field != "at" && field != "state" {
+				locals[obj] = append(locals[obj], field+"="+v.Value)
+			}
+			continue
+		}
 		g := byName[obj]
 		if g == nil {
 			g = &group{name: obj}
@@ -224,8 +373,46 @@ func WriteState(w io.Writer, p *model.Program, s model.State, indent string) {
 		}
 	}
 	for _, g := range groups {
-		fmt.Fprintf(w, "%s%s: %s\n", indent, g.name, strings.Join(g.parts, "  "))
+		writeFields(w, indent+g.name+": ", g.parts, width)
 	}
+	name := 0
+	for _, t := range p.Threads {
+		name = max(name, len(t.Label))
+	}
+	name = min(name, 24)
+	for _, t := range p.Threads {
+		lead := indent + pad(t.Label, name) + "  "
+		if p.Finished(s, t) {
+			fmt.Fprintln(w, strings.TrimRight(lead+"exited", " "))
+			continue
+		}
+		parts := []string{model.TaskStateName(p.TaskState(s, t)), "at " + p.Where(s, t)}
+		if t.Label != t.Short {
+			parts = append(parts, "("+t.Short+")")
+		}
+		writeFields(w, lead, append(parts, locals[t.Short]...), width)
+	}
+}
+
+// writeFields writes parts after lead, two spaces apart, breaking the line
+// between parts (never inside one) when it would pass width; continuation
+// lines are indented under the first part.
+func writeFields(w io.Writer, lead string, parts []string, width int) {
+	line := lead
+	cont := strings.Repeat(" ", min(len(lead), 30))
+	fresh := true
+	for _, part := range parts {
+		if !fresh && len(line)+2+len(part) > width {
+			fmt.Fprintln(w, line)
+			line, fresh = cont, true
+		}
+		if !fresh {
+			line += "  "
+		}
+		line += part
+		fresh = false
+	}
+	fmt.Fprintln(w, strings.TrimRight(line, " "))
 }
 
 func splitPath(path string) (string, string) {

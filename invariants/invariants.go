@@ -52,16 +52,16 @@ func Deadlock(p *model.Program, s model.State) (bool, string) {
 			owner, name := p.LockOwner(s, t, ins)
 			holder := "nobody"
 			if owner != nil {
-				holder = owner.Name
+				holder = owner.Label
 			}
-			stuck = append(stuck, fmt.Sprintf("%s waits for %s, held by %s (%s:%d)", t.Name, name, holder, ins.Pos.File, ins.Pos.Line))
+			stuck = append(stuck, fmt.Sprintf("%s waits for %s, held by %s (%s:%d)", t.Label, name, holder, ins.Pos.File, ins.Pos.Line))
 		case "schedule":
 			if !t.Kind.Daemon {
-				stuck = append(stuck, fmt.Sprintf("%s sleeps in schedule() in %s and nobody will wake it (%s:%d)", t.Name, model.TaskStateName(p.TaskState(s, t)), ins.Pos.File, ins.Pos.Line))
+				stuck = append(stuck, fmt.Sprintf("%s sleeps in schedule() in %s and nobody will wake it (%s:%d)", t.Label, model.TaskStateName(p.TaskState(s, t)), ins.Pos.File, ins.Pos.Line))
 			}
 		case "await":
 			if !t.Kind.Daemon {
-				stuck = append(stuck, fmt.Sprintf("%s waits in %s forever (%s:%d)", t.Name, ins.Text, ins.Pos.File, ins.Pos.Line))
+				stuck = append(stuck, fmt.Sprintf("%s waits in %s forever (%s:%d)", t.Label, ins.Text, ins.Pos.File, ins.Pos.Line))
 			}
 		default:
 			// a thread that could move means s has successors: not terminal

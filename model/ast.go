@@ -108,7 +108,7 @@ type FuncDecl struct {
 	Body   *Block
 }
 
-// ThreadDecl: `thread name(worker self) for each workers { ... }` runs one
+// ThreadDecl: `thread name(worker self) for each workers as "kworker W{i}" { ... }` runs one
 // instance per element of the array; without `for each` there is one instance.
 // A `daemon` thread may rest forever in schedule() or await() without that
 // counting as a deadlock (kernel threads that idle are daemons).
@@ -119,7 +119,11 @@ type ThreadDecl struct {
 	ForEach string // array name, or ""
 	ForPos  Pos
 	Daemon  bool
-	Body    *Block
+	// Label names the thread as a kernel developer would in a trace column
+	// (`as "kworker W{i}"`; {i} is the instance's index). "" means the
+	// thread's own name, with [i] for `for each` threads.
+	Label string
+	Body  *Block
 }
 
 // InvariantDecl: `invariant name: expr;` must hold in every reachable state.

@@ -322,7 +322,7 @@ func (c *compiler) compile() {
 			c.kinds[d.Name] = k
 			p.Kinds = append(p.Kinds, k)
 			if k.ForEach == nil {
-				t := &Thread{Kind: k, Index: len(p.Threads), Obj: -1, Name: d.Name, Short: d.Name}
+				t := &Thread{Kind: k, Index: len(p.Threads), Obj: -1, Name: d.Name, Short: d.Name, Label: threadLabel(d, -1)}
 				p.Threads = append(p.Threads, t)
 				c.single[d.Name] = t
 			} else {
@@ -333,7 +333,11 @@ func (c *compiler) compile() {
 					if a.Single {
 						short = d.Name
 					}
-					p.Threads = append(p.Threads, &Thread{Kind: k, Index: len(p.Threads), Obj: a.First + i, Name: name, Short: short})
+					label := threadLabel(d, i)
+					if d.Label == "" {
+						label = short
+					}
+					p.Threads = append(p.Threads, &Thread{Kind: k, Index: len(p.Threads), Obj: a.First + i, Name: name, Short: short, Label: label})
 				}
 			}
 		}
@@ -705,4 +709,13 @@ func arith(op string, x, y int64) (int64, bool) {
 		return b2i(x != 0 || y != 0), true
 	}
 	return 0, true
+}
+
+// threadLabel expands a thread's `as` name for instance i ({i} is the index;
+// -1 for a single thread) and falls back to the thread's name.
+func threadLabel(d *ThreadDecl, i int) string {
+	if d.Label == "" {
+		return d.Name
+	}
+	return strings.ReplaceAll(d.Label, "{i}", fmt.Sprint(i))
 }

@@ -72,7 +72,7 @@ func (p *Program) formatSlot(s State, name string, t Type, off uint32, w uint8, 
 		if o == 0 {
 			return "free"
 		}
-		return "held by " + p.Threads[o-1].Short
+		return "held by " + p.Threads[o-1].Label
 	case KBool:
 		if s.get(off, w) != 0 {
 			return "true"
@@ -85,7 +85,7 @@ func (p *Program) formatSlot(s State, name string, t Type, off uint32, w uint8, 
 		if v == 0 {
 			return "NULL"
 		}
-		return p.Threads[v-1].Short
+		return p.Threads[v-1].Label
 	case KInt:
 		v := decodeInt(s.get(off, w), t.Lo, t.Hi)
 		if strings.HasSuffix(strings.ToLower(name), "flags") {
@@ -114,4 +114,48 @@ func (p *Program) FormatFlags(v int64) string {
 		names = append(names, fmt.Sprintf("%#x", rest))
 	}
 	return strings.Join(names, "|")
+}
+
+// LocksHeld lists the locks thread t holds in s, by path ("pool.lock"), in
+// the order Describe lists variables.
+func (p *Program) LocksHeld(s State, t *Thread) []string {
+	var out []string
+	for _, g := range p.Globals {
+		if g.Type.Kind == KLock && s.get(g.Off, g.Width) == uint64(t.Index+1) {
+			out = append(out, g.Name)
+		}
+	}
+	for _, st := range p.Structs {
+		for i := 0; i < st.Count; i++ {
+			base := st.Base + uint32(i)*st.Stride
+			for _, f := range st.Fields {
+				if f.Type.Kind == KLock && s.get(base+f.Off, f.Width) == uint64(t.Index+1) {
+					out = append(out, st.ObjName(i)+"."+f.Name)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// lockName names the lock stored at bit offset off ("accounts[1].lock"),
+// for trace notes: the statement says from->lock, the note says which.
+func (p *Program) lockName(off uint32) string {
+	for _, g := range p.Globals {
+		if g.Type.Kind == KLock && g.Off == off {
+			return g.Name
+		}
+	}
+	for _, st := range p.Structs {
+		if off < st.Base || off >= st.Base+st.Stride*uint32(st.Count) {
+			continue
+		}
+		i := (off - st.Base) / st.Stride
+		for _, f := range st.Fields {
+			if f.Type.Kind == KLock && st.Base+i*st.Stride+f.Off == off {
+				return st.ObjName(int(i)) + "." + f.Name
+			}
+		}
+	}
+	return "?"
 }

@@ -118,6 +118,11 @@ type Succ struct {
 	Blocks bool // the step ended because the thread blocked mid-step
 }
 
+// LockNote starts the note a recorded lock or unlock leaves: LockNote +
+// "acquires accounts[1].lock" (or "releases ..."), naming the lock object
+// the statement's expression (from->lock) resolved to.
+const LockNote = "lock: "
+
 // maxStepInstrs bounds the instructions one step may execute: a loop that
 // touches no shared state (or holds a lock throughout, when merging) would
 // otherwise never yield.
@@ -318,30 +323,36 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose bool, n int, log []i
 			addr := ins.Addr(c)
 			owner := s.get(addr, ins.LockW)
 			if owner == uint64(t.Index+1) {
-				lockErr("self-deadlock: %s acquires %s, which it already holds", t.Name, ins.LockNm(c))
+				lockErr("self-deadlock: %s acquires %s, which it already holds", t.Label, ins.LockNm(c))
 			}
 			if ins.Mutex {
 				if held := st.holdsSpin(s, t); held != "" {
-					lockErr("sleeping in atomic context: %s calls mutex_lock(%s) while holding spinlock %s", t.Name, ins.LockNm(c), held)
+					lockErr("sleeping in atomic context: %s calls mutex_lock(%s) while holding spinlock %s", t.Label, ins.LockNm(c), held)
 				}
 			}
 			s.set(addr, ins.LockW, uint64(t.Index+1))
+			if st.Record {
+				note(LockNote + "acquires " + st.p.lockName(addr))
+			}
 		case OpUnlock:
 			addr := ins.Addr(c)
 			owner := s.get(addr, ins.LockW)
 			if owner != uint64(t.Index+1) {
 				holder := "nobody"
 				if owner != 0 {
-					holder = st.p.Threads[owner-1].Name
+					holder = st.p.Threads[owner-1].Label
 				}
-				lockErr("%s releases %s, which it does not hold (held by %s)", t.Name, ins.LockNm(c), holder)
+				lockErr("%s releases %s, which it does not hold (held by %s)", t.Label, ins.LockNm(c), holder)
 			}
 			s.set(addr, ins.LockW, 0)
+			if st.Record {
+				note(LockNote + "releases " + st.p.lockName(addr))
+			}
 		case OpSetState:
 			st.p.setTaskState(s, t, int(ins.X(c)))
 		case OpSchedule:
 			if held := st.holdsSpin(s, t); held != "" {
-				lockErr("scheduling while atomic: %s calls schedule() while holding spinlock %s", t.Name, held)
+				lockErr("scheduling while atomic: %s calls schedule() while holding spinlock %s", t.Label, held)
 			}
 		case OpWake:
 			target := ins.X(c)
@@ -354,7 +365,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose bool, n int, log []i
 				ins.Set(c, woke)
 			}
 			if st.Record {
-				who := st.p.Threads[target-1].Short
+				who := st.p.Threads[target-1].Label
 				if woke != 0 {
 					note(fmt.Sprintf("woke %s (%s -> TASK_RUNNING)", who, TaskStateName(before)))
 				} else {
@@ -621,4 +632,12 @@ func (p *Program) listString(s State, off uint32, li *ListInfo, st *Struct) stri
 		parts[i] = describeRef(st, p.listAt(s, off, li, i))
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// WithInitial returns a copy of p whose initial state is s (a state of p),
+// to search onwards from the end of a trace.
+func (p *Program) WithInitial(s State) *Program {
+	q := *p
+	q.init, q.initErr = s.Clone(), nil
+	return &q
 }

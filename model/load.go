@@ -347,6 +347,13 @@ func applyVariant(parent *File, child *File) (*File, error) {
 		if kindName(merged.Decls[idx]) != kindName(d) {
 			return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("%s redefines %s as a %s, but in %s it is a %s", child.Model, d.DeclName(), kindName(d), parents, kindName(merged.Decls[idx])), "")
 		}
+		if td, ok := d.(*ThreadDecl); ok && td.Label == "" {
+			// a redefined thread keeps its display name unless it gives one
+			// (copied, so the child's parsed file is left as written)
+			c := *td
+			c.Label = merged.Decls[idx].(*ThreadDecl).Label
+			d = &c
+		}
 		merged.Decls[idx] = d
 	}
 	return merged, nil

@@ -263,6 +263,14 @@ func (p *parser) parseDecl() Decl {
 			p.next()
 			d.ForEach, _ = p.ident("of the object array the thread runs for")
 		}
+		if p.accept("as") {
+			if p.tok.kind != tString {
+				p.failHint(p.tok.pos, `write: thread worker_thread(worker self) for each workers as "kworker W{i}" {`,
+					"expected the thread's display name as a string after 'as', found %s", p.tok.describe())
+			}
+			d.Label = strings.Trim(p.tok.text, `"`)
+			p.next()
+		}
 		d.Body = p.parseBlock()
 		return d
 	case p.is("invariant"):

@@ -114,6 +114,9 @@ func FormatDecl(d Decl) string {
 		if d.ForEach != "" {
 			fmt.Fprintf(&b, "for each %s ", d.ForEach)
 		}
+		if d.Label != "" {
+			b.WriteString(`as "` + d.Label + `" `)
+		}
 		formatBlock(&b, d.Body, 0)
 		b.WriteString("\n")
 	case *InvariantDecl:

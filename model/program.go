@@ -165,7 +165,8 @@ type Thread struct {
 	Index int    // position among all threads
 	Obj   int    // object index bound by `for each` (-1 for single threads)
 	Name  string // e.g. "worker_thread(workers[1])" or "producer"
-	Short string // for column headers: "worker_thread[1]"
+	Short string // identifier-like, for state descriptions: "worker_thread[1]"
+	Label string // for people, in trace columns: "kworker W1" (the `as` name), else Short
 	Base  uint32 // bit offset of the thread's block: pc, task state, locals
 }
 
