@@ -18,6 +18,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 
@@ -168,6 +170,9 @@ func checkCommand() *cli.Command {
 			&cli.IntFlag{Name: "max-memory", Usage: "stop when the heap exceeds `MIB` mebibytes (default: 3/4 of RAM)"},
 			&cli.StringFlag{Name: "reduce", Value: "locks", Usage: "step granularity: locks (merge lock-holding regions) or none (fine-grained reference)"},
 			&cli.IntFlag{Name: "width", Value: 100, Usage: "width of the counterexample table in columns"},
+			&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the searches to `FILE` (go tool pprof)"},
+			&cli.StringFlag{Name: "memprofile", Usage: "write a heap profile, taken at the end of the searches, to `FILE`"},
+			&cli.BoolFlag{Name: "progress", Value: true, Usage: "show a progress line on standard error when it is a terminal"},
 		},
 		Action: checkAction,
 	}
@@ -265,15 +270,42 @@ func checkAction(c *cli.Context) error {
 	defer func() { signal.Stop(sig); close(sig) }()
 	opts.Stop = stop
 
+	if file := c.String("cpuprofile"); file != "" {
+		f, err := os.Create(file)
+		if err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		defer pprof.StopCPUProfile()
+	}
+	progress := c.Bool("progress") && isTerminal(c.App.ErrWriter)
 	var runs []graphs.Run
 	for _, j := range jobs {
+		if progress {
+			label := j.label
+			opts.Progress = func(st explorer.Stats) {
+				fmt.Fprintf(c.App.ErrWriter, "\r\x1b[K%s: %s states, %s/s, depth %d, queue %s, heap %s",
+					label, graphs.Commas(st.States), graphs.Commas(int(st.StatesPerSec())), st.Depth, graphs.Commas(st.Queue), graphs.MiB(st.HeapBytes))
+			}
+		}
 		res := explorer.Explore(j.prog, opts)
+		if progress {
+			fmt.Fprint(c.App.ErrWriter, "\r\x1b[K")
+		}
 		if res.Err != nil {
 			return &exitError{code: 2, err: res.Err}
 		}
 		runs = append(runs, graphs.Run{Variant: j.variant, Label: j.label, Reduce: reduce, Result: res})
 		if res.Stopped == "interrupted" {
 			break
+		}
+	}
+	if file := c.String("memprofile"); file != "" {
+		if err := writeHeapProfile(file); err != nil {
+			return &exitError{code: 2, err: err}
 		}
 	}
 	if err := writePictures(c, runs, len(jobs) > 1); err != nil {
@@ -546,6 +578,30 @@ func emptyAs(s, alt string) string {
 		return alt
 	}
 	return s
+}
+
+// isTerminal reports whether w is a character device (a terminal), so the
+// progress line is shown to people and not written into logs or pipes.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func writeHeapProfile(file string) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	runtime.GC() // up-to-date statistics of what is live
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func filterOut(xs []string, drop string) []string {

@@ -358,3 +358,9 @@ func FirstViolation(res *explorer.Result) *explorer.PropResult {
 	}
 	return nil
 }
+
+// Commas formats n with thousands separators (1,678,750).
+func Commas(n int) string { return commas(n) }
+
+// MiB formats a byte count in mebibytes.
+func MiB(b uint64) string { return mib(b) }

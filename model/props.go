@@ -15,7 +15,7 @@ func (p *Program) NewEvaluator() *Evaluator { return &Evaluator{c: Ctx{p: p}} }
 // Holds evaluates an invariant in state s. A runtime error in the invariant
 // itself (a NULL dereference, say) is returned as an *EvalError.
 func (e *Evaluator) Holds(pr *Property, s State) (ok bool, err error) {
-	defer e.recoverEval(&err, "invariant "+pr.Name+" cannot be evaluated")
+	defer e.recoverEval(&err, "invariant %s cannot be evaluated", pr) // the message is built only on failure
 	e.c.s = s
 	return pr.Invariant(&e.c) != 0, nil
 }
@@ -23,7 +23,7 @@ func (e *Evaluator) Holds(pr *Property, s State) (ok bool, err error) {
 // PendingMask evaluates a stranded-work property's pending predicate for
 // every item: bit i is set when item i of pr.Items is pending in s.
 func (e *Evaluator) PendingMask(pr *Property, s State) (m uint64, err error) {
-	defer e.recoverEval(&err, "stranded "+pr.Name+": the pending condition cannot be evaluated")
+	defer e.recoverEval(&err, "stranded %s: the pending condition cannot be evaluated", pr)
 	e.c.s = s
 	for i := 0; i < pr.Items.Len; i++ {
 		e.c.q[0] = int64(pr.Items.First + i + 1)
@@ -34,13 +34,13 @@ func (e *Evaluator) PendingMask(pr *Property, s State) (m uint64, err error) {
 	return m, nil
 }
 
-func (e *Evaluator) recoverEval(err *error, what string) {
+func (e *Evaluator) recoverEval(err *error, what string, pr *Property) {
 	if r := recover(); r != nil {
 		rp, ok := r.(rtPanic)
 		if !ok {
 			panic(r)
 		}
-		*err = &EvalError{Msg: fmt.Sprintf("%s: %s", what, rp.msg)}
+		*err = &EvalError{Msg: fmt.Sprintf(what, pr.Name) + ": " + rp.msg}
 	}
 }
 

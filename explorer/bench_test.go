@@ -1,0 +1,75 @@
+package explorer_test
+
+import (
+	"testing"
+
+	"wqcheck/examples"
+	"wqcheck/explorer"
+	"wqcheck/model"
+)
+
+// Benchmarks of the hot paths, on the workqueue model's default
+// configuration (upstream, 3 workers, 1 item). They report figures; no test
+// asserts a time. Run: go test ./explorer -run '^$' -bench . -benchmem
+
+func benchProgram(b *testing.B, fine bool) (*model.Program, []model.State) {
+	b.Helper()
+	p, err := (&model.Loader{Builtin: examples.FS}).Load("upstream", model.Options{Fine: fine})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// a sample of reachable states: the first 4096 in BFS order
+	res := explorer.Explore(p, explorer.Options{All: true, KeepGraph: true, MaxStates: 4096})
+	var states []model.State
+	for id := 0; id < res.Graph.NumStates(); id++ {
+		states = append(states, res.Graph.State(id).Clone())
+	}
+	return p, states
+}
+
+// BenchmarkSuccessors: successor generation per expanded state.
+func BenchmarkSuccessors(b *testing.B) {
+	for _, fine := range []bool{false, true} {
+		name := "merged"
+		if fine {
+			name = "fine"
+		}
+		b.Run(name, func(b *testing.B) {
+			p, states := benchProgram(b, fine)
+			st := p.NewStepper()
+			n := 0
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				st.Successors(states[i%len(states)], func(*model.Succ) { n++ })
+			}
+			b.ReportMetric(float64(n)/float64(b.N), "succ/state")
+		})
+	}
+}
+
+// BenchmarkHash: the visited set's state hash.
+func BenchmarkHash(b *testing.B) {
+	_, states := benchProgram(b, false)
+	b.SetBytes(int64(len(states[0]) * 8))
+	b.ResetTimer()
+	var h uint64
+	for i := 0; i < b.N; i++ {
+		h ^= explorer.Hash(states[i%len(states)])
+	}
+	_ = h
+}
+
+// BenchmarkExplore: a whole search of the default configuration (6,786
+// states), reported as states per second.
+func BenchmarkExplore(b *testing.B) {
+	p, err := (&model.Loader{Builtin: examples.FS}).Load("upstream", model.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	states := 0
+	for i := 0; i < b.N; i++ {
+		res := explorer.Explore(p, explorer.Options{All: true})
+		states += res.Stats.States
+	}
+	b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+}
