@@ -220,8 +220,8 @@ func checkAction(c *cli.Context) error {
 		return usageErr("--style takes lanes or states", "--style=%s: unknown DOT style", st)
 	}
 	reduce := c.String("reduce")
-	if reduce != "locks" && reduce != "none" {
-		return usageErr("--reduce takes locks or none", "--reduce=%s: unknown reduction", reduce)
+	if err := checkReduce(reduce); err != nil {
+		return err
 	}
 	for _, f := range []string{"max-states", "max-depth", "max-memory"} {
 		if c.Int(f) < 0 {
@@ -358,10 +358,10 @@ func writePictures(c *cli.Context, runs []graphs.Run, several bool) error {
 			return []byte(graphs.TraceDOT(p, tr, style)), nil
 		}},
 		{"svg", func(p *model.Program, tr *explorer.Trace) ([]byte, error) {
-			return graphs.Graphviz(graphs.TraceDOT(p, tr, style), "svg")
+			return renderDOT("svg", graphs.TraceDOT(p, tr, style))
 		}},
 		{"png", func(p *model.Program, tr *explorer.Trace) ([]byte, error) {
-			return graphs.Graphviz(graphs.TraceDOT(p, tr, style), "png")
+			return renderDOT("png", graphs.TraceDOT(p, tr, style))
 		}},
 		{"sequence", func(p *model.Program, tr *explorer.Trace) ([]byte, error) {
 			return []byte(graphs.SequenceSVG(p, tr)), nil
@@ -381,11 +381,8 @@ func writePictures(c *cli.Context, runs []graphs.Run, several bool) error {
 				continue
 			}
 			data, err := o.render(r.Result.Program, pr.Trace)
-			if errors.Is(err, graphs.ErrNoGraphviz) {
-				return &exitError{code: 2, err: fmt.Errorf("--%s: %w", o.flag, err), hint: graphs.GraphvizHint}
-			}
 			if err != nil {
-				return &exitError{code: 2, err: err}
+				return err
 			}
 			if err := writeFileAtomic(graphs.DOTPath(file, r.Label, several), data); err != nil {
 				return &exitError{code: 2, err: err}
@@ -414,6 +411,14 @@ func graphCommand() *cli.Command {
 		},
 		Action: graphAction,
 	}
+}
+
+// checkReduce validates --reduce.
+func checkReduce(r string) error {
+	if r != "locks" && r != "none" {
+		return usageErr("--reduce takes locks or none", "--reduce=%s: unknown reduction", r)
+	}
+	return nil
 }
 
 // singleSettings parses --set flags that take one value each.
@@ -448,8 +453,8 @@ func graphAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if r := c.String("reduce"); r != "locks" && r != "none" {
-		return usageErr("--reduce takes locks or none", "--reduce=%s: unknown reduction", r)
+	if err := checkReduce(c.String("reduce")); err != nil {
+		return err
 	}
 	p, err := loader.Load(variant, model.Options{Set: set, Fine: c.String("reduce") == "none"})
 	if err != nil {
@@ -470,12 +475,9 @@ func graphAction(c *cli.Context) error {
 	src := graphs.StateGraphDOT(res, opt)
 	for _, f := range []string{"svg", "png"} {
 		if file := c.String(f); file != "" {
-			data, err := graphs.Graphviz(src, f)
-			if errors.Is(err, graphs.ErrNoGraphviz) {
-				return &exitError{code: 2, err: fmt.Errorf("--%s: %w", f, err), hint: graphs.GraphvizHint}
-			}
+			data, err := renderDOT(f, src)
 			if err != nil {
-				return &exitError{code: 2, err: err}
+				return err
 			}
 			if err := writeFileAtomic(file, data); err != nil {
 				return &exitError{code: 2, err: err}
@@ -578,6 +580,19 @@ func emptyAs(s, alt string) string {
 		return alt
 	}
 	return s
+}
+
+// renderDOT renders DOT with Graphviz for the --svg or --png flag (format
+// names both), as a usage-level error with the install hint when dot is missing.
+func renderDOT(format, src string) ([]byte, error) {
+	data, err := graphs.Graphviz(src, format)
+	if errors.Is(err, graphs.ErrNoGraphviz) {
+		return nil, &exitError{code: 2, err: fmt.Errorf("--%s: %w", format, err), hint: graphs.GraphvizHint}
+	}
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
+	return data, nil
 }
 
 // isTerminal reports whether w is a character device (a terminal), so the

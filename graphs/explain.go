@@ -86,13 +86,12 @@ func (r *diffReporter) Report(rs cmp.Result) {
 		return
 	}
 	c := Change{Path: mi.Key().String()}
-	if vx, vy := mi.Values(); true {
-		if vx.IsValid() {
-			c.Old = vx.String()
-		}
-		if vy.IsValid() {
-			c.New = vy.String()
-		}
+	vx, vy := mi.Values()
+	if vx.IsValid() {
+		c.Old = vx.String()
+	}
+	if vy.IsValid() {
+		c.New = vy.String()
 	}
 	r.out = append(r.out, c)
 }
