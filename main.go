@@ -169,6 +169,8 @@ func checkCommand() *cli.Command {
 			&cli.IntFlag{Name: "max-depth", Usage: "do not expand states deeper than `N` steps (0: no bound)"},
 			&cli.IntFlag{Name: "max-memory", Usage: "stop when the heap exceeds `MIB` mebibytes (default: 3/4 of RAM)"},
 			&cli.StringFlag{Name: "reduce", Value: "locks", Usage: "step granularity: locks (merge lock-holding regions) or none (fine-grained reference)"},
+			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "generate successors on `N` goroutines (any N gives the same states and traces)"},
+			&cli.BoolFlag{Name: "exact", Usage: "store whole states instead of 64-bit fingerprints (no collision risk, ~10x the memory)"},
 			&cli.IntFlag{Name: "width", Value: 100, Usage: "width of the counterexample table in columns"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the searches to `FILE` (go tool pprof)"},
 			&cli.StringFlag{Name: "memprofile", Usage: "write a heap profile, taken at the end of the searches, to `FILE`"},
@@ -228,6 +230,9 @@ func checkAction(c *cli.Context) error {
 			return usageErr("", "--%s must not be negative", f)
 		}
 	}
+	if c.Int("workers") < 1 {
+		return usageErr("--workers takes a number of goroutines, 1 or more", "--workers=%d: expected at least 1", c.Int("workers"))
+	}
 	// load every variant before checking any: bad input prints nothing else
 	type job struct {
 		variant, label string
@@ -254,6 +259,8 @@ func checkAction(c *cli.Context) error {
 		MaxDepth:  c.Int("max-depth"),
 		MaxMemory: uint64(c.Int("max-memory")) << 20,
 		All:       c.Bool("all"),
+		Workers:   c.Int("workers"),
+		Exact:     c.Bool("exact"),
 	}
 	if !c.IsSet("max-memory") {
 		opts.MaxMemory = defaultMemoryBound()

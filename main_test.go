@@ -93,8 +93,8 @@ func parseScenario(data string) (*scenario, error) {
 }
 
 var timing = regexp.MustCompile(`\d+\.\d\ds\b`)
-var jsonSeconds = regexp.MustCompile(`"(seconds|states_per_second|heap_bytes)": [0-9.e+-]+`)
-var rates = regexp.MustCompile(`\([0-9,]+ states/s, heap [0-9.]+ MiB\)`)
+var jsonSeconds = regexp.MustCompile(`"(seconds|states_per_second|heap_bytes|workers)": [0-9.e+-]+`)
+var rates = regexp.MustCompile(`\([0-9,]+ states/s, heap [0-9.]+ MiB, \d+ workers?\)`)
 
 func normalize(out string) string {
 	out = timing.ReplaceAllString(out, "X.XXs")

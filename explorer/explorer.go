@@ -8,7 +8,6 @@ package explorer
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"time"
 
@@ -30,6 +29,13 @@ type Options struct {
 	// and every state where some property fails) in Result.Graph, for
 	// drawing it. It costs memory: use it on small configurations.
 	KeepGraph bool
+	// Workers is the number of goroutines that generate successors (0 or
+	// 1: one). Any number gives the same states, ids, counts and traces.
+	Workers int
+	// Exact keeps every state vector in the visited set, so no two states
+	// are ever confused; otherwise only 64-bit fingerprints are kept (see
+	// Stats.CollisionProb). KeepGraph implies it.
+	Exact bool
 }
 
 // Stats describe a search.
@@ -40,6 +46,30 @@ type Stats struct {
 	Queue       int // states found but not yet expanded
 	Elapsed     time.Duration
 	HeapBytes   uint64
+	Workers     int
+	Exact       bool
+	// VisitedBytes is the memory of the visited set (fingerprints, or the
+	// exact table's index) and the parent records: what every state costs.
+	VisitedBytes uint64
+	// VectorBytes is the memory of full state vectors: every state's in
+	// exact mode; in fingerprint mode the most the frontier held at once.
+	VectorBytes uint64
+	// GraphBytes is the memory of the edges and per-state pending items
+	// the stranded-work analysis keeps (0 without such a property).
+	GraphBytes uint64
+	// CollisionProb bounds, in fingerprint mode, the probability that two
+	// distinct states had the same fingerprint, so that one of them (and
+	// what only it leads to) was left out: n(n-1)/2 pairs, each colliding
+	// with probability 2^-64. 0 in exact mode.
+	CollisionProb float64
+}
+
+// BytesPerState is what the search stored per state, all counted.
+func (s Stats) BytesPerState() float64 {
+	if s.States == 0 {
+		return 0
+	}
+	return float64(s.VisitedBytes+s.VectorBytes+s.GraphBytes) / float64(s.States)
 }
 
 // StatesPerSec returns the rate of new states.
@@ -100,7 +130,7 @@ func (gr *Graph) NumStates() int { return gr.g.NumStates() }
 func (gr *Graph) State(id int) model.State { return gr.g.State(id) }
 
 // Depth is the length of a shortest path from the initial state.
-func (gr *Graph) Depth(id int) int { return int(gr.g.depth[id]) }
+func (gr *Graph) Depth(id int) int { return gr.g.rec.depth(int32(id)) }
 
 // Edges lists the transitions out of a state, in the order they were
 // generated (threads in order, then branches). States the search did not
@@ -115,7 +145,7 @@ func (gr *Graph) Edges(id int) []Edge {
 }
 
 // Find returns the id of a state.
-func (gr *Graph) Find(s model.State) (int, bool) { return gr.g.table.find(s) }
+func (gr *Graph) Find(s model.State) (int, bool) { return gr.g.exact.find(s) }
 
 // Failing returns the properties (indexes into Program.Props) that fail in
 // or on a step out of the state, in order.
@@ -129,269 +159,6 @@ func (r *Result) Violated() bool {
 		}
 	}
 	return false
-}
-
-// graph is the explored state graph.
-type graph struct {
-	words  int
-	table  *stateTable // the visited set: state vectors by id
-	parent []int32
-	via    []via
-	depth  []int32
-	// edges in CSR form, recorded only when a stranded-work property needs them
-	edgeStart []int32
-	edges     []int32
-	keep      bool
-	// with Options.KeepGraph: each edge's thread, and what fails where
-	edgeThread []int32
-	failing    map[int32][]int
-}
-
-type via struct {
-	thread int32
-	branch int32
-}
-
-func (g *graph) NumStates() int { return len(g.parent) }
-
-func (g *graph) State(id int) model.State { return g.table.state(id) }
-
-func (g *graph) Succ(id int) []int32 { return g.edges[g.edgeStart[id]:g.edgeStart[id+1]] }
-
-// add returns the id of s, adding it if new.
-func (g *graph) add(s model.State, parent int32, v via, depth int32) (int32, bool) {
-	id, isNew := g.table.add(s)
-	if !isNew {
-		return id, false
-	}
-	g.parent = append(g.parent, parent)
-	g.via = append(g.via, v)
-	g.depth = append(g.depth, depth)
-	return id, true
-}
-
-// violation records where a property first failed.
-type violation struct {
-	state int32 // the state where it fails, or the state the failing step starts from
-	step  *via  // the failing step, for step properties (warn_on, errors)
-	msg   string
-}
-
-// Explore runs the search.
-func Explore(p *model.Program, opts Options) *Result {
-	if opts.MaxMemory > 0 {
-		runtime.GC() // an earlier search's graph is garbage now: do not count it
-	}
-	start := time.Now()
-	res := &Result{Program: p}
-	init, err := p.Initial()
-	if err != nil {
-		res.Err = err
-		return res
-	}
-	g := &graph{words: p.Words, table: newStateTable(p.Words)}
-	for _, pr := range p.Props {
-		if pr.Kind == model.PropStranded {
-			g.keep = true
-		}
-	}
-	found := make([]*violation, len(p.Props))
-	nfound := 0
-	if opts.KeepGraph {
-		g.keep = true
-		g.failing = map[int32][]int{}
-	}
-	record := func(prop int, v *violation) {
-		if g.failing != nil {
-			if fs := g.failing[v.state]; !slices.Contains(fs, prop) {
-				g.failing[v.state] = append(fs, prop)
-			}
-		}
-		if found[prop] == nil {
-			found[prop] = v
-			if !p.Props[prop].Witness {
-				nfound++ // witnesses never stop the search
-			}
-		}
-	}
-	ev := p.NewEvaluator()
-	var failures []invariants.Failure
-	checkState := func(id int32, s model.State) {
-		failures = invariants.CheckState(p, ev, s, failures[:0])
-		for _, f := range failures {
-			record(f.Prop, &violation{state: id, msg: f.Msg})
-		}
-	}
-	deadlockProp := propIndex(p, model.PropDeadlock)
-
-	g.add(init, -1, via{-1, -1}, 0)
-	checkState(0, init)
-	st := p.NewStepper()
-	stats := &res.Stats
-	lastProgress := time.Now()
-	var memStats runtime.MemStats
-	complete := true
-	head := 0
-	cur := make(model.State, 0, p.Words)
-	for ; head < g.NumStates(); head++ {
-		if nfound > 0 && !opts.All {
-			res.Stopped = "violation"
-			complete = false
-			break
-		}
-		if head&1023 == 0 {
-			if opts.Stop != nil {
-				select {
-				case <-opts.Stop:
-					res.Stopped = "interrupted"
-				default:
-				}
-				if res.Stopped != "" {
-					complete = false
-					break
-				}
-			}
-			if opts.MaxMemory > 0 && head&16383 == 0 {
-				runtime.ReadMemStats(&memStats)
-				if memStats.HeapAlloc > opts.MaxMemory {
-					// the heap counts garbage too: collect before deciding
-					runtime.GC()
-					runtime.ReadMemStats(&memStats)
-				}
-				if memStats.HeapAlloc > opts.MaxMemory {
-					res.Stopped = "max-memory"
-					complete = false
-					break
-				}
-			}
-			if opts.Progress != nil && time.Since(lastProgress) > time.Second {
-				lastProgress = time.Now()
-				stats.States, stats.Queue, stats.Elapsed = g.NumStates(), g.NumStates()-head, time.Since(start)
-				opts.Progress(*stats)
-			}
-		}
-		d := g.depth[head]
-		if g.keep {
-			g.edgeStart = append(g.edgeStart, int32(len(g.edges)))
-		}
-		if opts.MaxDepth > 0 && int(d) >= opts.MaxDepth {
-			complete = false
-			if res.Stopped == "" {
-				res.Stopped = "max-depth"
-			}
-			continue
-		}
-		s := append(cur[:0], g.State(head)...)
-		nsucc := 0
-		full := false
-		st.Successors(s, func(sc *model.Succ) {
-			nsucc++
-			stats.Transitions++
-			v := via{int32(sc.Thread), int32(sc.Branch)}
-			for _, prop := range sc.Fired {
-				vv := v
-				record(prop, &violation{state: int32(head), step: &vv, msg: "warn_on fired: " + p.Props[prop].Text})
-			}
-			if sc.Err != nil {
-				vv := v
-				record(sc.Err.Prop, &violation{state: int32(head), step: &vv, msg: sc.Err.Msg})
-				return
-			}
-			if full {
-				return
-			}
-			id, isNew := g.add(sc.State, int32(head), v, d+1)
-			if g.keep {
-				g.edges = append(g.edges, id)
-				if g.failing != nil {
-					g.edgeThread = append(g.edgeThread, int32(sc.Thread))
-				}
-			}
-			if isNew {
-				if int(d+1) > stats.Depth {
-					stats.Depth = int(d + 1)
-				}
-				checkState(id, sc.State)
-				if opts.MaxStates > 0 && g.NumStates() >= opts.MaxStates {
-					full = true
-				}
-			}
-		})
-		if nsucc == 0 {
-			if dl, msg := invariants.Deadlock(p, s); dl {
-				record(deadlockProp, &violation{state: int32(head), msg: msg})
-			}
-		}
-		if full {
-			complete = false
-			res.Stopped = "max-states"
-			head++
-			if g.keep {
-				g.edgeStart = append(g.edgeStart, int32(len(g.edges)))
-			}
-			break
-		}
-	}
-	if head < g.NumStates() {
-		complete = false
-	}
-	if g.keep {
-		for len(g.edgeStart) <= g.NumStates() {
-			g.edgeStart = append(g.edgeStart, int32(len(g.edges)))
-		}
-	}
-	res.Complete = complete
-	if complete {
-		res.Stopped = ""
-	}
-	// stranded work needs the whole graph
-	if complete {
-		for i, pr := range p.Props {
-			if pr.Kind != model.PropStranded {
-				continue
-			}
-			sr, err := invariants.Stranded(p, pr, g)
-			if err != nil {
-				res.Err = err
-				continue
-			}
-			if sr.State >= 0 {
-				record(i, &violation{state: int32(sr.State), msg: sr.Msg})
-			}
-		}
-	}
-	stats.States = g.NumStates()
-	stats.Queue = g.NumStates() - head
-	if stats.Queue < 0 {
-		stats.Queue = 0
-	}
-	stats.Elapsed = time.Since(start)
-	runtime.ReadMemStats(&memStats)
-	stats.HeapBytes = memStats.HeapAlloc
-
-	for i, pr := range p.Props {
-		r := PropResult{Prop: pr, Verdict: Holds}
-		if !complete {
-			r.Verdict = Unknown
-		}
-		if v := found[i]; v != nil {
-			r.Verdict = Violated
-			if pr.Witness {
-				r.Verdict = Witnessed
-			}
-			tr, err := buildTrace(p, g, v)
-			if err != nil {
-				res.Err = err
-			}
-			tr.Prop = pr
-			r.Trace = tr
-		}
-		res.Props = append(res.Props, r)
-	}
-	if opts.KeepGraph {
-		res.Graph = &Graph{g}
-	}
-	return res
 }
 
 func propIndex(p *model.Program, k model.PropKind) int {
@@ -426,31 +193,6 @@ type Step struct {
 	Blocks bool           // the step ended because the thread blocked mid-step
 	Err    *model.StepError
 	Fired  []int
-}
-
-// buildTrace walks parent links back to the initial state, then replays the
-// path forwards with instruction recording.
-func buildTrace(p *model.Program, g *graph, v *violation) (*Trace, error) {
-	var path []via
-	for id := v.state; id > 0; id = g.parent[id] {
-		path = append(path, g.via[id])
-	}
-	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
-		path[i], path[j] = path[j], path[i]
-	}
-	if v.step != nil {
-		path = append(path, *v.step)
-	}
-	moves := make([]Move, len(path))
-	for i, m := range path {
-		moves[i] = Move{Thread: int(m.thread), Branch: int(m.branch)}
-	}
-	tr, err := Replay(p, moves)
-	if tr != nil {
-		tr.Msg = v.msg
-		tr.FailStep = v.step != nil
-	}
-	return tr, err
 }
 
 // Move names one step of a trace: the thread that moves (its index in

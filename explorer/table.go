@@ -1,32 +1,43 @@
 package explorer
 
-import "wqcheck/model"
+import (
+	"math/bits"
 
-// stateTable is the visited set: every distinct state vector, stored once in
-// a chunked arena (so growing it never copies old states), and found again
-// through an open-addressing hash table of state ids. Ids are dense and
-// assigned in insertion order, which in a breadth-first search is BFS order.
-type stateTable struct {
-	words  int
-	chunks [][]uint64
-	n      int
-	hashes []uint64 // per id, to resize without rehashing states and to reject most mismatches early
-	slots  []int32  // id+1, or 0 for an empty slot
-	mask   uint64
+	"wqcheck/model"
+)
+
+// The visited set comes in two kinds, chosen by Options.Exact:
+//
+//   - exact (stateTable): every distinct state vector is kept, so a state is
+//     found again by comparing whole vectors. No state is ever confused with
+//     another; it costs the vector (104-136 bytes for the workqueue model)
+//     plus about 10 bytes of index per state. Drawing the state graph needs
+//     it (it reads states by id).
+//   - fingerprints (fpSet): only a 64-bit fingerprint of each state is kept,
+//     in a sorted open-addressing array at 75-90% load, so about 10 bytes
+//     per state. Two distinct states with the same fingerprint would be
+//     taken for one, and the second's successors never explored; Stats
+//     reports the probability of that (Stats.CollisionProb). The vectors of
+//     the states still to expand (the frontier) are kept in an arena whose
+//     expanded part is freed as the search goes.
+//
+// Both are filled by one goroutine while no one reads, and read (lookup) by
+// many while no one writes: the explorer's phases alternate.
+type visitedSet interface {
+	// lookup returns the id of a state with hash h, if present.
+	lookup(s model.State, h uint64) (int32, bool)
+	// insert adds s with the given id unless a state equal to it (or, for
+	// fingerprints, with its fingerprint) is present; it returns the id of
+	// the state in the set and whether s was added.
+	insert(s model.State, h uint64, id int32) (int32, bool)
+	// bytes is the memory the set itself holds.
+	bytes() uint64
 }
 
-const chunkStates = 1 << 14
-
-func newStateTable(words int) *stateTable {
-	t := &stateTable{words: words}
-	t.slots = make([]int32, 1<<12)
-	t.mask = uint64(len(t.slots) - 1)
-	return t
-}
-
-// Hash is the fixed state hash: each 64-bit word is folded in with a
-// multiply and xor-shift (the mixing step of splitmix64), so the same state
-// hashes the same way on every run and machine.
+// Hash is the fixed state hash, which is also the fingerprint: each 64-bit
+// word is folded in with a multiply and xor-shift (the mixing step of
+// splitmix64), so the same state hashes the same way on every run and
+// machine, and state counts in fingerprint mode are reproducible.
 func Hash(s model.State) uint64 {
 	h := uint64(0x9E3779B97F4A7C15) ^ uint64(len(s))
 	for _, w := range s {
@@ -39,14 +50,73 @@ func Hash(s model.State) uint64 {
 	return h
 }
 
-func (t *stateTable) state(id int) model.State {
-	c := t.chunks[id/chunkStates]
-	o := (id % chunkStates) * t.words
-	return model.State(c[o : o+t.words : o+t.words])
+// arena holds state vectors by id in fixed-size chunks, so that growing it
+// never copies old states and the chunks of expanded states can be freed.
+type arena struct {
+	words  int
+	chunks [][]uint64
+	n      int
+	freed  int // chunks[:freed] have been released
 }
 
+const chunkStates = 1 << 14
+
+func (a *arena) push(s model.State) {
+	c := a.n / chunkStates
+	if c == len(a.chunks) {
+		n := chunkStates
+		if c == 0 {
+			n = 64 // the first chunk starts small and grows, for small models
+		}
+		a.chunks = append(a.chunks, make([]uint64, 0, n*a.words))
+	}
+	a.chunks[c] = append(a.chunks[c], s...)
+	a.n++
+}
+
+func (a *arena) get(id int) model.State {
+	c := a.chunks[id/chunkStates]
+	o := (id % chunkStates) * a.words
+	return model.State(c[o : o+a.words : o+a.words])
+}
+
+// release frees the chunks that hold only states below id.
+func (a *arena) release(id int) {
+	for ; a.freed < id/chunkStates; a.freed++ {
+		a.chunks[a.freed] = nil
+	}
+}
+
+// bytes is the memory of the chunks still held.
+func (a *arena) bytes() uint64 {
+	var n uint64
+	for _, c := range a.chunks[a.freed:] {
+		n += uint64(cap(c)) * 8
+	}
+	return n
+}
+
+// stateTable is the exact visited set: the state vectors in an arena (ids
+// are arena positions, assigned in insertion order, which in a breadth-first
+// search is BFS order), found again through an open-addressing table of ids.
+type stateTable struct {
+	arena
+	hashes []uint64 // per id, to resize without rehashing states and to reject most mismatches early
+	slots  []int32  // id+1, or 0 for an empty slot
+	mask   uint64
+}
+
+func newStateTable(words int) *stateTable {
+	t := &stateTable{arena: arena{words: words}}
+	t.slots = make([]int32, 1<<6)
+	t.mask = uint64(len(t.slots) - 1)
+	return t
+}
+
+func (t *stateTable) state(id int) model.State { return t.get(id) }
+
 func (t *stateTable) equal(id int, s model.State) bool {
-	st := t.state(id)
+	st := t.get(id)
 	for i, w := range s {
 		if st[i] != w {
 			return false
@@ -57,17 +127,16 @@ func (t *stateTable) equal(id int, s model.State) bool {
 
 // add returns the id of s and whether it was new. s is copied.
 func (t *stateTable) add(s model.State) (int32, bool) {
-	h := Hash(s)
+	return t.insert(s, Hash(s), int32(t.n))
+}
+
+func (t *stateTable) insert(s model.State, h uint64, _ int32) (int32, bool) {
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		slot := t.slots[i]
 		if slot == 0 {
 			id := t.n
-			if id%chunkStates == 0 {
-				t.chunks = append(t.chunks, make([]uint64, chunkStates*t.words))
-			}
-			copy(t.state(id), s)
+			t.push(s)
 			t.hashes = append(t.hashes, h)
-			t.n++
 			t.slots[i] = int32(id + 1)
 			if uint64(t.n)*4 > uint64(len(t.slots))*3 {
 				t.grow()
@@ -96,12 +165,10 @@ func (t *stateTable) grow() {
 
 // bytes is the memory the table holds.
 func (t *stateTable) bytes() uint64 {
-	return uint64(len(t.chunks)*chunkStates*t.words*8 + len(t.hashes)*8 + len(t.slots)*4)
+	return t.arena.bytes() + uint64(len(t.hashes)*8+len(t.slots)*4)
 }
 
-// find returns the id of s, if it is in the table.
-func (t *stateTable) find(s model.State) (int, bool) {
-	h := Hash(s)
+func (t *stateTable) lookup(s model.State, h uint64) (int32, bool) {
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		slot := t.slots[i]
 		if slot == 0 {
@@ -109,7 +176,148 @@ func (t *stateTable) find(s model.State) (int, bool) {
 		}
 		id := int(slot - 1)
 		if t.hashes[id] == h && t.equal(id, s) {
-			return id, true
+			return int32(id), true
 		}
 	}
+}
+
+// find returns the id of s, if it is in the table.
+func (t *stateTable) find(s model.State) (int, bool) {
+	id, ok := t.lookup(s, Hash(s))
+	return int(id), ok
+}
+
+// fpSet is the fingerprint visited set. Fingerprints live in one array of
+// slots (0 marks an empty slot, so a fingerprint of 0 is stored as 1) with
+// linear probing, where a fingerprint's home slot is fp*size/2^64: home is
+// monotonic in fp, so keeping every probe run sorted (Robin Hood ordering)
+// keeps the whole array sorted. That gives three things: a lookup stops at
+// the first larger fingerprint, the table can run at 90% load with short
+// probes, and growing it is one sequential merge pass, so it can grow in
+// small (25%) steps and stay between 72% and 90% full: 8.9 to 11.1 bytes per
+// state. ids, kept only when the caller needs the id of a state found
+// again (the stranded-work analysis records edges), parallel the slots.
+type fpSet struct {
+	slots []uint64
+	ids   []int32 // nil, or the id of each slot's state
+	size  uint64  // the home range: slots beyond it are overflow
+	n     int
+}
+
+const (
+	fpMaxLoad = 0.9
+)
+
+// fpPad is the number of overflow slots past a home range of size slots.
+func fpPad(size uint64) uint64 { return 64 + size/64 }
+
+func newFPSet(withIDs bool) *fpSet {
+	t := &fpSet{size: 64}
+	t.slots = make([]uint64, t.size+fpPad(t.size))
+	if withIDs {
+		t.ids = make([]int32, len(t.slots))
+	}
+	return t
+}
+
+func fingerprint(h uint64) uint64 {
+	if h == 0 {
+		return 1
+	}
+	return h
+}
+
+func (t *fpSet) home(fp uint64) uint64 {
+	hi, _ := bits.Mul64(fp, t.size)
+	return hi
+}
+
+func (t *fpSet) lookup(_ model.State, h uint64) (int32, bool) {
+	fp := fingerprint(h)
+	i := t.home(fp)
+	for t.slots[i] != 0 && t.slots[i] < fp {
+		i++
+	}
+	if t.slots[i] != fp {
+		return 0, false
+	}
+	if t.ids == nil {
+		return -1, true
+	}
+	return t.ids[i], true
+}
+
+func (t *fpSet) insert(s model.State, h uint64, id int32) (int32, bool) {
+	if float64(t.n+1) > fpMaxLoad*float64(t.size) {
+		t.grow()
+	}
+	fp := fingerprint(h)
+	for {
+		i := t.home(fp)
+		for t.slots[i] != 0 && t.slots[i] < fp {
+			i++
+		}
+		if t.slots[i] == fp {
+			if t.ids == nil {
+				return -1, false
+			}
+			return t.ids[i], false
+		}
+		// shift the rest of the run one slot right, into its first gap
+		j := i
+		for t.slots[j] != 0 {
+			j++
+		}
+		if j == uint64(len(t.slots))-1 {
+			// the run reached the last slot, which stays empty so that
+			// every probe ends inside the array
+			t.grow()
+			continue
+		}
+		copy(t.slots[i+1:j+1], t.slots[i:j])
+		t.slots[i] = fp
+		if t.ids != nil {
+			copy(t.ids[i+1:j+1], t.ids[i:j])
+			t.ids[i] = id
+		}
+		t.n++
+		return id, true
+	}
+}
+
+// grow enlarges the home range by a quarter and re-places every
+// fingerprint, in order, at its new home or just after the previous one.
+func (t *fpSet) grow() {
+	size := t.size + t.size/4
+	if t.size < 1<<16 {
+		size = t.size * 2 // small tables: fewer passes
+	}
+	nt := &fpSet{size: size, n: t.n}
+	nt.slots = make([]uint64, size+fpPad(size))
+	if t.ids != nil {
+		nt.ids = make([]int32, len(nt.slots))
+	}
+	next := uint64(0)
+	for i, fp := range t.slots {
+		if fp == 0 {
+			continue
+		}
+		j := max(nt.home(fp), next)
+		for j >= uint64(len(nt.slots))-1 {
+			nt.slots = append(nt.slots, 0)
+			if nt.ids != nil {
+				nt.ids = append(nt.ids, 0)
+			}
+		}
+		nt.slots[j] = fp
+		if t.ids != nil {
+			nt.ids[j] = t.ids[i]
+		}
+		next = j + 1
+	}
+	*t = *nt
+}
+
+func (t *fpSet) bytes() uint64 {
+	return uint64(len(t.slots)*8 + len(t.ids)*4)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -36,7 +37,14 @@ type JSONRun struct {
 	StateBytes  int            `json:"state_bytes"`
 	StatesPerS  float64        `json:"states_per_second"`
 	HeapBytes   uint64         `json:"heap_bytes"`
-	Properties  []JSONProperty `json:"properties"`
+	Workers     int            `json:"workers"`
+	// Storage: "fingerprints" or "exact"; bytes_per_state counts the
+	// visited set, the parent records, state vectors kept (the frontier's
+	// peak, or all in exact mode) and the stranded-work graph.
+	Storage       string         `json:"storage"`
+	BytesPerState float64        `json:"bytes_per_state"`
+	CollisionProb float64        `json:"collision_probability"`
+	Properties    []JSONProperty `json:"properties"`
 }
 
 // JSONProperty is one property's verdict.
@@ -81,7 +89,9 @@ func ToJSON(runs []Run) []JSONRun {
 		jr := JSONRun{Variant: r.Variant, Model: p.Name, Params: map[string]any{}, Reduce: r.Reduce,
 			Complete: res.Complete, Stopped: res.Stopped, States: res.Stats.States, Transitions: res.Stats.Transitions,
 			Depth: res.Stats.Depth, Seconds: round3(res.Stats.Elapsed.Seconds()), StateBytes: p.Words * 8,
-			StatesPerS: float64(int64(res.Stats.StatesPerSec())), HeapBytes: res.Stats.HeapBytes}
+			StatesPerS: float64(int64(res.Stats.StatesPerSec())), HeapBytes: res.Stats.HeapBytes,
+			Workers: res.Stats.Workers, Storage: storageName(res.Stats), BytesPerState: math.Round(res.Stats.BytesPerState()*10) / 10,
+			CollisionProb: res.Stats.CollisionProb}
 		for _, pv := range p.Params {
 			if pv.IsBool {
 				jr.Params[pv.Name] = pv.Value != 0
@@ -133,13 +143,15 @@ func WriteSummary(w io.Writer, r Run) {
 		src = " (extends " + strings.Join(p.Parents, ", ") + ")"
 	}
 	fmt.Fprintf(w, "%s%s  params: %s  steps: %s\n", r.label(), src, params, reduceWords(r.Reduce))
-	fmt.Fprintf(w, "  %s states of %d bytes, %s transitions, depth %d, %s (%s states/s, heap %s)", commas(res.Stats.States), p.Words*8,
-		commas(res.Stats.Transitions), res.Stats.Depth, fmtDuration(res.Stats.Elapsed), commas(int(res.Stats.StatesPerSec())), mib(res.Stats.HeapBytes))
+	fmt.Fprintf(w, "  %s states of %d bytes, %s transitions, depth %d, %s (%s states/s, heap %s, %s)", commas(res.Stats.States), p.Words*8,
+		commas(res.Stats.Transitions), res.Stats.Depth, fmtDuration(res.Stats.Elapsed), commas(int(res.Stats.StatesPerSec())), mib(res.Stats.HeapBytes),
+		count(res.Stats.Workers, "worker"))
 	if res.Complete {
 		fmt.Fprintf(w, ", complete\n")
 	} else {
 		fmt.Fprintf(w, ", INCOMPLETE (%s)\n", stoppedWords(res.Stopped))
 	}
+	fmt.Fprintf(w, "  stored: %s\n", StorageLine(res.Stats))
 	nameW := 0
 	for _, pr := range res.Props {
 		nameW = max(nameW, len(pr.Prop.Name))
@@ -244,6 +256,39 @@ func WriteMatrix(w io.Writer, runs []Run) {
 	}
 }
 
+func storageName(st explorer.Stats) string {
+	if st.Exact {
+		return "exact"
+	}
+	return "fingerprints"
+}
+
+func count(n int, what string) string { return fmt.Sprintf("%d %s%s", n, what, plural(n)) }
+
+// StorageLine says how the states were stored and what that cost per state:
+// "64-bit fingerprints, 11.9 bytes/state (+ 20.6 for the stranded-work
+// graph, + frontier peak 12.0 MiB); a collision hid a state with
+// probability <= 7.6e-08".
+func StorageLine(st explorer.Stats) string {
+	if st.States == 0 {
+		return storageName(st)
+	}
+	per := func(b uint64) string { return fmt.Sprintf("%.1f", float64(b)/float64(st.States)) }
+	var b strings.Builder
+	if st.Exact {
+		fmt.Fprintf(&b, "exact, %s bytes/state (state vectors) + %s (index and parent records)", per(st.VectorBytes), per(st.VisitedBytes))
+	} else {
+		fmt.Fprintf(&b, "64-bit fingerprints, %s bytes/state (fingerprints and parent records)", per(st.VisitedBytes))
+	}
+	if st.GraphBytes > 0 {
+		fmt.Fprintf(&b, " + %s (the stranded-work analysis's edges)", per(st.GraphBytes))
+	}
+	if !st.Exact {
+		fmt.Fprintf(&b, "; frontier peak %s; P(a fingerprint collision hid a state) <= %.1e", sizeOf(st.VectorBytes), st.CollisionProb)
+	}
+	return b.String()
+}
+
 var shortVerdict = map[explorer.Verdict]string{
 	explorer.Holds: "ok", explorer.Violated: "FAIL", explorer.Witnessed: "wit", explorer.Unknown: "?",
 }
@@ -282,6 +327,14 @@ func propID(name string) int {
 }
 
 func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+// sizeOf writes a byte count in KiB below a mebibyte, else in MiB.
+func sizeOf(b uint64) string {
+	if b < 1<<20 {
+		return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
+	}
+	return mib(b)
+}
 
 func commas(n int) string {
 	s := fmt.Sprint(n)

@@ -74,12 +74,15 @@ func Deadlock(p *model.Program, s model.State) (bool, string) {
 	return true, "deadlock: " + strings.Join(stuck, "; ")
 }
 
-// Graph is the explored state graph, as the stranded-work analysis needs it.
+// Graph is the explored state graph, as the stranded-work analysis of one
+// property needs it.
 type Graph interface {
 	NumStates() int
-	State(id int) model.State
 	// Succ returns the successor ids of a fully expanded state.
 	Succ(id int) []int32
+	// Pending returns the items pending in a state (Evaluator.PendingMask
+	// of the property), which the explorer computes as it finds the state.
+	Pending(id int) uint64
 }
 
 // StrandedResult is the outcome of the stranded-work analysis of one property.
@@ -95,17 +98,9 @@ type StrandedResult struct {
 // It computes, per state, the set of items some path can still take, by a
 // backward fixpoint from the states with a take transition, then reports the
 // lowest-numbered (so shallowest) state with a pending item outside its set.
-func Stranded(p *model.Program, prop *model.Property, g Graph) (StrandedResult, error) {
+func Stranded(prop *model.Property, g Graph) StrandedResult {
 	n := g.NumStates()
-	pending := make([]uint64, n)
-	ev := p.NewEvaluator()
-	for i := 0; i < n; i++ {
-		m, err := ev.PendingMask(prop, g.State(i))
-		if err != nil {
-			return StrandedResult{State: -1}, err
-		}
-		pending[i] = m
-	}
+	pending := g.Pending
 	// canTake[i]: items taken on some path from i
 	canTake := make([]uint64, n)
 	// reverse edges in CSR form
@@ -113,7 +108,7 @@ func Stranded(p *model.Program, prop *model.Property, g Graph) (StrandedResult, 
 	for i := 0; i < n; i++ {
 		for _, t := range g.Succ(i) {
 			indeg[t+1]++
-			canTake[i] |= pending[i] &^ pending[t]
+			canTake[i] |= pending(i) &^ pending(int(t))
 		}
 	}
 	for i := 1; i <= n; i++ {
@@ -144,11 +139,11 @@ func Stranded(p *model.Program, prop *model.Property, g Graph) (StrandedResult, 
 		}
 	}
 	for i := 0; i < n; i++ {
-		if stranded := pending[i] &^ canTake[i]; stranded != 0 {
-			return StrandedResult{State: i, Items: stranded, Msg: strandedMsg(prop, stranded)}, nil
+		if stranded := pending(i) &^ canTake[i]; stranded != 0 {
+			return StrandedResult{State: i, Items: stranded, Msg: strandedMsg(prop, stranded)}
 		}
 	}
-	return StrandedResult{State: -1}, nil
+	return StrandedResult{State: -1}
 }
 
 func strandedMsg(prop *model.Property, items uint64) string {
