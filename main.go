@@ -2,6 +2,7 @@
 // kernel workqueue and for small models of kernel-style concurrent code.
 //
 //	wqcheck check [flags] VARIANT...   check every property of each variant
+//	wqcheck bench [flags] [VARIANT...]  time the workqueue verdict matrix per search mode
 //	wqcheck list                       the built-in models
 //	wqcheck show VARIANT               a model as the checker sees it (after extends)
 //
@@ -122,6 +123,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			checkCommand(),
 			graphCommand(),
 			replayCommand(),
+			benchCommand(),
 			{
 				Name:  "list",
 				Usage: "list the built-in models and variants",

@@ -119,9 +119,9 @@ type violation struct {
 // do not depend on the number of workers. Work a stop makes moot (states
 // the batch found past the stop point) is dropped from the counts.
 const (
-	batchSources = 8192
+	batchSources = 16384
 	chunkSources = 256
-	checkStates  = 1024
+	checkStates  = 256
 )
 
 // expanded is what phase 1 found for one state.
