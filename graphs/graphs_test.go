@@ -103,7 +103,7 @@ func TestStateGraphGolden(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		limit int
-	}{{"lost-wakeup", 200}, {"abba", 200}, {"upstream", 25}} {
+	}{{"lost-wakeup", 200}, {"abba", 200}, {"upstream", 45}} {
 		p, err := (&model.Loader{Builtin: examples.FS}).Load(c.name, model.Options{})
 		if err != nil {
 			t.Fatal(err)

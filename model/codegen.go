@@ -86,6 +86,7 @@ func (c *compiler) emit(ins *Instr) int {
 	if c.track.shared {
 		ins.Visible = true
 	}
+	ins.NonMover = c.track.nonmover
 	for l := range c.track.uses {
 		ins.uses = append(ins.uses, l)
 	}
@@ -801,7 +802,7 @@ func (c *compiler) builtinStmt(call *CallExpr) bool {
 			c.errf(call.Args[0].ExprPos(), "%s: expected a task state (TASK_RUNNING, TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, TASK_IDLE)", call.Fun)
 		}
 		pos := call.Pos
-		c.track.shared = true
+		c.track.shared, c.track.nonmover = true, true
 		c.emit(&Instr{Op: OpSetState, X: func(cx *Ctx) int64 {
 			v := ev(cx)
 			if v < TaskRunning || v > TaskIdle {
@@ -895,7 +896,7 @@ func (c *compiler) impureBuiltin(call *CallExpr) (Eval, Type, bool) {
 		saved := c.saveTrack()
 		task := c.taskExpr(call.Args[0])
 		tmp := c.temp("wake_up_process()", Type{Kind: KBool})
-		c.track.shared = true
+		c.track.shared, c.track.nonmover = true, true
 		c.emit(&Instr{Op: OpWake, X: task, Set: c.localSetter(tmp, call.Pos, "wake"), def: c.localIndex(tmp) + 1})
 		c.restoreTrack(saved)
 		c.use(tmp)

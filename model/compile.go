@@ -77,6 +77,9 @@ type compiler struct {
 	// because its condition is re-evaluated every time the thread retries.
 	pureCalls bool
 	inProp    bool
+	// noGuard > 0 inside data_race(...): accesses are not checked against
+	// guarded_by, and count as non-movers
+	noGuard int
 	qdepth    int
 	loops     []*loopCtx
 	// temps are the temporaries of the statement being compiled (call
@@ -88,7 +91,12 @@ type compiler struct {
 // tracking collects what the instruction being compiled reads and writes.
 type tracking struct {
 	shared bool
-	uses   map[int]bool
+	// nonmover: it touches shared state that no guarded_by lock protects
+	// (or reads a guarded field under data_race()), or another thread's
+	// task state. Such an access does not commute with other threads'
+	// steps, so a merged step may contain at most one (see Stepper).
+	nonmover bool
+	uses     map[int]bool
 }
 
 type scope struct {
@@ -384,9 +392,10 @@ func (c *compiler) compile() {
 			}
 		}
 		for _, fd := range sd.Fields {
-			if fd.Guard != "" {
-				g := s.byName[fd.Guard]
-				if g == nil || g.Type.Kind != KLock {
+			if fd.Guard != "" && !strings.Contains(fd.Guard, ".") && s.byName[fd.Guard] != nil {
+				// a field of the object itself (a global lock of that name
+				// is checked with the layout, below)
+				if g := s.byName[fd.Guard]; g.Type.Kind != KLock {
 					c.errf(fd.Pos, "guarded_by(%s): struct %s has no lock field %s", fd.Guard, s.Name, fd.Guard)
 				}
 			}
@@ -403,7 +412,7 @@ func (c *compiler) compile() {
 		}
 		c.declareName(vd.Name, vd.Pos)
 		t := c.resolveType(vd.Type, true)
-		g := &Global{Name: vd.Name, Pos: vd.Pos, Type: t, Off: off, Ghost: vd.Ghost}
+		g := &Global{Name: vd.Name, Pos: vd.Pos, Type: t, Off: off, Ghost: vd.Ghost, Guard: vd.Guard}
 		if vd.Ghost && (t.Kind == KLock || t.Kind == KList) {
 			c.errf(vd.Pos, "a ghost variable is a plain value; %s cannot be a %s", vd.Name, t)
 		}
@@ -429,6 +438,22 @@ func (c *compiler) compile() {
 		}
 		c.globals[vd.Name] = g
 		p.Globals = append(p.Globals, g)
+	}
+	for _, g := range p.Globals {
+		if g.Guard != "" {
+			if _, _, ok := c.guardLock(g.Guard); !ok {
+				c.errf(g.Pos, "guarded_by(%s): there is no global lock %s (a lock variable, or a lock field of a single object: pool.lock)", g.Guard, g.Guard)
+			}
+		}
+	}
+	for _, s := range p.Structs {
+		for _, f := range s.Fields {
+			if f.Guard != "" && s.byName[f.Guard] == nil {
+				if _, _, ok := c.guardLock(f.Guard); !ok {
+					c.errf(f.Pos, "guarded_by(%s): struct %s has no lock field %s, and there is no global lock %s (a lock variable, or a lock field of a single object: pool.lock)", f.Guard, s.Name, f.Guard, f.Guard)
+				}
+			}
+		}
 	}
 	for _, s := range p.Structs {
 		s.Base = off

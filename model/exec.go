@@ -56,6 +56,9 @@ type Instr struct {
 	// Visible instructions read or write shared state, or may block. In the
 	// fine-grained semantics each step executes exactly one of them.
 	Visible bool
+	// NonMover instructions touch shared state that no held lock protects
+	// (an unguarded variable, another task's state): see Stepper.mayMerge.
+	NonMover bool
 	// Hidden instructions are model bookkeeping (ghost functions): traces
 	// leave them out.
 	Hidden bool
@@ -228,10 +231,28 @@ func (st *Stepper) enabled(c *Ctx, ins *Instr) bool {
 // run executes thread st.t from pc on state s (owned by this call) and emits
 // the successor(s). executed says whether a visible instruction has run.
 func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired []int, notes map[int]string) {
-	st.runFrom(s, pc, executed, false, n, log, fired, notes)
+	st.runFrom(s, pc, executed, false, false, n, log, fired, notes)
 }
 
-func (st *Stepper) runFrom(s State, pc int, executed, chose bool, n int, log []int, fired []int, notes map[int]string) {
+// mayMerge decides, when merging, whether a step that has run a visible
+// instruction goes on into ins. Lipton's reduction allows a step of the form
+// R* N? L*: acquisitions (right movers) and accesses to state guarded by a
+// lock the thread holds (both movers: no other thread can touch it
+// meanwhile, which the guarded_by checks enforce), then at most one
+// non-mover (an unguarded access), then releases (left movers) and guarded
+// accesses. late says the step has passed its non-mover or a release. Only
+// the first instruction may block: a merged step that could stop half way
+// would hide the states in which it waits, and with them deadlocks such as
+// ABBA. And the step only goes on while the thread holds a spinlock, the
+// region the kernel cannot be preempted in anyway.
+func (st *Stepper) mayMerge(s State, t *Thread, ins *Instr, late bool) bool {
+	if mayBlock(ins.Op) || st.holdsSpin(s, t) == "" {
+		return false
+	}
+	return !late || !(ins.NonMover || ins.Op == OpLock)
+}
+
+func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, log []int, fired []int, notes map[int]string) {
 	note := func(msg string) {
 		if notes == nil {
 			notes = map[int]string{}
@@ -262,13 +283,9 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose bool, n int, log []i
 		}
 		ins := code[pc]
 		if ins.Visible {
-			// A step ends before its second visible instruction. When merging,
-			// it runs on while the thread holds a spinlock, except into an
-			// instruction that may block: a merged step that could stop half
-			// way would hide the states in which it waits (Lipton's condition:
-			// only the first action of a reduced sequence may block), and
-			// with them deadlocks such as ABBA.
-			if executed && !(st.p.Merge && !mayBlock(ins.Op) && st.holdsSpin(s, t) != "") {
+			// A step ends before its second visible instruction, or, when
+			// merging, where mayMerge says.
+			if executed && !(st.p.Merge && st.mayMerge(s, t, ins, late)) {
 				st.finish(s, c.lb, pc, false, fired, log, notes)
 				return
 			}
@@ -282,6 +299,9 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose bool, n int, log []i
 				return
 			}
 			executed = true
+			if ins.NonMover || ins.Op == OpUnlock {
+				late = true
+			}
 		}
 		n++
 		if n > maxStepInstrs {
@@ -316,7 +336,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose bool, n int, log []i
 						nc[k] = v
 					}
 				}
-				st.runFrom(s.Clone(), tg, executed, true, n, append([]int(nil), log...), append([]int(nil), fired...), nc)
+				st.runFrom(s.Clone(), tg, executed, true, late, n, append([]int(nil), log...), append([]int(nil), fired...), nc)
 				c.s, c.th, c.lb = s, t, t.Base+uint32(t.Kind.PCW)+taskW
 			}
 		case OpLock:

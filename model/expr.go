@@ -200,6 +200,9 @@ func (c *compiler) field(e *FieldExpr) lval {
 	}
 	if !f.Ghost {
 		c.track.shared = true
+		if f.Type.Kind != KLock && (f.Guard == "" || c.noGuard > 0) {
+			c.track.nonmover = true
+		}
 	}
 	text := FormatExpr(e)
 	lv := lval{typ: f.Type, width: f.Width, list: f.List, text: text}
@@ -227,6 +230,29 @@ func (c *compiler) field(e *FieldExpr) lval {
 			return s.ObjName(int(v-1)) + "." + fname
 		}
 	}
+	if c.checksGuards(f.Guard, f.Ghost) {
+		addr, name := lv.addr, lv.name
+		if lockAbs, lockW, ok := c.guardLock(f.Guard); ok && s.byName[f.Guard] == nil {
+			// a lock elsewhere: guarded_by(pool.lock)
+			lv.addr = func(cx *Ctx) uint32 {
+				if cx.th != nil && cx.s.get(lockAbs, lockW) != uint64(cx.th.Index+1) {
+					guardErr(cx, e.Pos, name(cx), f.Guard)
+				}
+				return addr(cx)
+			}
+		} else {
+			// the object's own lock field
+			lock := s.byName[f.Guard]
+			lockOff, lockW := lock.Off-f.Off, lock.Width
+			lv.addr = func(cx *Ctx) uint32 {
+				a := addr(cx)
+				if cx.th != nil && cx.s.get(a+lockOff, lockW) != uint64(cx.th.Index+1) {
+					guardErr(cx, e.Pos, name(cx), f.Guard)
+				}
+				return a
+			}
+		}
+	}
 	if f.Type.Kind != KList {
 		lv.get = makeGetter(f.Type, lv.addr, f.Width)
 		lv.set = makeSetter(f.Type, lv.addr, f.Width, e.Pos, lv.name)
@@ -234,9 +260,57 @@ func (c *compiler) field(e *FieldExpr) lval {
 	return lv
 }
 
+// checksGuards says whether an access to a variable with the given
+// guarded_by lock is checked when it runs: in thread code, outside
+// data_race(). (Properties observe states whole, and init runs alone.)
+func (c *compiler) checksGuards(guard string, ghost bool) bool {
+	return guard != "" && !ghost && c.kind != nil && !c.inInit && !c.inProp && c.noGuard == 0
+}
+
+// guardErr reports an access to guarded state by a thread that does not
+// hold its lock: a breach of lock discipline, which would also make
+// lock-region merging unsound (it treats such accesses as protected).
+func guardErr(cx *Ctx, pos Pos, what, lock string) {
+	lockErr("%s: %s is guarded_by(%s), but %s accesses it without holding that lock (wrap a deliberate racy read in data_race())",
+		pos, what, lock, cx.th.Label)
+}
+
+// globalAddr returns the address of a global and notes the access: shared
+// unless ghost, a non-mover unless guarded (or a lock), and checked against
+// its guarded_by lock in thread code.
+func (c *compiler) globalAddr(g *Global, pos Pos) func(*Ctx) uint32 {
+	if !g.Ghost {
+		c.track.shared = true
+		if g.Type.Kind != KLock && (g.Guard == "" || c.noGuard > 0) {
+			c.track.nonmover = true
+		}
+	}
+	off := g.Off
+	if !c.checksGuards(g.Guard, g.Ghost) {
+		return constAddr(off)
+	}
+	lockOff, lockW, _ := c.guardLock(g.Guard)
+	name, guard := g.Name, g.Guard
+	return func(cx *Ctx) uint32 {
+		if cx.th != nil && cx.s.get(lockOff, lockW) != uint64(cx.th.Index+1) {
+			guardErr(cx, pos, name, guard)
+		}
+		return off
+	}
+}
+
 // lvalue compiles an assignable (or lockable, or list) location.
 func (c *compiler) lvalue(e Expr) lval {
 	switch x := e.(type) {
+	case *CallExpr:
+		if x.Fun == "data_race" && len(x.Args) == 1 {
+			// data_race(w->flags) = v: a write exempt from guarded_by
+			// (an object not yet published, say)
+			c.noGuard++
+			lv := c.lvalue(x.Args[0])
+			c.noGuard--
+			return lv
+		}
 	case *UnaryExpr:
 		if x.Op == "&" {
 			return c.lvalue(x.X)
@@ -255,11 +329,8 @@ func (c *compiler) lvalue(e Expr) lval {
 			return lv
 		}
 		if g := c.globals[x.Name]; g != nil {
-			if !g.Ghost {
-				c.track.shared = true
-			}
 			name := g.Name
-			lv := lval{typ: g.Type, width: g.Width, list: g.List, text: name, addr: constAddr(g.Off),
+			lv := lval{typ: g.Type, width: g.Width, list: g.List, text: name, addr: c.globalAddr(g, x.Pos),
 				name: func(*Ctx) string { return name }}
 			if g.Type.Kind != KList {
 				lv.get = makeGetter(g.Type, lv.addr, g.Width)
@@ -426,10 +497,7 @@ func (c *compiler) ident(x *Ident) (Eval, Type) {
 		if g.Type.Kind == KList || g.Type.Kind == KLock {
 			c.errf(x.Pos, "%s is a %s: it is not a value here", x.Name, g.Type)
 		}
-		if !g.Ghost {
-			c.track.shared = true
-		}
-		return makeGetter(g.Type, constAddr(g.Off), g.Width), g.Type
+		return makeGetter(g.Type, c.globalAddr(g, x.Pos), g.Width), g.Type
 	}
 	if a := c.arrays[x.Name]; a != nil {
 		if a.Single {
@@ -730,11 +798,20 @@ func (c *compiler) builtinPure(x *CallExpr) (Eval, Type, bool) {
 			c.errf(x.Args[0].ExprPos(), "%s: expected a lock, found %s (%s)", x.Fun, lv.text, lv.typ)
 		}
 		addr, w := lv.addr, lv.width
+		c.track.nonmover = true
 		return func(cx *Ctx) int64 { return b2i(cx.s.get(addr(cx), w) != 0) }, Type{Kind: KBool}, true
+	case "data_race":
+		// the kernel's data_race(): a deliberate lockless access, exempt
+		// from guarded_by checking (and so never merged as protected)
+		c.wantArgs(x, 1, "data_race(expr)")
+		c.noGuard++
+		ev, t := c.expr(x.Args[0])
+		c.noGuard--
+		return ev, t, true
 	case "task_state", "finished":
 		c.wantArgs(x, 1, x.Fun+"(task)")
 		task := c.taskExpr(x.Args[0])
-		c.track.shared = true
+		c.track.shared, c.track.nonmover = true, true
 		if x.Fun == "finished" {
 			return func(cx *Ctx) int64 {
 				t := cx.p.Threads[task(cx)-1]

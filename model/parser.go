@@ -360,6 +360,11 @@ func (p *parser) parseGuard() string {
 	p.next()
 	p.expect("(", "after guarded_by")
 	name, _ := p.ident("of the guarding lock")
+	if p.accept(".") {
+		// a lock field of a single global object: guarded_by(pool.lock)
+		field, _ := p.ident("of the guarding lock field")
+		name += "." + field
+	}
 	p.expect(")", "after the guarding lock")
 	return name
 }

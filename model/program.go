@@ -134,6 +134,7 @@ type Global struct {
 	List  *ListInfo
 	Init  int64
 	Ghost bool
+	Guard string // guarded_by: the global lock that protects it, or ""
 }
 
 // ThreadKind is one `thread` declaration, compiled.
