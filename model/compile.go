@@ -80,8 +80,8 @@ type compiler struct {
 	// noGuard > 0 inside data_race(...): accesses are not checked against
 	// guarded_by, and count as non-movers
 	noGuard int
-	qdepth    int
-	loops     []*loopCtx
+	qdepth  int
+	loops   []*loopCtx
 	// temps are the temporaries of the statement being compiled (call
 	// results, wake and warn_on values): released when it is done.
 	temps  []*Local
