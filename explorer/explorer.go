@@ -62,6 +62,9 @@ type Stats struct {
 	// what only it leads to) was left out: n(n-1)/2 pairs, each colliding
 	// with probability 2^-64. 0 in exact mode.
 	CollisionProb float64
+	// AnalysisElapsed is the part of Elapsed spent in the stranded-work
+	// analysis after the search (one goroutine).
+	AnalysisElapsed time.Duration
 }
 
 // BytesPerState is what the search stored per state, all counted.

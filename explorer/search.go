@@ -549,12 +549,14 @@ search:
 	}
 	// stranded work needs the whole graph
 	if complete && res.Err == nil {
+		t0 := time.Now()
 		for k, pr := range stranded {
 			sr := invariants.Stranded(pr, strandedGraph{g, &g.pending[k]})
 			if sr.State >= 0 {
 				record(strandedIdx[k], &violation{state: int32(sr.State), msg: sr.Msg})
 			}
 		}
+		stats.AnalysisElapsed = time.Since(t0)
 	}
 	stats.States = g.n
 	stats.Queue = max(g.n-int(head), 0)
