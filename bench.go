@@ -86,8 +86,8 @@ func benchAction(c *cli.Context) error {
 		}
 		modes = append(modes, mode)
 	}
-	if c.Int("workers") < 1 {
-		return usageErr("--workers takes a number of goroutines, 1 or more", "--workers=%d: expected at least 1", c.Int("workers"))
+	if err := checkWorkers(c); err != nil {
+		return err
 	}
 	extra, err := singleSettings(c)
 	if err != nil {

@@ -232,8 +232,8 @@ func checkAction(c *cli.Context) error {
 			return usageErr("", "--%s must not be negative", f)
 		}
 	}
-	if c.Int("workers") < 1 {
-		return usageErr("--workers takes a number of goroutines, 1 or more", "--workers=%d: expected at least 1", c.Int("workers"))
+	if err := checkWorkers(c); err != nil {
+		return err
 	}
 	// load every variant before checking any: bad input prints nothing else
 	type job struct {
@@ -423,6 +423,14 @@ func graphCommand() *cli.Command {
 }
 
 // checkReduce validates --reduce.
+// checkWorkers checks --workers.
+func checkWorkers(c *cli.Context) error {
+	if c.Int("workers") < 1 {
+		return usageErr("--workers takes a number of goroutines, 1 or more", "--workers=%d: expected at least 1", c.Int("workers"))
+	}
+	return nil
+}
+
 func checkReduce(r string) error {
 	if r != "locks" && r != "none" {
 		return usageErr("--reduce takes locks or none", "--reduce=%s: unknown reduction", r)
