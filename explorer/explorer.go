@@ -68,6 +68,10 @@ type Stats struct {
 	// AnalysisElapsed is the part of Elapsed spent in the stranded-work
 	// analysis after the search (one goroutine).
 	AnalysisElapsed time.Duration
+	// SerialElapsed is the part of Elapsed spent in the search's phases that
+	// run on one goroutine whatever Options.Workers (inserting new states,
+	// recording violations): what a second core cannot speed up.
+	SerialElapsed time.Duration
 }
 
 // BytesPerState is what the search stored per state, all counted.

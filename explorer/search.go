@@ -400,6 +400,7 @@ search:
 		parallel(xs, nchunks, func(x *expander, i int) { x.expand(chunks[i]) })
 
 		// phase 2: insert
+		t2 := time.Now()
 		n0 := int32(g.n)
 		full := false
 		last := hi // the sources phase 4 records: up to the one that filled the bound
@@ -454,6 +455,8 @@ search:
 			}
 		}
 
+		stats.SerialElapsed += time.Since(t2)
+
 		// phase 3: check the new states
 		ncheck := (g.n - int(n0) + checkStates - 1) / checkStates
 		for len(checks) < ncheck {
@@ -477,6 +480,7 @@ search:
 		}
 
 		// phase 4: record, in order
+		t4 := time.Now()
 		for _, c := range chunks[:nchunks] {
 			si := 0
 			for i := range c.srcs {
@@ -526,6 +530,7 @@ search:
 				head++
 			}
 		}
+		stats.SerialElapsed += time.Since(t4)
 		if full {
 			res.Stopped = "max-states"
 			break search

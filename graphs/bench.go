@@ -23,17 +23,18 @@ type BenchRow struct {
 	Result              *explorer.Result
 }
 
-const benchFormat = "%-15s %-8s %-5s %-9s %3s %13s %14s %8s %8s %11s %7s %7s %9s  %s\n"
+const benchFormat = "%-15s %-8s %-5s %-9s %3s %13s %14s %8s %7s %8s %11s %7s %7s %9s  %s\n"
 
 // WriteBenchHeader writes the column names of the bench table.
 func WriteBenchHeader(w io.Writer) {
-	fmt.Fprintf(w, benchFormat, "variant", "kind", "size", "mode", "thr", "states", "transitions", "seconds", "analysis", "states/s", "B/state", "+edges", "vectors", "failing")
+	fmt.Fprintf(w, benchFormat, "variant", "kind", "size", "mode", "thr", "states", "transitions", "seconds", "serial", "analysis", "states/s", "B/state", "+edges", "vectors", "failing")
 }
 
 // WriteBenchRow writes one run as a row: figures of an incomplete run end
 // in '+', and failing lists the violated properties by id (S9, deadlock).
-// seconds is the whole run; analysis the part of it spent in the
-// stranded-work analysis after the search (one goroutine).
+// seconds is the whole run; serial the part spent in the search's
+// one-goroutine phases (insert, record), analysis the part spent in the
+// stranded-work analysis after the search (one goroutine too).
 // B/state is what each stored state costs in the visited set and the parent
 // records (with its vector, in exact mode); +edges what the stranded-work
 // analysis adds per state; vectors the state vectors held at the peak (the
@@ -63,7 +64,7 @@ func WriteBenchRow(w io.Writer, r BenchRow) {
 		verdict += " (" + stoppedWords(res.Stopped) + ")"
 	}
 	fmt.Fprintf(w, benchFormat, r.Variant, r.Kind, r.Size, r.Mode.Name, fmt.Sprint(st.Workers),
-		commas(st.States)+more, commas(st.Transitions)+more, fmt.Sprintf("%.2f", st.Elapsed.Seconds()), fmt.Sprintf("%.2f", st.AnalysisElapsed.Seconds()),
+		commas(st.States)+more, commas(st.Transitions)+more, fmt.Sprintf("%.2f", st.Elapsed.Seconds()), fmt.Sprintf("%.2f", st.SerialElapsed.Seconds()), fmt.Sprintf("%.2f", st.AnalysisElapsed.Seconds()),
 		commas(int(st.StatesPerSec())), perState(st.VisitedBytes+exactVectors(st), st.States), perState(st.GraphBytes, st.States), sizeOf(st.VectorBytes), verdict)
 }
 
