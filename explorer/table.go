@@ -205,7 +205,7 @@ type fpSet struct {
 }
 
 const (
-	fpMaxLoad = 0.85
+	fpMaxLoad = 0.9
 )
 
 // fpPad is the number of overflow slots past a home range of size slots.
