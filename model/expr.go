@@ -235,9 +235,7 @@ func (c *compiler) field(e *FieldExpr) lval {
 		if lockAbs, lockW, ok := c.guardLock(f.Guard); ok && s.byName[f.Guard] == nil {
 			// a lock elsewhere: guarded_by(pool.lock)
 			lv.addr = func(cx *Ctx) uint32 {
-				if cx.th != nil && cx.s.get(lockAbs, lockW) != uint64(cx.th.Index+1) {
-					guardErr(cx, e.Pos, name(cx), f.Guard)
-				}
+				checkHeld(cx, lockAbs, lockW, e.Pos, name, f.Guard)
 				return addr(cx)
 			}
 		} else {
@@ -246,9 +244,7 @@ func (c *compiler) field(e *FieldExpr) lval {
 			lockOff, lockW := lock.Off-f.Off, lock.Width
 			lv.addr = func(cx *Ctx) uint32 {
 				a := addr(cx)
-				if cx.th != nil && cx.s.get(a+lockOff, lockW) != uint64(cx.th.Index+1) {
-					guardErr(cx, e.Pos, name(cx), f.Guard)
-				}
+				checkHeld(cx, a+lockOff, lockW, e.Pos, name, f.Guard)
 				return a
 			}
 		}
@@ -267,12 +263,17 @@ func (c *compiler) checksGuards(guard string, ghost bool) bool {
 	return guard != "" && !ghost && c.kind != nil && !c.inInit && !c.inProp && c.noGuard == 0
 }
 
-// guardErr reports an access to guarded state by a thread that does not
-// hold its lock: a breach of lock discipline, which would also make
-// lock-region merging unsound (it treats such accesses as protected).
-func guardErr(cx *Ctx, pos Pos, what, lock string) {
+// checkHeld reports an access to guarded state (what, at pos) by a thread
+// that does not hold its lock (the lock word at bit offset lockAt): a breach
+// of lock discipline, which would also make lock-region merging unsound (it
+// treats such accesses as protected). Code run without a thread (none
+// today: properties and init are not checked) passes.
+func checkHeld(cx *Ctx, lockAt uint32, lockW uint8, pos Pos, what func(*Ctx) string, guard string) {
+	if cx.th == nil || cx.s.get(lockAt, lockW) == uint64(cx.th.Index+1) {
+		return
+	}
 	lockErr("%s: %s is guarded_by(%s), but %s accesses it without holding that lock (wrap a deliberate racy read in data_race())",
-		pos, what, lock, cx.th.Label)
+		pos, what(cx), guard, cx.th.Label)
 }
 
 // globalAddr returns the address of a global and notes the access: shared
@@ -289,12 +290,11 @@ func (c *compiler) globalAddr(g *Global, pos Pos) func(*Ctx) uint32 {
 	if !c.checksGuards(g.Guard, g.Ghost) {
 		return constAddr(off)
 	}
-	lockOff, lockW, _ := c.guardLock(g.Guard)
+	lockAt, lockW, _ := c.guardLock(g.Guard)
 	name, guard := g.Name, g.Guard
+	what := func(*Ctx) string { return name }
 	return func(cx *Ctx) uint32 {
-		if cx.th != nil && cx.s.get(lockOff, lockW) != uint64(cx.th.Index+1) {
-			guardErr(cx, pos, name, guard)
-		}
+		checkHeld(cx, lockAt, lockW, pos, what, guard)
 		return off
 	}
 }
