@@ -20,10 +20,12 @@ var benchVariants = []string{"upstream", "deferred-wake", "claim", "claim-deferr
 
 // benchModes are the search modes the bench command can compare, by name.
 var benchModes = map[string]graphs.BenchMode{
-	"default":  {Name: "default", Reduce: "locks"},
-	"1-worker": {Name: "1-worker", Reduce: "locks", Workers: 1},
-	"no-merge": {Name: "no-merge", Reduce: "none"},
-	"exact":    {Name: "exact", Reduce: "locks", Exact: true},
+	"default":     {Name: "default", Reduce: "locks", Symmetry: true},
+	"1-worker":    {Name: "1-worker", Reduce: "locks", Workers: 1, Symmetry: true},
+	"no-symmetry": {Name: "no-sym", Reduce: "locks"},
+	"no-merge":    {Name: "no-merge", Reduce: "none", Symmetry: true},
+	"exact":       {Name: "exact", Reduce: "locks", Exact: true, Symmetry: true},
+	"reference":   {Name: "reference", Reduce: "none", Workers: 1},
 }
 
 func benchCommand() *cli.Command {
@@ -39,7 +41,7 @@ func benchCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "sizes", Value: "4/2", Usage: "comma-separated `W/I` sizes: W workers (NR_WORKERS), I work items (NR_WORKS)"},
 			&cli.StringFlag{Name: "kinds", Value: "unbound,percpu", Usage: "pool kinds: unbound (UNBOUND=true), percpu (UNBOUND=false)"},
-			&cli.StringFlag{Name: "modes", Value: "default,1-worker", Usage: "comma-separated modes: default, 1-worker, no-merge, exact"},
+			&cli.StringFlag{Name: "modes", Value: "default,1-worker", Usage: "comma-separated modes: default, 1-worker, no-symmetry, no-merge, exact, reference (merging and symmetry off, one worker)"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override another parameter, NAME=VALUE (repeatable)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "goroutines for the modes that use several"},
 			&cli.IntFlag{Name: "max-states", Value: 50_000_000, Usage: "stop a run after `N` states"},
@@ -79,7 +81,7 @@ func benchAction(c *cli.Context) error {
 	for _, m := range strings.Split(c.String("modes"), ",") {
 		mode, ok := benchModes[m]
 		if !ok {
-			return usageErr("--modes takes default, 1-worker, no-merge, exact", "--modes: unknown mode %q", m)
+			return usageErr("--modes takes default, 1-worker, no-symmetry, no-merge, exact, reference", "--modes: unknown mode %q", m)
 		}
 		if mode.Workers == 0 {
 			mode.Workers = c.Int("workers")
@@ -122,7 +124,7 @@ func benchAction(c *cli.Context) error {
 		stop := make(chan struct{})
 		timer := time.AfterFunc(time.Duration(c.Int("max-seconds"))*time.Second, func() { close(stop) })
 		res := explorer.Explore(j.prog, explorer.Options{All: true, MaxStates: c.Int("max-states"), MaxMemory: defaultMemoryBound(),
-			Workers: j.row.Mode.Workers, Exact: j.row.Mode.Exact, Stop: stop})
+			Workers: j.row.Mode.Workers, Exact: j.row.Mode.Exact, Symmetry: j.row.Mode.Symmetry, Stop: stop})
 		timer.Stop()
 		if res.Err != nil {
 			return &exitError{code: 2, err: res.Err}

@@ -173,6 +173,7 @@ func checkCommand() *cli.Command {
 			&cli.StringFlag{Name: "reduce", Value: "locks", Usage: "step granularity: locks (merge lock-holding regions) or none (fine-grained reference)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "generate successors on `N` goroutines (any N gives the same states and traces)"},
 			&cli.BoolFlag{Name: "exact", Usage: "store whole states instead of 64-bit fingerprints (no collision risk, ~10x the memory)"},
+			&cli.StringFlag{Name: "symmetry", Value: "on", Usage: "symmetry reduction over interchangeable object arrays: on, or off (the reference)"},
 			&cli.IntFlag{Name: "width", Value: 100, Usage: "width of the counterexample table in columns"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the searches to `FILE` (go tool pprof)"},
 			&cli.StringFlag{Name: "memprofile", Usage: "write a heap profile, taken at the end of the searches, to `FILE`"},
@@ -263,6 +264,13 @@ func checkAction(c *cli.Context) error {
 		All:       c.Bool("all"),
 		Workers:   c.Int("workers"),
 		Exact:     c.Bool("exact"),
+	}
+	switch c.String("symmetry") {
+	case "on":
+		opts.Symmetry = true
+	case "off":
+	default:
+		return usageErr("--symmetry takes on or off", "--symmetry: unknown value %q", c.String("symmetry"))
 	}
 	if !c.IsSet("max-memory") {
 		opts.MaxMemory = defaultMemoryBound()

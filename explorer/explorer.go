@@ -39,6 +39,13 @@ type Options struct {
 	// are ever confused; otherwise only 64-bit fingerprints are kept (see
 	// Stats.CollisionProb). KeepGraph implies it.
 	Exact bool
+	// Symmetry stores one state per orbit under the permutations of the
+	// model's interchangeable object arrays (model.Symmetry): same verdicts
+	// and shortest counterexample lengths, traces mapped back to real
+	// ones. An array the search finds the model telling apart is dropped
+	// and the search run again without it (Stats.SymmetryOff says why).
+	// KeepGraph turns it off: the graph drawn is the real one.
+	Symmetry bool
 }
 
 // Stats describe a search.
@@ -72,6 +79,13 @@ type Stats struct {
 	// run on one goroutine whatever Options.Workers (inserting new states,
 	// recording violations): what a second core cannot speed up.
 	SerialElapsed time.Duration
+	// Symmetry names the arrays the search permuted (empty: no reduction),
+	// SymmetryOff the arrays it found the model telling apart, and where.
+	// SymmetryRetries counts the searches discarded for that; their time is
+	// in Elapsed.
+	Symmetry        []*model.Array
+	SymmetryOff     []*model.SymBreak
+	SymmetryRetries int
 }
 
 // BytesPerState is what the search stored per state, all counted.
@@ -118,6 +132,8 @@ type Result struct {
 	Props    []PropResult // in Program.Props order
 	Err      error        // a property that could not be evaluated
 	Graph    *Graph       // the state graph, with Options.KeepGraph
+
+	symBreaks []*model.SymBreak // explore: the search stopped on these
 }
 
 // Graph is an explored state graph, kept with Options.KeepGraph. States are

@@ -32,6 +32,12 @@ type graph struct {
 	// with Options.KeepGraph: each edge's thread, and what fails where
 	edgeThread []int32
 	failing    map[int32][]int
+	// with symmetry, when a stranded-work property's items are permuted:
+	// per edge, the rank of the permutation (model.PermRank) that took the
+	// real successor to its representative
+	edgePerm  []uint16
+	permItems int // the items' slot among the permuted arrays, or -1
+	perms     [][]int32
 }
 
 func (g *graph) NumStates() int { return g.n }
@@ -85,16 +91,47 @@ func (m *masks) bytes() uint64 { return uint64(len(m.small) + 8*len(m.big)) }
 // sees it.
 type strandedGraph struct {
 	*graph
-	m *masks
+	m        *masks
+	permuted bool // the property's items are the permuted ones (graph.edgePerm)
 }
 
 func (s strandedGraph) Pending(id int) uint64 { return s.m.get(id) }
+
+// SuccPerm returns, per edge of id, the permutation rank of the items
+// (nil: every edge keeps them in place).
+func (s strandedGraph) SuccPerm(id int) []uint16 {
+	if !s.permuted {
+		return nil
+	}
+	return s.edgePerm[s.edgeStart[id]:s.edgeStart[id+1]]
+}
+
+// MapItems turns a set of items of a representative into the same items of
+// the real state that an edge with permutation rank r reached: item x of
+// the real state is item perm[x] of the representative.
+func (s strandedGraph) MapItems(r uint16, m uint64) uint64 {
+	if r == 0 {
+		return m
+	}
+	perm := s.perms[r]
+	var out uint64
+	for x, y := range perm {
+		if m&(1<<y) != 0 {
+			out |= 1 << x
+		}
+	}
+	return out
+}
 
 // violation records where a property first failed.
 type violation struct {
 	state int32 // the state where it fails, or the state the failing step starts from
 	step  *Move // the failing step, for step properties (warn_on, errors)
 	msg   string
+	// stranded items, numbered as in a representative: the trace renames
+	// them to the real state's (with symmetry)
+	items     uint64
+	itemsProp *model.Property
 }
 
 // The search runs in batches of states to expand, taken in id order. Each
@@ -142,6 +179,7 @@ type found struct {
 	vec    int32 // foundNew: offset into chunk.vecs
 	events int32 // step events[events:events+nev]
 	nev    int32
+	perm   uint16 // with symmetry: the items' permutation rank (graph.edgePerm)
 }
 
 const (
@@ -185,6 +223,10 @@ type expander struct {
 	stranded []*model.Property
 	maxDepth int
 	fails    []invariants.Failure
+	// with symmetry
+	canon *model.Canonicaliser
+	watch *model.SymWatch
+	buf   model.State
 }
 
 func (x *expander) expand(c *chunk) {
@@ -209,13 +251,21 @@ func (x *expander) expand(c *chunk) {
 			}
 			f.nev = int32(len(c.events)) - f.events
 			if f.kind != foundErr {
-				f.h = Hash(sc.State)
-				if oid, ok := g.set.lookup(sc.State, f.h); ok {
+				state := sc.State
+				if x.canon != nil {
+					copy(x.buf, state)
+					state = x.buf
+					if x.canon.Canon(state) && g.permItems >= 0 {
+						f.perm = model.PermRank(x.canon.Perm(g.permItems))
+					}
+				}
+				f.h = Hash(state)
+				if oid, ok := g.set.lookup(state, f.h); ok {
 					f.kind, f.id = foundOld, oid
 				} else {
 					f.kind = foundNew
 					f.vec = int32(len(c.vecs))
-					c.vecs = append(c.vecs, sc.State...)
+					c.vecs = append(c.vecs, state...)
 				}
 			}
 			c.succs = append(c.succs, f)
@@ -277,6 +327,53 @@ func parallel(xs []*expander, n int, f func(x *expander, i int)) {
 
 // Explore runs the search.
 func Explore(p *model.Program, opts Options) *Result {
+	if !opts.Symmetry || opts.KeepGraph {
+		return explore(p, opts, nil)
+	}
+	start := time.Now()
+	exclude := map[*model.Array]bool{}
+	var off []*model.SymBreak
+	for retries := 0; ; retries++ {
+		sym := p.NewSymmetry(p.SymmetryCandidates(exclude))
+		res := explore(p, opts, sym)
+		if res.symBreaks == nil {
+			if sym != nil {
+				res.Stats.Symmetry = sym.Arrays()
+			}
+			res.Stats.SymmetryOff = off
+			res.Stats.SymmetryRetries = retries
+			res.Stats.Elapsed = time.Since(start)
+			return res
+		}
+		for _, b := range res.symBreaks {
+			exclude[b.Array] = true
+			off = append(off, b)
+		}
+	}
+}
+
+// symBreaksOf collects, in array order, what the workers' watches saw.
+func symBreaksOf(xs []*expander) []*model.SymBreak {
+	if xs[0].watch == nil {
+		return nil
+	}
+	var all []*model.SymBreak
+	for _, x := range xs {
+		if x.watch.Any {
+			all = append(all, x.watch.Breaks()...)
+		}
+	}
+	if all == nil {
+		return nil
+	}
+	slices.SortStableFunc(all, func(a, b *model.SymBreak) int { return a.Array.ID - b.Array.ID })
+	return slices.CompactFunc(all, func(a, b *model.SymBreak) bool { return a.Array == b.Array })
+}
+
+// explore is one search, with symmetry reduction over sym's arrays when
+// sym is set. When it finds the model telling some of those arrays apart,
+// it stops and returns them in Result.symBreaks.
+func explore(p *model.Program, opts Options, sym *model.Symmetry) *Result {
 	if opts.MaxMemory > 0 {
 		runtime.GC() // an earlier search's graph is garbage now: do not count it
 	}
@@ -289,7 +386,7 @@ func Explore(p *model.Program, opts Options) *Result {
 	}
 	workers := max(opts.Workers, 1)
 	exact := opts.Exact || opts.KeepGraph
-	g := &graph{words: p.Words, rec: newRecords()}
+	g := &graph{words: p.Words, rec: newRecords(), permItems: -1}
 	var stranded []*model.Property
 	var strandedIdx []int
 	for i, pr := range p.Props {
@@ -330,8 +427,37 @@ func Explore(p *model.Program, opts Options) *Result {
 	xs := make([]*expander, workers)
 	for i := range xs {
 		xs[i] = &expander{p: p, g: g, st: p.NewStepper(), ev: p.NewEvaluator(), stranded: stranded, maxDepth: opts.MaxDepth}
+		if sym != nil {
+			x := xs[i]
+			x.watch = sym.NewSymWatch()
+			x.canon = sym.NewCanonicaliser(x.watch)
+			x.st.WatchSymmetry(x.watch)
+			x.ev.WatchSymmetry(x.watch)
+			x.buf = make(model.State, p.Words)
+		}
+	}
+	if sym != nil && g.keep {
+		// the first stranded-work property's items, if permuted, need
+		// per-edge permutations (SymmetryCandidates permutes no other
+		// property's items)
+		for _, pr := range stranded {
+			if k := sym.ArrayIndex(pr.Items); k >= 0 {
+				g.permItems = k
+				g.edgePerm = []uint16{}
+				n := pr.Items.Len
+				for r := 0; r < model.Factorial(n); r++ {
+					perm := make([]int32, n)
+					model.UnrankPerm(uint16(r), perm)
+					g.perms = append(g.perms, perm)
+				}
+				break
+			}
+		}
 	}
 	// the initial state
+	if sym != nil {
+		xs[0].canon.Canon(init)
+	}
 	g.set.insert(init, Hash(init), 0)
 	if g.front != nil {
 		g.front.push(init)
@@ -344,6 +470,9 @@ func Explore(p *model.Program, opts Options) *Result {
 	xs[0].check(checks[0])
 	if checks[0].err != nil {
 		res.Err = checks[0].err
+		return res
+	}
+	if res.symBreaks = symBreaksOf(xs); res.symBreaks != nil {
 		return res
 	}
 	for _, f := range checks[0].failures {
@@ -398,6 +527,9 @@ search:
 			chunks[i].hi = min(hi, chunks[i].lo+chunkSources)
 		}
 		parallel(xs, nchunks, func(x *expander, i int) { x.expand(chunks[i]) })
+		if res.symBreaks = symBreaksOf(xs); res.symBreaks != nil {
+			return res
+		}
 
 		// phase 2: insert
 		t2 := time.Now()
@@ -441,6 +573,9 @@ search:
 					}
 					if g.keep {
 						g.edges = append(g.edges, id)
+						if g.edgePerm != nil {
+							g.edgePerm = append(g.edgePerm, f.perm)
+						}
 						if g.failing != nil {
 							g.edgeThread = append(g.edgeThread, f.thread)
 						}
@@ -470,6 +605,9 @@ search:
 			g.pending[k].grow(g.n)
 		}
 		parallel(xs, ncheck, func(x *expander, i int) { x.check(checks[i]) })
+		if res.symBreaks = symBreaksOf(xs); res.symBreaks != nil {
+			return res
+		}
 		var fails []stateFailure
 		for _, c := range checks[:ncheck] {
 			if c.err != nil {
@@ -497,6 +635,9 @@ search:
 					g.rec.truncate(src, e.first)
 					if g.keep {
 						g.edges = g.edges[:g.edgeStart[src]]
+						if g.edgePerm != nil {
+							g.edgePerm = g.edgePerm[:len(g.edges)]
+						}
 						g.edgeStart = g.edgeStart[:src]
 						if g.failing != nil {
 							g.edgeThread = g.edgeThread[:len(g.edges)]
@@ -556,9 +697,14 @@ search:
 	if complete && res.Err == nil {
 		t0 := time.Now()
 		for k, pr := range stranded {
-			sr := invariants.Stranded(pr, strandedGraph{g, &g.pending[k]})
+			permuted := sym != nil && g.permItems >= 0 && sym.ArrayIndex(pr.Items) == g.permItems
+			sr := invariants.Stranded(pr, strandedGraph{g, &g.pending[k], permuted})
 			if sr.State >= 0 {
-				record(strandedIdx[k], &violation{state: int32(sr.State), msg: sr.Msg})
+				v := &violation{state: int32(sr.State), msg: sr.Msg}
+				if sym != nil && sym.ArrayIndex(pr.Items) >= 0 {
+					v.items, v.itemsProp = sr.Items, pr
+				}
+				record(strandedIdx[k], v)
 			}
 		}
 		stats.AnalysisElapsed = time.Since(t0)
@@ -578,7 +724,7 @@ search:
 		n := float64(g.n)
 		stats.CollisionProb = n * (n - 1) / 2 / (1 << 64)
 	}
-	stats.GraphBytes = uint64(4 * (len(g.edgeStart) + len(g.edges) + len(g.edgeThread)))
+	stats.GraphBytes = uint64(4*(len(g.edgeStart)+len(g.edges)+len(g.edgeThread)) + 2*len(g.edgePerm))
 	for k := range g.pending {
 		stats.GraphBytes += g.pending[k].bytes()
 	}
@@ -593,7 +739,7 @@ search:
 			if pr.Witness {
 				r.Verdict = Witnessed
 			}
-			tr, err := buildTrace(p, g, v)
+			tr, err := buildTrace(p, g, v, i, sym)
 			if err != nil {
 				res.Err = err
 			}
@@ -612,20 +758,38 @@ search:
 // each state's successor index into the move that produced it by
 // re-expanding its parent, then replays the moves with instruction
 // recording.
-func buildTrace(p *model.Program, g *graph, v *violation) (*Trace, error) {
+//
+// With symmetry the recorded path runs through representatives, which the
+// model need not be able to take in that order. The real trace keeps, per
+// step, sig: the permutation that takes the representative c to the real
+// state a = sig(c). It starts as the inverse of the initial state's
+// canonicalisation; a step of thread T from c to t, whose representative is
+// π(t), is the step of thread sig(T) from a to sig(t), and then sig becomes
+// sig∘π⁻¹.
+func buildTrace(p *model.Program, g *graph, v *violation, prop int, sym *model.Symmetry) (*Trace, error) {
 	ids := g.rec.path(v.state)
 	st := p.NewStepper()
 	cur, err := p.Initial()
 	if err != nil {
 		return nil, err
 	}
+	var canon *model.Canonicaliser
+	var sig [][]int32
+	var real model.State // sym: the real state (cur is the representative)
+	if sym != nil {
+		canon = sym.NewCanonicaliser(sym.NewSymWatch())
+		real = cur.Clone()
+		canon.Canon(cur)
+		sig = invertPerms(clonePerms(canon, sym))
+	}
 	var moves []Move
 	for _, id := range ids[1:] {
 		k, i := g.rec.stepOf(id), 0
 		var next model.State
+		var mv Move
 		st.Successors(cur, func(sc *model.Succ) {
 			if i == k {
-				moves = append(moves, Move{Thread: sc.Thread, Branch: sc.Branch})
+				mv = Move{Thread: sc.Thread, Branch: sc.Branch}
 				next = sc.State.Clone()
 			}
 			i++
@@ -633,15 +797,94 @@ func buildTrace(p *model.Program, g *graph, v *violation) (*Trace, error) {
 		if next == nil {
 			return nil, fmt.Errorf("internal error: state %d is successor %d of its parent, which has %d", id, k, i)
 		}
+		if sym != nil {
+			want := make(model.State, len(next))
+			sym.Apply(next, want, sig)
+			thread := sym.RenameThread(mv.Thread, sig)
+			found := false
+			st.Successors(real, func(sc *model.Succ) {
+				if !found && sc.Thread == thread && sc.Err == nil && slices.Equal(sc.State, want) {
+					found = true
+					mv = Move{Thread: sc.Thread, Branch: sc.Branch}
+				}
+			})
+			if !found {
+				return nil, fmt.Errorf("internal error: symmetry: no step of %s matches the representative's step to state %d", p.Threads[thread].Label, id)
+			}
+			real = want
+			canon.Canon(next)
+			inv := invertPerms(clonePerms(canon, sym))
+			for a := range sig {
+				ns := make([]int32, len(sig[a]))
+				for j := range ns {
+					ns[j] = sig[a][inv[a][j]]
+				}
+				sig[a] = ns
+			}
+		}
+		moves = append(moves, mv)
 		cur = next
 	}
+	msg := v.msg
 	if v.step != nil {
-		moves = append(moves, *v.step)
+		mv := *v.step
+		if sym != nil {
+			mv = realFailingStep(p, st, real, sym.RenameThread(mv.Thread, sig), mv.Branch, prop)
+		}
+		moves = append(moves, mv)
+	}
+	if v.itemsProp != nil && sym != nil {
+		if a := sym.ArrayIndex(v.itemsProp.Items); a >= 0 {
+			var items uint64
+			for j := range sig[a] {
+				if v.items&(1<<j) != 0 {
+					items |= 1 << sig[a][j]
+				}
+			}
+			msg = invariants.StrandedMsg(v.itemsProp, items)
+		}
 	}
 	tr, err := Replay(p, moves)
 	if tr != nil {
-		tr.Msg = v.msg
+		tr.Msg = msg
 		tr.FailStep = v.step != nil
 	}
 	return tr, err
+}
+
+// realFailingStep finds, among the steps of thread from the real state s,
+// the one that raises property prop: the branch of the representative's
+// failing step if that one does, else the first that does.
+func realFailingStep(p *model.Program, st *model.Stepper, s model.State, thread, branch, prop int) Move {
+	best := Move{Thread: thread, Branch: branch}
+	found := false
+	st.Successors(s, func(sc *model.Succ) {
+		if sc.Thread != thread {
+			return
+		}
+		raises := sc.Err != nil && sc.Err.Prop == prop || slices.Contains(sc.Fired, prop)
+		if raises && (!found || sc.Branch == branch) {
+			best, found = Move{Thread: thread, Branch: sc.Branch}, true
+		}
+	})
+	return best
+}
+
+func clonePerms(c *model.Canonicaliser, sym *model.Symmetry) [][]int32 {
+	out := make([][]int32, sym.NumArrays())
+	for k := range out {
+		out[k] = slices.Clone(c.Perm(k))
+	}
+	return out
+}
+
+func invertPerms(perms [][]int32) [][]int32 {
+	out := make([][]int32, len(perms))
+	for k, pm := range perms {
+		out[k] = make([]int32, len(pm))
+		for old, nw := range pm {
+			out[k][nw] = int32(old)
+		}
+	}
+	return out
 }

@@ -10,10 +10,11 @@ import (
 
 // BenchMode is one way of searching that `wqcheck bench` compares.
 type BenchMode struct {
-	Name    string
-	Reduce  string // "locks" or "none"
-	Workers int
-	Exact   bool
+	Name     string
+	Reduce   string // "locks" or "none"
+	Workers  int
+	Exact    bool
+	Symmetry bool
 }
 
 // BenchRow is one run of the bench matrix.

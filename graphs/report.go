@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"wqcheck/explorer"
+	"wqcheck/model"
 )
 
 // Run is one checked variant: its name as the user gave it, and the result.
@@ -41,10 +42,20 @@ type JSONRun struct {
 	// Storage: "fingerprints" or "exact"; bytes_per_state counts the
 	// visited set, the parent records, state vectors kept (the frontier's
 	// peak, or all in exact mode) and the stranded-work graph.
-	Storage       string         `json:"storage"`
-	BytesPerState float64        `json:"bytes_per_state"`
-	CollisionProb float64        `json:"collision_probability"`
-	Properties    []JSONProperty `json:"properties"`
+	Storage       string  `json:"storage"`
+	BytesPerState float64 `json:"bytes_per_state"`
+	CollisionProb float64 `json:"collision_probability"`
+	// Symmetry lists the object arrays the search permuted (symmetry
+	// reduction); SymmetryOff the arrays it found the model telling apart.
+	Symmetry    []string       `json:"symmetry,omitempty"`
+	SymmetryOff []JSONSymBreak `json:"symmetry_off,omitempty"`
+	Properties  []JSONProperty `json:"properties"`
+}
+
+// JSONSymBreak is an array left out of symmetry reduction, and why.
+type JSONSymBreak struct {
+	Array  string `json:"array"`
+	Reason string `json:"reason"`
 }
 
 // JSONProperty is one property's verdict.
@@ -92,6 +103,12 @@ func ToJSON(runs []Run) []JSONRun {
 			StatesPerS: float64(int64(res.Stats.StatesPerSec())), HeapBytes: res.Stats.HeapBytes,
 			Workers: res.Stats.Workers, Storage: storageName(res.Stats), BytesPerState: math.Round(res.Stats.BytesPerState()*10) / 10,
 			CollisionProb: res.Stats.CollisionProb}
+		for _, a := range res.Stats.Symmetry {
+			jr.Symmetry = append(jr.Symmetry, a.Name)
+		}
+		for _, b := range res.Stats.SymmetryOff {
+			jr.SymmetryOff = append(jr.SymmetryOff, JSONSymBreak{Array: b.Array.Name, Reason: b.String()})
+		}
 		for _, pv := range p.Params {
 			if pv.IsBool {
 				jr.Params[pv.Name] = pv.Value != 0
@@ -152,6 +169,9 @@ func WriteSummary(w io.Writer, r Run) {
 		fmt.Fprintf(w, ", INCOMPLETE (%s)\n", stoppedWords(res.Stopped))
 	}
 	fmt.Fprintf(w, "  stored: %s\n", StorageLine(res.Stats))
+	if line := SymmetryLine(res.Stats); line != "" {
+		fmt.Fprintf(w, "  symmetry: %s\n", line)
+	}
 	nameW := 0
 	for _, pr := range res.Props {
 		nameW = max(nameW, len(pr.Prop.Name))
@@ -264,6 +284,27 @@ func storageName(st explorer.Stats) string {
 }
 
 func count(n int, what string) string { return fmt.Sprintf("%d %s%s", n, what, plural(n)) }
+
+// SymmetryLine says which object arrays the search permuted and which it
+// found the model telling apart, or "" when it used no symmetry reduction
+// and dropped none.
+func SymmetryLine(st explorer.Stats) string {
+	var parts []string
+	for _, a := range st.Symmetry {
+		parts = append(parts, fmt.Sprintf("%s[%d] permuted (up to %s states in one)", a.Name, a.Len, commas(model.Factorial(a.Len))))
+	}
+	for _, b := range st.SymmetryOff {
+		parts = append(parts, fmt.Sprintf("%s not permuted: %s tells them apart", b.Array.Name, b))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	s := strings.Join(parts, "; ")
+	if st.SymmetryRetries > 0 {
+		s += fmt.Sprintf(" (%s discarded on finding that)", count(st.SymmetryRetries, "search"))
+	}
+	return s
+}
 
 // StorageLine says how the states were stored and what that cost per state:
 // "64-bit fingerprints, 11.9 bytes/state (+ 20.6 for the stranded-work

@@ -83,6 +83,14 @@ type Graph interface {
 	// Pending returns the items pending in a state (Evaluator.PendingMask
 	// of the property), which the explorer computes as it finds the state.
 	Pending(id int) uint64
+	// SuccPerm returns, per edge of Succ(id), how the edge renames the
+	// items, as a rank for MapItems; nil when no edge does. (With symmetry
+	// reduction an edge leads to its target's representative, in which
+	// the real successor's items may have other numbers.)
+	SuccPerm(id int) []uint16
+	// MapItems turns a set of items numbered as in an edge's target into
+	// the same items numbered as in the real successor.
+	MapItems(rank uint16, items uint64) uint64
 }
 
 // StrandedResult is the outcome of the stranded-work analysis of one property.
@@ -106,19 +114,32 @@ func Stranded(prop *model.Property, g Graph) StrandedResult {
 	// reverse edges in CSR form
 	indeg := make([]int32, n+1)
 	for i := 0; i < n; i++ {
-		for _, t := range g.Succ(i) {
+		perm := g.SuccPerm(i)
+		for e, t := range g.Succ(i) {
 			indeg[t+1]++
-			canTake[i] |= pending(i) &^ pending(int(t))
+			pt := pending(int(t))
+			if perm != nil {
+				pt = g.MapItems(perm[e], pt)
+			}
+			canTake[i] |= pending(i) &^ pt
 		}
 	}
 	for i := 1; i <= n; i++ {
 		indeg[i] += indeg[i-1]
 	}
 	preds := make([]int32, indeg[n])
+	var predPerm []uint16 // the rank of each reverse edge, when edges rename items
 	fill := append([]int32(nil), indeg[:n]...)
 	for i := 0; i < n; i++ {
-		for _, t := range g.Succ(i) {
+		perm := g.SuccPerm(i)
+		if perm != nil && predPerm == nil {
+			predPerm = make([]uint16, len(preds))
+		}
+		for e, t := range g.Succ(i) {
 			preds[fill[t]] = int32(i)
+			if perm != nil {
+				predPerm[fill[t]] = perm[e]
+			}
 			fill[t]++
 		}
 	}
@@ -131,8 +152,13 @@ func Stranded(prop *model.Property, g Graph) StrandedResult {
 	for len(work) > 0 {
 		t := work[len(work)-1]
 		work = work[:len(work)-1]
-		for _, pr := range preds[indeg[t]:indeg[t+1]] {
-			if add := canTake[t] &^ canTake[pr]; add != 0 {
+		for e := indeg[t]; e < indeg[t+1]; e++ {
+			pr := preds[e]
+			take := canTake[t]
+			if predPerm != nil {
+				take = g.MapItems(predPerm[e], take)
+			}
+			if add := take &^ canTake[pr]; add != 0 {
 				canTake[pr] |= add
 				work = append(work, pr)
 			}
@@ -140,13 +166,14 @@ func Stranded(prop *model.Property, g Graph) StrandedResult {
 	}
 	for i := 0; i < n; i++ {
 		if stranded := pending(i) &^ canTake[i]; stranded != 0 {
-			return StrandedResult{State: i, Items: stranded, Msg: strandedMsg(prop, stranded)}
+			return StrandedResult{State: i, Items: stranded, Msg: StrandedMsg(prop, stranded)}
 		}
 	}
 	return StrandedResult{State: -1}
 }
 
-func strandedMsg(prop *model.Property, items uint64) string {
+// StrandedMsg is the message of a stranded-work violation of items.
+func StrandedMsg(prop *model.Property, items uint64) string {
 	var names []string
 	for i := 0; i < 64; i++ {
 		if items&(1<<i) != 0 {

@@ -363,6 +363,7 @@ func (c *compiler) stmtInner(s Stmt) {
 		c.stmt(s.Stmt)
 	case *GotoStmt:
 		j := c.emitJump()
+		c.markSymExit(j, s.Pos, "goto", false)
 		c.frame.gotos = append(c.frame.gotos, gotoFix{target: &c.code[j].Target, label: s.Label, pos: s.Pos})
 	case *ReturnStmt:
 		c.returnStmt(s)
@@ -371,6 +372,7 @@ func (c *compiler) stmtInner(s Stmt) {
 			c.errf(s.Pos, "break outside a loop")
 		}
 		j := c.emitJump()
+		c.markSymExit(j, s.Pos, "break", true)
 		lp := c.loops[len(c.loops)-1]
 		lp.breaks = append(lp.breaks, &c.code[j].Target)
 	case *ContinueStmt:
@@ -419,6 +421,7 @@ func (c *compiler) makeAtomic(start, end int, pos Pos) {
 		}
 		if first {
 			first = false
+			ins.atomicStart, ins.atomicEnd = start, end
 			continue
 		}
 		if mayBlock(ins.Op) {
@@ -456,13 +459,25 @@ func (c *compiler) foreach(s *ForeachStmt) {
 	var elem *Struct
 	var count func(*Ctx) int64
 	var at func(*Ctx, int64) int64
+	var arr *Array
 	if id, ok := over.(*Ident); ok && c.arrays[id.Name] != nil && c.lookup(id.Name) == nil {
 		a := c.arrays[id.Name]
+		arr = a
 		elem = a.Struct
 		n := int64(a.Len)
 		first := int64(a.First)
 		count = func(*Ctx) int64 { return n }
 		at = func(_ *Ctx, i int64) int64 { return first + i + 1 }
+		if why := notPerElement(s.Body, s.Var); why != "" {
+			if site := c.symSite(s.Pos, "a foreach over "+a.Name+" that "+why); site != nil {
+				at = func(cx *Ctx, i int64) int64 {
+					if cx.sym != nil {
+						cx.sym.hitArray(a, site)
+					}
+					return first + i + 1
+				}
+			}
+		}
 	} else {
 		ll := c.listLoc(over)
 		elem = ll.typ.Struct
@@ -472,6 +487,7 @@ func (c *compiler) foreach(s *ForeachStmt) {
 		at = func(cx *Ctx, i int64) int64 { return cx.p.listAt(cx.s, addr(cx), li, int(i)) }
 	}
 	idx := c.newLocal(s.Var+"#i", Type{Kind: KInt, Lo: 0, Hi: 64})
+	idx.SymIdx = arr
 	c.scope.locals = append(c.scope.locals, idx)
 	v := c.newLocal(s.Var, Type{Kind: KRef, Struct: elem})
 	c.declare(s.Var, &binding{typ: v.Type, local: v})
@@ -486,7 +502,13 @@ func (c *compiler) foreach(s *ForeachStmt) {
 	c.track.uses = map[int]bool{c.localIndex(idx): true}
 	c.emit(&Instr{Op: OpAssign, X: func(cx *Ctx) int64 { return at(cx, idxGet(cx)) }, Set: c.localSetter(v, s.Pos, s.Var), def: c.localIndex(v) + 1})
 	lp := c.pushLoop()
+	if arr != nil {
+		c.symLoops = append(c.symLoops, symLoop{arr: arr, frame: c.frame, loop: len(c.loops) - 1, pos: s.Pos})
+	}
 	c.body(s.Body)
+	if arr != nil {
+		c.symLoops = c.symLoops[:len(c.symLoops)-1]
+	}
 	cont := c.pc()
 	c.setOrigin(s.Pos, StmtHeader(s))
 	c.track.uses = map[int]bool{c.localIndex(idx): true}
@@ -504,7 +526,8 @@ func (c *compiler) returnStmt(s *ReturnStmt) {
 		if s.X != nil {
 			c.errf(s.X.ExprPos(), "a thread's return takes no value")
 		}
-		c.emit(&Instr{Op: OpExit})
+		ex := c.emit(&Instr{Op: OpExit})
+		c.markSymExit(ex, s.Pos, "return", false)
 		return
 	}
 	if s.X == nil {
@@ -520,6 +543,7 @@ func (c *compiler) returnStmt(s *ReturnStmt) {
 		c.emit(&Instr{Op: OpAssign, X: c.convert(f.retTyp, t, ev), Set: c.localSetter(f.ret, s.Pos, f.fd.Name), def: c.localIndex(f.ret) + 1})
 	}
 	j := c.emitJump()
+	c.markSymExit(j, s.Pos, "return", false)
 	f.exit = append(f.exit, &c.code[j].Target)
 }
 

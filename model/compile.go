@@ -82,6 +82,8 @@ type compiler struct {
 	noGuard int
 	qdepth  int
 	loops   []*loopCtx
+	// symLoops are the enclosing foreach loops over object arrays
+	symLoops []symLoop
 	// temps are the temporaries of the statement being compiled (call
 	// results, wake and warn_on values): released when it is done.
 	temps  []*Local
@@ -263,6 +265,7 @@ func (c *compiler) compile() {
 			c.declareName(sd.Name, sd.Pos)
 			s := &Struct{Name: sd.Name, Pos: sd.Pos, byName: map[string]*Field{}}
 			c.structs[sd.Name] = s
+			s.ID = len(p.Structs)
 			p.Structs = append(p.Structs, s)
 		}
 	}
@@ -282,7 +285,7 @@ func (c *compiler) compile() {
 		if vd.Init != nil {
 			c.errf(vd.Pos, "object %s cannot have an initialiser; set its fields in an init block", vd.Name)
 		}
-		a := &Array{Name: vd.Name, Pos: vd.Pos, Struct: s, First: s.Count, Len: 1, Single: vd.Len == nil}
+		a := &Array{ID: len(p.Arrays), Name: vd.Name, Pos: vd.Pos, Struct: s, First: s.Count, Len: 1, Single: vd.Len == nil}
 		if vd.Len != nil {
 			n, _ := c.constEval(vd.Len)
 			if n < 0 || n > 64 {
@@ -354,6 +357,12 @@ func (c *compiler) compile() {
 		s.taskOf = make([]int, s.Count)
 		for i := range s.taskOf {
 			s.taskOf[i] = -1
+		}
+		s.arrOf = make([]*Array, s.Count)
+		for _, a := range s.Arrays {
+			for i := 0; i < a.Len; i++ {
+				s.arrOf[a.First+i] = a
+			}
 		}
 	}
 	for _, t := range p.Threads {

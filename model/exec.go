@@ -16,6 +16,9 @@ type Ctx struct {
 	th *Thread // the running thread; nil while checking a property
 	lb uint32  // bit offset of the running thread's locals
 	q  [maxQuant]int64
+	// sym, when set, records operations that tell the objects of a
+	// symmetric array apart (see Symmetry)
+	sym *SymWatch
 }
 
 const maxQuant = 16 // nesting depth of quantifiers and count()
@@ -81,6 +84,13 @@ type Instr struct {
 	Tail    bool
 	Prop    int
 
+	// symExit marks a jump that leaves a foreach over an array early
+	symExit *symExit
+	// atomicStart and atomicEnd, on the guard (first visible instruction)
+	// of an atomic block, delimit the block: a loop inside it that comes
+	// back to the guard stays in the step
+	atomicStart, atomicEnd int
+
 	uses []int    // locals read (indexes into the kind's Locals)
 	def  int      // local written in full, plus one (0: none)
 	live []*Local // locals live when the thread rests before this instruction
@@ -133,16 +143,18 @@ const maxStepInstrs = 100000
 
 // Stepper computes successors. It owns scratch memory, so use one per goroutine.
 type Stepper struct {
-	p       *Program
-	Record  bool // fill Succ.Log with executed instructions (trace replay)
-	ctx     Ctx
-	branch  int
-	emit    func(*Succ)
-	t       *Thread
-	spins   []lockSlot
-	all     []lockSlot
-	scratch State
-	succ    Succ
+	p      *Program
+	Record bool // fill Succ.Log with executed instructions (trace replay)
+	ctx    Ctx
+	// the atomic block the current step runs, [atomicLo, atomicHi)
+	atomicLo, atomicHi int
+	branch             int
+	emit               func(*Succ)
+	t                  *Thread
+	spins              []lockSlot
+	all                []lockSlot
+	scratch            State
+	succ               Succ
 }
 
 type lockSlot struct {
@@ -191,6 +203,7 @@ func (st *Stepper) ThreadSuccessors(s State, t *Thread, emit func(*Succ)) {
 	st.t = t
 	st.emit = emit
 	st.branch = 0
+	st.atomicLo, st.atomicHi = 0, 0
 	// the scratch copy is reused: emit must copy what it keeps
 	st.scratch = append(st.scratch[:0], s...)
 	st.run(st.scratch, pc, false, 0, nil, nil, nil)
@@ -282,7 +295,13 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			return
 		}
 		ins := code[pc]
-		if ins.Visible {
+		if st.atomicHi > 0 && (pc < st.atomicLo || pc >= st.atomicHi) {
+			st.atomicHi = 0 // left the atomic block
+		}
+		if ins.Visible && executed && pc >= st.atomicLo && pc < st.atomicHi {
+			// back at the guard of the atomic block this step runs, by a
+			// loop inside the block: still the same step
+		} else if ins.Visible {
 			// A step ends before its second visible instruction, or, when
 			// merging, where mayMerge says.
 			if executed && !(st.p.Merge && st.mayMerge(s, t, ins, late)) {
@@ -301,6 +320,9 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			executed = true
 			if ins.NonMover || ins.Op == OpUnlock {
 				late = true
+			}
+			if ins.atomicEnd > 0 {
+				st.atomicLo, st.atomicHi = ins.atomicStart, ins.atomicEnd
 			}
 		}
 		n++
@@ -322,6 +344,9 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			}
 		case OpJump:
 			next = ins.Target
+			if ins.symExit != nil && c.sym != nil {
+				c.sym.hitArray(ins.symExit.arr, &ins.symExit.site)
+			}
 		case OpEither:
 			chose = true
 			for i, tg := range ins.Targets {
@@ -419,6 +444,9 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			}
 			st.p.setTaskState(s, st.p.Threads[task-1], int(v))
 		case OpExit:
+			if ins.symExit != nil && c.sym != nil {
+				c.sym.hitArray(ins.symExit.arr, &ins.symExit.site)
+			}
 			if held := st.holdsAny(s, t); held != "" {
 				lockErr("%s exits while holding %s", t.Name, held)
 			}

@@ -171,6 +171,14 @@ func (c *compiler) objRef(e Expr) (Eval, *Struct, int) {
 			if a := c.arrays[id.Name]; a != nil && !a.Single {
 				if lit, ok := x.Idx.(*IntLit); ok && lit.Val >= 0 && lit.Val < int64(a.Len) {
 					i := a.First + int(lit.Val)
+					if site := c.symSite(x.Pos, FormatExpr(x)); site != nil {
+						return func(cx *Ctx) int64 {
+							if cx.sym != nil {
+								cx.sym.hitArray(a, site)
+							}
+							return int64(i + 1)
+						}, a.Struct, i
+					}
 					return func(*Ctx) int64 { return int64(i + 1) }, a.Struct, i
 				}
 			}
@@ -209,6 +217,16 @@ func (c *compiler) field(e *FieldExpr) lval {
 	if idx >= 0 {
 		off := s.Base + uint32(idx)*s.Stride + f.Off
 		lv.addr = constAddr(off)
+		if a := s.arrOf[idx]; !a.Single {
+			if site := c.symSite(e.X.ExprPos(), FormatExpr(e.X)); site != nil {
+				lv.addr = func(cx *Ctx) uint32 {
+					if cx.sym != nil {
+						cx.sym.hitArray(a, site)
+					}
+					return off
+				}
+			}
+		}
 		name := s.ObjName(idx) + "." + f.Name
 		lv.name = func(*Ctx) string { return name }
 	} else {
@@ -451,9 +469,18 @@ func (c *compiler) expr(e Expr) (Eval, Type) {
 				c.errf(x.Idx.ExprPos(), "index %d is out of range for %s[%d]", lit.Val, a.Name, a.Len)
 			}
 			i := int64(a.First) + lit.Val + 1
+			if site := c.symSite(x.Pos, FormatExpr(x)); site != nil {
+				return func(cx *Ctx) int64 {
+					if cx.sym != nil {
+						cx.sym.hitArray(a, site)
+					}
+					return i
+				}, Type{Kind: KRef, Struct: a.Struct}
+			}
 			return func(*Ctx) int64 { return i }, Type{Kind: KRef, Struct: a.Struct}
 		}
 		idx, t := c.expr(x.Idx)
+		site := c.symSite(x.Pos, FormatExpr(x))
 		if !isIntLike(t) {
 			c.errf(x.Idx.ExprPos(), "array index: expected an int, found %s", t)
 		}
@@ -463,6 +490,9 @@ func (c *compiler) expr(e Expr) (Eval, Type) {
 			i := idx(cx)
 			if i < 0 || i >= n {
 				rtErr("%s: index %d out of range for %s[%d]", x.Pos, i, name, n)
+			}
+			if cx.sym != nil && site != nil {
+				cx.sym.hitArray(a, site)
 			}
 			return first + i + 1
 		}, Type{Kind: KRef, Struct: a.Struct}
@@ -619,7 +649,25 @@ func (c *compiler) binary(x *BinaryExpr) (Eval, Type) {
 		// ordering references compares addresses, as lock-ordering code does
 		switch x.Op {
 		case "<", "<=", ">", ">=":
+			s0 := at.Struct
 			at, bt = Type{Kind: KInt}, Type{Kind: KInt}
+			if site := c.symSite(x.Pos, "ordering references ("+FormatExpr(x)+")"); site != nil {
+				ea, eb := a, b
+				a = func(cx *Ctx) int64 {
+					v := ea(cx)
+					if cx.sym != nil && v != 0 {
+						cx.sym.hitObj(s0, int(v-1), site)
+					}
+					return v
+				}
+				b = func(cx *Ctx) int64 {
+					v := eb(cx)
+					if cx.sym != nil && v != 0 {
+						cx.sym.hitObj(s0, int(v-1), site)
+					}
+					return v
+				}
+			}
 		}
 	}
 	if !isIntLike(at) {
@@ -753,10 +801,14 @@ func (c *compiler) builtinPure(x *CallExpr) (Eval, Type, bool) {
 			}
 		}
 		pos := x.Pos
+		site := c.symSite(x.Pos, FormatExpr(x))
 		return func(cx *Ctx) int64 {
 			v := ev(cx)
 			if v == 0 {
 				rtErr("%s: index(NULL)", pos)
+			}
+			if cx.sym != nil && site != nil {
+				cx.sym.hitObj(s, int(v-1), site)
 			}
 			return v - 1 - firstOf[v-1]
 		}, Type{Kind: KInt, Lo: 0, Hi: int64(s.Count)}, true

@@ -73,6 +73,7 @@ func (t Type) width(nthreads int) uint8 {
 // Struct is a struct type together with all of its instances: objects of a
 // struct live contiguously in the state, Count of them, Stride bits apart.
 type Struct struct {
+	ID     int // position in Program.Structs
 	Name   string
 	Pos    Pos
 	Fields []*Field
@@ -86,6 +87,8 @@ type Struct struct {
 	Thread *ThreadKind
 	// taskOf maps an object index to the thread instance bound to it, or -1.
 	taskOf []int
+	// arrOf maps an object index to the array declaring it.
+	arrOf []*Array
 }
 
 // Field is a field of a struct.
@@ -116,6 +119,7 @@ func newListInfo(s *Struct) *ListInfo {
 
 // Array is an object array (or a single object, Len 1, Single set).
 type Array struct {
+	ID     int // position in Program.Arrays
 	Name   string
 	Pos    Pos
 	Struct *Struct
@@ -154,10 +158,14 @@ type ThreadKind struct {
 // Local is a thread-local variable slot (a declared local, an inlined
 // function's parameter, or a temporary).
 type Local struct {
-	Name  string
-	Type  Type
-	Off   uint32 // bit offset within the thread's locals block
-	Width uint8
+	Name string
+	Type Type
+	// SymIdx is set on a foreach's position counter over an object array: a
+	// thread resting with it live is somewhere in the loop, an index into
+	// the array (see Symmetry).
+	SymIdx *Array
+	Off    uint32 // bit offset within the thread's locals block
+	Width  uint8
 }
 
 // Thread is one running instance of a ThreadKind.
