@@ -76,3 +76,102 @@ func TestModesAgreeOnWorkqueue(t *testing.T) {
 	}
 	sameAsReference(t, "deferred-wake 4/2 max-states=300000", p, explorer.Options{MaxStates: 300000})
 }
+
+// symmetricModes must give the same results as each other (the symmetric
+// reference: one worker, exact storage), state for state.
+var symmetricModes = []explorer.Options{
+	{Workers: 1, Symmetry: true},
+	{Workers: 2, Symmetry: true},
+	{Workers: 3, Symmetry: true, Exact: true},
+}
+
+// sameWithSymmetry checks symmetry reduction against the plain reference
+// on p: the same verdict for every property and the same shortest
+// counterexample length; every trace it gives is a real one (it replays,
+// and the property fails at its end, with the same stranded items named);
+// and any number of workers and either storage give the symmetric
+// reference's exact results.
+func sameWithSymmetry(t *testing.T, name string, p *model.Program) {
+	t.Helper()
+	ref := explorer.Explore(p, explorer.Options{All: true, Workers: 1, Exact: true})
+	symRef := explorer.Explore(p, explorer.Options{All: true, Workers: 1, Exact: true, Symmetry: true})
+	if ref.Err != nil || symRef.Err != nil {
+		t.Fatalf("%s: %v / %v", name, ref.Err, symRef.Err)
+	}
+	if !ref.Complete || !symRef.Complete {
+		t.Fatalf("%s: incomplete", name)
+	}
+	if symRef.Stats.States > ref.Stats.States {
+		t.Errorf("%s: symmetry stored more states (%d) than the reference (%d)", name, symRef.Stats.States, ref.Stats.States)
+	}
+	for i, pr := range ref.Props {
+		sp := symRef.Props[i]
+		if pr.Verdict != sp.Verdict {
+			t.Errorf("%s: %s is %s, with symmetry %s", name, pr.Prop.Name, pr.Verdict, sp.Verdict)
+			continue
+		}
+		if pr.Trace == nil {
+			continue
+		}
+		if len(pr.Trace.Steps) != len(sp.Trace.Steps) {
+			t.Errorf("%s: %s: shortest trace %d steps, with symmetry %d", name, pr.Prop.Name, len(pr.Trace.Steps), len(sp.Trace.Steps))
+		}
+		ok, msg := explorer.Reproduces(p, sp.Trace, i)
+		if !ok {
+			t.Errorf("%s: %s: the trace found with symmetry does not reproduce: %s", name, pr.Prop.Name, msg)
+		}
+		if pr.Prop.Kind == model.PropStranded && msg != sp.Trace.Msg {
+			t.Errorf("%s: %s: the trace says %q, its end state %q", name, pr.Prop.Name, sp.Trace.Msg, msg)
+		}
+	}
+	want := summary(symRef)
+	for _, m := range symmetricModes {
+		for _, all := range []bool{true, false} {
+			o := m
+			o.All = all
+			w := want
+			if !all {
+				r0 := explorer.Explore(p, explorer.Options{Workers: 1, Exact: true, Symmetry: true})
+				w = summary(r0)
+			}
+			if got := summary(explorer.Explore(p, o)); got != w {
+				t.Errorf("%s (all=%v, workers=%d, exact=%v) differs from the symmetric reference:\n%s\n--- reference ---\n%s", name, all, m.Workers, m.Exact, got, w)
+			}
+		}
+	}
+}
+
+// Symmetry reduction on every example, merged and fine-grained, and on the
+// workqueue variants on both pool kinds with one and two work items.
+func TestSymmetryAgreesWithReference(t *testing.T) {
+	for _, name := range loader.BuiltinNames() {
+		for _, fine := range []bool{false, true} {
+			sameWithSymmetry(t, fmt.Sprintf("%s fine=%v", name, fine), load(t, name, fine))
+		}
+	}
+	if testing.Short() {
+		return
+	}
+	for _, v := range []string{"upstream", "deferred-wake", "claim", "claim-deferred", "kicked-list"} {
+		for _, unbound := range []string{"true", "false"} {
+			p, err := loader.Load(v, model.Options{Set: map[string]string{"UNBOUND": unbound}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameWithSymmetry(t, v+" UNBOUND="+unbound, p)
+		}
+	}
+	// two work items: the items are permuted too
+	for _, v := range []string{"upstream", "deferred-wake"} {
+		p, err := loader.Load(v, model.Options{Set: map[string]string{"NR_WORKS": "2"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameWithSymmetry(t, v+" NR_WORKS=2", p)
+	}
+	p, err := loader.Load("upstream", model.Options{Set: map[string]string{"NR_WORKERS": "2", "NR_BUSY": "1", "FREE_SLOTS": "1", "NR_WORKS": "2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameWithSymmetry(t, "upstream FREE_SLOTS=1", p)
+}
