@@ -134,6 +134,11 @@ type Symmetry struct {
 	// per thread kind and pc: the live locals that need renaming or break
 	// the reduction (foreach indexes)
 	kindSlots map[*ThreadKind][][]slot
+	thSlots   [][][]slot // kindSlots by thread index
+	// the bits of the slots above, to leave out of the raw part of a key:
+	// per struct, within an object; per thread and pc, within its block
+	objMask [][]uint64
+	thMask  [][][]uint64
 	hasTasks  bool
 }
 
@@ -293,6 +298,30 @@ func (p *Program) NewSymmetry(arrays []*Array) *Symmetry {
 		}
 		sym.kindSlots[k] = per
 	}
+	kindMask := map[*ThreadKind][][]uint64{}
+	for _, k := range p.Kinds {
+		n := uint32(k.PCW) + taskW + k.locBits
+		per := make([][]uint64, len(k.Code)+1)
+		for pc := range per {
+			m := make([]uint64, (n+63)/64)
+			for _, sl := range sym.kindSlots[k][pc] {
+				markBits(m, uint32(k.PCW)+taskW+sl.off, slotBits(&sl))
+			}
+			per[pc] = m
+		}
+		kindMask[k] = per
+	}
+	for _, t := range p.Threads {
+		sym.thSlots = append(sym.thSlots, sym.kindSlots[t.Kind])
+		sym.thMask = append(sym.thMask, kindMask[t.Kind])
+	}
+	for si, st := range p.Structs {
+		m := make([]uint64, (st.Stride+63)/64)
+		for _, sl := range sym.elemSlots[si] {
+			markBits(m, sl.off, slotBits(&sl))
+		}
+		sym.objMask = append(sym.objMask, m)
+	}
 	return sym
 }
 
@@ -305,6 +334,9 @@ type Canonicaliser struct {
 	order     [][]int32 // order[k][newPos] = old position
 	perm      [][]int32 // perm[k][old] = new position
 	best      [][]int32
+	swap      [][]int32 // fixedBySwaps' scratch
+	linked    [][]bool  // per object: some reference leads to or from it
+	anyLink   bool      // some permuted object refers to another
 	tmp, cand State
 	ties      [][2]int // per array, runs of equal colour: [array, start<<16|len]
 }
@@ -319,6 +351,8 @@ func (sym *Symmetry) NewCanonicaliser(watch *SymWatch) *Canonicaliser {
 		c.order = append(c.order, make([]int32, n))
 		c.perm = append(c.perm, make([]int32, n))
 		c.best = append(c.best, make([]int32, n))
+		c.swap = append(c.swap, make([]int32, n))
+		c.linked = append(c.linked, make([]bool, n))
 	}
 	c.tmp = make(State, sym.p.Words)
 	c.cand = make(State, sym.p.Words)
@@ -347,6 +381,10 @@ const maxTieCandidates = 120
 func (c *Canonicaliser) Canon(s State) bool {
 	sym := c.sym
 	p := sym.p
+	for k := range c.linked {
+		clear(c.linked[k])
+	}
+	c.anyLink = false
 	// 1. colours: each object's own block, its thread's block and the fixed
 	// slots that point at it, with references to symmetric objects
 	// abstracted to their array
@@ -356,21 +394,10 @@ func (c *Canonicaliser) Canon(s State) bool {
 		for j := 0; j < a.a.Len; j++ {
 			obj := a.a.First + j
 			base := st.Base + uint32(obj)*st.Stride
-			h := uint64(k + 1)
+			h := maskedHash(s, base, st.Stride, sym.objMask[si], uint64(k+1))
 			es := sym.elemSlots[si]
-			e := 0
-			for _, f := range st.Fields {
-				if e < len(es) && es[e].off == f.Off {
-					h = mix(h, c.abstract(s, &es[e], base))
-					e++
-					continue
-				}
-				if f.Type.Kind == KList {
-					raw := slot{kind: slotList, off: f.Off, li: f.List, st: f.Type.Struct}
-					h = mix(h, c.abstract(s, &raw, base))
-					continue
-				}
-				h = mix(h, s.get(base+f.Off, f.Width))
+			for e := range es {
+				h = mix(h, c.abstract(s, &es[e], base))
 			}
 			if a.threads != nil {
 				h = c.threadKey(s, p.Threads[a.threads[j]], h)
@@ -387,7 +414,7 @@ func (c *Canonicaliser) Canon(s State) bool {
 		}
 		pc := p.PC(s, t)
 		lb := t.Base + uint32(t.Kind.PCW) + taskW
-		for _, sl := range sym.kindSlots[t.Kind][pc] {
+		for _, sl := range sym.thSlots[t.Index][pc] {
 			if sl.kind == slotIdx {
 				c.Watch.hitArray(sl.arr, &symSite{pos: t.Kind.Code[min(pc, len(t.Kind.Code)-1)].Pos, what: "resting inside a foreach over " + sl.arr.Name})
 				continue
@@ -405,25 +432,30 @@ func (c *Canonicaliser) Canon(s State) bool {
 			si := sym.structIndex(st)
 			for j := 0; j < a.a.Len; j++ {
 				base := st.Base + uint32(a.a.First+j)*st.Stride
-				for _, sl := range sym.elemSlots[si] {
-					c.link(s, &sl, base, k, j)
+				es := sym.elemSlots[si]
+				for e := range es {
+					c.link(s, &es[e], base, k, j)
 				}
 				if a.threads != nil {
 					t := p.Threads[a.threads[j]]
 					pc := p.PC(s, t)
 					lb := t.Base + uint32(t.Kind.PCW) + taskW
-					for _, sl := range sym.kindSlots[t.Kind][pc] {
-						if sl.kind == slotIdx {
-							c.Watch.hitArray(sl.arr, &symSite{pos: t.Kind.Code[min(pc, len(t.Kind.Code)-1)].Pos, what: "resting inside a foreach over " + sl.arr.Name})
+					ts := sym.thSlots[t.Index][pc]
+					for e := range ts {
+						if ts[e].kind == slotIdx {
+							c.Watch.hitArray(ts[e].arr, &symSite{pos: t.Kind.Code[min(pc, len(t.Kind.Code)-1)].Pos, what: "resting inside a foreach over " + ts[e].arr.Name})
 							continue
 						}
-						c.link(s, &sl, lb, k, j)
+						c.link(s, &ts[e], lb, k, j)
 					}
 				}
 			}
 		}
 		for k := range sym.arrays {
 			copy(c.col[k], c.col2[k])
+		}
+		if !c.anyLink {
+			break // no reference between permuted objects: nothing to refine
 		}
 	}
 	// 3. order each array by colour (ties by position)
@@ -466,6 +498,33 @@ func (c *Canonicaliser) Canon(s State) bool {
 	if ntie > maxTieCandidates {
 		c.ties = c.ties[:0]
 		ntie = 1
+	}
+	if ntie > 1 {
+		// A run of equal colours whose objects the state does not tell
+		// apart at all gives the same state in every order: drop it. Most
+		// ties are of this kind: objects nothing refers to and that refer
+		// to no permuted object, with equal blocks (checked bit for bit);
+		// otherwise, the state in the current order must be unchanged by
+		// swapping any two neighbours in the run.
+		kept := c.ties[:0]
+		ntie = 1
+		applied := false
+		for _, tie := range c.ties {
+			k, j, n := tie[0], tie[1]>>16, tie[1]&0xffff
+			if c.plainRun(s, k, c.order[k][j:j+n]) {
+				continue
+			}
+			if !applied {
+				c.setPerm()
+				c.apply(s, c.tmp)
+				applied = true
+			}
+			if !c.fixedBySwaps(k, j, n) {
+				kept = append(kept, tie)
+				ntie *= Factorial(n)
+			}
+		}
+		c.ties = kept
 	}
 	if ntie == 1 {
 		if identity {
@@ -515,6 +574,70 @@ func Factorial(n int) int {
 	return f
 }
 
+// plainRun reports whether the objects at old positions run of array k
+// are unreferenced, refer to no permuted object, and have equal blocks (and
+// equal thread blocks): then any order of them is the same state.
+func (c *Canonicaliser) plainRun(s State, k int, run []int32) bool {
+	a := c.sym.arrays[k]
+	st := a.a.Struct
+	p := c.sym.p
+	for _, j := range run {
+		if c.linked[k][j] {
+			return false
+		}
+	}
+	j0 := int(run[0])
+	b0 := st.Base + uint32(a.a.First+j0)*st.Stride
+	for _, j := range run[1:] {
+		if !equalBits(s, b0, st.Base+uint32(a.a.First+int(j))*st.Stride, st.Stride) {
+			return false
+		}
+		if a.threads != nil {
+			t0, t := p.Threads[a.threads[j0]], p.Threads[a.threads[j]]
+			if !equalBits(s, t0.Base, t.Base, uint32(t0.Kind.PCW)+taskW+t0.Kind.locBits) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// equalBits reports whether the n bits at offsets x and y of s are equal.
+func equalBits(s State, x, y, n uint32) bool {
+	for n > 0 {
+		k := min(n, 64)
+		if s.get(x, uint8(k)) != s.get(y, uint8(k)) {
+			return false
+		}
+		x += k
+		y += k
+		n -= k
+	}
+	return true
+}
+
+// fixedBySwaps reports whether c.tmp (the state in the current order) is
+// unchanged by swapping each pair of neighbouring positions j..j+n-1 of
+// array k, which generate every order of them.
+func (c *Canonicaliser) fixedBySwaps(k, j, n int) bool {
+	sw := c.swap
+	for a := range sw {
+		sw[a] = sw[a][:len(c.perm[a])]
+		for i := range sw[a] {
+			sw[a][i] = int32(i)
+		}
+	}
+	for i := j; i+1 < j+n; i++ {
+		sw[k][i], sw[k][i+1] = int32(i+1), int32(i)
+		c.sym.Apply(c.tmp, c.cand, sw)
+		sw[k][i], sw[k][i+1] = int32(i), int32(i+1)
+		if !slices.Equal(c.cand, c.tmp) {
+			return false
+		}
+	}
+	return true
+}
+
 // permute calls f for every order of xs (Heap's algorithm would do; this is
 // the plain recursive one, restoring xs afterwards).
 func permute(xs []int32, i int, f func()) {
@@ -536,23 +659,13 @@ func (sym *Symmetry) structIndex(st *Struct) int { return st.ID }
 func (c *Canonicaliser) threadKey(s State, t *Thread, h uint64) uint64 {
 	p := c.sym.p
 	pc := p.PC(s, t)
-	h = mix(h, uint64(pc)<<8|uint64(p.TaskState(s, t)))
+	h = maskedHash(s, t.Base, uint32(t.Kind.PCW)+taskW+t.Kind.locBits, c.sym.thMask[t.Index][pc], h)
 	lb := t.Base + uint32(t.Kind.PCW) + taskW
-	if pc >= len(t.Kind.Code) {
-		return h
-	}
-	slots := c.sym.kindSlots[t.Kind][pc]
-	e := 0
-	for _, l := range t.Kind.Code[pc].live {
-		if e < len(slots) && slots[e].off == l.Off && slots[e].kind != slotIdx {
+	slots := c.sym.thSlots[t.Index][pc]
+	for e := range slots {
+		if slots[e].kind != slotIdx {
 			h = mix(h, c.abstract(s, &slots[e], lb))
-			e++
-			continue
 		}
-		if e < len(slots) && slots[e].off == l.Off {
-			e++
-		}
-		h = mix(h, s.get(lb+l.Off, l.Width))
 	}
 	return h
 }
@@ -606,10 +719,12 @@ func (c *Canonicaliser) incoming(s State, sl *slot, base uint32, id uint64) {
 	case slotRef:
 		if k, j := c.symObj(sl.st, s.get(base+sl.off, sl.w)); k >= 0 {
 			c.col[k][j] += fin(id)
+			c.linked[k][j] = true
 		}
 	case slotTask:
 		if v := s.get(base+sl.off, sl.w); v != 0 && c.sym.thArr[v-1] >= 0 {
 			c.col[c.sym.thArr[v-1]][c.sym.thPos[v-1]] += fin(id ^ 0x5555)
+			c.linked[c.sym.thArr[v-1]][c.sym.thPos[v-1]] = true
 		}
 	case slotList:
 		off := base + sl.off
@@ -617,6 +732,7 @@ func (c *Canonicaliser) incoming(s State, sl *slot, base uint32, id uint64) {
 		for i := 0; i < n; i++ {
 			if k, j := c.symObj(sl.st, uint64(c.sym.p.listAt(s, off, sl.li, i))); k >= 0 {
 				c.col[k][j] += fin(id + uint64(i+1)<<20)
+				c.linked[k][j] = true
 			}
 		}
 	}
@@ -626,6 +742,8 @@ func (c *Canonicaliser) incoming(s State, sl *slot, base uint32, id uint64) {
 // at other symmetric objects: both ends learn the other's colour.
 func (c *Canonicaliser) link(s State, sl *slot, base uint32, k, j int) {
 	edge := func(k2, j2 int32, pos uint64) {
+		c.linked[k][j], c.linked[k2][j2] = true, true
+		c.anyLink = true
 		h := mix(sl.id^pos<<24, c.col[k2][j2])
 		c.col2[k][j] += fin(h)
 		c.col2[k2][j2] += fin(mix(h, c.col[k][j]) ^ 0xabcdef)
@@ -733,7 +851,7 @@ func (sym *Symmetry) Apply(s, out State, perm [][]int32) {
 			continue
 		}
 		lb := t.Base + uint32(t.Kind.PCW) + taskW
-		slots := sym.kindSlots[t.Kind][pc]
+		slots := sym.thSlots[t.Index][pc]
 		for e := range slots {
 			sym.rename(out, &slots[e], lb, perm)
 		}
@@ -782,6 +900,32 @@ func (sym *Symmetry) rename(s State, sl *slot, base uint32, perm [][]int32) {
 			sym.p.listPut(s, off, sl.li, i, int64(sym.renameRef(sl.st, v, perm)))
 		}
 	}
+}
+
+func slotBits(sl *slot) uint32 {
+	if sl.kind == slotList {
+		return sl.li.bits()
+	}
+	return uint32(sl.w)
+}
+
+// markBits sets n bits of mask from bit off.
+func markBits(mask []uint64, off, n uint32) {
+	for i := off; i < off+n; i++ {
+		mask[i/64] |= 1 << (i % 64)
+	}
+}
+
+// maskedHash mixes into h the n bits of s from off, leaving out those set
+// in mask (relative to off).
+func maskedHash(s State, off, n uint32, mask []uint64, h uint64) uint64 {
+	for i := 0; n > 0; i++ {
+		k := min(n, 64)
+		h = mix(h, s.get(off, uint8(k))&^mask[i])
+		off += k
+		n -= k
+	}
+	return h
 }
 
 // copyBits copies n bits from src at soff to dst at doff.
