@@ -137,9 +137,9 @@ type Symmetry struct {
 	thSlots   [][][]slot // kindSlots by thread index
 	// the bits of the slots above, to leave out of the raw part of a key:
 	// per struct, within an object; per thread and pc, within its block
-	objMask [][]uint64
-	thMask  [][][]uint64
-	hasTasks  bool
+	objMask  [][]uint64
+	thMask   [][][]uint64
+	hasTasks bool
 }
 
 type symArr struct {
