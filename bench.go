@@ -36,8 +36,9 @@ func benchCommand() *cli.Command {
 		Description: "Runs each VARIANT (default: the five workqueue variants) at each size, on each pool kind,\n" +
 			"in each mode, and prints a row per run: states, transitions, seconds, states/s, bytes/state and\n" +
 			"the failing properties. A run that hits --max-states or --max-seconds shows its figures with '+'.\n" +
-			"Modes: default (lock regions merged, fingerprints, --workers goroutines), 1-worker, no-merge\n" +
-			"(--reduce=none, the fine-grained reference) and exact (whole states stored).",
+			"Modes: default (lock regions merged, symmetry reduction, fingerprints, --workers goroutines),\n" +
+			"1-worker, no-symmetry (--symmetry off), no-merge (--reduce=none), exact (whole states stored)\n" +
+			"and reference (no merging, no symmetry, one worker).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "sizes", Value: "4/2", Usage: "comma-separated `W/I` sizes: W workers (NR_WORKERS), I work items (NR_WORKS)"},
 			&cli.StringFlag{Name: "kinds", Value: "unbound,percpu", Usage: "pool kinds: unbound (UNBOUND=true), percpu (UNBOUND=false)"},

@@ -120,7 +120,7 @@ func sameWithSymmetry(t *testing.T, name string, p *model.Program) {
 		if !ok {
 			t.Errorf("%s: %s: the trace found with symmetry does not reproduce: %s", name, pr.Prop.Name, msg)
 		}
-		if pr.Prop.Kind == model.PropStranded && msg != sp.Trace.Msg {
+		if (pr.Prop.Kind == model.PropStranded || pr.Prop.Kind == model.PropDeadlock) && msg != sp.Trace.Msg {
 			t.Errorf("%s: %s: the trace says %q, its end state %q", name, pr.Prop.Name, sp.Trace.Msg, msg)
 		}
 	}

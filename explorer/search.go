@@ -238,6 +238,9 @@ func (x *expander) expand(c *chunk) {
 			continue
 		}
 		s := g.State(int(id))
+		if x.watch != nil {
+			x.watch.At = int(id)
+		}
 		var nsucc int32
 		x.st.Successors(s, func(sc *model.Succ) {
 			nsucc++
@@ -284,6 +287,9 @@ func (x *expander) check(c *checked) {
 	c.failures, c.err = c.failures[:0], nil
 	for id := c.lo; id < c.hi; id++ {
 		s := x.g.State(int(id))
+		if x.watch != nil {
+			x.watch.At = int(id)
+		}
 		x.fails = invariants.CheckState(x.p, x.ev, s, x.fails[:0])
 		for _, f := range x.fails {
 			c.failures = append(c.failures, stateFailure{id, f})
@@ -366,7 +372,14 @@ func symBreaksOf(xs []*expander) []*model.SymBreak {
 	if all == nil {
 		return nil
 	}
-	slices.SortStableFunc(all, func(a, b *model.SymBreak) int { return a.Array.ID - b.Array.ID })
+	// per array the break seen first in search order (each worker takes
+	// states in increasing order, so its first break is its earliest)
+	slices.SortStableFunc(all, func(a, b *model.SymBreak) int {
+		if a.Array.ID != b.Array.ID {
+			return a.Array.ID - b.Array.ID
+		}
+		return a.At - b.At
+	})
 	return slices.CompactFunc(all, func(a, b *model.SymBreak) bool { return a.Array == b.Array })
 }
 
@@ -846,10 +859,37 @@ func buildTrace(p *model.Program, g *graph, v *violation, prop int, sym *model.S
 	}
 	tr, err := Replay(p, moves)
 	if tr != nil {
+		if sym != nil {
+			msg = realMsg(p, tr, prop, msg)
+		}
 		tr.Msg = msg
 		tr.FailStep = v.step != nil
 	}
 	return tr, err
+}
+
+// realMsg says what is wrong at the end of a trace rebuilt under symmetry
+// in the real state's names: the message the search recorded was about the
+// representative, whose threads and objects may be numbered otherwise.
+func realMsg(p *model.Program, tr *Trace, prop int, msg string) string {
+	if n := len(tr.Steps); n > 0 {
+		if e := tr.Steps[n-1].Err; e != nil && e.Prop == prop {
+			return e.Msg
+		}
+	}
+	switch p.Props[prop].Kind {
+	case model.PropDeadlock:
+		if dl, m := invariants.Deadlock(p, tr.Final()); dl {
+			return m
+		}
+	case model.PropInvariant:
+		for _, f := range invariants.CheckState(p, p.NewEvaluator(), tr.Final(), nil) {
+			if f.Prop == prop {
+				return f.Msg
+			}
+		}
+	}
+	return msg
 }
 
 // realFailingStep finds, among the steps of thread from the real state s,

@@ -47,6 +47,10 @@ type SymBreak struct {
 	Array *Array
 	Pos   Pos
 	What  string // "index(w)", "workers[2]", "a foreach that returns early", ...
+	// At is SymWatch.At when it was seen: the explorer sets it to the
+	// state being expanded or checked, to report the first break in
+	// search order whatever the number of workers
+	At int
 }
 
 func (b *SymBreak) String() string {
@@ -79,6 +83,7 @@ type SymWatch struct {
 	on   []bool      // by Array.ID: the reduction uses the array
 	hits []*SymBreak // by Array.ID: the first break seen
 	Any  bool        // some break was seen
+	At   int         // set by the caller: where the search is (SymBreak.At)
 }
 
 // NewSymWatch watches the arrays of sym.
@@ -105,7 +110,7 @@ func (w *SymWatch) Breaks() []*SymBreak {
 
 func (w *SymWatch) hitArray(a *Array, site *symSite) {
 	if w.on[a.ID] && w.hits[a.ID] == nil {
-		w.hits[a.ID] = &SymBreak{Array: a, Pos: site.pos, What: site.what}
+		w.hits[a.ID] = &SymBreak{Array: a, Pos: site.pos, What: site.what, At: w.At}
 		w.Any = true
 	}
 }
@@ -179,21 +184,31 @@ func (sym *Symmetry) Arrays() []*Array {
 // every array of two or more objects not in exclude. A stranded-work
 // property's item array of more than 8 items is left out (its per-edge
 // permutations are stored as 16-bit ranks).
+//
+// The explorer stores one permutation per edge for one item array: the
+// first stranded-work property's (of at most 8 items) may be permuted, and
+// the item array of any other stranded-work property is left out unless it
+// is the same array.
 func (p *Program) SymmetryCandidates(exclude map[*Array]bool) []*Array {
-	var out []*Array
-	for _, a := range p.Arrays {
-		if a.Single || a.Len < 2 || exclude[a] {
+	var items *Array
+	fixed := map[*Array]bool{}
+	for _, pr := range p.Props {
+		if pr.Kind != PropStranded {
 			continue
 		}
-		big := false
-		for _, pr := range p.Props {
-			if pr.Kind == PropStranded && pr.Items == a && a.Len > 8 {
-				big = true
-			}
+		switch {
+		case items == nil && pr.Items.Len <= 8 && !exclude[pr.Items]:
+			items = pr.Items
+		case pr.Items != items:
+			fixed[pr.Items] = true
 		}
-		if !big {
-			out = append(out, a)
+	}
+	var out []*Array
+	for _, a := range p.Arrays {
+		if a.Single || a.Len < 2 || exclude[a] || fixed[a] {
+			continue
 		}
+		out = append(out, a)
 	}
 	return out
 }
@@ -422,8 +437,18 @@ func (c *Canonicaliser) Canon(s State) bool {
 			c.incoming(s, &sl, lb, uint64(t.Index+1)<<40|uint64(sl.off))
 		}
 	}
-	// 2. refinement: references between symmetric objects carry colours
-	for round := 0; round < 2; round++ {
+	// 2. refinement, when equal colours leave ties: references between
+	// permuted objects carry colours. (Whether to refine depends only on
+	// the colours, which are the same for every state of an orbit, so the
+	// representative is still a function of the orbit.)
+	sorted := false // c.order is up to date with c.col
+	for round := 0; ; round++ {
+		ties := c.sortAll()
+		sorted = true
+		if !ties || round == 2 {
+			break
+		}
+		sorted = false
 		for k := range sym.arrays {
 			copy(c.col2[k], c.col[k])
 		}
@@ -442,11 +467,9 @@ func (c *Canonicaliser) Canon(s State) bool {
 					lb := t.Base + uint32(t.Kind.PCW) + taskW
 					ts := sym.thSlots[t.Index][pc]
 					for e := range ts {
-						if ts[e].kind == slotIdx {
-							c.Watch.hitArray(ts[e].arr, &symSite{pos: t.Kind.Code[min(pc, len(t.Kind.Code)-1)].Pos, what: "resting inside a foreach over " + ts[e].arr.Name})
-							continue
+						if ts[e].kind != slotIdx {
+							c.link(s, &ts[e], lb, k, j)
 						}
-						c.link(s, &ts[e], lb, k, j)
 					}
 				}
 			}
@@ -455,29 +478,21 @@ func (c *Canonicaliser) Canon(s State) bool {
 			copy(c.col[k], c.col2[k])
 		}
 		if !c.anyLink {
-			break // no reference between permuted objects: nothing to refine
+			sorted = true // the colours did not change:
+			break         // no reference between permuted objects, nothing to refine
 		}
 	}
 	// 3. order each array by colour (ties by position)
+	if !sorted {
+		c.sortAll()
+	}
 	identity := true
 	ntie := 1
 	c.ties = c.ties[:0]
 	for k, a := range sym.arrays {
 		n := a.a.Len
 		ord := c.order[k]
-		for j := range ord {
-			ord[j] = int32(j)
-		}
 		col := c.col[k]
-		slices.SortStableFunc(ord, func(x, y int32) int {
-			switch {
-			case col[x] < col[y]:
-				return -1
-			case col[x] > col[y]:
-				return 1
-			}
-			return 0
-		})
 		for j := 0; j < n; {
 			e := j + 1
 			for e < n && col[ord[e]] == col[ord[j]] {
@@ -574,6 +589,32 @@ func Factorial(n int) int {
 	return f
 }
 
+// sortAll orders each array's positions by colour (c.order, ties by
+// position) and reports whether some colours are equal.
+func (c *Canonicaliser) sortAll() bool {
+	ties := false
+	for k, ord := range c.order {
+		col := c.col[k]
+		for j := range ord {
+			ord[j] = int32(j)
+		}
+		for i := 1; i < len(ord); i++ { // insertion sort: a few objects
+			x := ord[i]
+			j := i - 1
+			for ; j >= 0 && col[ord[j]] > col[x]; j-- {
+				ord[j+1] = ord[j]
+			}
+			ord[j+1] = x
+		}
+		for i := 1; i < len(ord); i++ {
+			if col[ord[i]] == col[ord[i-1]] {
+				ties = true
+			}
+		}
+	}
+	return ties
+}
+
 // plainRun reports whether the objects at old positions run of array k
 // are unreferenced, refer to no permuted object, and have equal blocks (and
 // equal thread blocks): then any order of them is the same state.
@@ -663,9 +704,11 @@ func (c *Canonicaliser) threadKey(s State, t *Thread, h uint64) uint64 {
 	lb := t.Base + uint32(t.Kind.PCW) + taskW
 	slots := c.sym.thSlots[t.Index][pc]
 	for e := range slots {
-		if slots[e].kind != slotIdx {
-			h = mix(h, c.abstract(s, &slots[e], lb))
+		if slots[e].kind == slotIdx {
+			c.Watch.hitArray(slots[e].arr, &symSite{pos: t.Kind.Code[min(pc, len(t.Kind.Code)-1)].Pos, what: "resting inside a foreach over " + slots[e].arr.Name})
+			continue
 		}
+		h = mix(h, c.abstract(s, &slots[e], lb))
 	}
 	return h
 }
