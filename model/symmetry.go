@@ -1064,6 +1064,31 @@ func (c *compiler) markSymExit(pc int, pos Pos, what string, isBreak bool) {
 // the canonicaliser.
 func notPerElement(body Stmt, v string) string {
 	declared := map[string]bool{}
+	// the fields the body writes (of the loop object): no iteration may
+	// read them of another object, which an earlier iteration may have
+	// written
+	written := map[string]bool{}
+	var collect func(s Stmt)
+	collect = func(s Stmt) {
+		switch x := s.(type) {
+		case *Block:
+			for _, y := range x.Stmts {
+				collect(y)
+			}
+		case *IfStmt:
+			collect(x.Then)
+			if x.Else != nil {
+				collect(x.Else)
+			}
+		case *LabeledStmt:
+			collect(x.Stmt)
+		case *AssignStmt:
+			if f, ok := x.Lhs.(*FieldExpr); ok {
+				written[f.Name] = true
+			}
+		}
+	}
+	collect(body)
 	var expr func(e Expr) string
 	expr = func(e Expr) string {
 		switch x := e.(type) {
@@ -1090,6 +1115,9 @@ func notPerElement(body Stmt, v string) string {
 				}
 			}
 		case *FieldExpr:
+			if id, ok := x.X.(*Ident); written[x.Name] && (!ok || id.Name != v) {
+				return "reads " + FormatExpr(x) + ", which it writes of each " + v
+			}
 			return expr(x.X)
 		case *IndexExpr:
 			if r := expr(x.X); r != "" {
@@ -1097,6 +1125,9 @@ func notPerElement(body Stmt, v string) string {
 			}
 			return expr(x.Idx)
 		case *QuantExpr:
+			if x.Var == v {
+				return "shadows " + v
+			}
 			if r := expr(x.Over); r != "" {
 				return r
 			}
