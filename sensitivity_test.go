@@ -32,19 +32,28 @@ func TestBrokenVariantsAreCaught(t *testing.T) {
 				k, v, _ := strings.Cut(kv, "=")
 				set[k] = v
 			}
+			// with and without symmetry reduction: the verdicts must agree
 			check := func(ref string) explorer.Verdict {
 				p, err := loader.Load(ref, model.Options{Set: set})
 				if err != nil {
 					t.Fatalf("%s: %v", ref, err)
 				}
-				r := explorer.Explore(p, explorer.Options{All: true, MaxStates: 2_000_000})
-				for _, pr := range r.Props {
-					if pr.Prop.Name == expect {
-						return pr.Verdict
+				var verdicts []explorer.Verdict
+				for _, sym := range []bool{false, true} {
+					r := explorer.Explore(p, explorer.Options{All: true, MaxStates: 2_000_000, Symmetry: sym})
+					for _, pr := range r.Props {
+						if pr.Prop.Name == expect {
+							verdicts = append(verdicts, pr.Verdict)
+						}
 					}
 				}
-				t.Fatalf("%s has no property %s", ref, expect)
-				return ""
+				if len(verdicts) != 2 {
+					t.Fatalf("%s has no property %s", ref, expect)
+				}
+				if verdicts[0] != verdicts[1] {
+					t.Errorf("%s: %s is %s, with symmetry reduction %s", ref, expect, verdicts[0], verdicts[1])
+				}
+				return verdicts[0]
 			}
 			if v := check(file); v != explorer.Violated {
 				t.Errorf("%s: %s is %s, want violated", file, expect, v)
