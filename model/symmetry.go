@@ -248,7 +248,7 @@ func (p *Program) NewSymmetry(arrays []*Array) *Symmetry {
 			}
 		}
 		if len(sa.threads) != 0 && len(sa.threads) != a.Len {
-			sa.threads = nil // cannot happen: for each binds a whole array
+			panic("model: a for-each thread kind binds only part of array " + a.Name)
 		}
 		sym.arrays = append(sym.arrays, sa)
 	}
@@ -405,7 +405,7 @@ func (c *Canonicaliser) Canon(s State) bool {
 	// abstracted to their array
 	for k, a := range sym.arrays {
 		st := a.a.Struct
-		si := sym.structIndex(st)
+		si := st.ID
 		for j := 0; j < a.a.Len; j++ {
 			obj := a.a.First + j
 			base := st.Base + uint32(obj)*st.Stride
@@ -454,7 +454,7 @@ func (c *Canonicaliser) Canon(s State) bool {
 		}
 		for k, a := range sym.arrays {
 			st := a.a.Struct
-			si := sym.structIndex(st)
+			si := st.ID
 			for j := 0; j < a.a.Len; j++ {
 				base := st.Base + uint32(a.a.First+j)*st.Stride
 				es := sym.elemSlots[si]
@@ -693,8 +693,6 @@ func permute(xs []int32, i int, f func()) {
 	}
 }
 
-func (sym *Symmetry) structIndex(st *Struct) int { return st.ID }
-
 // threadKey mixes a thread's pc, task state and live locals into h, with
 // references to symmetric objects abstracted.
 func (c *Canonicaliser) threadKey(s State, t *Thread, h uint64) uint64 {
@@ -719,7 +717,7 @@ func (c *Canonicaliser) symObj(st *Struct, v uint64) (int32, int32) {
 	if v == 0 {
 		return -1, 0
 	}
-	si := c.sym.structIndex(st)
+	si := st.ID
 	return c.sym.symOf[si][v-1], c.sym.posOf[si][v-1]
 }
 
@@ -905,7 +903,7 @@ func (sym *Symmetry) renameRef(st *Struct, v uint64, perm [][]int32) uint64 {
 	if v == 0 {
 		return 0
 	}
-	si := sym.structIndex(st)
+	si := st.ID
 	k := sym.symOf[si][v-1]
 	if k < 0 {
 		return v
