@@ -183,41 +183,47 @@ func (c *compiler) pop() {
 
 // collectLabels records the labels of a function body (labels have function scope, as in C).
 func (c *compiler) collectLabels(s Stmt, f *frame) {
-	var walk func(s Stmt)
-	walk = func(s Stmt) {
-		switch s := s.(type) {
-		case *Block:
-			for _, x := range s.Stmts {
-				walk(x)
+	walkStmts(s, func(s Stmt) {
+		if l, ok := s.(*LabeledStmt); ok {
+			if _, dup := f.labels[l.Label]; dup {
+				c.errf(l.Pos, "label %s is defined twice in this function", l.Label)
 			}
-		case *LabeledStmt:
-			if _, dup := f.labels[s.Label]; dup {
-				c.errf(s.Pos, "label %s is defined twice in this function", s.Label)
-			}
-			f.labels[s.Label] = -1
-			walk(s.Stmt)
-		case *IfStmt:
-			walk(s.Then)
-			if s.Else != nil {
-				walk(s.Else)
-			}
-		case *WhileStmt:
-			walk(s.Body)
-		case *DoWhileStmt:
-			walk(s.Body)
-		case *ForStmt:
-			walk(s.Body)
-		case *ForeachStmt:
-			walk(s.Body)
-		case *EitherStmt:
-			for _, b := range s.Branches {
-				walk(b)
-			}
-		case *AtomicStmt:
-			walk(s.Body)
+			f.labels[l.Label] = -1
 		}
+	})
+}
+
+// walkStmts calls visit on s and on every statement nested in it, in
+// source order (parents before their bodies).
+func walkStmts(s Stmt, visit func(Stmt)) {
+	visit(s)
+	switch s := s.(type) {
+	case *Block:
+		for _, x := range s.Stmts {
+			walkStmts(x, visit)
+		}
+	case *LabeledStmt:
+		walkStmts(s.Stmt, visit)
+	case *IfStmt:
+		walkStmts(s.Then, visit)
+		if s.Else != nil {
+			walkStmts(s.Else, visit)
+		}
+	case *WhileStmt:
+		walkStmts(s.Body, visit)
+	case *DoWhileStmt:
+		walkStmts(s.Body, visit)
+	case *ForStmt:
+		walkStmts(s.Body, visit)
+	case *ForeachStmt:
+		walkStmts(s.Body, visit)
+	case *EitherStmt:
+		for _, b := range s.Branches {
+			walkStmts(b, visit)
+		}
+	case *AtomicStmt:
+		walkStmts(s.Body, visit)
 	}
-	walk(s)
 }
 
 func (c *compiler) finishFrame(f *frame) {

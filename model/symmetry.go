@@ -1066,27 +1066,13 @@ func notPerElement(body Stmt, v string) string {
 	// read them of another object, which an earlier iteration may have
 	// written
 	written := map[string]bool{}
-	var collect func(s Stmt)
-	collect = func(s Stmt) {
-		switch x := s.(type) {
-		case *Block:
-			for _, y := range x.Stmts {
-				collect(y)
-			}
-		case *IfStmt:
-			collect(x.Then)
-			if x.Else != nil {
-				collect(x.Else)
-			}
-		case *LabeledStmt:
-			collect(x.Stmt)
-		case *AssignStmt:
-			if f, ok := x.Lhs.(*FieldExpr); ok {
+	walkStmts(body, func(s Stmt) {
+		if a, ok := s.(*AssignStmt); ok {
+			if f, ok := a.Lhs.(*FieldExpr); ok {
 				written[f.Name] = true
 			}
 		}
-	}
-	collect(body)
+	})
 	var expr func(e Expr) string
 	expr = func(e Expr) string {
 		switch x := e.(type) {
