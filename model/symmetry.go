@@ -431,7 +431,7 @@ func (c *Canonicaliser) Canon(s State) bool {
 		lb := t.Base + uint32(t.Kind.PCW) + taskW
 		for _, sl := range sym.thSlots[t.Index][pc] {
 			if sl.kind == slotIdx {
-				c.Watch.hitArray(sl.arr, &symSite{pos: t.Kind.Code[min(pc, len(t.Kind.Code)-1)].Pos, what: "resting inside a foreach over " + sl.arr.Name})
+				c.restingInForeach(t, pc, &sl)
 				continue
 			}
 			c.incoming(s, &sl, lb, uint64(t.Index+1)<<40|uint64(sl.off))
@@ -703,12 +703,19 @@ func (c *Canonicaliser) threadKey(s State, t *Thread, h uint64) uint64 {
 	slots := c.sym.thSlots[t.Index][pc]
 	for e := range slots {
 		if slots[e].kind == slotIdx {
-			c.Watch.hitArray(slots[e].arr, &symSite{pos: t.Kind.Code[min(pc, len(t.Kind.Code)-1)].Pos, what: "resting inside a foreach over " + slots[e].arr.Name})
+			c.restingInForeach(t, pc, &slots[e])
 			continue
 		}
 		h = mix(h, c.abstract(s, &slots[e], lb))
 	}
 	return h
+}
+
+// restingInForeach records that thread t rests at pc with the position
+// counter sl of a foreach over a permuted array live: an index into it.
+func (c *Canonicaliser) restingInForeach(t *Thread, pc int, sl *slot) {
+	pos := t.Kind.Code[min(pc, len(t.Kind.Code)-1)].Pos
+	c.Watch.hitArray(sl.arr, &symSite{pos: pos, what: "resting inside a foreach over " + sl.arr.Name})
 }
 
 // symObj returns the symmetric array slot and position of a reference value
