@@ -161,6 +161,7 @@ func checkCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all", Usage: "keep searching after a violation, to find every violated property"},
 			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON, for scripts"},
 			&cli.BoolFlag{Name: "explain", Usage: "under each step of a trace, show what it changed in the state"},
+			&cli.BoolFlag{Name: "by-cpu", Usage: "lay the trace out by CPU (a column per CPU, as in kernel commit messages), in models with CPUs"},
 			&cli.StringFlag{Name: "property", Usage: "draw the trace of property `NAME` (default: the first violated, else the first witnessed)"},
 			&cli.StringFlag{Name: "dot", Usage: "write the trace as DOT to `FILE`"},
 			&cli.StringFlag{Name: "style", Value: graphs.StyleLanes, Usage: "DOT style of the trace: lanes (a column per thread) or states (a record per state)"},
@@ -347,7 +348,7 @@ func checkAction(c *cli.Context) error {
 			for _, pr := range r.Result.Props {
 				if pr.Trace != nil {
 					fmt.Fprintln(w)
-					graphs.WriteTrace(w, r.Result.Program, pr.Trace, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain")})
+					graphs.WriteTrace(w, r.Result.Program, pr.Trace, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain"), ByCPU: c.Bool("by-cpu")})
 				}
 			}
 		}
@@ -535,6 +536,7 @@ func replayCommand() *cli.Command {
 			&cli.StringFlag{Name: "variant", Usage: "with several runs in the file, the one of variant `NAME`"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override a parameter, NAME=VALUE (repeatable)"},
 			&cli.BoolFlag{Name: "explain", Usage: "under each step, show what it changed in the state"},
+			&cli.BoolFlag{Name: "by-cpu", Usage: "lay the trace out by CPU (a column per CPU), in models with CPUs"},
 			&cli.IntFlag{Name: "width", Value: 100, Usage: "width of the trace table in columns"},
 		},
 		Action: replayAction,
@@ -592,7 +594,7 @@ func replayAction(c *cli.Context) error {
 		msg = fmt.Sprintf("the model does not allow the trace: %v", rerr)
 	}
 	tr.Msg = msg
-	graphs.WriteReplay(w, p, tr, ok, rerr == nil, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain")})
+	graphs.WriteReplay(w, p, tr, ok, rerr == nil, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain"), ByCPU: c.Bool("by-cpu")})
 	if !ok {
 		w.Flush()
 		return &exitError{code: 1}

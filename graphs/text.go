@@ -57,6 +57,9 @@ func StepLines(st *explorer.Step) []Line {
 			text = fmt.Sprintf("either: branch %d of %d", branch+1, len(ins.Targets))
 		case model.OpExit:
 			text = "(thread exits)"
+			if st.Thread.Kind.Ctx != model.CtxTask {
+				text = "(returns from the interrupt)"
+			}
 		}
 		if n, ok := st.Notes[i]; ok {
 			note = n
@@ -114,6 +117,11 @@ type TextOptions struct {
 	// Explain adds, under each step, what the step changed in the state
 	// (see Changes): lists, flags, counters, task states, locks.
 	Explain bool
+	// ByCPU lays the table out by CPU, as kernel commit messages do ("CPU 0
+	// / CPU 1"): a column per CPU (an unbound thread keeps a column of its
+	// own), each run of steps headed by the thread that takes it. Only
+	// models with CPUs have them; others keep a column per thread.
+	ByCPU bool
 }
 
 // minColumn is the narrowest thread column the side-by-side table uses; a
@@ -185,10 +193,10 @@ func WriteReplay(w io.Writer, p *model.Program, tr *explorer.Trace, reproduced, 
 
 // writeSteps writes the steps of a trace in the table or lane layout.
 func writeSteps(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptions, width int) {
-	cols := Columns(tr)
+	cols := traceColumns(p, tr, opt.ByCPU && p.NCPUs > 0)
 	const gutter = 5 // "%3d  "
 	const sep = "  "
-	n := max(len(cols), 1)
+	n := max(len(cols.labels), 1)
 	cw := (width - gutter - len(sep)*(n-1)) / n
 	var lay layout
 	if cw >= minColumn || n == 1 {
@@ -198,9 +206,17 @@ func writeSteps(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 	}
 	lay.header(w)
 	prev := tr.Initial
+	last := map[int]int{} // per column, the thread whose step it shows last
 	for i := range tr.Steps {
 		st := &tr.Steps[i]
+		col := cols.of(p, prev, st.Thread)
 		var cells []string
+		if cols.byCPU {
+			if t, ok := last[col]; !ok || t != st.Thread.Index {
+				cells = append(cells, ctxName(p, prev, st.Thread)+":")
+			}
+			last[col] = st.Thread.Index
+		}
 		for _, l := range StepLines(st) {
 			cells = append(cells, l.cell())
 		}
@@ -217,7 +233,7 @@ func writeSteps(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 				cells = append(cells, "  ~ "+c)
 			}
 		}
-		lay.step(w, i+1, st.Thread, cells)
+		lay.step(w, i+1, col, cells)
 		prev = st.After
 	}
 }
@@ -225,47 +241,42 @@ func writeSteps(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 // layout places the cells of each step.
 type layout interface {
 	header(w io.Writer)
-	step(w io.Writer, n int, t *model.Thread, cells []string)
+	step(w io.Writer, n int, col int, cells []string)
 }
 
-// tableLayout is the side-by-side table: a column per thread.
+// tableLayout is the side-by-side table: a column per thread (or CPU).
 type tableLayout struct {
-	cols  []*model.Thread
-	colOf map[int]int
-	cw    int
-	sep   string
+	cols columns
+	cw   int
+	sep  string
 }
 
-func newTableLayout(cols []*model.Thread, cw int, sep string) *tableLayout {
-	l := &tableLayout{cols: cols, colOf: map[int]int{}, cw: cw, sep: sep}
-	for i, t := range cols {
-		l.colOf[t.Index] = i
-	}
-	return l
+func newTableLayout(cols columns, cw int, sep string) *tableLayout {
+	return &tableLayout{cols: cols, cw: cw, sep: sep}
 }
 
 func (l *tableLayout) header(w io.Writer) {
-	if len(l.cols) == 0 {
+	if len(l.cols.labels) == 0 {
 		return
 	}
 	var hdr, rule strings.Builder
 	hdr.WriteString("     ")
 	rule.WriteString("     ")
-	for i, t := range l.cols {
+	for i, label := range l.cols.labels {
 		if i > 0 {
 			hdr.WriteString(l.sep)
 			rule.WriteString(l.sep)
 		}
-		hdr.WriteString(pad(clip(t.Label, l.cw), l.cw))
-		r := min(l.cw, max(len(t.Label), 16))
+		hdr.WriteString(pad(clip(label, l.cw), l.cw))
+		r := min(l.cw, max(len(label), 16))
 		rule.WriteString(strings.Repeat("-", r) + strings.Repeat(" ", l.cw-r))
 	}
 	fmt.Fprintln(w, strings.TrimRight(hdr.String(), " "))
 	fmt.Fprintln(w, strings.TrimRight(rule.String(), " "))
 }
 
-func (l *tableLayout) step(w io.Writer, n int, t *model.Thread, cells []string) {
-	indent := strings.Repeat(" ", l.colOf[t.Index]*(l.cw+len(l.sep)))
+func (l *tableLayout) step(w io.Writer, n int, col int, cells []string) {
+	indent := strings.Repeat(" ", col*(l.cw+len(l.sep)))
 	first := true
 	for _, c := range cells {
 		for _, part := range wrap(c, l.cw) {
@@ -282,17 +293,16 @@ func (l *tableLayout) step(w io.Writer, n int, t *model.Thread, cells []string) 
 // laneLayout is the one-column form for many threads: "step  thread
 // statement", the statement indented two spaces per lane.
 type laneLayout struct {
-	colOf map[int]int
+	cols  columns
 	name  int // width of the thread-name column
 	text  int // width left for the statement
 	lanes int
 }
 
-func newLaneLayout(cols []*model.Thread, width int) *laneLayout {
-	l := &laneLayout{colOf: map[int]int{}, lanes: len(cols)}
-	for i, t := range cols {
-		l.colOf[t.Index] = i
-		l.name = max(l.name, len(t.Label))
+func newLaneLayout(cols columns, width int) *laneLayout {
+	l := &laneLayout{cols: cols, lanes: len(cols.labels)}
+	for _, label := range cols.labels {
+		l.name = max(l.name, len(label))
 	}
 	l.name = min(l.name, 24)
 	l.text = max(width-5-l.name-2, 40)
@@ -304,14 +314,14 @@ func (l *laneLayout) header(w io.Writer) {
 	fmt.Fprintf(w, "---- %s  %s\n", strings.Repeat("-", l.name), strings.Repeat("-", min(l.text, 40)))
 }
 
-func (l *laneLayout) step(w io.Writer, n int, t *model.Thread, cells []string) {
-	ind := strings.Repeat(" ", 2*l.colOf[t.Index])
+func (l *laneLayout) step(w io.Writer, n int, col int, cells []string) {
+	ind := strings.Repeat(" ", 2*col)
 	first := true
 	for _, c := range cells {
 		for _, part := range wrap(c, l.text-len(ind)) {
 			lead := strings.Repeat(" ", 5+l.name+2)
 			if first {
-				lead = fmt.Sprintf("%4d %s  ", n, pad(clip(t.Label, l.name), l.name))
+				lead = fmt.Sprintf("%4d %s  ", n, pad(clip(l.cols.labels[col], l.name), l.name))
 				first = false
 			}
 			fmt.Fprintln(w, strings.TrimRight(lead+ind+part, " "))
@@ -348,6 +358,7 @@ func WriteState(w io.Writer, p *model.Program, s model.State, indent string, wid
 	var groups []*group
 	byName := map[string]*group{}
 	locals := map[string][]string{}
+	ctx := map[string]string{}
 	for _, v := range p.Describe(s) {
 		obj, field := splitPath(v.Path)
 		if i := strings.IndexByte(obj, '.'); i >= 0 && isThread[obj[:i]] {
@@ -355,7 +366,11 @@ func WriteState(w io.Writer, p *model.Program, s model.State, indent string, wid
 			obj, field = obj[:i], obj[i+1:]+"."+field
 		}
 		if isThread[obj] {
-			if field != "at" && field != "state" {
+			switch field {
+			case "at", "state":
+			case "ctx":
+				ctx[obj] = v.Value
+			default:
 				locals[obj] = append(locals[obj], field+"="+v.Value)
 			}
 			continue
@@ -386,7 +401,14 @@ func WriteState(w io.Writer, p *model.Program, s model.State, indent string, wid
 			fmt.Fprintln(w, strings.TrimRight(lead+"exited", " "))
 			continue
 		}
-		parts := []string{model.TaskStateName(p.TaskState(s, t)), "at " + p.Where(s, t)}
+		parts := []string{model.TaskStateName(p.TaskState(s, t))}
+		if t.Kind.Ctx != model.CtxTask {
+			parts = parts[:0] // an interrupt handler has no task state
+		}
+		if c := ctx[t.Short]; c != "" {
+			parts = append(parts, "["+c+"]")
+		}
+		parts = append(parts, "at "+p.Where(s, t))
 		if t.Label != t.Short {
 			parts = append(parts, "("+t.Short+")")
 		}
@@ -506,4 +528,56 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// columns are the columns of a trace table: one per thread that moves, or,
+// by CPU, one per CPU (and one per unbound thread).
+type columns struct {
+	byCPU  bool
+	labels []string
+	colOf  map[int]int // thread index (or, by CPU, -1-cpu) -> column
+}
+
+// of returns the column of a step of t taken from state s.
+func (c columns) of(p *model.Program, s model.State, t *model.Thread) int {
+	if c.byCPU {
+		if cpu := p.CPU(s, t); cpu != model.CPUUnbound {
+			return c.colOf[-1-cpu]
+		}
+	}
+	return c.colOf[t.Index]
+}
+
+// traceColumns lays out the columns of a trace: threads in order of first
+// move, named by label (and, in a model with CPUs, where they run), or CPUs
+// in order of first use.
+func traceColumns(p *model.Program, tr *explorer.Trace, byCPU bool) columns {
+	c := columns{byCPU: byCPU, colOf: map[int]int{}}
+	prev := tr.Initial
+	for _, st := range tr.Steps {
+		key, label := st.Thread.Index, st.Thread.Label
+		if p.NCPUs > 0 {
+			label = ctxName(p, prev, st.Thread)
+		}
+		if byCPU {
+			if cpu := p.CPU(prev, st.Thread); cpu != model.CPUUnbound {
+				key, label = -1-cpu, fmt.Sprintf("CPU %d", cpu)
+			}
+		}
+		if _, ok := c.colOf[key]; !ok {
+			c.colOf[key] = len(c.labels)
+			c.labels = append(c.labels, label)
+		}
+		prev = st.After
+	}
+	return c
+}
+
+// ctxName names a thread with where it runs: "kworker W0 (CPU 0)",
+// "idle_timer_fn (CPU 0 softirq)", "idle_cull_fn (unbound)".
+func ctxName(p *model.Program, s model.State, t *model.Thread) string {
+	if p.NCPUs == 0 {
+		return t.Label
+	}
+	return t.Label + " (" + p.DescribeCtx(s, t) + ")"
 }

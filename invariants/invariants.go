@@ -63,6 +63,14 @@ func Deadlock(p *model.Program, s model.State) (bool, string) {
 			if !t.Kind.Daemon {
 				stuck = append(stuck, fmt.Sprintf("%s waits in %s forever (%s:%d)", t.Label, ins.Text, ins.Pos.File, ins.Pos.Line))
 			}
+		case "irq":
+			// an interrupt that has not fired: at rest
+		case "cpu":
+			if ins.Op == model.OpIrqEnter {
+				continue // an interrupt its CPU does not take now: at rest
+			}
+			y, why := p.CPUBlocker(s, t)
+			stuck = append(stuck, fmt.Sprintf("%s cannot run: %s holds %s (%s) (%s:%d)", t.Label, y.Label, p.DescribeCtx(s, t), why, ins.Pos.File, ins.Pos.Line))
 		default:
 			// a thread that could move means s has successors: not terminal
 			return false, ""

@@ -123,7 +123,32 @@ type ThreadDecl struct {
 	// (`as "kworker W{i}"`; {i} is the instance's index). "" means the
 	// thread's own name, with [i] for `for each` threads.
 	Label string
-	Body  *Block
+	// Context says where the thread runs (README "CPUs and contexts"): a
+	// task (CtxTask) bound to the CPU OnCPU names, or unbound (OnCPU nil);
+	// or an interrupt handler (CtxHardIRQ, CtxSoftIRQ) of the CPU OnCPU
+	// names. CtxPos is where the clause is written (zero: not written).
+	Context CtxKind
+	OnCPU   Expr
+	Unbound bool
+	CtxPos  Pos
+	Body    *Block
+}
+
+// CtxKind is the kind of execution context a thread runs in.
+type CtxKind uint8
+
+const (
+	CtxTask    CtxKind = iota // a task (kthread, process context)
+	CtxHardIRQ                // a hard interrupt handler of one CPU
+	CtxSoftIRQ                // a softirq (timer, tasklet) handler of one CPU
+)
+
+func (k CtxKind) String() string { return [...]string{"task", "hardirq", "softirq"}[k] }
+
+// CpusDecl: `cpus N;` declares the CPUs 0..N-1 that threads run on.
+type CpusDecl struct {
+	declBase
+	N Expr
 }
 
 // InvariantDecl: `invariant name: expr;` must hold in every reachable state.
@@ -181,6 +206,7 @@ func (d *ThreadDecl) DeclName() string    { return d.Name }
 func (d *InvariantDecl) DeclName() string { return d.Name }
 func (d *StrandedDecl) DeclName() string  { return d.Name }
 func (d *InitDecl) DeclName() string      { return "init" }
+func (d *CpusDecl) DeclName() string      { return "cpus" }
 func (d *AliasDecl) DeclName() string     { return "alias " + d.Builtin }
 func (d *WitnessDecl) DeclName() string   { return "witness " + d.Name }
 

@@ -24,19 +24,117 @@ func (c *compiler) origin() origin { return origin{c.curPos, c.curText, c.fn} }
 // compileThread compiles one thread declaration into its kind's code.
 func (c *compiler) compileThread(td *ThreadDecl) {
 	k := c.kinds[td.Name]
+	c.threadCPU(td, k)
 	c.beginKind(k, td.Name)
 	if td.Param != nil {
-		s := k.ForEach.Struct
-		c.scope.vars[td.Param.Name] = &binding{typ: Type{Kind: KRef, Struct: s}, self: true,
-			ev: func(cx *Ctx) int64 { return int64(cx.th.Obj + 1) }}
+		c.scope.vars[td.Param.Name] = selfBinding(k)
 	}
 	c.frame = &frame{labels: map[string]int{}}
 	c.collectLabels(td.Body, c.frame)
-	c.block(td.Body)
+	body := td.Body
+	if k.Ctx != CtxTask {
+		body = c.irqEntry(td)
+	}
+	c.block(body)
 	c.setOrigin(td.Body.End, "}")
 	c.emit(&Instr{Op: OpExit})
 	c.finishFrame(c.frame)
 	c.endKind(k)
+}
+
+// selfBinding binds a `for each` thread's parameter to its own object.
+func selfBinding(k *ThreadKind) *binding {
+	return &binding{typ: Type{Kind: KRef, Struct: k.ForEach.Struct}, self: true,
+		ev: func(cx *Ctx) int64 { return int64(cx.th.Obj + 1) }}
+}
+
+// threadCPU compiles a thread's `on cpu EXPR`: an expression over the
+// state, with the thread's parameter bound to its object.
+func (c *compiler) threadCPU(td *ThreadDecl, k *ThreadKind) {
+	if td.OnCPU == nil {
+		return
+	}
+	sc := &scope{vars: map[string]*binding{}}
+	if td.Param != nil {
+		sc.vars[td.Param.Name] = selfBinding(k)
+	}
+	c.inProp, c.kind, c.scope = true, nil, sc
+	ev, t := c.expr(td.OnCPU)
+	c.inProp, c.scope = false, nil
+	if t.Kind != KInt {
+		c.errf(td.OnCPU.ExprPos(), "on cpu: expected a CPU number (0..%d), found %s", c.prog.NCPUs-1, t)
+	}
+	if v, ok := td.OnCPU.(*IntLit); ok && (v.Val < 0 || int(v.Val) >= c.prog.NCPUs) {
+		c.errf(td.OnCPU.ExprPos(), "on cpu %d: the model's CPUs are 0..%d (cpus %d)", v.Val, c.prog.NCPUs-1, c.prog.NCPUs)
+	}
+	k.CPU = ev
+	k.CPUOrdered = ordersObjects(td.OnCPU)
+}
+
+// ordersObjects reports whether an expression may tell the objects of an
+// array apart: it calls index() or list_index(), or indexes an array.
+func ordersObjects(e Expr) bool {
+	found := false
+	var walk func(Expr)
+	walk = func(e Expr) {
+		switch e := e.(type) {
+		case *CallExpr:
+			if e.Fun == "index" || e.Fun == "list_index" || e.Fun == "list_nth" {
+				found = true
+			}
+			for _, a := range e.Args {
+				walk(a)
+			}
+		case *IndexExpr:
+			found = true
+		case *UnaryExpr:
+			walk(e.X)
+		case *BinaryExpr:
+			walk(e.X)
+			walk(e.Y)
+		case *CondExpr:
+			walk(e.C)
+			walk(e.X)
+			walk(e.Y)
+		case *FieldExpr:
+			walk(e.X)
+		case *QuantExpr:
+			found = true
+		}
+	}
+	walk(e)
+	return found
+}
+
+// irqEntry compiles the entry of an interrupt handler: the instruction at
+// pc 0 that fires it. A body that starts with await(cond) has cond as the
+// interrupt's trigger (a timer armed, a tick due): it is folded into the
+// entry, so the handler is active only once it has fired. It returns the
+// rest of the body.
+func (c *compiler) irqEntry(td *ThreadDecl) *Block {
+	body := td.Body
+	var cond Eval
+	if len(body.Stmts) > 0 {
+		if es, ok := body.Stmts[0].(*ExprStmt); ok {
+			if call, ok := es.X.(*CallExpr); ok && call.Fun == "await" {
+				c.wantArgs(call, 1, "await(condition)")
+				c.track = tracking{}
+				c.setOrigin(es.Pos, StmtHeader(es))
+				c.pureCalls = true
+				cond = c.condExpr(call.Args[0])
+				c.pureCalls = false
+				rest := *body
+				rest.Stmts = body.Stmts[1:]
+				body = &rest
+			}
+		}
+	}
+	if cond == nil {
+		c.setOrigin(td.Pos, td.Context.String()+" fires")
+	}
+	c.track.shared = true
+	c.emit(&Instr{Op: OpIrqEnter, X: cond})
+	return body
 }
 
 func (c *compiler) beginKind(k *ThreadKind, fn string) {
@@ -800,33 +898,39 @@ func (c *compiler) wantArgs(call *CallExpr, n int, usage string) {
 // builtinStmt compiles the builtins that are statements only. It reports
 // whether call was one.
 func (c *compiler) builtinStmt(call *CallExpr) bool {
+	if form, ok := lockForms[call.Fun]; ok {
+		c.lockStmt(call, form)
+		return true
+	}
+	if op, ok := ctxBuiltins[call.Fun]; ok {
+		c.ctxStmt(call, op)
+		return true
+	}
 	switch call.Fun {
-	case "spin_lock", "raw_spin_lock", "spin_lock_irq", "raw_spin_lock_irq", "mutex_lock",
-		"spin_unlock", "raw_spin_unlock", "spin_unlock_irq", "raw_spin_unlock_irq", "mutex_unlock":
+	case "mutex_lock", "mutex_unlock":
 		c.noInit(call)
 		c.wantArgs(call, 1, call.Fun+"(&lock)")
+		if c.kind != nil && c.kind.Ctx != CtxTask {
+			c.errf(call.Pos, "%s() in a %s handler: an interrupt handler is not a task and cannot sleep", call.Fun, c.kind.Ctx)
+		}
 		lv := c.lvalue(call.Args[0])
 		if lv.typ.Kind != KLock {
 			c.errf(call.Args[0].ExprPos(), "%s: expected a lock, found %s (%s)", call.Fun, lv.text, lv.typ)
 		}
-		isMutex := call.Fun == "mutex_lock" || call.Fun == "mutex_unlock"
-		if lv.typ.Mutex != isMutex {
-			want := "spin_lock/spin_unlock"
-			if lv.typ.Mutex {
-				want = "mutex_lock/mutex_unlock"
-			}
-			c.errf(call.Pos, "%s on %s, which is a %s: use %s", call.Fun, lv.text, lv.typ, want)
+		if !lv.typ.Mutex {
+			c.errf(call.Pos, "%s on %s, which is a %s: use spin_lock/spin_unlock", call.Fun, lv.text, lv.typ)
 		}
 		op := OpLock
-		if call.Fun == "spin_unlock" || call.Fun == "raw_spin_unlock" || call.Fun == "spin_unlock_irq" || call.Fun == "raw_spin_unlock_irq" || call.Fun == "mutex_unlock" {
+		if call.Fun == "mutex_unlock" {
 			op = OpUnlock
 		}
 		c.track.shared = true
-		c.emit(&Instr{Op: op, Addr: lv.addr, LockW: lv.width, Mutex: isMutex, LockNm: lv.name})
+		c.emit(&Instr{Op: op, Addr: lv.addr, LockW: lv.width, Mutex: true, LockNm: lv.name})
 		return true
 	case "set_current_state", "__set_current_state":
 		c.noInit(call)
 		c.wantArgs(call, 1, call.Fun+"(TASK_IDLE)")
+		c.noSleepInIrq(call)
 		ev, t := c.expr(call.Args[0])
 		if t.Kind != KInt {
 			c.errf(call.Args[0].ExprPos(), "%s: expected a task state (TASK_RUNNING, TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, TASK_IDLE)", call.Fun)
@@ -844,6 +948,7 @@ func (c *compiler) builtinStmt(call *CallExpr) bool {
 	case "schedule":
 		c.noInit(call)
 		c.wantArgs(call, 0, "schedule()")
+		c.noSleepInIrq(call)
 		c.track.shared = true
 		c.emit(&Instr{Op: OpSchedule})
 		return true
@@ -898,6 +1003,106 @@ func (c *compiler) builtinStmt(call *CallExpr) bool {
 		return true
 	}
 	return false
+}
+
+// lockForm is one spelling of a spinlock operation: acquire or release,
+// and the lock form's effect on the context (_irq, _irqsave, _bh).
+type lockForm struct {
+	unlock bool
+	ctx    CtxOp
+	flags  bool // takes the saved interrupt state as a second argument
+}
+
+var lockForms = makeLockForms()
+
+func makeLockForms() map[string]lockForm {
+	m := map[string]lockForm{}
+	for _, pre := range []string{"spin_", "raw_spin_"} {
+		m[pre+"lock"] = lockForm{}
+		m[pre+"unlock"] = lockForm{unlock: true}
+		m[pre+"lock_irq"] = lockForm{ctx: CtxIrqDisable}
+		m[pre+"unlock_irq"] = lockForm{unlock: true, ctx: CtxIrqEnable}
+		m[pre+"lock_irqsave"] = lockForm{ctx: CtxIrqSave, flags: true}
+		m[pre+"unlock_irqrestore"] = lockForm{unlock: true, ctx: CtxIrqRestore, flags: true}
+		m[pre+"lock_bh"] = lockForm{ctx: CtxBhDisable}
+		m[pre+"unlock_bh"] = lockForm{unlock: true, ctx: CtxBhEnable}
+	}
+	return m
+}
+
+// ctxBuiltins are the statements that change the running context's state.
+var ctxBuiltins = map[string]CtxOp{
+	"preempt_disable": CtxPreemptDisable, "preempt_enable": CtxPreemptEnable,
+	"local_irq_disable": CtxIrqDisable, "local_irq_enable": CtxIrqEnable,
+	"local_irq_save": CtxIrqSave, "local_irq_restore": CtxIrqRestore,
+	"local_bh_disable": CtxBhDisable, "local_bh_enable": CtxBhEnable,
+}
+
+// lockStmt compiles spin_lock(&l) and its forms.
+func (c *compiler) lockStmt(call *CallExpr, form lockForm) {
+	c.noInit(call)
+	if form.flags {
+		c.wantArgs(call, 2, call.Fun+"(&lock, flags)")
+	} else {
+		c.wantArgs(call, 1, call.Fun+"(&lock)")
+	}
+	lv := c.lvalue(call.Args[0])
+	if lv.typ.Kind != KLock {
+		c.errf(call.Args[0].ExprPos(), "%s: expected a lock, found %s (%s)", call.Fun, lv.text, lv.typ)
+	}
+	if lv.typ.Mutex {
+		c.errf(call.Pos, "%s on %s, which is a %s: use mutex_lock/mutex_unlock", call.Fun, lv.text, lv.typ)
+	}
+	ins := &Instr{Op: OpLock, Addr: lv.addr, LockW: lv.width, LockNm: lv.name, Ctx: form.ctx}
+	if form.unlock {
+		ins.Op = OpUnlock
+	}
+	if form.flags {
+		c.flagsArg(call, call.Args[1], ins)
+	}
+	c.track.shared = true
+	c.emit(ins)
+}
+
+// flagsArg compiles the saved-interrupts argument of an _irqsave form: a
+// local written by the save, read by the restore.
+func (c *compiler) flagsArg(call *CallExpr, arg Expr, ins *Instr) {
+	fl := c.lvalue(arg)
+	if fl.local == nil || !isIntLike(fl.typ) {
+		c.errHint(arg.ExprPos(), "declare it first: int flags;", "%s: expected a local int variable for the saved interrupt state, found %s", call.Fun, fl.text)
+	}
+	if ins.Ctx == CtxIrqSave {
+		ins.Set = fl.set
+		ins.def = c.localIndex(fl.local) + 1
+	} else {
+		ins.X = fl.get
+		c.use(fl.local)
+	}
+}
+
+// ctxStmt compiles preempt_disable() and the other context builtins.
+func (c *compiler) ctxStmt(call *CallExpr, op CtxOp) {
+	c.noInit(call)
+	if c.prog.NCPUs == 0 {
+		c.errHint(call.Pos, "declare the CPUs (cpus 2;) and say where each thread runs (on cpu 0, unbound, or a hardirq/softirq handler)",
+			"%s: the model has no CPUs, so there is no context to change", call.Fun)
+	}
+	ins := &Instr{Op: OpCtx, Ctx: op}
+	if op == CtxIrqSave || op == CtxIrqRestore {
+		c.wantArgs(call, 1, call.Fun+"(flags)")
+		c.flagsArg(call, call.Args[0], ins)
+	} else {
+		c.wantArgs(call, 0, call.Fun+"()")
+	}
+	c.track.shared = true
+	c.emit(ins)
+}
+
+// noSleepInIrq refuses, in an interrupt handler, what only a task can do.
+func (c *compiler) noSleepInIrq(call *CallExpr) {
+	if c.kind != nil && c.kind.Ctx != CtxTask {
+		c.errf(call.Pos, "%s() in a %s handler: an interrupt handler is not a task and cannot sleep", call.Fun, c.kind.Ctx)
+	}
 }
 
 func (c *compiler) noInit(call *CallExpr) {
@@ -1027,7 +1232,7 @@ func (c *compiler) runInit(id *InitDecl) {
 	}
 	// (its index is past the real threads, so no lock reads as held by it)
 	t := &Thread{Kind: k, Index: len(p.Threads), Obj: -1, Name: "init", Base: p.Bits}
-	words := int((p.Bits + uint32(k.PCW) + taskW + k.locBits + 63) / 64)
+	words := int((p.Bits + k.hdrBits() + k.locBits + 63) / 64)
 	s := make(State, words)
 	copy(s, p.init)
 	var out State

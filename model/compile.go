@@ -154,12 +154,22 @@ var builtinFuncs = map[string]bool{
 	"list_move_tail": true, "list_empty": true, "first": true, "last": true, "list_first_entry_or_null": true,
 	"list_last_entry_or_null": true, "len": true, "list_count": true, "min": true, "max": true,
 	"task_state": true, "set_task_state": true, "finished": true, "spin_is_locked": true, "mutex_is_locked": true,
-	"index": true, "list_index": true, "list_nth": true,
+	"index": true, "list_index": true, "list_nth": true, "task_curr": true,
+}
+
+func init() {
+	for name := range lockForms {
+		builtinFuncs[name] = true
+	}
+	for name := range ctxBuiltins {
+		builtinFuncs[name] = true
+	}
 }
 
 var predeclared = map[string]int64{
 	"TASK_RUNNING": TaskRunning, "TASK_INTERRUPTIBLE": TaskInterruptible,
 	"TASK_UNINTERRUPTIBLE": TaskUninterruptible, "TASK_IDLE": TaskIdle, "TASK_DEAD": TaskDead,
+	"WORK_CPU_UNBOUND": CPUUnbound,
 }
 
 func (c *compiler) compile() {
@@ -299,7 +309,8 @@ func (c *compiler) compile() {
 		p.Arrays = append(p.Arrays, a)
 	}
 
-	// 2b. functions and threads (names first: bodies refer to each other)
+	// 2b. the CPUs, functions and threads (names first: bodies refer to each other)
+	c.cpus()
 	for _, d := range c.file.Decls {
 		switch d := d.(type) {
 		case *FuncDecl:
@@ -310,7 +321,8 @@ func (c *compiler) compile() {
 			c.funcs[d.Name] = d
 		case *ThreadDecl:
 			c.declareName(d.Name, d.Pos)
-			k := &ThreadKind{Name: d.Name, Pos: d.Pos, Daemon: d.Daemon}
+			k := &ThreadKind{Name: d.Name, Pos: d.Pos, Daemon: d.Daemon, Ctx: d.Context}
+			c.threadContext(d, k)
 			if d.ForEach != "" {
 				a := c.arrays[d.ForEach]
 				if a == nil {
@@ -322,11 +334,15 @@ func (c *compiler) compile() {
 				if d.Param.Type.Name != a.Struct.Name {
 					c.errf(d.Param.Pos, "thread %s runs for each %s, whose elements are %s, but its parameter is %s", d.Name, a.Name, a.Struct.Name, d.Param.Type.Name)
 				}
-				if a.Struct.Thread != nil {
-					c.errf(d.Pos, "struct %s already has a thread (%s); wake_up_process needs one thread per object", a.Struct.Name, a.Struct.Thread.Name)
-				}
-				a.Struct.Thread = k
 				k.ForEach = a
+				if k.Ctx == CtxTask {
+					// an object's task is what wake_up_process(obj) wakes;
+					// interrupt handlers per object are not tasks
+					if a.Struct.Thread != nil {
+						c.errf(d.Pos, "struct %s already has a thread (%s); wake_up_process needs one thread per object", a.Struct.Name, a.Struct.Thread.Name)
+					}
+					a.Struct.Thread = k
+				}
 			} else if d.Param != nil {
 				c.errf(d.Param.Pos, "thread %s takes a parameter but does not say `for each ARRAY`", d.Name)
 			}
@@ -366,8 +382,11 @@ func (c *compiler) compile() {
 		}
 	}
 	for _, t := range p.Threads {
-		if t.Obj >= 0 {
+		if t.Obj >= 0 && t.Kind.Ctx == CtxTask {
 			t.Kind.ForEach.Struct.taskOf[t.Obj] = t.Index
+		}
+		if t.Kind.Ctx != CtxTask {
+			p.irqThreads = append(p.irqThreads, t)
 		}
 	}
 	if len(p.Threads) == 0 {
@@ -481,10 +500,10 @@ func (c *compiler) compile() {
 			c.checkFunc(fd)
 		}
 	}
-	// thread blocks: pc, task state, locals
+	// thread blocks: pc, task state, context state (with CPUs), locals
 	for _, t := range p.Threads {
 		t.Base = off
-		off += uint32(t.Kind.PCW) + taskW + t.Kind.locBits
+		off += t.Kind.hdrBits() + t.Kind.locBits
 	}
 	p.Bits = off
 	p.Words = int((off + 63) / 64)
@@ -558,6 +577,49 @@ func (c *compiler) compile() {
 }
 
 func (c *compiler) threadCount() int { return len(c.prog.Threads) }
+
+// cpus evaluates the model's `cpus N;` declaration, if any.
+func (c *compiler) cpus() {
+	for _, d := range c.file.Decls {
+		cd, ok := d.(*CpusDecl)
+		if !ok {
+			continue
+		}
+		if c.prog.NCPUs != 0 {
+			c.errf(cd.Pos, "the CPUs are declared twice")
+		}
+		n, isBool := c.constEval(cd.N)
+		if isBool || n < 1 || n > 8 {
+			c.errf(cd.N.ExprPos(), "cpus: expected a number of CPUs from 1 to 8, found %s", FormatExpr(cd.N))
+		}
+		c.prog.NCPUs = int(n)
+	}
+}
+
+// threadContext checks a thread's context clause against the model's CPUs.
+// With CPUs every thread says where it runs; without, none may.
+func (c *compiler) threadContext(d *ThreadDecl, k *ThreadKind) {
+	written := d.OnCPU != nil || d.Unbound
+	if c.prog.NCPUs == 0 {
+		if written || d.Context != CtxTask {
+			pos := d.CtxPos
+			if !written {
+				pos = d.Pos
+			}
+			c.errHint(pos, "declare the CPUs first, e.g. cpus 2;", "thread %s: the model declares no CPUs, so a thread cannot be bound to one or be an interrupt handler", d.Name)
+		}
+		return
+	}
+	k.CtxW = ctxW
+	switch {
+	case d.Context != CtxTask && d.OnCPU == nil:
+		c.errHint(d.Pos, fmt.Sprintf("write: %s thread %s() on cpu 0 { ... }", d.Context, d.Name),
+			"%s handler %s: say which CPU it interrupts (on cpu EXPR)", d.Context, d.Name)
+	case !written:
+		c.errHint(d.Pos, "add `on cpu EXPR` (a task bound to that CPU, as a per-cpu kworker) or `unbound` (it may run on any CPU) after the thread's header",
+			"thread %s: the model has CPUs, so say where the thread runs", d.Name)
+	}
+}
 
 func (c *compiler) addProp(pr *Property) int {
 	if old := c.prog.propByName[pr.Name]; old != nil {

@@ -31,7 +31,10 @@ func (p *Program) Describe(s State) []Var {
 	for _, t := range p.Threads {
 		out = append(out, Var{t.Short + ".at", p.Where(s, t)})
 		out = append(out, Var{t.Short + ".state", TaskStateName(p.TaskState(s, t))})
-		c := &Ctx{p: p, s: s, th: t, lb: t.Base + uint32(t.Kind.PCW) + taskW}
+		if p.NCPUs > 0 {
+			out = append(out, Var{t.Short + ".ctx", p.CtxSummary(s, t)})
+		}
+		c := &Ctx{p: p, s: s, th: t, lb: t.localsBase()}
 		pc := p.PC(s, t)
 		if pc >= len(t.Kind.Code) {
 			continue
@@ -57,7 +60,14 @@ func (p *Program) Where(s State, t *Thread) string {
 	if ins.Func != t.Kind.Name {
 		where = ins.Func + ": " + where
 	}
-	if what, _ := p.BlockedOn(s, t); what != "" {
+	switch what, _ := p.BlockedOn(s, t); what {
+	case "":
+	case "cpu":
+		y, why := p.CPUBlocker(s, t)
+		where += fmt.Sprintf(" (off the CPU: %s holds it, %s)", y.Label, why)
+	case "irq":
+		where += " (not fired)"
+	default:
 		where += " (blocked)"
 	}
 	return where

@@ -41,11 +41,13 @@ const (
 	OpListAdd            // add X at the head (Tail: at the tail) of the list at Addr
 	OpListDel            // remove X from the list at Addr
 	OpSetTask            // set task X's state to Y (compiled only in init)
-	OpExit               // the thread ends
+	OpExit               // the thread ends (an interrupt handler returns, to fire again later)
+	OpIrqEnter           // an interrupt handler fires (when X, if set, holds)
+	OpCtx                // change the running context's state (Ctx: preempt_disable(), ...)
 )
 
 var opNames = [...]string{"assign", "branch", "jump", "either", "lock", "unlock", "set_state", "schedule",
-	"wake", "await", "warn", "list_add", "list_del", "set_task", "exit"}
+	"wake", "await", "warn", "list_add", "list_del", "set_task", "exit", "irq_enter", "ctx"}
 
 func (o Op) String() string { return opNames[o] }
 
@@ -78,11 +80,14 @@ type Instr struct {
 	Targets []int
 	Addr    func(c *Ctx) uint32 // OpLock/OpUnlock: lock slot; OpList*: list slot
 	Mutex   bool                // OpLock/OpUnlock: a mutex
-	LockW   uint8
-	LockNm  func(c *Ctx) string // the lock as the user wrote it, for messages
-	List    *ListInfo
-	Tail    bool
-	Prop    int
+	// Ctx is OpCtx's change; on OpLock/OpUnlock the lock form's extra
+	// effect (the _irq, _irqsave/_irqrestore and _bh forms).
+	Ctx    CtxOp
+	LockW  uint8
+	LockNm func(c *Ctx) string // the lock as the user wrote it, for messages
+	List   *ListInfo
+	Tail   bool
+	Prop   int
 
 	// symExit marks a jump that leaves a foreach over an array early
 	symExit *symExit
@@ -200,6 +205,9 @@ func (st *Stepper) ThreadSuccessors(s State, t *Thread, emit func(*Succ)) {
 	if pc >= len(t.Kind.Code) {
 		return
 	}
+	if st.p.NCPUs > 0 && st.cpuBlocked(s, t) {
+		return
+	}
 	st.t = t
 	st.emit = emit
 	st.branch = 0
@@ -237,6 +245,8 @@ func (st *Stepper) enabled(c *Ctx, ins *Instr) bool {
 		return c.p.TaskState(c.s, c.th) == TaskRunning
 	case OpAwait:
 		return ins.X(c) != 0
+	case OpIrqEnter:
+		return ins.X == nil || ins.X(c) != 0
 	}
 	return true
 }
@@ -257,12 +267,14 @@ func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired [
 // the first instruction may block: a merged step that could stop half way
 // would hide the states in which it waits, and with them deadlocks such as
 // ABBA. And the step only goes on while the thread holds a spinlock, the
-// region the kernel cannot be preempted in anyway.
+// region the kernel cannot be preempted in anyway, and only while no
+// interrupt of its CPU can arrive (an interrupt is not a mover: it may
+// spin on the lock the interrupted context holds).
 func (st *Stepper) mayMerge(s State, t *Thread, ins *Instr, late bool) bool {
-	if mayBlock(ins.Op) || st.holdsSpin(s, t) == "" {
+	if mayBlock(ins.Op) || (st.holdsSpin(s, t) == "" && !st.nonPreemptible(s, t)) || st.irqMayArrive(s, t) {
 		return false
 	}
-	return !late || !(ins.NonMover || ins.Op == OpLock)
+	return !late || !(ins.NonMover || ins.Op == OpLock || ins.Op == OpCtx && ins.Ctx.disables())
 }
 
 func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, log []int, fired []int, notes map[int]string) {
@@ -275,7 +287,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 	t := st.t
 	code := t.Kind.Code
 	c := &st.ctx
-	c.s, c.th, c.lb = s, t, t.Base+uint32(t.Kind.PCW)+taskW
+	c.s, c.th, c.lb = s, t, t.localsBase()
 	defer func() {
 		if r := recover(); r != nil {
 			rp, ok := r.(rtPanic)
@@ -318,7 +330,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 				return
 			}
 			executed = true
-			if ins.NonMover || ins.Op == OpUnlock {
+			if ins.NonMover || ins.Op == OpUnlock || ins.Op == OpCtx && !ins.Ctx.disables() {
 				late = true
 			}
 			if ins.atomicEnd > 0 {
@@ -362,7 +374,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 					}
 				}
 				st.runFrom(s.Clone(), tg, executed, true, late, n, append([]int(nil), log...), append([]int(nil), fired...), nc)
-				c.s, c.th, c.lb = s, t, t.Base+uint32(t.Kind.PCW)+taskW
+				c.s, c.th, c.lb = s, t, t.localsBase()
 			}
 		case OpLock:
 			addr := ins.Addr(c)
@@ -371,9 +383,11 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 				lockErr("self-deadlock: %s acquires %s, which it already holds", t.Label, ins.LockNm(c))
 			}
 			if ins.Mutex {
-				if held := st.holdsSpin(s, t); held != "" {
-					lockErr("sleeping in atomic context: %s calls mutex_lock(%s) while holding spinlock %s", t.Label, ins.LockNm(c), held)
+				if why := st.atomicReason(s, t); why != "" {
+					lockErr("sleeping in atomic context: %s calls mutex_lock(%s) %s", t.Label, ins.LockNm(c), why)
 				}
+			} else {
+				st.lockCtx(c, s, t, ins, false)
 			}
 			s.set(addr, ins.LockW, uint64(t.Index+1))
 			if st.Record {
@@ -390,15 +404,28 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 				lockErr("%s releases %s, which it does not hold (held by %s)", t.Label, ins.LockNm(c), holder)
 			}
 			s.set(addr, ins.LockW, 0)
+			if !ins.Mutex {
+				st.lockCtx(c, s, t, ins, true)
+			}
 			if st.Record {
 				note(LockNote + "releases " + st.p.lockName(addr))
 			}
 		case OpSetState:
 			st.p.setTaskState(s, t, int(ins.X(c)))
 		case OpSchedule:
-			if held := st.holdsSpin(s, t); held != "" {
-				lockErr("scheduling while atomic: %s calls schedule() while holding spinlock %s", t.Label, held)
+			if why := st.atomicReason(s, t); why != "" {
+				lockErr("scheduling while atomic: %s calls schedule() %s", t.Label, why)
 			}
+		case OpIrqEnter:
+			if st.Record {
+				note(fmt.Sprintf("%s fires on CPU %d", t.Kind.Ctx, st.p.cpuOf(c, t)))
+			}
+			if t.Kind.ForEach != nil && c.sym != nil {
+				// a handler per object is not permuted with its object
+				c.sym.hitArray(t.Kind.ForEach, &symSite{pos: ins.Pos, what: "interrupt handler " + t.Kind.Name + " (one per object) fires"})
+			}
+		case OpCtx:
+			st.runCtx(c, s, t, ins)
 		case OpWake:
 			target := ins.X(c)
 			var before int
@@ -447,9 +474,16 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			if ins.symExit != nil && c.sym != nil {
 				c.sym.hitArray(ins.symExit.arr, &ins.symExit.site)
 			}
+			if t.Kind.Ctx != CtxTask {
+				// the handler returns: it may fire again from its entry
+				st.checkBalanced(s, t, "returns from the interrupt")
+				st.finish(s, c.lb, 0, false, fired, log, notes)
+				return
+			}
 			if held := st.holdsAny(s, t); held != "" {
 				lockErr("%s exits while holding %s", t.Name, held)
 			}
+			st.checkBalanced(s, t, "exits")
 			st.p.setTaskState(s, t, TaskDead)
 			// a finished thread's locals are dead: zero them so equal futures pack equally
 			for _, l := range t.Kind.Locals {
@@ -492,7 +526,9 @@ func (st *Stepper) finish(s State, lb uint32, pc int, blocks bool, fired, log []
 	st.branch++
 }
 
-func mayBlock(op Op) bool { return op == OpLock || op == OpAwait || op == OpSchedule }
+func mayBlock(op Op) bool {
+	return op == OpLock || op == OpAwait || op == OpSchedule || op == OpIrqEnter
+}
 
 func (p *Program) builtinProp(k PropKind) int {
 	for i, pr := range p.Props {
@@ -537,14 +573,16 @@ func (p *Program) wake(s State, task int) int64 {
 func (p *Program) Finished(s State, t *Thread) bool { return p.PC(s, t) >= len(t.Kind.Code) }
 
 // BlockedOn describes what thread t waits for in s if its next instruction
-// cannot run: "lock", "schedule", "await", or "" when it can run (or has finished).
+// cannot run: "lock", "schedule", "await", "irq" (an interrupt handler
+// whose trigger does not hold), "cpu" (another context of its CPU keeps it
+// off: CPUBlocker says which), or "" when it can run (or has finished).
 func (p *Program) BlockedOn(s State, t *Thread) (what string, ins *Instr) {
 	pc := p.PC(s, t)
 	if pc >= len(t.Kind.Code) {
 		return "", nil
 	}
 	ins = t.Kind.Code[pc]
-	c := &Ctx{p: p, s: s, th: t, lb: t.Base + uint32(t.Kind.PCW) + taskW}
+	c := &Ctx{p: p, s: s, th: t, lb: t.localsBase()}
 	switch ins.Op {
 	case OpLock:
 		owner := s.get(ins.Addr(c), ins.LockW)
@@ -559,13 +597,22 @@ func (p *Program) BlockedOn(s State, t *Thread) (what string, ins *Instr) {
 		if ins.X(c) == 0 {
 			return "await", ins
 		}
+	case OpIrqEnter:
+		if ins.X != nil && ins.X(c) == 0 {
+			return "irq", ins
+		}
+	}
+	if p.NCPUs > 0 {
+		if y, _ := p.CPUBlocker(s, t); y != nil {
+			return "cpu", ins
+		}
 	}
 	return "", ins
 }
 
 // LockOwner returns the thread holding the lock of a blocked OpLock, or nil.
 func (p *Program) LockOwner(s State, t *Thread, ins *Instr) (*Thread, string) {
-	c := &Ctx{p: p, s: s, th: t, lb: t.Base + uint32(t.Kind.PCW) + taskW}
+	c := &Ctx{p: p, s: s, th: t, lb: t.localsBase()}
 	owner := s.get(ins.Addr(c), ins.LockW)
 	if owner == 0 {
 		return nil, ins.LockNm(c)

@@ -381,6 +381,8 @@ func kindName(d Decl) string {
 		return "stranded property"
 	case *InitDecl:
 		return "init block"
+	case *CpusDecl:
+		return "cpus declaration"
 	case *AliasDecl:
 		return "alias"
 	case *WitnessDecl:

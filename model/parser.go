@@ -242,12 +242,27 @@ func (p *parser) parseDecl() Decl {
 		p.expect("}", "to close the struct body")
 		p.accept(";")
 		return d
-	case p.is("thread"), p.is("daemon"):
+	case p.is("cpus"):
+		p.next()
+		d := &CpusDecl{declBase: base}
+		d.N = p.parseExpr()
+		p.expect(";", "after the number of CPUs")
+		return d
+	case p.is("thread"), p.is("daemon"), p.is("hardirq"), p.is("softirq"):
 		d := &ThreadDecl{declBase: base}
 		if p.accept("daemon") {
 			d.Daemon = true
 		}
-		p.expect("thread", "after 'daemon'")
+		switch {
+		case p.accept("hardirq"):
+			d.Context = CtxHardIRQ
+		case p.accept("softirq"):
+			d.Context = CtxSoftIRQ
+		}
+		if d.Context != CtxTask && d.Daemon {
+			p.fail(base.Pos, "an interrupt handler is not a daemon: it runs to completion each time it fires")
+		}
+		p.expect("thread", "after '"+p.prev.text+"'")
 		d.Name, _ = p.ident("for the thread")
 		p.expect("(", "after the thread name")
 		if !p.is(")") {
@@ -271,6 +286,7 @@ func (p *parser) parseDecl() Decl {
 			d.Label = strings.Trim(p.tok.text, `"`)
 			p.next()
 		}
+		p.parseThreadContext(d)
 		d.Body = p.parseBlock()
 		return d
 	case p.is("invariant"):
@@ -323,7 +339,7 @@ func (p *parser) parseDecl() Decl {
 		ghost = true
 	}
 	if p.tok.kind != tIdent {
-		p.fail(p.tok.pos, "expected a declaration (param, const, flags, struct, a variable, a function, thread, invariant, stranded, init), found %s", p.tok.describe())
+		p.fail(p.tok.pos, "expected a declaration (param, const, cpus, flags, struct, a variable, a function, thread, invariant, stranded, init), found %s", p.tok.describe())
 	}
 	typ := p.parseType()
 	name, _ := p.ident("after the type")
@@ -351,6 +367,24 @@ func (p *parser) parseDecl() Decl {
 	d.Guard = p.parseGuard()
 	p.expect(";", "after the variable declaration")
 	return d
+}
+
+// parseThreadContext parses a thread header's context clause: `on cpu EXPR`
+// (a bound task, or the CPU an interrupt handler belongs to) or `unbound`.
+func (p *parser) parseThreadContext(d *ThreadDecl) {
+	switch {
+	case p.is("on"):
+		d.CtxPos = p.tok.pos
+		p.next()
+		if !p.accept("cpu") {
+			p.failHint(p.tok.pos, "write: on cpu 0, or on cpu POOL_CPU", "expected 'cpu' after 'on' in a thread header, found %s", p.tok.describe())
+		}
+		d.OnCPU = p.parseTernary()
+	case p.is("unbound"):
+		d.CtxPos = p.tok.pos
+		p.next()
+		d.Unbound = true
+	}
 }
 
 func (p *parser) parseGuard() string {

@@ -102,9 +102,14 @@ func FormatDecl(d Decl) string {
 		fmt.Fprintf(&b, "%s %s(%s) ", formatType(d.Ret), d.Name, strings.Join(ps, ", "))
 		formatBlock(&b, d.Body, 0)
 		b.WriteString("\n")
+	case *CpusDecl:
+		fmt.Fprintf(&b, "cpus %s;\n", FormatExpr(d.N))
 	case *ThreadDecl:
 		if d.Daemon {
 			b.WriteString("daemon ")
+		}
+		if d.Context != CtxTask {
+			b.WriteString(d.Context.String() + " ")
 		}
 		fmt.Fprintf(&b, "thread %s(", d.Name)
 		if d.Param != nil {
@@ -116,6 +121,17 @@ func FormatDecl(d Decl) string {
 		}
 		if d.Label != "" {
 			b.WriteString(`as "` + d.Label + `" `)
+		}
+		if d.OnCPU != nil {
+			cpu := FormatExpr(d.OnCPU)
+			switch d.OnCPU.(type) {
+			case *Ident, *IntLit, *FieldExpr:
+			default:
+				cpu = "(" + cpu + ")"
+			}
+			b.WriteString("on cpu " + cpu + " ")
+		} else if d.Unbound {
+			b.WriteString("unbound ")
 		}
 		formatBlock(&b, d.Body, 0)
 		b.WriteString("\n")

@@ -153,6 +153,18 @@ type ThreadKind struct {
 	free    map[uint8][]uint32 // compile time: released local slots by width, for reuse
 	// PCW is the width of the program counter.
 	PCW uint8
+	// Ctx is the kind of context it runs in; CPU, when set, gives the CPU
+	// an instance runs on (CPUUnbound for a task: unbound), evaluated on
+	// the current state with the instance as the running thread; nil for
+	// an unbound task. CtxW is the width of the context state in its
+	// blocks (0 in a model without CPUs). See context.go.
+	Ctx  CtxKind
+	CPU  Eval
+	CtxW uint8
+	// CPUOrdered says the CPU expression may give the instances of a `for
+	// each` kind different CPUs by their index (index(), an element
+	// named): symmetry reduction then leaves the array alone.
+	CPUOrdered bool
 }
 
 // Local is a thread-local variable slot (a declared local, an inlined
@@ -248,11 +260,16 @@ type Program struct {
 	Kinds   []*ThreadKind
 	Threads []*Thread
 	Props   []*Property
-	Words   int // state size in 64-bit words
-	Bits    uint32
-	Files   map[string][]byte // sources by path, for error carets and traces
-	init    State
-	initErr error
+	// NCPUs is the number of CPUs (`cpus N;`), 0 when the model has none
+	// (then every thread is an unbound task and no context is tracked).
+	NCPUs int
+	// irqThreads are the interrupt handlers' instances
+	irqThreads []*Thread
+	Words      int // state size in 64-bit words
+	Bits       uint32
+	Files      map[string][]byte // sources by path, for error carets and traces
+	init       State
+	initErr    error
 	// Merge selects lock-region merging: a step that acquires a spinlock runs
 	// on until the thread holds no spinlock. Off gives the fine-grained
 	// reference semantics (every statement that touches shared state is a step).

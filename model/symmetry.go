@@ -203,6 +203,14 @@ func (p *Program) SymmetryCandidates(exclude map[*Array]bool) []*Array {
 			fixed[pr.Items] = true
 		}
 	}
+	// an array whose threads' CPUs may tell its objects apart is not
+	// permuted (per-object interrupt handlers are not permuted either: the
+	// first time one fires, the search drops the array; see OpIrqEnter)
+	for _, k := range p.Kinds {
+		if k.ForEach != nil && k.CPUOrdered {
+			fixed[k.ForEach] = true
+		}
+	}
 	var out []*Array
 	for _, a := range p.Arrays {
 		if a.Single || a.Len < 2 || exclude[a] || fixed[a] {
@@ -315,12 +323,12 @@ func (p *Program) NewSymmetry(arrays []*Array) *Symmetry {
 	}
 	kindMask := map[*ThreadKind][][]uint64{}
 	for _, k := range p.Kinds {
-		n := uint32(k.PCW) + taskW + k.locBits
+		n := k.hdrBits() + k.locBits
 		per := make([][]uint64, len(k.Code)+1)
 		for pc := range per {
 			m := make([]uint64, (n+63)/64)
 			for _, sl := range sym.kindSlots[k][pc] {
-				markBits(m, uint32(k.PCW)+taskW+sl.off, slotBits(&sl))
+				markBits(m, k.hdrBits()+sl.off, slotBits(&sl))
 			}
 			per[pc] = m
 		}
@@ -428,7 +436,7 @@ func (c *Canonicaliser) Canon(s State) bool {
 			continue
 		}
 		pc := p.PC(s, t)
-		lb := t.Base + uint32(t.Kind.PCW) + taskW
+		lb := t.localsBase()
 		for _, sl := range sym.thSlots[t.Index][pc] {
 			if sl.kind == slotIdx {
 				c.restingInForeach(t, pc, &sl)
@@ -464,7 +472,7 @@ func (c *Canonicaliser) Canon(s State) bool {
 				if a.threads != nil {
 					t := p.Threads[a.threads[j]]
 					pc := p.PC(s, t)
-					lb := t.Base + uint32(t.Kind.PCW) + taskW
+					lb := t.localsBase()
 					ts := sym.thSlots[t.Index][pc]
 					for e := range ts {
 						if ts[e].kind != slotIdx {
@@ -635,7 +643,7 @@ func (c *Canonicaliser) plainRun(s State, k int, run []int32) bool {
 		}
 		if a.threads != nil {
 			t0, t := p.Threads[a.threads[j0]], p.Threads[a.threads[j]]
-			if !equalBits(s, t0.Base, t.Base, uint32(t0.Kind.PCW)+taskW+t0.Kind.locBits) {
+			if !equalBits(s, t0.Base, t.Base, t0.Kind.hdrBits()+t0.Kind.locBits) {
 				return false
 			}
 		}
@@ -698,8 +706,8 @@ func permute(xs []int32, i int, f func()) {
 func (c *Canonicaliser) threadKey(s State, t *Thread, h uint64) uint64 {
 	p := c.sym.p
 	pc := p.PC(s, t)
-	h = maskedHash(s, t.Base, uint32(t.Kind.PCW)+taskW+t.Kind.locBits, c.sym.thMask[t.Index][pc], h)
-	lb := t.Base + uint32(t.Kind.PCW) + taskW
+	h = maskedHash(s, t.Base, t.Kind.hdrBits()+t.Kind.locBits, c.sym.thMask[t.Index][pc], h)
+	lb := t.localsBase()
 	slots := c.sym.thSlots[t.Index][pc]
 	for e := range slots {
 		if slots[e].kind == slotIdx {
@@ -871,7 +879,7 @@ func (sym *Symmetry) Apply(s, out State, perm [][]int32) {
 			copyBits(out, st.Base+uint32(a.a.First+nj)*st.Stride, s, st.Base+uint32(a.a.First+j)*st.Stride, st.Stride)
 			if a.threads != nil {
 				from, to := p.Threads[a.threads[j]], p.Threads[a.threads[nj]]
-				copyBits(out, to.Base, s, from.Base, uint32(from.Kind.PCW)+taskW+from.Kind.locBits)
+				copyBits(out, to.Base, s, from.Base, from.Kind.hdrBits()+from.Kind.locBits)
 			}
 		}
 	}
@@ -898,7 +906,7 @@ func (sym *Symmetry) Apply(s, out State, perm [][]int32) {
 		if pc >= len(t.Kind.Code) {
 			continue
 		}
-		lb := t.Base + uint32(t.Kind.PCW) + taskW
+		lb := t.localsBase()
 		slots := sym.thSlots[t.Index][pc]
 		for e := range slots {
 			sym.rename(out, &slots[e], lb, perm)

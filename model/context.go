@@ -1,0 +1,444 @@
+package model
+
+import "fmt"
+
+// Execution contexts (README "CPUs and contexts").
+//
+// A model that declares `cpus N;` gives every thread a context: a task bound
+// to one CPU (`on cpu EXPR`, as a per-cpu kworker or kthread_bind()), an
+// unbound task (`unbound`: it may run on any CPU), or an interrupt handler
+// of one CPU (`hardirq thread ... on cpu EXPR`, `softirq thread ...`).
+// Each thread's block then holds its context state next to its task state:
+// the preemption count, whether its interrupts are off, and its bottom-half
+// count (ctxW bits; layout below). The stepping rule: a context may step
+// only if no other context of its CPU is in a section that excludes it.
+//
+//   - an active hardirq handler (fired, not yet returned) excludes every
+//     other context of its CPU: a handler runs to completion;
+//   - an active softirq handler excludes the tasks and softirqs of its CPU,
+//     and its hardirqs while it has interrupts off;
+//   - a task with preemption off (preempt_disable(), any spinlock held, bh
+//     off or interrupts off) excludes the other tasks of its CPU; with
+//     interrupts off also its hardirqs and softirqs; with bh off its softirqs.
+//
+// Unbound tasks take part in no exclusion: the model does not track which
+// CPU they are on, so it lets them run beside anything (a looser model:
+// every real schedule is among the explored ones).
+
+// context state bits, after the task state in a thread's block
+const (
+	ctxPreemptW = 3 // preempt_count nesting, 0..7
+	ctxIrqW     = 1 // interrupts disabled
+	ctxBhW      = 2 // local_bh_disable nesting, 0..3
+	ctxW        = ctxPreemptW + ctxIrqW + ctxBhW
+	maxPreempt  = 1<<ctxPreemptW - 1
+	maxBh       = 1<<ctxBhW - 1
+)
+
+// CPUUnbound is the value of an `on cpu` expression that leaves a task
+// unbound (the model's name for it is WORK_CPU_UNBOUND).
+const CPUUnbound = -1
+
+// hdrBits is the size of a thread block's header: pc, task state and, in a
+// model with CPUs, the context state; the locals follow.
+func (k *ThreadKind) hdrBits() uint32 { return uint32(k.PCW) + taskW + uint32(k.CtxW) }
+
+// localsBase is the bit offset of thread t's locals.
+func (t *Thread) localsBase() uint32 { return t.Base + t.Kind.hdrBits() }
+
+func (t *Thread) ctxBase() uint32 { return t.Base + uint32(t.Kind.PCW) + taskW }
+
+// CtxState is a context's state: what it has disabled.
+type CtxState struct {
+	Preempt int  // preemption count (each spinlock held counts one)
+	IrqOff  bool // local interrupts disabled
+	Bh      int  // local_bh_disable nesting
+}
+
+// Atomic reports whether the context may not be preempted.
+func (c CtxState) Atomic() bool { return c.Preempt > 0 || c.IrqOff || c.Bh > 0 }
+
+// Ctx returns thread t's context state in s (zero in a model without CPUs).
+func (p *Program) Ctx(s State, t *Thread) CtxState {
+	if t.Kind.CtxW == 0 {
+		return CtxState{}
+	}
+	b := t.ctxBase()
+	return CtxState{
+		Preempt: int(s.get(b, ctxPreemptW)),
+		IrqOff:  s.get(b+ctxPreemptW, ctxIrqW) != 0,
+		Bh:      int(s.get(b+ctxPreemptW+ctxIrqW, ctxBhW)),
+	}
+}
+
+func (p *Program) setCtx(s State, t *Thread, c CtxState) {
+	b := t.ctxBase()
+	irq := uint64(0)
+	if c.IrqOff {
+		irq = 1
+	}
+	s.set(b, ctxPreemptW, uint64(c.Preempt))
+	s.set(b+ctxPreemptW, ctxIrqW, irq)
+	s.set(b+ctxPreemptW+ctxIrqW, ctxBhW, uint64(c.Bh))
+}
+
+// CPU returns the CPU thread t runs on in s, or CPUUnbound.
+func (p *Program) CPU(s State, t *Thread) int {
+	if t.Kind.CPU == nil {
+		return CPUUnbound
+	}
+	c := &Ctx{p: p, s: s, th: t, lb: t.localsBase()}
+	return p.cpuOf(c, t)
+}
+
+func (p *Program) cpuOf(c *Ctx, t *Thread) int {
+	if t.Kind.CPU == nil {
+		return CPUUnbound
+	}
+	saved := c.th
+	c.th = t
+	v := t.Kind.CPU(c)
+	c.th = saved
+	if v == CPUUnbound && t.Kind.Ctx == CtxTask {
+		return CPUUnbound
+	}
+	if v < 0 || int(v) >= p.NCPUs {
+		rtErr("%s: %s runs on cpu %d, but the model has CPUs 0..%d", t.Kind.Pos, t.Label, v, p.NCPUs-1)
+	}
+	return int(v)
+}
+
+// Active reports whether interrupt handler t has fired and not yet returned.
+func (p *Program) Active(s State, t *Thread) bool {
+	return t.Kind.Ctx != CtxTask && p.PC(s, t) != 0 && !p.Finished(s, t)
+}
+
+// excludes reports whether context y, on the same CPU, keeps context x
+// from stepping, and why.
+func (p *Program) excludes(s State, y, x *Thread) (bool, string) {
+	if p.Finished(s, y) {
+		return false, ""
+	}
+	yc := p.Ctx(s, y)
+	switch y.Kind.Ctx {
+	case CtxHardIRQ:
+		if p.Active(s, y) {
+			return true, "in hardirq context"
+		}
+		return false, ""
+	case CtxSoftIRQ:
+		if !p.Active(s, y) {
+			return false, ""
+		}
+		if x.Kind.Ctx == CtxHardIRQ && !yc.IrqOff {
+			return false, ""
+		}
+		return true, "in softirq context"
+	}
+	switch x.Kind.Ctx {
+	case CtxTask:
+		if yc.Atomic() {
+			return true, yc.describe()
+		}
+	case CtxHardIRQ:
+		if yc.IrqOff {
+			return true, "interrupts disabled"
+		}
+	case CtxSoftIRQ:
+		if yc.IrqOff || yc.Bh > 0 {
+			return true, yc.describe()
+		}
+	}
+	return false, ""
+}
+
+func (c CtxState) describe() string {
+	switch {
+	case c.IrqOff:
+		return "interrupts disabled"
+	case c.Bh > 0:
+		return "bottom halves disabled"
+	case c.Preempt > 0:
+		return "preemption disabled"
+	}
+	return ""
+}
+
+// CPUBlocker returns the context of t's CPU that keeps t from stepping in
+// s, and why ("preemption disabled", "in hardirq context"), or nil.
+func (p *Program) CPUBlocker(s State, t *Thread) (*Thread, string) {
+	if p.NCPUs == 0 {
+		return nil, ""
+	}
+	return p.cpuBlocker(&Ctx{p: p, s: s}, t)
+}
+
+func (p *Program) cpuBlocker(c *Ctx, t *Thread) (*Thread, string) {
+	s := c.s
+	cpu := p.cpuOf(c, t)
+	if cpu == CPUUnbound {
+		return nil, ""
+	}
+	for _, y := range p.Threads {
+		if y == t || y.Kind.CPU == nil || p.cpuOf(c, y) != cpu {
+			continue
+		}
+		if ok, why := p.excludes(s, y, t); ok {
+			return y, why
+		}
+	}
+	return nil, ""
+}
+
+// TaskCurr implements task_curr(t): t could be the task running on its CPU
+// now (an interrupt arriving would interrupt it): it has not exited, it is
+// not asleep (in schedule() with a sleeping state, in await(), or waiting
+// for a mutex), and no other task of its CPU is in a section that keeps t
+// off the CPU.
+func (p *Program) TaskCurr(s State, t *Thread) bool {
+	if t.Kind.Ctx != CtxTask || p.Finished(s, t) {
+		return false
+	}
+	if what, ins := p.BlockedOn(s, t); what == "schedule" || what == "await" || (what == "lock" && ins.Mutex) {
+		return false
+	}
+	y, _ := p.CPUBlocker(s, t)
+	return y == nil || y.Kind.Ctx != CtxTask
+}
+
+// atomicReason says why thread t may not sleep now ("holding spinlock
+// pool.lock", "with preemption disabled", "in hardirq context"), or "".
+func (st *Stepper) atomicReason(s State, t *Thread) string {
+	if held := st.holdsSpin(s, t); held != "" {
+		return "while holding spinlock " + held
+	}
+	if t.Kind.Ctx != CtxTask {
+		return "in " + t.Kind.Ctx.String() + " context"
+	}
+	if c := st.p.Ctx(s, t); c.Atomic() {
+		return "with " + c.describe()
+	}
+	return ""
+}
+
+// ctxOp applies a context instruction (preempt_disable(), a lock's
+// interrupt or bottom-half effect, ...) to the running thread.
+func (st *Stepper) ctxOp(c *Ctx, s State, t *Thread, op CtxOp, lock bool) {
+	if t.Kind.CtxW == 0 {
+		return
+	}
+	cs := st.p.Ctx(s, t)
+	switch op {
+	case CtxPreemptDisable:
+		if cs.Preempt == maxPreempt {
+			rtErr("%s: preemption disabled more than %d times over", t.Label, maxPreempt)
+		}
+		cs.Preempt++
+	case CtxPreemptEnable:
+		if cs.Preempt == 0 {
+			what := "preempt_enable() without preempt_disable()"
+			if lock {
+				what = "spin_unlock() with a preemption count of 0"
+			}
+			lockErr("%s: %s", t.Label, what)
+		}
+		cs.Preempt--
+	case CtxIrqDisable:
+		cs.IrqOff = true
+	case CtxIrqEnable:
+		cs.IrqOff = false
+	case CtxBhDisable:
+		if cs.Bh == maxBh {
+			rtErr("%s: bottom halves disabled more than %d times over", t.Label, maxBh)
+		}
+		cs.Bh++
+	case CtxBhEnable:
+		if cs.Bh == 0 {
+			lockErr("%s: local_bh_enable() without local_bh_disable()", t.Label)
+		}
+		cs.Bh--
+	}
+	st.p.setCtx(s, t, cs)
+}
+
+// CtxOp is a change to the running context's state.
+type CtxOp uint8
+
+const (
+	CtxNone CtxOp = iota
+	CtxPreemptDisable
+	CtxPreemptEnable
+	CtxIrqDisable
+	CtxIrqEnable
+	CtxIrqSave    // Set(flags) = interrupts off?; then disable
+	CtxIrqRestore // interrupts off = X (the saved flags)
+	CtxBhDisable
+	CtxBhEnable
+)
+
+// irqSave runs local_irq_save(flags): the saved state goes to flags.
+func (st *Stepper) irqSave(c *Ctx, s State, t *Thread, ins *Instr) {
+	if t.Kind.CtxW == 0 {
+		ins.Set(c, 0)
+		return
+	}
+	cs := st.p.Ctx(s, t)
+	v := int64(0)
+	if cs.IrqOff {
+		v = 1
+	}
+	ins.Set(c, v)
+	cs.IrqOff = true
+	st.p.setCtx(s, t, cs)
+}
+
+func (st *Stepper) irqRestore(c *Ctx, s State, t *Thread, flags int64) {
+	if t.Kind.CtxW == 0 {
+		return
+	}
+	cs := st.p.Ctx(s, t)
+	cs.IrqOff = flags != 0
+	st.p.setCtx(s, t, cs)
+}
+
+// checkBalanced raises a lock-discipline violation when a thread ends (a
+// task exits, a handler returns) with a section still open.
+func (st *Stepper) checkBalanced(s State, t *Thread, ends string) {
+	if held := st.holdsAny(s, t); held != "" {
+		lockErr("%s %s while holding %s", t.Label, ends, held)
+	}
+	cs := st.p.Ctx(s, t)
+	if cs.Atomic() {
+		lockErr("%s %s with %s", t.Label, ends, cs.describe())
+	}
+}
+
+// describeCtx names a thread's context for traces: "CPU 0", "CPU 1 hardirq",
+// "unbound".
+func (p *Program) DescribeCtx(s State, t *Thread) string {
+	if p.NCPUs == 0 {
+		return ""
+	}
+	cpu := p.CPU(s, t)
+	if cpu == CPUUnbound {
+		return "unbound"
+	}
+	if t.Kind.Ctx != CtxTask {
+		return fmt.Sprintf("CPU %d %s", cpu, t.Kind.Ctx)
+	}
+	return fmt.Sprintf("CPU %d", cpu)
+}
+
+// disables reports whether a context change opens a section (a right
+// mover, like a lock acquisition) rather than closing one.
+func (op CtxOp) disables() bool {
+	switch op {
+	case CtxPreemptDisable, CtxIrqDisable, CtxIrqSave, CtxBhDisable:
+		return true
+	}
+	return false
+}
+
+// nonPreemptible reports whether thread t runs where nothing else of its
+// CPU can: an active interrupt handler, or a task with preemption,
+// interrupts or bottom halves off.
+func (st *Stepper) nonPreemptible(s State, t *Thread) bool {
+	if t.Kind.CtxW == 0 {
+		return false
+	}
+	return st.p.Active(s, t) || st.p.Ctx(s, t).Atomic()
+}
+
+// cpuBlocked applies the stepping rule: whether another context of t's
+// CPU keeps t from stepping in s.
+func (st *Stepper) cpuBlocked(s State, t *Thread) bool {
+	c := &Ctx{p: st.p, s: s, sym: st.ctx.sym}
+	y, _ := st.p.cpuBlocker(c, t)
+	return y != nil
+}
+
+// runCtx executes an OpCtx instruction.
+func (st *Stepper) runCtx(c *Ctx, s State, t *Thread, ins *Instr) {
+	switch ins.Ctx {
+	case CtxIrqSave:
+		st.irqSave(c, s, t, ins)
+	case CtxIrqRestore:
+		st.irqRestore(c, s, t, ins.X(c))
+	default:
+		st.ctxOp(c, s, t, ins.Ctx, false)
+	}
+}
+
+// lockCtx applies a spinlock operation's effect on the context: the
+// preemption count, and the form's interrupt or bottom-half change.
+func (st *Stepper) lockCtx(c *Ctx, s State, t *Thread, ins *Instr, unlock bool) {
+	if t.Kind.CtxW == 0 {
+		if ins.Ctx == CtxIrqSave {
+			ins.Set(c, 0)
+		}
+		return
+	}
+	if !unlock {
+		st.ctxOp(c, s, t, CtxPreemptDisable, true)
+	}
+	switch ins.Ctx {
+	case CtxIrqSave:
+		st.irqSave(c, s, t, ins)
+	case CtxIrqRestore:
+		st.irqRestore(c, s, t, ins.X(c))
+	case CtxNone:
+	default:
+		st.ctxOp(c, s, t, ins.Ctx, true)
+	}
+	if unlock {
+		st.ctxOp(c, s, t, CtxPreemptEnable, true)
+	}
+}
+
+// irqMayArrive reports whether an interrupt handler of t's CPU may fire
+// while t runs in its present context: t is bound, and its CPU has a
+// hardirq handler and t has interrupts on, or a softirq handler and t has
+// interrupts and bottom halves on. A merged step stops there, so that the
+// interrupt gets its chance.
+func (st *Stepper) irqMayArrive(s State, t *Thread) bool {
+	p := st.p
+	if len(p.irqThreads) == 0 || t.Kind.Ctx == CtxHardIRQ {
+		return false
+	}
+	c := &Ctx{p: p, s: s, sym: st.ctx.sym}
+	cpu := p.cpuOf(c, t)
+	if cpu == CPUUnbound {
+		return false
+	}
+	cs := p.Ctx(s, t)
+	for _, h := range p.irqThreads {
+		if h == t || p.cpuOf(c, h) != cpu || cs.IrqOff {
+			continue
+		}
+		if h.Kind.Ctx == CtxHardIRQ || (cs.Bh == 0 && t.Kind.Ctx == CtxTask) {
+			return true
+		}
+	}
+	return false
+}
+
+// CtxSummary describes where thread t runs and what it has disabled:
+// "CPU 0", "CPU 0, irqs off, preempt 2", "CPU 0 hardirq, in the handler",
+// "unbound".
+func (p *Program) CtxSummary(s State, t *Thread) string {
+	out := p.DescribeCtx(s, t)
+	if t.Kind.Ctx != CtxTask && p.Active(s, t) {
+		out += ", in the handler"
+	}
+	cs := p.Ctx(s, t)
+	if cs.IrqOff {
+		out += ", irqs off"
+	}
+	if cs.Bh > 0 {
+		out += fmt.Sprintf(", bh off %d", cs.Bh)
+	}
+	if cs.Preempt > 0 {
+		out += fmt.Sprintf(", preempt %d", cs.Preempt)
+	}
+	return out
+}
