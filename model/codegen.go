@@ -1094,7 +1094,10 @@ func (c *compiler) ctxStmt(call *CallExpr, op CtxOp) {
 	} else {
 		c.wantArgs(call, 0, call.Fun+"()")
 	}
-	c.track.shared = true
+	// Not a step of its own: opening a section is a right mover (nothing
+	// else of the CPU can come between it and the next statement), so it
+	// runs at the start of the step of the statement after it; closing one
+	// is a left mover, so it runs with the statement before it.
 	c.emit(ins)
 }
 

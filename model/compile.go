@@ -574,6 +574,31 @@ func (c *compiler) compile() {
 			c.runInit(id)
 		}
 	}
+	p.retireIdleThreads()
+}
+
+// retireIdleThreads ends, in the initial state, every thread whose code
+// exits before touching shared state (`if (!HOTPLUG) return;`): such a
+// thread does nothing any other thread can see, so it is as if it did not
+// exist, and its exit would only be one more interleaving point.
+func (p *Program) retireIdleThreads() {
+	st := p.NewStepper()
+	st.Record = true
+	for _, t := range p.Threads {
+		var next State
+		n, ok := 0, true
+		st.ThreadSuccessors(p.init, t, func(sc *Succ) {
+			n++
+			ok = ok && sc.Err == nil && len(sc.Fired) == 0 && p.Finished(sc.State, t)
+			for _, pc := range sc.Log {
+				ok = ok && !t.Kind.Code[pc].Visible
+			}
+			next = sc.State.Clone()
+		})
+		if n == 1 && ok {
+			p.init = next
+		}
+	}
 }
 
 func (c *compiler) threadCount() int { return len(c.prog.Threads) }

@@ -351,10 +351,43 @@ func (st *Stepper) nonPreemptible(s State, t *Thread) bool {
 
 // cpuBlocked applies the stepping rule: whether another context of t's
 // CPU keeps t from stepping in s.
-func (st *Stepper) cpuBlocked(s State, t *Thread) bool {
+//
+// A CPU expression that fails (a CPU out of range) is the thread's step
+// error: it is emitted, and the thread is taken as blocked.
+func (st *Stepper) cpuBlocked(s State, t *Thread, emit func(*Succ)) (blocked bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			rp, ok := r.(rtPanic)
+			if !ok {
+				panic(r)
+			}
+			st.succ = Succ{State: append(st.scratch[:0], s...), Thread: t.Index,
+				Err: &StepError{Prop: st.p.builtinProp(rp.kind), Msg: rp.msg}}
+			emit(&st.succ)
+			blocked = true
+		}
+	}()
 	c := &Ctx{p: st.p, s: s, sym: st.ctx.sym}
 	y, _ := st.p.cpuBlocker(c, t)
 	return y != nil
+}
+
+// safeEval evaluates x (nil counts as true) outside a step: a run-time
+// error (a guarded read without the lock, a NULL dereference) reports
+// false in ok instead of panicking; the step that runs x reports it.
+func safeEval(c *Ctx, x Eval) (v int64, ok bool) {
+	if x == nil {
+		return 1, true
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if _, isRT := r.(rtPanic); !isRT {
+				panic(r)
+			}
+			v, ok = 0, false
+		}
+	}()
+	return x(c), true
 }
 
 // runCtx executes an OpCtx instruction.
@@ -411,13 +444,26 @@ func (st *Stepper) irqMayArrive(s State, t *Thread) bool {
 		return false
 	}
 	cs := p.Ctx(s, t)
+	if cs.IrqOff {
+		return false
+	}
 	for _, h := range p.irqThreads {
-		if h == t || p.cpuOf(c, h) != cpu || cs.IrqOff {
+		if h == t || p.cpuOf(c, h) != cpu || p.Active(s, h) {
 			continue
 		}
-		if h.Kind.Ctx == CtxHardIRQ || (cs.Bh == 0 && t.Kind.Ctx == CtxTask) {
-			return true
+		if h.Kind.Ctx == CtxSoftIRQ && (cs.Bh > 0 || t.Kind.Ctx != CtxTask) {
+			continue
 		}
+		if entry := h.Kind.Code[0]; entry.X != nil {
+			saved := c.th
+			c.th, c.lb = h, h.localsBase()
+			v, ok := safeEval(c, entry.X)
+			c.th = saved
+			if ok && v == 0 {
+				continue // its trigger does not hold here
+			}
+		}
+		return true
 	}
 	return false
 }

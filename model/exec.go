@@ -205,7 +205,7 @@ func (st *Stepper) ThreadSuccessors(s State, t *Thread, emit func(*Succ)) {
 	if pc >= len(t.Kind.Code) {
 		return
 	}
-	if st.p.NCPUs > 0 && st.cpuBlocked(s, t) {
+	if st.p.NCPUs > 0 && st.cpuBlocked(s, t, emit) {
 		return
 	}
 	st.t = t
@@ -313,6 +313,15 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 		if ins.Visible && executed && pc >= st.atomicLo && pc < st.atomicHi {
 			// back at the guard of the atomic block this step runs, by a
 			// loop inside the block: still the same step
+		} else if ins.Op == OpCtx && ins.Ctx.disables() && executed {
+			// Opening a section (preempt_disable(), local_irq_save()) is
+			// not a step of its own, but it belongs to the step of the
+			// statement after it: run with the one before, it would shut
+			// the CPU's other contexts out of the gap between the two.
+			if !(st.p.Merge && st.mayMerge(s, t, ins, late)) {
+				st.finish(s, c.lb, pc, false, fired, log, notes)
+				return
+			}
 		} else if ins.Visible {
 			// A step ends before its second visible instruction, or, when
 			// merging, where mayMerge says.
@@ -426,6 +435,9 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			}
 		case OpCtx:
 			st.runCtx(c, s, t, ins)
+			if !ins.Ctx.disables() {
+				late = true // a release: nothing may be acquired after it in this step
+			}
 		case OpWake:
 			target := ins.X(c)
 			var before int
@@ -594,11 +606,11 @@ func (p *Program) BlockedOn(s State, t *Thread) (what string, ins *Instr) {
 			return "schedule", ins
 		}
 	case OpAwait:
-		if ins.X(c) == 0 {
+		if v, ok := safeEval(c, ins.X); ok && v == 0 {
 			return "await", ins
 		}
 	case OpIrqEnter:
-		if ins.X != nil && ins.X(c) == 0 {
+		if v, ok := safeEval(c, ins.X); ok && v == 0 {
 			return "irq", ins
 		}
 	}

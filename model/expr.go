@@ -871,6 +871,16 @@ func (c *compiler) builtinPure(x *CallExpr) (Eval, Type, bool) {
 			}, Type{Kind: KBool}, true
 		}
 		return func(cx *Ctx) int64 { return int64(cx.p.TaskState(cx.s, cx.p.Threads[task(cx)-1])) }, Type{Kind: KInt, Lo: 0, Hi: TaskDead}, true
+	case "task_curr":
+		c.wantArgs(x, 1, "task_curr(task)")
+		if c.prog.NCPUs == 0 {
+			c.errHint(x.Pos, "declare the CPUs first, e.g. cpus 2;", "task_curr: the model has no CPUs")
+		}
+		task := c.taskExpr(x.Args[0])
+		c.track.shared, c.track.nonmover = true, true
+		return func(cx *Ctx) int64 {
+			return b2i(cx.p.TaskCurr(cx.s, cx.p.Threads[task(cx)-1]))
+		}, Type{Kind: KBool}, true
 	}
 	return nil, Type{}, false
 }

@@ -347,11 +347,18 @@ func applyVariant(parent *File, child *File) (*File, error) {
 		if kindName(merged.Decls[idx]) != kindName(d) {
 			return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("%s redefines %s as a %s, but in %s it is a %s", child.Model, d.DeclName(), kindName(d), parents, kindName(merged.Decls[idx])), "")
 		}
-		if td, ok := d.(*ThreadDecl); ok && td.Label == "" {
-			// a redefined thread keeps its display name unless it gives one
-			// (copied, so the child's parsed file is left as written)
+		if td, ok := d.(*ThreadDecl); ok {
+			// a redefined thread keeps its display name and its context
+			// (where it runs) unless it gives them (copied, so the child's
+			// parsed file is left as written)
 			c := *td
-			c.Label = merged.Decls[idx].(*ThreadDecl).Label
+			parent := merged.Decls[idx].(*ThreadDecl)
+			if c.Label == "" {
+				c.Label = parent.Label
+			}
+			if c.OnCPU == nil && !c.Unbound && c.Context == CtxTask {
+				c.Context, c.OnCPU, c.Unbound, c.CtxPos = parent.Context, parent.OnCPU, parent.Unbound, parent.CtxPos
+			}
 			d = &c
 		}
 		merged.Decls[idx] = d
