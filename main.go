@@ -707,10 +707,15 @@ func listModels(w io.Writer) error {
 	for _, n := range names {
 		width = max(width, len(n))
 	}
+	folder := ""
 	for _, n := range names {
 		res, err := loader.Resolve(n)
 		if err != nil {
 			return &exitError{code: 2, err: err}
+		}
+		if f := loader.BuiltinFolder(n); f != folder {
+			folder = f
+			fmt.Fprintf(w, "\n%s/ (%s)\n", f, folderTitles[f])
 		}
 		f := res.Leaf
 		desc := firstSentence(f.Doc)
@@ -720,6 +725,11 @@ func listModels(w io.Writer) error {
 		fmt.Fprintf(w, "%-*s  %s\n", width, n, desc)
 	}
 	return nil
+}
+
+// folderTitles say what each folder of built-in models holds.
+var folderTitles = map[string]string{
+	"history": "fixed workqueue bugs: a pre-fix variant that violates what the bug broke, and the fix",
 }
 
 func firstSentence(doc string) string {

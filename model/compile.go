@@ -244,7 +244,7 @@ func (c *compiler) compile() {
 					usedBits |= v
 				}
 				c.consts[it.Name] = constVal{v: v, kind: "flag"}
-				p.Flags = append(p.Flags, FlagConst{Name: it.Name, Value: v, Set: flagSet})
+				p.Flags = append(p.Flags, FlagConst{Name: it.Name, Value: v, Set: flagSet, SetName: d.Name})
 			}
 		}
 	}

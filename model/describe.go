@@ -24,7 +24,7 @@ func (p *Program) Describe(s State) []Var {
 		for i := 0; i < st.Count; i++ {
 			base := st.Base + uint32(i)*st.Stride
 			for _, f := range st.Fields {
-				out = append(out, Var{st.ObjName(i) + "." + f.Name, p.formatSlot(s, f.Name, f.Type, base+f.Off, f.Width, f.List)})
+				out = append(out, Var{st.ObjName(i) + "." + f.Name, p.formatSlot(s, st.Name+"."+f.Name, f.Type, base+f.Off, f.Width, f.List)})
 			}
 		}
 	}
@@ -99,7 +99,8 @@ func (p *Program) formatSlot(s State, name string, t Type, off uint32, w uint8, 
 	case KInt:
 		v := decodeInt(s.get(off, w), t.Lo, t.Hi)
 		if strings.HasSuffix(strings.ToLower(name), "flags") {
-			return p.FormatFlags(v)
+			owner, _, _ := strings.Cut(name, ".")
+			return p.formatFlagsOf(v, owner)
 		}
 		return fmt.Sprint(v)
 	}
@@ -108,13 +109,30 @@ func (p *Program) formatSlot(s State, name string, t Type, off uint32, w uint8, 
 
 // FormatFlags renders a flag word by the flag names that make it up
 // ("WORKER_IDLE|WORKER_PREP"), "0" when empty, with any unnamed bits in hex.
-func (p *Program) FormatFlags(v int64) string {
+func (p *Program) FormatFlags(v int64) string { return p.formatFlagsOf(v, "") }
+
+// formatFlagsOf renders a flags field of struct owner with the flag set
+// named for it: "worker_flags" for struct worker, "pool_flags" for struct
+// worker_pool (its name ends in _pool); with no such set, with every set.
+func (p *Program) formatFlagsOf(v int64, owner string) string {
 	if v == 0 {
 		return "0"
+	}
+	set := ""
+	for _, f := range p.Flags {
+		prefix := strings.TrimSuffix(f.SetName, "_flags")
+		if f.SetName != "" && owner != "" && (owner == prefix || strings.HasSuffix(owner, "_"+prefix)) {
+			if set == "" || owner == prefix {
+				set = f.SetName
+			}
+		}
 	}
 	var names []string
 	rest := v
 	for _, f := range p.Flags {
+		if set != "" && f.SetName != set {
+			continue
+		}
 		if f.Value != 0 && f.Value&(f.Value-1) == 0 && rest&f.Value != 0 {
 			names = append(names, f.Name)
 			rest &^= f.Value

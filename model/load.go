@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -32,20 +33,50 @@ func IsPath(ref string) bool {
 	return strings.HasSuffix(ref, ".wq") || strings.ContainsRune(ref, '/') || strings.ContainsRune(ref, os.PathSeparator)
 }
 
-// BuiltinNames lists the built-in models in name order.
+// BuiltinNames lists the built-in models in name order: the files NAME.wq
+// of Builtin's top folder, then those of its subfolders (one level: the
+// corpus of historical bugs), each subfolder's in name order. A built-in
+// is named by its file name alone, wherever it is.
 func (l *Loader) BuiltinNames() []string {
 	var names []string
+	for _, dir := range l.builtinDirs() {
+		entries, _ := fs.ReadDir(l.Builtin, dir)
+		var here []string
+		for _, e := range entries {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".wq") {
+				here = append(here, strings.TrimSuffix(e.Name(), ".wq"))
+			}
+		}
+		sort.Strings(here)
+		names = append(names, here...)
+	}
+	return names
+}
+
+// BuiltinFolder returns the subfolder a built-in model is in ("" for the
+// top folder).
+func (l *Loader) BuiltinFolder(name string) string {
+	for _, dir := range l.builtinDirs() {
+		if _, err := fs.Stat(l.Builtin, path.Join(dir, name+".wq")); err == nil && dir != "." {
+			return dir
+		}
+	}
+	return ""
+}
+
+// builtinDirs lists "." and the subfolders of Builtin, in name order.
+func (l *Loader) builtinDirs() []string {
 	if l.Builtin == nil {
 		return nil
 	}
+	dirs := []string{"."}
 	entries, _ := fs.ReadDir(l.Builtin, ".")
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".wq") {
-			names = append(names, strings.TrimSuffix(e.Name(), ".wq"))
+		if e.IsDir() {
+			dirs = append(dirs, e.Name())
 		}
 	}
-	sort.Strings(names)
-	return names
+	return dirs
 }
 
 // read returns the path (for messages) and source of a model reference.
@@ -63,9 +94,10 @@ func (l *Loader) read(ref, besideDir string) (string, []byte, error) {
 			return p, src, nil
 		}
 	}
-	if l.Builtin != nil {
-		if src, err := fs.ReadFile(l.Builtin, ref+".wq"); err == nil {
-			return ref + ".wq", src, nil
+	for _, dir := range l.builtinDirs() {
+		p := path.Join(dir, ref+".wq")
+		if src, err := fs.ReadFile(l.Builtin, p); err == nil {
+			return p, src, nil
 		}
 	}
 	return "", nil, &NotFoundError{Ref: ref, Known: l.BuiltinNames()}

@@ -284,6 +284,9 @@ type FlagConst struct {
 	Name  string
 	Value int64
 	Set   int // which flags declaration (for grouping)
+	// SetName is the declaration's name ("worker_flags"), "" if unnamed:
+	// a flags field of struct worker is shown with the worker_flags names
+	SetName string
 }
 
 // ParamValue is a parameter and the value it has in this program.
