@@ -349,27 +349,138 @@ func (st *Stepper) nonPreemptible(s State, t *Thread) bool {
 	return st.p.Active(s, t) || st.p.Ctx(s, t).Atomic()
 }
 
-// cpuBlocked applies the stepping rule: whether another context of t's
-// CPU keeps t from stepping in s.
-//
-// A CPU expression that fails (a CPU out of range) is the thread's step
-// error: it is emitted, and the thread is taken as blocked.
-func (st *Stepper) cpuBlocked(s State, t *Thread, emit func(*Succ)) (blocked bool) {
+// cpuView is what the stepping rule needs of one state, computed once per
+// state: each thread's CPU and, per CPU, who excludes whom. For each class
+// of excluding context it keeps how many there are and the first one (as
+// thread index + 1), so "another context of my CPU excludes me" is a
+// constant-time test.
+type cpuView struct {
+	cpu  []int8     // per thread: its CPU, or CPUUnbound
+	per  []cpuClass // per CPU
+	bad  int        // a thread whose CPU expression failed, + 1
+	msg  rtPanic    // and how
+	ctx  Ctx
+	stop bool // no CPUs: the rule never applies
+}
+
+// cpuClass counts, on one CPU, the contexts of each excluding kind.
+type cpuClass struct {
+	hard, soft, softIrqOff, taskAtomic, taskIrqOff, taskIrqBh counted
+}
+
+type counted struct{ n, first int }
+
+func (c *counted) add(t *Thread) {
+	if c.n == 0 {
+		c.first = t.Index
+	}
+	c.n++
+}
+
+// other reports whether some context other than t is counted.
+func (c counted) other(t *Thread) bool { return c.n > 1 || (c.n == 1 && c.first != t.Index) }
+
+func (v *cpuView) compute(st *Stepper, s State) {
+	p := st.p
+	if p.NCPUs == 0 {
+		v.stop = true
+		return
+	}
+	if v.cpu == nil {
+		v.cpu = make([]int8, len(p.Threads))
+		v.per = make([]cpuClass, p.NCPUs)
+	}
+	for i := range v.per {
+		v.per[i] = cpuClass{}
+	}
+	v.bad = 0
+	v.ctx = Ctx{p: p, s: s, sym: st.ctx.sym}
+	for _, t := range p.Threads {
+		v.cpu[t.Index] = CPUUnbound
+		if t.Kind.CPU == nil || p.Finished(s, t) {
+			continue
+		}
+		cpu, err := v.cpuOf(t)
+		if err != nil {
+			if v.bad == 0 {
+				v.bad, v.msg = t.Index+1, *err
+			}
+			continue
+		}
+		v.cpu[t.Index] = int8(cpu)
+		if cpu == CPUUnbound {
+			continue
+		}
+		cl := &v.per[cpu]
+		cs := p.Ctx(s, t)
+		switch t.Kind.Ctx {
+		case CtxHardIRQ:
+			if p.Active(s, t) {
+				cl.hard.add(t)
+			}
+		case CtxSoftIRQ:
+			if p.Active(s, t) {
+				cl.soft.add(t)
+				if cs.IrqOff {
+					cl.softIrqOff.add(t)
+				}
+			}
+		default:
+			if cs.Atomic() {
+				cl.taskAtomic.add(t)
+			}
+			if cs.IrqOff {
+				cl.taskIrqOff.add(t)
+			}
+			if cs.IrqOff || cs.Bh > 0 {
+				cl.taskIrqBh.add(t)
+			}
+		}
+	}
+}
+
+func (v *cpuView) cpuOf(t *Thread) (cpu int, err *rtPanic) {
 	defer func() {
 		if r := recover(); r != nil {
 			rp, ok := r.(rtPanic)
 			if !ok {
 				panic(r)
 			}
-			st.succ = Succ{State: append(st.scratch[:0], s...), Thread: t.Index,
-				Err: &StepError{Prop: st.p.builtinProp(rp.kind), Msg: rp.msg}}
-			emit(&st.succ)
-			blocked = true
+			err = &rp
 		}
 	}()
-	c := &Ctx{p: st.p, s: s, sym: st.ctx.sym}
-	y, _ := st.p.cpuBlocker(c, t)
-	return y != nil
+	return v.ctx.p.cpuOf(&v.ctx, t), nil
+}
+
+// blocked applies the stepping rule: whether another context of t's CPU
+// keeps t from stepping. A CPU expression that failed (a CPU out of range)
+// is that thread's step error: it is emitted, and the thread is taken as
+// blocked.
+func (v *cpuView) blocked(st *Stepper, s State, t *Thread, emit func(*Succ)) bool {
+	if v.bad == t.Index+1 {
+		st.succ = Succ{State: append(st.scratch[:0], s...), Thread: t.Index,
+			Err: &StepError{Prop: st.p.builtinProp(v.msg.kind), Msg: v.msg.msg}}
+		emit(&st.succ)
+		return true
+	}
+	if t.Index >= len(v.cpu) {
+		return false // init's pseudo-thread
+	}
+	cpu := int(v.cpu[t.Index])
+	if cpu == CPUUnbound {
+		return false
+	}
+	cl := v.per[cpu]
+	if cl.hard.other(t) {
+		return true
+	}
+	switch t.Kind.Ctx {
+	case CtxHardIRQ:
+		return cl.softIrqOff.other(t) || cl.taskIrqOff.other(t)
+	case CtxSoftIRQ:
+		return cl.soft.other(t) || cl.taskIrqBh.other(t)
+	}
+	return cl.soft.other(t) || cl.taskAtomic.other(t)
 }
 
 // safeEval evaluates x (nil counts as true) outside a step: a run-time

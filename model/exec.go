@@ -160,6 +160,7 @@ type Stepper struct {
 	all                []lockSlot
 	scratch            State
 	succ               Succ
+	view               cpuView // the stepping rule's view of the state being expanded
 }
 
 type lockSlot struct {
@@ -194,18 +195,24 @@ func (p *Program) Initial() (State, error) {
 // declaration order, branches in program order. The Succ and its State are
 // reused after emit returns: copy what you keep.
 func (st *Stepper) Successors(s State, emit func(*Succ)) {
+	st.view.compute(st, s)
 	for _, t := range st.p.Threads {
-		st.ThreadSuccessors(s, t, emit)
+		st.threadSuccessors(s, t, emit)
 	}
 }
 
 // ThreadSuccessors calls emit for every successor of s in which thread t moves.
 func (st *Stepper) ThreadSuccessors(s State, t *Thread, emit func(*Succ)) {
+	st.view.compute(st, s)
+	st.threadSuccessors(s, t, emit)
+}
+
+func (st *Stepper) threadSuccessors(s State, t *Thread, emit func(*Succ)) {
 	pc := st.p.PC(s, t)
 	if pc >= len(t.Kind.Code) {
 		return
 	}
-	if st.p.NCPUs > 0 && st.cpuBlocked(s, t, emit) {
+	if st.p.NCPUs > 0 && st.view.blocked(st, s, t, emit) {
 		return
 	}
 	st.t = t
