@@ -162,6 +162,7 @@ func checkCommand() *cli.Command {
 			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON, for scripts"},
 			&cli.BoolFlag{Name: "explain", Usage: "under each step of a trace, show what it changed in the state"},
 			&cli.BoolFlag{Name: "by-cpu", Usage: "lay the trace out by CPU (a column per CPU, as in kernel commit messages), in models with CPUs"},
+			&cli.BoolFlag{Name: "summary", Usage: "print the verdicts only (the matrix, or one variant's summary), no traces"},
 			&cli.StringFlag{Name: "property", Usage: "draw the trace of property `NAME` (default: the first violated, else the first witnessed)"},
 			&cli.StringFlag{Name: "dot", Usage: "write the trace as DOT to `FILE`"},
 			&cli.StringFlag{Name: "style", Value: graphs.StyleLanes, Usage: "DOT style of the trace: lanes (a column per thread) or states (a record per state)"},
@@ -336,16 +337,24 @@ func checkAction(c *cli.Context) error {
 			return &exitError{code: 2, err: err}
 		}
 	} else {
+		shown := runs
 		if len(runs) > 1 {
 			graphs.WriteMatrix(w, runs)
-			fmt.Fprintln(w)
+			if c.Bool("summary") {
+				shown = nil // the matrix is the summary
+			} else {
+				fmt.Fprintln(w)
+			}
 		}
-		for i, r := range runs {
+		for i, r := range shown {
 			if i > 0 {
 				fmt.Fprintln(w)
 			}
 			graphs.WriteSummary(w, r)
 			for _, pr := range r.Result.Props {
+				if c.Bool("summary") {
+					break
+				}
 				if pr.Trace != nil {
 					fmt.Fprintln(w)
 					graphs.WriteTrace(w, r.Result.Program, pr.Trace, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain"), ByCPU: c.Bool("by-cpu")})

@@ -304,7 +304,7 @@ func newLaneLayout(cols columns, width int) *laneLayout {
 	for _, label := range cols.labels {
 		l.name = max(l.name, len(label))
 	}
-	l.name = min(l.name, 24)
+	l.name = min(l.name, 30)
 	l.text = max(width-5-l.name-2, 40)
 	return l
 }
