@@ -113,45 +113,6 @@ func (p *Program) Active(s State, t *Thread) bool {
 	return t.Kind.Ctx != CtxTask && p.PC(s, t) != 0 && !p.Finished(s, t)
 }
 
-// excludes reports whether context y, on the same CPU, keeps context x
-// from stepping, and why.
-func (p *Program) excludes(s State, y, x *Thread) (bool, string) {
-	if p.Finished(s, y) {
-		return false, ""
-	}
-	yc := p.Ctx(s, y)
-	switch y.Kind.Ctx {
-	case CtxHardIRQ:
-		if p.Active(s, y) {
-			return true, "in hardirq context"
-		}
-		return false, ""
-	case CtxSoftIRQ:
-		if !p.Active(s, y) {
-			return false, ""
-		}
-		if x.Kind.Ctx == CtxHardIRQ && !yc.IrqOff {
-			return false, ""
-		}
-		return true, "in softirq context"
-	}
-	switch x.Kind.Ctx {
-	case CtxTask:
-		if yc.Atomic() {
-			return true, yc.describe()
-		}
-	case CtxHardIRQ:
-		if yc.IrqOff {
-			return true, "interrupts disabled"
-		}
-	case CtxSoftIRQ:
-		if yc.IrqOff || yc.Bh > 0 {
-			return true, yc.describe()
-		}
-	}
-	return false, ""
-}
-
 func (c CtxState) describe() string {
 	switch {
 	case c.IrqOff:
@@ -170,24 +131,17 @@ func (p *Program) CPUBlocker(s State, t *Thread) (*Thread, string) {
 	if p.NCPUs == 0 {
 		return nil, ""
 	}
-	return p.cpuBlocker(&Ctx{p: p, s: s}, t)
-}
-
-func (p *Program) cpuBlocker(c *Ctx, t *Thread) (*Thread, string) {
-	s := c.s
-	cpu := p.cpuOf(c, t)
-	if cpu == CPUUnbound {
+	st := &Stepper{p: p}
+	st.view.compute(st, s)
+	i, why := st.view.blocker(t)
+	if i < 0 {
 		return nil, ""
 	}
-	for _, y := range p.Threads {
-		if y == t || y.Kind.CPU == nil || p.cpuOf(c, y) != cpu {
-			continue
-		}
-		if ok, why := p.excludes(s, y, t); ok {
-			return y, why
-		}
+	y := p.Threads[i]
+	if y.Kind.Ctx == CtxTask {
+		why = p.Ctx(s, y).describe() // which section: the most telling one
 	}
-	return nil, ""
+	return y, why
 }
 
 // TaskCurr implements task_curr(t): t could be the task running on its CPU
@@ -368,17 +322,31 @@ type cpuClass struct {
 	hard, soft, softIrqOff, taskAtomic, taskIrqOff, taskIrqBh counted
 }
 
-type counted struct{ n, first int }
+// counted counts contexts, keeping the first two.
+type counted struct{ n, first, second int }
 
 func (c *counted) add(t *Thread) {
-	if c.n == 0 {
+	switch c.n {
+	case 0:
 		c.first = t.Index
+	case 1:
+		c.second = t.Index
 	}
 	c.n++
 }
 
-// other reports whether some context other than t is counted.
-func (c counted) other(t *Thread) bool { return c.n > 1 || (c.n == 1 && c.first != t.Index) }
+// other returns a counted context other than t, or -1.
+func (c counted) other(t *Thread) int {
+	switch {
+	case c.n == 0:
+		return -1
+	case c.first != t.Index:
+		return c.first
+	case c.n > 1:
+		return c.second
+	}
+	return -1
+}
 
 func (v *cpuView) compute(st *Stepper, s State) {
 	p := st.p
@@ -463,24 +431,35 @@ func (v *cpuView) blocked(st *Stepper, s State, t *Thread, emit func(*Succ)) boo
 		emit(&st.succ)
 		return true
 	}
-	if t.Index >= len(v.cpu) {
-		return false // init's pseudo-thread
+	i, _ := v.blocker(t)
+	return i >= 0
+}
+
+// blocker returns the context of t's CPU that keeps t from stepping (a
+// thread index, -1 for none) and why: the stepping rule.
+func (v *cpuView) blocker(t *Thread) (int, string) {
+	if t.Index >= len(v.cpu) || v.cpu[t.Index] == CPUUnbound {
+		return -1, "" // unbound, or init's pseudo-thread
 	}
-	cpu := int(v.cpu[t.Index])
-	if cpu == CPUUnbound {
-		return false
+	cl := v.per[v.cpu[t.Index]]
+	rules := []struct {
+		by  counted
+		why string
+		on  bool
+	}{
+		{cl.hard, "in hardirq context", true},
+		{cl.softIrqOff, "in softirq context, interrupts disabled", t.Kind.Ctx == CtxHardIRQ},
+		{cl.taskIrqOff, "interrupts disabled", t.Kind.Ctx == CtxHardIRQ},
+		{cl.soft, "in softirq context", t.Kind.Ctx != CtxHardIRQ},
+		{cl.taskIrqBh, "interrupts or bottom halves disabled", t.Kind.Ctx == CtxSoftIRQ},
+		{cl.taskAtomic, "preemption disabled", t.Kind.Ctx == CtxTask},
 	}
-	cl := v.per[cpu]
-	if cl.hard.other(t) {
-		return true
+	for _, r := range rules {
+		if i := r.by.other(t); r.on && i >= 0 {
+			return i, r.why
+		}
 	}
-	switch t.Kind.Ctx {
-	case CtxHardIRQ:
-		return cl.softIrqOff.other(t) || cl.taskIrqOff.other(t)
-	case CtxSoftIRQ:
-		return cl.soft.other(t) || cl.taskIrqBh.other(t)
-	}
-	return cl.soft.other(t) || cl.taskAtomic.other(t)
+	return -1, ""
 }
 
 // safeEval evaluates x (nil counts as true) outside a step: a run-time
