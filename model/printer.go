@@ -125,7 +125,7 @@ func FormatDecl(d Decl) string {
 		if d.OnCPU != nil {
 			cpu := FormatExpr(d.OnCPU)
 			switch d.OnCPU.(type) {
-			case *Ident, *IntLit, *FieldExpr:
+			case *Ident, *IntLit, *FieldExpr, *CallExpr:
 			default:
 				cpu = "(" + cpu + ")"
 			}
