@@ -528,7 +528,8 @@ func (st *Stepper) irqMayArrive(s State, t *Thread) bool {
 	if len(p.irqThreads) == 0 || t.Kind.Ctx == CtxHardIRQ {
 		return false
 	}
-	c := &Ctx{p: p, s: s, sym: st.ctx.sym}
+	st.irqCtx = Ctx{p: p, s: s, sym: st.ctx.sym}
+	c := &st.irqCtx
 	cpu := p.cpuOf(c, t)
 	if cpu == CPUUnbound {
 		return false

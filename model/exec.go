@@ -161,6 +161,7 @@ type Stepper struct {
 	scratch            State
 	succ               Succ
 	view               cpuView // the stepping rule's view of the state being expanded
+	irqCtx             Ctx     // scratch for irqMayArrive
 }
 
 type lockSlot struct {
