@@ -2,6 +2,7 @@ package explorer_test
 
 import (
 	"fmt"
+	"os"
 	"testing"
 
 	"wqcheck/explorer"
@@ -58,7 +59,7 @@ func TestModesAgreeOnWorkqueue(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	for _, v := range []string{"upstream", "deferred-wake", "claim", "claim-deferred", "kicked-list"} {
+	for _, v := range workqueueVariants(t) {
 		for _, unbound := range []string{"true", "false"} {
 			p, err := loader.Load(v, model.Options{Set: map[string]string{"UNBOUND": unbound}})
 			if err != nil {
@@ -70,11 +71,33 @@ func TestModesAgreeOnWorkqueue(t *testing.T) {
 			sameAsReference(t, name+" max-depth=20", p, explorer.Options{MaxDepth: 20})
 		}
 	}
+	if !long(t, "deferred-wake 4/2 to 300,000 states") {
+		return
+	}
 	p, err := loader.Load("deferred-wake", model.Options{Set: map[string]string{"NR_WORKERS": "4", "NR_WORKS": "2"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sameAsReference(t, "deferred-wake 4/2 max-states=300000", p, explorer.Options{MaxStates: 300000})
+}
+
+// long reports whether the long differential runs are on (WQCHECK_LONG is
+// set, as .ci/run sets it); when they are not, it logs what is skipped.
+func long(t *testing.T, what string) bool {
+	if os.Getenv("WQCHECK_LONG") != "" {
+		return true
+	}
+	t.Logf("skipping %s: set WQCHECK_LONG=1 to run it", what)
+	return false
+}
+
+// workqueueVariants are the patch variants the differential tests run on
+// both pool kinds: upstream alone by default, all five with WQCHECK_LONG.
+func workqueueVariants(t *testing.T) []string {
+	if long(t, "deferred-wake, claim, claim-deferred and kicked-list on both pool kinds") {
+		return []string{"upstream", "deferred-wake", "claim", "claim-deferred", "kicked-list"}
+	}
+	return []string{"upstream"}
 }
 
 // symmetricModes must give the same results as each other (the symmetric
@@ -152,7 +175,7 @@ func TestSymmetryAgreesWithReference(t *testing.T) {
 	if testing.Short() {
 		return
 	}
-	for _, v := range []string{"upstream", "deferred-wake", "claim", "claim-deferred", "kicked-list"} {
+	for _, v := range workqueueVariants(t) {
 		for _, unbound := range []string{"true", "false"} {
 			p, err := loader.Load(v, model.Options{Set: map[string]string{"UNBOUND": unbound}})
 			if err != nil {
@@ -160,6 +183,9 @@ func TestSymmetryAgreesWithReference(t *testing.T) {
 			}
 			sameWithSymmetry(t, v+" UNBOUND="+unbound, p)
 		}
+	}
+	if !long(t, "two work items, and a free slot") {
+		return
 	}
 	// two work items: the items are permuted too
 	for _, v := range []string{"upstream", "deferred-wake"} {
