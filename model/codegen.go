@@ -12,15 +12,6 @@ const maxInline = 64
 // when functions call functions from several places.
 const maxCode = 1 << 16
 
-// where the instruction being emitted came from
-type origin struct {
-	pos  Pos
-	text string
-	fn   string
-}
-
-func (c *compiler) origin() origin { return origin{c.curPos, c.curText, c.fn} }
-
 // compileThread compiles one thread declaration into its kind's code.
 func (c *compiler) compileThread(td *ThreadDecl) {
 	k := c.kinds[td.Name]

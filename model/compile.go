@@ -86,8 +86,7 @@ type compiler struct {
 	symLoops []symLoop
 	// temps are the temporaries of the statement being compiled (call
 	// results, wake and warn_on values): released when it is done.
-	temps  []*Local
-	warnAt map[string]int
+	temps []*Local
 }
 
 // tracking collects what the instruction being compiled reads and writes.

@@ -177,7 +177,7 @@ func (st *Stepper) atomicReason(s State, t *Thread) string {
 
 // ctxOp applies a context instruction (preempt_disable(), a lock's
 // interrupt or bottom-half effect, ...) to the running thread.
-func (st *Stepper) ctxOp(c *Ctx, s State, t *Thread, op CtxOp, lock bool) {
+func (st *Stepper) ctxOp(s State, t *Thread, op CtxOp, lock bool) {
 	if t.Kind.CtxW == 0 {
 		return
 	}
@@ -488,7 +488,7 @@ func (st *Stepper) runCtx(c *Ctx, s State, t *Thread, ins *Instr) {
 	case CtxIrqRestore:
 		st.irqRestore(c, s, t, ins.X(c))
 	default:
-		st.ctxOp(c, s, t, ins.Ctx, false)
+		st.ctxOp(s, t, ins.Ctx, false)
 	}
 }
 
@@ -502,7 +502,7 @@ func (st *Stepper) lockCtx(c *Ctx, s State, t *Thread, ins *Instr, unlock bool) 
 		return
 	}
 	if !unlock {
-		st.ctxOp(c, s, t, CtxPreemptDisable, true)
+		st.ctxOp(s, t, CtxPreemptDisable, true)
 	}
 	switch ins.Ctx {
 	case CtxIrqSave:
@@ -511,10 +511,10 @@ func (st *Stepper) lockCtx(c *Ctx, s State, t *Thread, ins *Instr, unlock bool) 
 		st.irqRestore(c, s, t, ins.X(c))
 	case CtxNone:
 	default:
-		st.ctxOp(c, s, t, ins.Ctx, true)
+		st.ctxOp(s, t, ins.Ctx, true)
 	}
 	if unlock {
-		st.ctxOp(c, s, t, CtxPreemptEnable, true)
+		st.ctxOp(s, t, CtxPreemptEnable, true)
 	}
 }
 
