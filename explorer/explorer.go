@@ -214,6 +214,7 @@ type Step struct {
 	Branch int
 	Instrs []*model.Instr // executed, in order
 	PCs    []int          // their program counters (to tell which way a branch went)
+	Rest   int            // where the thread rests after the step (the pc after the last instruction)
 	Notes  map[int]string // what some instructions did, by index into Instrs
 	After  model.State    // the state after the step
 	Blocks bool           // the step ended because the thread blocked mid-step
@@ -252,6 +253,7 @@ func Replay(p *model.Program, path []Move) (*Trace, error) {
 				return
 			}
 			step := &Step{Thread: t, Branch: sc.Branch, After: sc.State.Clone(), Blocks: sc.Blocks, Err: sc.Err, Notes: sc.Notes,
+				Rest:  p.PC(sc.State, t),
 				Fired: append([]int(nil), sc.Fired...)}
 			for _, pc := range sc.Log {
 				step.Instrs = append(step.Instrs, t.Kind.Code[pc])

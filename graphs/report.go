@@ -283,7 +283,12 @@ func storageName(st explorer.Stats) string {
 	return "fingerprints"
 }
 
-func count(n int, what string) string { return fmt.Sprintf("%d %s%s", n, what, plural(n)) }
+func count(n int, what string) string {
+	if n != 1 && strings.HasSuffix(what, "h") {
+		return fmt.Sprintf("%d %ses", n, what) // searches
+	}
+	return fmt.Sprintf("%d %s%s", n, what, plural(n))
+}
 
 // SymmetryLine says which object arrays the search permuted and which it
 // found the model telling apart, or "" when it used no symmetry reduction

@@ -33,6 +33,10 @@ func StepLines(st *explorer.Step) []Line {
 		if ins.Hidden || ins.Detail {
 			continue
 		}
+		next := st.Rest // where the step went after ins: the next instruction, or where it rests
+		if i+1 < len(st.PCs) {
+			next = st.PCs[i+1]
+		}
 		text := ins.Text
 		note := ""
 		switch ins.Op {
@@ -42,16 +46,14 @@ func StepLines(st *explorer.Step) []Line {
 			}
 		case model.OpBranch:
 			note = "false"
-			if i+1 < len(st.PCs) && st.PCs[i+1] == ins.Target && ins.Target != ins.Else {
+			if next == ins.Target && ins.Target != ins.Else {
 				note = "true"
 			}
 		case model.OpEither:
 			branch := 0
-			if i+1 < len(st.PCs) {
-				for k, tg := range ins.Targets {
-					if tg == st.PCs[i+1] {
-						branch = k
-					}
+			for k, tg := range ins.Targets {
+				if tg == next {
+					branch = k
 				}
 			}
 			text = fmt.Sprintf("either: branch %d of %d", branch+1, len(ins.Targets))

@@ -636,6 +636,9 @@ func (c *compiler) threadContext(d *ThreadDecl, k *ThreadKind) {
 	}
 	k.CtxW = ctxW
 	switch {
+	case d.Context != CtxTask && d.Unbound:
+		c.errHint(d.CtxPos, fmt.Sprintf("write: %s thread %s() on cpu 0 { ... }", d.Context, d.Name),
+			"%s handler %s cannot be unbound: an interrupt arrives on one CPU and interrupts what runs there", d.Context, d.Name)
 	case d.Context != CtxTask && d.OnCPU == nil:
 		c.errHint(d.Pos, fmt.Sprintf("write: %s thread %s() on cpu 0 { ... }", d.Context, d.Name),
 			"%s handler %s: say which CPU it interrupts (on cpu EXPR)", d.Context, d.Name)

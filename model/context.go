@@ -82,13 +82,32 @@ func (p *Program) setCtx(s State, t *Thread, c CtxState) {
 	s.set(b+ctxPreemptW+ctxIrqW, ctxBhW, uint64(c.Bh))
 }
 
-// CPU returns the CPU thread t runs on in s, or CPUUnbound.
+// CPU returns the CPU thread t runs on in s, or CPUUnbound (also when its
+// CPU expression fails there: the step that evaluates it reports that).
 func (p *Program) CPU(s State, t *Thread) int {
-	if t.Kind.CPU == nil {
+	cpu, ok := p.cpuChecked(s, t)
+	if !ok {
 		return CPUUnbound
 	}
+	return cpu
+}
+
+// cpuChecked returns the CPU thread t runs on in s, and false when its CPU
+// expression fails (a CPU out of range, a NULL dereference).
+func (p *Program) cpuChecked(s State, t *Thread) (cpu int, ok bool) {
+	if t.Kind.CPU == nil {
+		return CPUUnbound, true
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if _, isRT := r.(rtPanic); !isRT {
+				panic(r)
+			}
+			cpu, ok = CPUUnbound, false
+		}
+	}()
 	c := &Ctx{p: p, s: s, th: t, lb: t.localsBase()}
-	return p.cpuOf(c, t)
+	return p.cpuOf(c, t), true
 }
 
 func (p *Program) cpuOf(c *Ctx, t *Thread) int {
@@ -273,8 +292,11 @@ func (p *Program) DescribeCtx(s State, t *Thread) string {
 	if p.NCPUs == 0 {
 		return ""
 	}
-	cpu := p.CPU(s, t)
-	if cpu == CPUUnbound {
+	cpu, ok := p.cpuChecked(s, t)
+	switch {
+	case !ok:
+		return "CPU out of range"
+	case cpu == CPUUnbound:
 		return "unbound"
 	}
 	if t.Kind.Ctx != CtxTask {
@@ -578,4 +600,40 @@ func (p *Program) CtxSummary(s State, t *Thread) string {
 		out += fmt.Sprintf(", preempt %d", cs.Preempt)
 	}
 	return out
+}
+
+// mayNotSleep raises "scheduling while atomic" when thread t is about to
+// call schedule() or mutex_lock() with preemption, interrupts or bottom
+// halves off, holding a spinlock, or in an interrupt handler: the kernel's
+// schedule_debug() and might_sleep() complain on entry, whether or not the
+// call would go on to sleep.
+func (st *Stepper) mayNotSleep(s State, t *Thread, ins *Instr) {
+	switch {
+	case ins.Op == OpSchedule:
+		if why := st.atomicReason(s, t); why != "" {
+			lockErr("scheduling while atomic: %s calls schedule() %s", t.Label, why)
+		}
+	case ins.Op == OpLock && ins.Mutex:
+		if why := st.atomicReason(s, t); why != "" {
+			lockErr("sleeping in atomic context: %s calls mutex_lock(%s) %s", t.Label, ins.LockNm(&st.ctx), why)
+		}
+	}
+}
+
+// movedOffCPU reports whether the running step has bound its own thread to
+// another CPU (a binding that reads state the step wrote), where another
+// context now excludes it: the rule, checked at the step's start, is
+// checked again before each further visible instruction in that case only.
+func (st *Stepper) movedOffCPU(s State, t *Thread) bool {
+	if st.p.NCPUs == 0 || t.Kind.CPU == nil || t.Index >= len(st.view.cpu) {
+		return false
+	}
+	st.cpuCtx = Ctx{p: st.p, s: s, sym: st.ctx.sym}
+	if st.p.cpuOf(&st.cpuCtx, t) == int(st.view.cpu[t.Index]) {
+		return false
+	}
+	var v cpuView
+	v.compute(st, s)
+	i, _ := v.blocker(t)
+	return i >= 0
 }

@@ -162,6 +162,7 @@ type Stepper struct {
 	succ               Succ
 	view               cpuView // the stepping rule's view of the state being expanded
 	irqCtx             Ctx     // scratch for irqMayArrive
+	cpuCtx             Ctx     // scratch for movedOffCPU
 }
 
 type lockSlot struct {
@@ -337,6 +338,15 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 				st.finish(s, c.lb, pc, false, fired, log, notes)
 				return
 			}
+			if st.movedOffCPU(s, t) {
+				// the step itself bound its thread to a CPU another
+				// context of which now excludes it: it goes no further
+				if executed || chose {
+					st.finish(s, c.lb, pc, false, fired, log, notes)
+				}
+				return
+			}
+			st.mayNotSleep(s, t, ins)
 			if !st.enabled(c, ins) {
 				// a thread that has moved, or has chosen a branch of an
 				// either, rests here blocked; one that has done neither
@@ -399,11 +409,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			if owner == uint64(t.Index+1) {
 				lockErr("self-deadlock: %s acquires %s, which it already holds", t.Label, ins.LockNm(c))
 			}
-			if ins.Mutex {
-				if why := st.atomicReason(s, t); why != "" {
-					lockErr("sleeping in atomic context: %s calls mutex_lock(%s) %s", t.Label, ins.LockNm(c), why)
-				}
-			} else {
+			if !ins.Mutex {
 				st.lockCtx(c, s, t, ins, false)
 			}
 			s.set(addr, ins.LockW, uint64(t.Index+1))
@@ -429,10 +435,6 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			}
 		case OpSetState:
 			st.p.setTaskState(s, t, int(ins.X(c)))
-		case OpSchedule:
-			if why := st.atomicReason(s, t); why != "" {
-				lockErr("scheduling while atomic: %s calls schedule() %s", t.Label, why)
-			}
 		case OpIrqEnter:
 			if st.Record {
 				note(fmt.Sprintf("%s fires on CPU %d", t.Kind.Ctx, st.p.cpuOf(c, t)))

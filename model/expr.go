@@ -130,6 +130,11 @@ func (c *compiler) refToTask(s *Struct, ev Eval, text string) Eval {
 // taskExpr compiles an expression that names a task: a single thread's
 // name, `current`, or an object a thread runs for.
 func (c *compiler) taskExpr(e Expr) Eval {
+	if id, ok := e.(*Ident); ok {
+		if th := c.single[id.Name]; th != nil && th.Kind.Ctx != CtxTask {
+			c.errf(e.ExprPos(), "%s is a %s handler, not a task: it has no task state and is not woken, it fires", id.Name, th.Kind.Ctx)
+		}
+	}
 	ev, t := c.expr(e)
 	switch t.Kind {
 	case KTask:
