@@ -1,0 +1,71 @@
+package model
+
+import "testing"
+
+// The stepping rule, context by context: which context of a CPU keeps
+// which other one from stepping. Each row puts one context of CPU 0 in a
+// section (or inside its handler) and asks, for a task, a hardirq handler
+// and a softirq handler of the same CPU, and a task of CPU 1, whether they
+// may step.
+func TestSteppingRule(t *testing.T) {
+	src := `model rule;
+cpus 2;
+int x;
+thread a() on cpu 0 { x = 1; x = 2; }
+thread b() on cpu 0 { x = 3; }
+thread far() on cpu 1 { x = 4; }
+thread anywhere() unbound { x = 5; }
+hardirq thread h() on cpu 0 { x = 6; x = 7; }
+softirq thread s() on cpu 0 { x = 8; x = 9; }
+`
+	f, err := Parse("rule.wq", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Compile(f, map[string][]byte{"rule.wq": []byte(src)}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := map[string]*Thread{}
+	for _, x := range p.Threads {
+		th[x.Name] = x
+	}
+	type setup func(s State)
+	section := func(name string, c CtxState) setup {
+		return func(s State) { p.setCtx(s, th[name], c) }
+	}
+	inHandler := func(name string, c CtxState) setup {
+		return func(s State) { p.setPC(s, th[name], 1); p.setCtx(s, th[name], c) }
+	}
+	rows := []struct {
+		what  string
+		setup setup
+		// may step: task b, hardirq h, softirq s, task far (CPU 1), unbound
+		b, h, s, far, anywhere bool
+	}{
+		{"nothing", func(State) {}, true, true, true, true, true},
+		{"a: preemption off", section("a", CtxState{Preempt: 1}), false, true, true, true, true},
+		{"a: interrupts off", section("a", CtxState{IrqOff: true}), false, false, false, true, true},
+		{"a: bottom halves off", section("a", CtxState{Bh: 1}), false, true, false, true, true},
+		{"h: in its handler", inHandler("h", CtxState{}), false, true, false, true, true},
+		{"s: in its handler", inHandler("s", CtxState{}), false, true, true, true, true},
+		{"s: in its handler, interrupts off", inHandler("s", CtxState{IrqOff: true}), false, false, true, true, true},
+	}
+	for _, r := range rows {
+		s, _ := p.Initial()
+		r.setup(s)
+		for name, want := range map[string]bool{"b": r.b, "h": r.h, "s": r.s, "far": r.far, "anywhere": r.anywhere} {
+			y, why := p.CPUBlocker(s, th[name])
+			if got := y == nil; got != want {
+				t.Errorf("%s: %s may step = %v, want %v (blocked by %v: %s)", r.what, name, got, want, y, why)
+			}
+			// the search agrees with the message
+			st := p.NewStepper()
+			moved := false
+			st.ThreadSuccessors(s, th[name], func(*Succ) { moved = true })
+			if moved != want {
+				t.Errorf("%s: %s steps = %v in the search, want %v", r.what, name, moved, want)
+			}
+		}
+	}
+}
