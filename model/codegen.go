@@ -42,6 +42,16 @@ func selfBinding(k *ThreadKind) *binding {
 // threadCPU compiles a thread's `on cpu EXPR`: an expression over the
 // state, with the thread's parameter bound to its object.
 func (c *compiler) threadCPU(td *ThreadDecl, k *ThreadKind) {
+	if c.prog.NCPUs == 1 && k.Ctx == CtxTask {
+		// one CPU: an unbound task can only run on it
+		defer func() {
+			if cpu := k.CPU; cpu == nil {
+				k.CPU = func(*Ctx) int64 { return 0 }
+			} else {
+				k.CPU = func(cx *Ctx) int64 { return max(cpu(cx), 0) }
+			}
+		}()
+	}
 	if td.OnCPU == nil {
 		return
 	}
