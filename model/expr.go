@@ -85,11 +85,7 @@ func (c *compiler) assignable(to, from Type, pos Pos, what string) {
 		ok = from.Kind == KTask || (from.Kind == KRef && from.Struct != nil && from.Struct.Thread != nil)
 	}
 	if !ok {
-		fs := from.String()
-		if from.Kind == KRef && from.Struct == nil {
-			fs = "NULL"
-		}
-		c.errf(pos, "cannot use %s as %s: expected %s", fs, what, to)
+		c.errf(pos, "cannot use %s as %s: expected %s", from, what, to)
 	}
 }
 
@@ -189,7 +185,10 @@ func (c *compiler) objRef(e Expr) (Eval, *Struct, int) {
 		}
 	}
 	ev, t := c.expr(e)
-	if t.Kind != KRef || t.Struct == nil {
+	if t.Kind == KRef && t.Struct == nil {
+		c.errf(e.ExprPos(), "expected an object, found NULL (dereferencing the literal NULL)")
+	}
+	if t.Kind != KRef {
 		c.errf(e.ExprPos(), "expected an object, found %s (%s)", FormatExpr(e), t)
 	}
 	return ev, t.Struct, -1
