@@ -291,7 +291,11 @@ func count(n int, what string) string { return fmt.Sprintf("%d %s%s", n, what, p
 func SymmetryLine(st explorer.Stats) string {
 	var parts []string
 	for _, a := range st.Symmetry {
-		parts = append(parts, fmt.Sprintf("%s[%d] permuted (up to %s states in one)", a.Name, a.Len, commas(model.Factorial(a.Len))))
+		n := commas(model.Factorial(a.Len))
+		if model.Factorial(a.Len) == math.MaxInt {
+			n = fmt.Sprintf("%d!", a.Len) // too many to print
+		}
+		parts = append(parts, fmt.Sprintf("%s[%d] permuted (up to %s states in one)", a.Name, a.Len, n))
 	}
 	for _, b := range st.SymmetryOff {
 		parts = append(parts, fmt.Sprintf("%s not permuted: %s tells them apart", b.Array.Name, b))

@@ -26,12 +26,19 @@ func Parse(path string, src []byte) (f *File, err error) {
 
 const maxNesting = 200 // deeper nesting is refused, so hostile input cannot exhaust the stack
 
+// maxExprOps bounds the binary operators of one expression: a chain
+// a+b+c+... is a tree as deep as it is long, and every later pass (types,
+// code, evaluation) recurses over it.
+const maxExprOps = 10000
+
 type parser struct {
-	lx    *lexer
-	file  *File
-	tok   token
-	prev  token
-	depth int
+	lx     *lexer
+	file   *File
+	tok    token
+	prev   token
+	depth  int
+	inExpr bool // inside a top-level expression (exprOps counts its operators)
+	ops    int
 }
 
 func (p *parser) next() {
@@ -688,6 +695,10 @@ func (p *parser) parseShift() Expr { return p.parseBinary(levelShift) }
 func (p *parser) parseAdd() Expr   { return p.parseBinary(levelAdd) }
 
 func (p *parser) parseBinary(level int) Expr {
+	if !p.inExpr {
+		p.inExpr, p.ops = true, 0
+		defer func() { p.inExpr = false }()
+	}
 	if level == len(binLevels) {
 		return p.parseUnary()
 	}
@@ -704,6 +715,10 @@ func (p *parser) parseBinary(level int) Expr {
 			return x
 		}
 		pos := p.tok.pos
+		if p.ops++; p.ops > maxExprOps {
+			p.failHint(pos, "split it into several statements or functions",
+				"expression too long: more than %d operators", maxExprOps)
+		}
 		p.next()
 		y := p.parseBinary(level + 1)
 		x = &BinaryExpr{Pos: pos, Op: op, X: x, Y: y}

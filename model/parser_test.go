@@ -104,16 +104,3 @@ func FuzzParse(f *testing.F) {
 		_, _ = model.Compile(file, map[string][]byte{"fuzz.wq": src}, model.Options{})
 	})
 }
-
-// The literal NULL has a reference type with no struct; printing it (in any
-// error message) must not dereference the missing struct (issue 13).
-func TestNullTypeString(t *testing.T) {
-	for _, tc := range []struct {
-		t    model.Type
-		want string
-	}{{model.Type{Kind: model.KRef}, "NULL"}, {model.Type{Kind: model.KList}, "list"}, {model.Type{Kind: model.KArray}, "array"}} {
-		if got := tc.t.String(); got != tc.want {
-			t.Errorf("%#v.String() = %q, want %q", tc.t, got, tc.want)
-		}
-	}
-}

@@ -1,0 +1,72 @@
+package model_test
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"wqcheck/model"
+)
+
+// Tests of issue 13: hostile input must give an error or a bounded answer,
+// never a panic or a hang.
+
+// The literal NULL has a reference type with no struct; printing it (in any
+// error message) must not dereference the missing struct (issue 13).
+func TestNullTypeString(t *testing.T) {
+	for _, tc := range []struct {
+		t    model.Type
+		want string
+	}{{model.Type{Kind: model.KRef}, "NULL"}, {model.Type{Kind: model.KList}, "list"}, {model.Type{Kind: model.KArray}, "array"}} {
+		if got := tc.t.String(); got != tc.want {
+			t.Errorf("%#v.String() = %q, want %q", tc.t, got, tc.want)
+		}
+	}
+}
+
+// A long chain a+b+c+... is a tree as deep as it is long: past maxExprOps
+// operators it is refused with a position, not left to exhaust the stack of
+// the passes that recurse over it (issue 13: 500,000 terms crashed).
+func TestLongExpression(t *testing.T) {
+	src := func(n int) string {
+		return "model big;\nint x;\nthread t() { x = " + strings.Repeat("0+", n) + "0; }\n"
+	}
+	if _, err := model.Parse("ok.wq", []byte(src(10000))); err != nil {
+		t.Errorf("10,000 operators: %v", err)
+	}
+	_, err := model.Parse("big.wq", []byte(src(10001)))
+	if err == nil || !strings.Contains(err.Error(), "big.wq:3:20019: expression too long: more than 10000 operators") {
+		t.Errorf("10,001 operators: got %v", err)
+	}
+}
+
+// Printing an expression takes time linear in its size: it writes into one
+// buffer instead of building a string per level (issue 13: a 40,000-term sum
+// took seconds, 500,000 did not finish). Counted in allocations, not time.
+func TestFormatExprLinear(t *testing.T) {
+	var e model.Expr = &model.IntLit{Val: 0}
+	for i := 0; i < 10000; i++ {
+		e = &model.BinaryExpr{Op: "+", X: e, Y: &model.IntLit{Val: 1}}
+	}
+	var out string
+	allocs := testing.AllocsPerRun(1, func() { out = model.FormatExpr(e) })
+	if len(out) != 1+10000*4 {
+		t.Fatalf("printed %d bytes, want %d", len(out), 1+10000*4)
+	}
+	if allocs > 100 {
+		t.Errorf("FormatExpr of 10,000 terms made %.0f allocations, want a buffer's few", allocs)
+	}
+}
+
+// Factorial saturates: 21! does not fit an int, and the overflowed product
+// once let the canonicaliser try all 21! orders of 21 equal objects.
+func TestFactorialSaturates(t *testing.T) {
+	if got := model.Factorial(20); got != 2432902008176640000 {
+		t.Errorf("20! = %d", got)
+	}
+	for _, n := range []int{21, 30, 1000} {
+		if got := model.Factorial(n); got != math.MaxInt {
+			t.Errorf("%d! = %d, want math.MaxInt (saturated)", n, got)
+		}
+	}
+}
