@@ -7,7 +7,7 @@
 //	wqcheck show VARIANT               a model as the checker sees it (after extends)
 //
 // Exit status: 0 every property holds within the bounds, 1 a property is
-// violated, 2 bad input or usage. This file only parses flags and calls the
+// violated, 2 bad input or usage, 3 incomplete (status.go). This file only parses flags and calls the
 // packages; errors are printed here and nowhere else.
 package main
 
@@ -17,8 +17,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -236,6 +234,16 @@ func checkAction(c *cli.Context) error {
 	if err := checkWorkers(c); err != nil {
 		return err
 	}
+	if err := checkWidth(c); err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		for _, f := range []string{"dot", "svg", "png", "sequence"} {
+			if outputStreams[c.String(f)] == 1 {
+				return usageErr("write the picture to a file, or drop --json", "--%s %s: standard output holds the --json report", f, c.String(f))
+			}
+		}
+	}
 	// load every variant before checking any: bad input prints nothing else
 	type job struct {
 		variant, label string
@@ -275,16 +283,8 @@ func checkAction(c *cli.Context) error {
 	if !c.IsSet("max-memory") {
 		opts.MaxMemory = defaultMemoryBound()
 	}
-	stop := make(chan struct{})
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
-	go func() {
-		if _, ok := <-sig; ok {
-			close(stop)
-			signal.Stop(sig) // a second Ctrl-C ends the process
-		}
-	}()
-	defer func() { signal.Stop(sig); close(sig) }()
+	stop, release := stopOnSignal()
+	defer release()
 	opts.Stop = stop
 
 	if file := c.String("cpuprofile"); file != "" {
@@ -301,6 +301,11 @@ func checkAction(c *cli.Context) error {
 	progress := c.Bool("progress") && isTerminal(c.App.ErrWriter)
 	var runs []graphs.Run
 	for _, j := range jobs {
+		if stopped(stop) {
+			// a signal stopped the run: the variants it never started are listed, not dropped
+			runs = append(runs, graphs.Run{Variant: j.variant, Label: j.label, Reduce: reduce, Result: explorer.NotRun(j.prog)})
+			continue
+		}
 		if progress {
 			label := j.label
 			opts.Progress = func(st explorer.Stats) {
@@ -316,9 +321,6 @@ func checkAction(c *cli.Context) error {
 			return &exitError{code: 2, err: res.Err}
 		}
 		runs = append(runs, graphs.Run{Variant: j.variant, Label: j.label, Reduce: reduce, Result: res})
-		if res.Stopped == "interrupted" {
-			break
-		}
 	}
 	if file := c.String("memprofile"); file != "" {
 		if err := writeHeapProfile(file); err != nil {
@@ -352,11 +354,13 @@ func checkAction(c *cli.Context) error {
 			}
 		}
 	}
+	var results []*explorer.Result
 	for _, r := range runs {
-		if r.Result.Violated() {
-			w.Flush()
-			return &exitError{code: 1}
-		}
+		results = append(results, r.Result)
+	}
+	if code := resultStatus(results); code != exitHolds {
+		w.Flush()
+		return &exitError{code: code}
 	}
 	return nil
 }
@@ -395,13 +399,16 @@ func writePictures(c *cli.Context, runs []graphs.Run, several bool) error {
 				return usageErr("", "--property: %v", err)
 			}
 			if pr == nil {
+				// say so: a missing file must not pass for a written one
+				fmt.Fprintf(c.App.ErrWriter, "wqcheck: --%s: %s has no trace to draw (no property violated or witnessed); %s not written\n",
+					o.flag, r.Label, graphs.DOTPath(file, r.Label, several && !isStream(file)))
 				continue
 			}
 			data, err := o.render(r.Result.Program, pr.Trace)
 			if err != nil {
 				return err
 			}
-			if err := writeFileAtomic(graphs.DOTPath(file, r.Label, several), data); err != nil {
+			if err := writeOutput(graphs.DOTPath(file, r.Label, several && !isStream(file)), data, c.App.Writer, c.App.ErrWriter); err != nil {
 				return &exitError{code: 2, err: err}
 			}
 		}
@@ -438,6 +445,16 @@ func checkWorkers(c *cli.Context) error {
 	}
 	return nil
 }
+
+// checkWidth checks --width.
+func checkWidth(c *cli.Context) error {
+	if w := c.Int("width"); w < minWidth {
+		return usageErr(fmt.Sprintf("--width takes the columns of the trace table, %d or more", minWidth), "--width=%d: expected at least %d", w, minWidth)
+	}
+	return nil
+}
+
+const minWidth = 40
 
 func checkReduce(r string) error {
 	if r != "locks" && r != "none" {
@@ -481,6 +498,12 @@ func graphAction(c *cli.Context) error {
 	if err := checkReduce(c.String("reduce")); err != nil {
 		return err
 	}
+	if c.Int("max-nodes") < 1 {
+		return usageErr("--max-nodes takes a number of states to draw, 1 or more", "--max-nodes=%d: expected at least 1", c.Int("max-nodes"))
+	}
+	if c.Int("max-states") < 0 {
+		return usageErr("", "--max-states must not be negative")
+	}
 	p, err := loader.Load(variant, model.Options{Set: set, Fine: c.String("reduce") == "none"})
 	if err != nil {
 		return &exitError{code: 2, err: err}
@@ -504,18 +527,27 @@ func graphAction(c *cli.Context) error {
 			if err != nil {
 				return err
 			}
-			if err := writeFileAtomic(file, data); err != nil {
+			if err := writeOutput(file, data, c.App.Writer, c.App.ErrWriter); err != nil {
 				return &exitError{code: 2, err: err}
 			}
 		}
 	}
 	if file := c.String("out"); file != "" {
-		if err := writeFileAtomic(file, []byte(src)); err != nil {
+		if err := writeOutput(file, []byte(src), c.App.Writer, c.App.ErrWriter); err != nil {
 			return &exitError{code: 2, err: err}
 		}
 	} else if c.String("svg") == "" && c.String("png") == "" {
-		_, err := io.WriteString(c.App.Writer, src)
-		return err
+		if _, err := io.WriteString(c.App.Writer, src); err != nil {
+			return err
+		}
+	}
+	if !res.Complete {
+		// the picture says so too; the status tells a script
+		fmt.Fprintf(c.App.ErrWriter, "wqcheck: the graph is INCOMPLETE: the search stopped at %s after %s states\n", res.Stopped, graphs.Commas(res.Stats.States))
+		if res.Stopped == "max-states" {
+			fmt.Fprintf(c.App.ErrWriter, "hint: --max-states N raises the bound\n")
+		}
+		return &exitError{code: exitIncomplete}
 	}
 	return nil
 }
@@ -544,6 +576,9 @@ func replayCommand() *cli.Command {
 func replayAction(c *cli.Context) error {
 	variant, err := oneVariant(c, "usage: wqcheck replay --trace FILE VARIANT")
 	if err != nil {
+		return err
+	}
+	if err := checkWidth(c); err != nil {
 		return err
 	}
 	data, err := os.ReadFile(c.String("trace"))
@@ -670,33 +705,6 @@ func defaultMemoryBound() uint64 {
 		}
 	}
 	return 0
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".wqcheck-*")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	return nil
 }
 
 func listModels(w io.Writer) error {

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets a test run the command in a child process (the test binary
+// itself), so signals can be sent to it.
+func TestMain(m *testing.M) {
+	if os.Getenv("WQCHECK_TEST_MAIN") == "1" {
+		os.Exit(run(append([]string{"wqcheck"}, os.Args[1:]...), os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// slowModel has far more states than a test waits for.
+const slowModel = `model slow;
+int<0..4095> a;
+int<0..4095> b;
+int<0..4095> c;
+thread ta() { while (true) { a = (a + 1) % 4096; } }
+thread tb() { while (true) { b = (b + 3) % 4096; } }
+thread tc() { while (true) { c = (c + 5) % 4096; } }
+`
+
+// startChecker runs "wqcheck ARGS" in a child process and returns it once
+// the search is under way (the progress line is off: stderr is not a terminal).
+func startChecker(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "slow.wq"), []byte(slowModel), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "WQCHECK_TEST_MAIN=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond) // loading takes milliseconds; the search then runs
+	return cmd, &stdout, &stderr
+}
+
+func exitCode(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the checker did not stop within a minute of the signal")
+	}
+	return cmd.ProcessState.ExitCode()
+}
+
+// SIGTERM (timeout, CI runners, systemd, kill) stops a search like Ctrl-C:
+// the report of what was found is printed, as JSON with --json, the
+// variants never started are listed as "not-run", and the status is 3.
+func TestSIGTERMReports(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd, stdout, stderr := startChecker(t, "check", "--json", "slow.wq", "abba")
+			cmd.Process.Signal(sig)
+			if code := exitCode(t, cmd); code != exitIncomplete {
+				t.Fatalf("exit %d, want 3; stderr:\n%s", code, stderr.String())
+			}
+			var runs []struct {
+				Variant  string `json:"variant"`
+				Complete bool   `json:"complete"`
+				Stopped  string `json:"stopped"`
+				States   int    `json:"states"`
+			}
+			if err := json.Unmarshal(stdout.Bytes(), &runs); err != nil {
+				t.Fatalf("stdout is not JSON: %v\n%s", err, stdout.String())
+			}
+			if len(runs) != 2 || runs[0].Stopped != "interrupted" || runs[0].States == 0 || runs[1].Variant != "abba" || runs[1].Stopped != "not-run" {
+				t.Errorf("want slow.wq interrupted and abba not-run, got %+v", runs)
+			}
+		})
+	}
+}
+
+// The text report says the same. (A second signal ends the process at once:
+// the first restores the default action; the report of a stopped search is
+// too quick to catch it in a test.)
+func TestSignalText(t *testing.T) {
+	cmd, stdout, stderr := startChecker(t, "check", "slow.wq", "abba")
+	cmd.Process.Signal(syscall.SIGTERM)
+	if code := exitCode(t, cmd); code != exitIncomplete {
+		t.Fatalf("exit %d, want 3; stderr:\n%s", code, stderr.String())
+	}
+	for _, want := range []string{"INCOMPLETE (interrupted; what was found so far is reported)", "NOT RUN (interrupted before this variant started; every property unknown)", "not run"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
