@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -68,5 +69,43 @@ func TestFactorialSaturates(t *testing.T) {
 		if got := model.Factorial(n); got != math.MaxInt {
 			t.Errorf("%d! = %d, want math.MaxInt (saturated)", n, got)
 		}
+	}
+}
+
+// An error on a very long line shows a window around the column, not the
+// whole line and a million-space caret line (issue 13).
+func TestErrorLineClipped(t *testing.T) {
+	src := "model l;\nint x;\nthread t() { x = 1; " + strings.Repeat(" ", 1000000) + "x = ; }\n"
+	_, err := model.Parse("long.wq", []byte(src))
+	var me *model.Error
+	if !errors.As(err, &me) {
+		t.Fatalf("want a model.Error, got %v", err)
+	}
+	d := me.Detail()
+	lines := strings.Split(d, "\n")
+	if len(d) > 400 || len(lines) != 2 {
+		t.Fatalf("detail of %d bytes:\n%.400s", len(d), d)
+	}
+	// the caret is under the ';' that is not an expression
+	caret := strings.Index(lines[1], "^")
+	if caret < 0 || caret >= len(lines[0]) || lines[0][caret] != ';' {
+		t.Errorf("caret not under ';':\n%s", d)
+	}
+	if !strings.HasPrefix(lines[0], "    ...") {
+		t.Errorf("the clipped start is not marked:\n%s", d)
+	}
+}
+
+// An error at the end of the file points just after the last token, with
+// its line and a caret, rather than at an empty line past the end.
+func TestErrorAtEndOfFile(t *testing.T) {
+	_, err := model.Parse("eof.wq", []byte("model eof;\nint x;\nthread t() {\n    x = 1;\n"))
+	var me *model.Error
+	if !errors.As(err, &me) {
+		t.Fatalf("want a model.Error, got %v", err)
+	}
+	want := "eof.wq:4:11: expected '}' to close the block opened at line 3, found end of file"
+	if me.Error() != want || me.Detail() != "        x = 1;\n              ^" {
+		t.Errorf("got %s\n%s\nwant %s", me.Error(), me.Detail(), want)
 	}
 }

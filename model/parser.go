@@ -51,10 +51,15 @@ func (p *parser) next() {
 }
 
 func (p *parser) fail(pos Pos, format string, args ...any) {
-	panic(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...), line: sourceLine(p.lx.src, pos.Line)})
+	p.failHint(pos, "", format, args...)
 }
 
 func (p *parser) failHint(pos Pos, hint string, format string, args ...any) {
+	if p.tok.kind == tEOF && pos == p.tok.pos && p.prev.end.Line > 0 {
+		// at the end of the file there is no line to show: point just
+		// after the last token instead
+		pos = p.prev.end
+	}
 	panic(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...), Hint: hint, line: sourceLine(p.lx.src, pos.Line)})
 }
 
