@@ -98,7 +98,7 @@ func report(w io.Writer, err error) int {
 var loader = &model.Loader{Builtin: examples.FS}
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:      "wqcheck",
 		Usage:     "exhaustive model checker for the Linux workqueue and kernel-style concurrency",
 		Writer:    stdout,
@@ -113,7 +113,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		CommandNotFound: func(c *cli.Context, name string) {},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageErr("commands: check, graph, replay, list, show, help", "unknown command %q", c.Args().First())
+				return usageErr("commands: check, graph, replay, bench, list, show, help", "unknown command %q", c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -145,6 +145,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			},
 		},
 	}
+	// a usage error is one error line and a hint on standard error; urfave/cli
+	// would print the command's help on standard output (into --json)
+	for _, cmd := range app.Commands {
+		name := cmd.Name
+		cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+			return usageErr("run 'wqcheck help "+name+"' for usage", "%s: %v", name, err)
+		}
+	}
+	return app
 }
 
 func checkCommand() *cli.Command {

@@ -828,7 +828,7 @@ func (c *compiler) builtinStmt(call *CallExpr) bool {
 		c.noInit(call)
 		c.wantArgs(call, 1, call.Fun+"(TASK_IDLE)")
 		ev, t := c.expr(call.Args[0])
-		if t.Kind != KInt {
+		if lit, ok := call.Args[0].(*IntLit); t.Kind != KInt || ok && (lit.Val < TaskRunning || lit.Val > TaskIdle) {
 			c.errf(call.Args[0].ExprPos(), "%s: expected a task state (TASK_RUNNING, TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, TASK_IDLE)", call.Fun)
 		}
 		pos := call.Pos

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -199,6 +200,10 @@ func (c *compiler) compile() {
 			if d.Min != nil {
 				lo, _ := c.constEval(d.Min)
 				hi, _ := c.constEval(d.Max)
+				if lo > hi {
+					panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("parameter %s has the empty range %d..%d", d.Name, lo, hi),
+						line: sourceLine(c.files[d.Pos.File], d.Pos.Line)})
+				}
 				if v < lo || v > hi {
 					panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("parameter %s = %d is outside its range %d..%d", d.Name, v, lo, hi),
 						line: sourceLine(c.files[d.Pos.File], d.Pos.Line)})
@@ -225,11 +230,16 @@ func (c *compiler) compile() {
 				if it.Value != nil {
 					v, _ = c.constEval(it.Value)
 				} else {
-					for b := 0; b < 31; b++ {
+					// the bits of a plain int (-32768..32767): 0..14
+					for b := 0; b < 15; b++ {
 						if usedBits&(1<<b) == 0 {
 							v = 1 << b
 							break
 						}
+					}
+					if v == 0 {
+						c.errHint(it.Pos, "give it a value (FLAG = 1 << 16) and store it in a wide enough int<lo..hi>",
+							"no free bit for flag %s: bits 0..14 (those of an int) are taken", it.Name)
 					}
 					usedBits |= v
 				}
@@ -569,6 +579,9 @@ func (c *compiler) addProp(pr *Property) int {
 }
 
 func (c *compiler) declareName(name string, pos Pos) {
+	if topLevelWords[name] {
+		c.errf(pos, "%s opens a top-level declaration: it cannot name a global, a constant or a function", name)
+	}
 	if _, ok := c.consts[name]; ok {
 		if _, pre := predeclared[name]; pre {
 			c.errf(pos, "%s is predeclared; choose another name", name)
@@ -578,6 +591,14 @@ func (c *compiler) declareName(name string, pos Pos) {
 	if c.structs[name] != nil || c.arrays[name] != nil || c.globals[name] != nil || c.funcs[name] != nil || c.kinds[name] != nil {
 		c.errf(pos, "%s is declared twice", name)
 	}
+}
+
+// topLevelWords open top-level declarations; they may name fields and
+// locals (struct worker has `flags`) but not what is declared at the top.
+var topLevelWords = map[string]bool{
+	"model": true, "extends": true, "param": true, "const": true, "flags": true, "struct": true, "extend": true,
+	"thread": true, "daemon": true, "invariant": true, "stranded": true, "init": true, "alias": true,
+	"witness": true, "new": true, "ghost": true, "assume": true,
 }
 
 // resolveType checks a written type. Storage types may be lists and locks;
@@ -592,6 +613,9 @@ func (c *compiler) resolveType(te *TypeExpr, storage bool) Type {
 		hi, _ := c.constEval(te.Hi)
 		if lo > hi {
 			c.errf(te.Pos, "empty integer range int<%d..%d>", lo, hi)
+		}
+		if lo < math.MinInt32 || hi > math.MaxInt32 {
+			c.errf(te.Pos, "integer range int<%d..%d> does not fit 32 bits", lo, hi)
 		}
 		if hi-lo > 1<<32 {
 			c.errf(te.Pos, "integer range int<%d..%d> is wider than 32 bits", lo, hi)
@@ -654,9 +678,15 @@ func (c *compiler) constEval(e Expr) (int64, bool) {
 	case *BinaryExpr:
 		x, xb := c.constEval(e.X)
 		y, _ := c.constEval(e.Y)
+		if (e.Op == "<<" || e.Op == ">>") && (y < 0 || y > 31) {
+			c.errf(e.Pos, "shift count %d in a constant expression: expected 0..31", y)
+		}
 		v, ok := arith(e.Op, x, y)
 		if !ok {
 			c.errf(e.Pos, "division by zero in a constant expression")
+		}
+		if v < math.MinInt32 || v > math.MaxInt32 {
+			c.errf(e.Pos, "constant expression %s = %d does not fit 32 bits", FormatExpr(e), v)
 		}
 		switch e.Op {
 		case "==", "!=", "<", "<=", ">", ">=", "&&", "||":

@@ -463,6 +463,11 @@ func (c *compiler) expr(e Expr) (Eval, Type) {
 		if a.Single {
 			c.errf(x.Pos, "%s is a single %s, not an array: write %s", a.Name, a.Struct.Name, a.Name)
 		}
+		if u, ok := x.Idx.(*UnaryExpr); ok && u.Op == "-" {
+			if lit, ok := u.X.(*IntLit); ok && lit.Val > 0 {
+				c.errf(x.Idx.ExprPos(), "index -%d is out of range for %s[%d]", lit.Val, a.Name, a.Len)
+			}
+		}
 		if lit, ok := x.Idx.(*IntLit); ok {
 			if lit.Val < 0 || lit.Val >= int64(a.Len) {
 				c.errf(x.Idx.ExprPos(), "index %d is out of range for %s[%d]", lit.Val, a.Name, a.Len)

@@ -221,9 +221,17 @@ func (lx *lexer) scan() (token, error) {
 			lx.advance()
 		}
 		text := string(lx.src[start:lx.off])
+		if lx.off+1 < len(lx.src) && lx.src[lx.off] == '.' && isDigit(lx.src[lx.off+1]) {
+			return token{}, lx.errAt(p, "%s.%c...: numbers are integers (there is no floating point)", text, lx.src[lx.off+1])
+		}
 		v, ok := parseIntLit(text)
 		if !ok {
-			return token{}, lx.errAt(p, "malformed number %q: expected a decimal or 0x hexadecimal integer below 2^31", text)
+			if octal := len(text) > 1 && text[0] == '0' && isDigit(text[1]); octal && strings.Trim(text, "01234567") == "" {
+				return token{}, lx.errAt(p, "octal number %q is 2^31 or more", text)
+			} else if octal && strings.Trim(text, "0123456789") == "" {
+				return token{}, lx.errAt(p, "malformed number %q: a leading 0 makes an octal number, as in C, and %s is not an octal digit", text, strings.Trim(text, "01234567")[:1])
+			}
+			return token{}, lx.errAt(p, "malformed number %q: expected a decimal, 0x hexadecimal or 0 octal integer below 2^31", text)
 		}
 		return token{kind: tInt, text: text, val: v, pos: p, off: start}, nil
 	case c == '"':
@@ -277,6 +285,19 @@ func parseIntLit(s string) (int64, bool) {
 				return 0, false
 			}
 			v = v*16 + d
+			if v >= 1<<31 {
+				return 0, false
+			}
+		}
+		return v, true
+	}
+	if len(s) > 1 && s[0] == '0' {
+		// a leading 0 makes an octal number, as in C: 010 is 8
+		for _, c := range s[1:] {
+			if c < '0' || c > '7' {
+				return 0, false
+			}
+			v = v*8 + int64(c-'0')
 			if v >= 1<<31 {
 				return 0, false
 			}

@@ -198,6 +198,8 @@ func (p *parser) parseDecl() Decl {
 	}
 	base := declBase{Pos: pos, New: isNew}
 	switch {
+	case p.is("model"):
+		p.failHint(pos, "a file holds one model; a variant is its own file (model X extends Y;)", "a second 'model' line: the file already declared model %s", p.file.Model)
 	case p.is("param"):
 		p.next()
 		d := &ParamDecl{declBase: base}
@@ -281,6 +283,9 @@ func (p *parser) parseDecl() Decl {
 					"expected the thread's display name as a string after 'as', found %s", p.tok.describe())
 			}
 			d.Label = strings.Trim(p.tok.text, `"`)
+			if strings.ContainsAny(strings.ReplaceAll(d.Label, "{i}", ""), "{}") {
+				p.failHint(p.tok.pos, `{i} is the instance's index, as in "kworker W{i}"`, "unknown placeholder in the thread's display name %s", p.tok.text)
+			}
 			p.next()
 		}
 		d.Body = p.parseBlock()
