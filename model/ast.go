@@ -165,6 +165,14 @@ type WitnessDecl struct {
 	Name string
 }
 
+// AssumeDecl: `assume NR_BUSY <= NR_WORKERS;` a constraint on the
+// parameters, checked when the model is loaded, before any search. A variant
+// keeps its parents' assumptions and may add its own.
+type AssumeDecl struct {
+	declBase
+	Expr Expr
+}
+
 // InitDecl: `init { ... }` runs once, atomically, to build the initial state.
 type InitDecl struct {
 	declBase
@@ -181,6 +189,7 @@ func (d *ThreadDecl) DeclName() string    { return d.Name }
 func (d *InvariantDecl) DeclName() string { return d.Name }
 func (d *StrandedDecl) DeclName() string  { return d.Name }
 func (d *InitDecl) DeclName() string      { return "init" }
+func (d *AssumeDecl) DeclName() string    { return "assume " + FormatExpr(d.Expr) }
 func (d *AliasDecl) DeclName() string     { return "alias " + d.Builtin }
 func (d *WitnessDecl) DeclName() string   { return "witness " + d.Name }
 

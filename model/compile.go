@@ -269,6 +269,13 @@ func (c *compiler) compile() {
 		panic(e)
 	}
 
+	// the parameters' constraints, before anything is built or searched
+	for _, d := range c.file.Decls {
+		if ad, ok := d.(*AssumeDecl); ok {
+			c.checkAssume(ad)
+		}
+	}
+
 	// 2. struct names, then object arrays (their sizes give the object counts)
 	for _, d := range c.file.Decls {
 		if sd, ok := d.(*StructDecl); ok {
@@ -782,4 +789,48 @@ func threadLabel(d *ThreadDecl, i int) string {
 		return d.Name
 	}
 	return strings.ReplaceAll(d.Label, "{i}", fmt.Sprint(i))
+}
+
+// checkAssume evaluates an `assume` over the parameters and constants and
+// refuses a configuration that breaks it, naming the values involved.
+func (c *compiler) checkAssume(d *AssumeDecl) {
+	v, _ := c.constEval(d.Expr)
+	if v != 0 {
+		return
+	}
+	var vals []string
+	seen := map[string]bool{}
+	var walk func(e Expr)
+	walk = func(e Expr) {
+		switch e := e.(type) {
+		case *Ident:
+			if cv, ok := c.consts[e.Name]; ok && !seen[e.Name] && cv.kind == "param" {
+				seen[e.Name] = true
+				val := fmt.Sprint(cv.v)
+				if cv.isBool {
+					val = fmt.Sprint(cv.v != 0)
+				}
+				vals = append(vals, e.Name+" = "+val)
+			}
+		case *UnaryExpr:
+			walk(e.X)
+		case *BinaryExpr:
+			walk(e.X)
+			walk(e.Y)
+		case *CondExpr:
+			walk(e.C)
+			walk(e.X)
+			walk(e.Y)
+		case *CallExpr:
+			for _, a := range e.Args {
+				walk(a)
+			}
+		}
+	}
+	walk(d.Expr)
+	msg := "the parameters break the model's assumption " + FormatExpr(d.Expr)
+	if len(vals) > 0 {
+		msg += " (" + strings.Join(vals, ", ") + ")"
+	}
+	c.errHint(d.Pos, "the model is not meant for this configuration; choose other --set values", "%s", msg)
 }

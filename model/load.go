@@ -328,6 +328,13 @@ func applyVariant(parent *File, child *File) (*File, error) {
 			merged.Decls[idx] = &ext
 			continue
 		}
+		if _, ok := d.(*AssumeDecl); ok {
+			// assumptions accumulate: a variant keeps its parents' and adds its own
+			if idx < 0 {
+				merged.Decls = append(merged.Decls, d)
+			}
+			continue
+		}
 		if d.IsNew() {
 			if idx >= 0 {
 				return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("new %s: %s already defines %s (at %s)", d.DeclName(), parents, d.DeclName(), merged.Decls[idx].DeclPos()),
@@ -381,6 +388,8 @@ func kindName(d Decl) string {
 		return "stranded property"
 	case *InitDecl:
 		return "init block"
+	case *AssumeDecl:
+		return "assumption"
 	case *AliasDecl:
 		return "alias"
 	case *WitnessDecl:

@@ -318,6 +318,11 @@ func (p *parser) parseDecl() Decl {
 	case p.is("init"):
 		p.next()
 		return &InitDecl{declBase: base, Body: p.parseBlock()}
+	case p.is("assume"):
+		p.next()
+		d := &AssumeDecl{declBase: base, Expr: p.parseExpr()}
+		p.expect(";", "after the assumption")
+		return d
 	case p.is("alias"):
 		p.next()
 		d := &AliasDecl{declBase: base}

@@ -128,6 +128,8 @@ func FormatDecl(d Decl) string {
 		fmt.Fprintf(&b, "alias %s = %s;\n", formatPropName(d.Name), formatPropName(d.Builtin))
 	case *WitnessDecl:
 		fmt.Fprintf(&b, "witness %s;\n", formatPropName(d.Name))
+	case *AssumeDecl:
+		fmt.Fprintf(&b, "assume %s;\n", FormatExpr(d.Expr))
 	case *InitDecl:
 		b.WriteString("init ")
 		formatBlock(&b, d.Body, 0)
