@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +17,19 @@ import (
 // itself), so signals can be sent to it.
 func TestMain(m *testing.M) {
 	if os.Getenv("WQCHECK_TEST_MAIN") == "1" {
-		os.Exit(run(append([]string{"wqcheck"}, os.Args[1:]...), os.Stdout, os.Stderr))
+		code := run(append([]string{"wqcheck"}, os.Args[1:]...), os.Stdout, os.Stderr)
+		if os.Getenv("WQCHECK_TEST_VMHWM") == "1" {
+			// the peak RSS of this process image (getrusage's would include
+			// the test process's, which the exec shares memory with at first)
+			if status, err := os.ReadFile("/proc/self/status"); err == nil {
+				for _, l := range strings.Split(string(status), "\n") {
+					if strings.HasPrefix(l, "VmHWM:") {
+						fmt.Fprintln(os.Stderr, l)
+					}
+				}
+			}
+		}
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }

@@ -22,7 +22,7 @@ import (
 type Options struct {
 	MaxStates int    // stop after this many states (0: no bound)
 	MaxDepth  int    // do not expand states at this depth (0: no bound)
-	MaxMemory uint64 // stop when the Go heap exceeds this many bytes (0: no bound)
+	MaxMemory uint64 // stop before the memory the process holds would pass this many bytes (0: no bound; memory.go)
 	All       bool   // keep going after a violation, to find every violated property
 	// Stop, when closed, ends the search early (Ctrl-C). What was found is kept.
 	Stop <-chan struct{}
