@@ -517,7 +517,9 @@ func graphAction(c *cli.Context) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	res := explorer.Explore(p, explorer.Options{All: true, KeepGraph: true, MaxStates: c.Int("max-states"), MaxMemory: defaultMemoryBound()})
+	stop, release := stopOnSignal() // a signal draws what was found, labelled INCOMPLETE
+	defer release()
+	res := explorer.Explore(p, explorer.Options{All: true, KeepGraph: true, MaxStates: c.Int("max-states"), MaxMemory: defaultMemoryBound(), Stop: stop})
 	if res.Err != nil {
 		return &exitError{code: 2, err: res.Err}
 	}
