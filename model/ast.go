@@ -189,9 +189,12 @@ func (d *ThreadDecl) DeclName() string    { return d.Name }
 func (d *InvariantDecl) DeclName() string { return d.Name }
 func (d *StrandedDecl) DeclName() string  { return d.Name }
 func (d *InitDecl) DeclName() string      { return "init" }
-func (d *AssumeDecl) DeclName() string    { return "assume " + FormatExpr(d.Expr) }
 func (d *AliasDecl) DeclName() string     { return "alias " + d.Builtin }
 func (d *WitnessDecl) DeclName() string   { return "witness " + d.Name }
+
+// DeclName of an assumption is its text: a variant's copy of a parent's
+// assumption is the same one.
+func (d *AssumeDecl) DeclName() string { return "assume " + FormatExpr(d.Expr) }
 
 // TypeExpr is a written type: int, int<lo..hi>, bool, list<T>, spinlock,
 // mutex, void, or the name of a struct (a reference to an object of it).

@@ -388,12 +388,12 @@ func kindName(d Decl) string {
 		return "stranded property"
 	case *InitDecl:
 		return "init block"
-	case *AssumeDecl:
-		return "assumption"
 	case *AliasDecl:
 		return "alias"
 	case *WitnessDecl:
 		return "witness"
+	case *AssumeDecl:
+		return "assumption"
 	}
 	return "declaration"
 }
