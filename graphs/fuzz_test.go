@@ -27,7 +27,12 @@ func FuzzCheck(f *testing.F) {
 		strings.Repeat("\xff\x80\x07", 30), "\x02\x03\x00\x01\x06\x06\x06\x02\x09\x08\x07"} {
 		f.Add([]byte(seed))
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(checkGenerated)
+}
+
+// checkGenerated is FuzzCheck's property for one input.
+func checkGenerated(t *testing.T, data []byte) {
+	{
 		src := genProgram(data)
 		file, err := model.Parse("gen.wq", []byte(src))
 		if err != nil {
@@ -78,7 +83,7 @@ func FuzzCheck(f *testing.F) {
 				t.Fatalf("1 and 2 workers differ on %s: %s vs %s\n%s", a.Props[i].Prop.Name, a.Props[i].Verdict, b.Props[i].Verdict, src)
 			}
 		}
-	})
+	}
 }
 
 // Every seed program type-checks: the generator writes well-typed models
