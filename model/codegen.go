@@ -591,9 +591,10 @@ func (c *compiler) assignStmt(s *AssignStmt) {
 		rhs := ev
 		pos := s.Pos
 		ev = func(cx *Ctx) int64 {
-			v, ok := arith(op, get(cx), rhs(cx))
+			x, y := get(cx), rhs(cx)
+			v, ok := arith(op, x, y)
 			if !ok {
-				rtErr("%s: division by zero or shift out of range", pos)
+				rtErr("%s: %s", pos, arithWhy(op, x, y))
 			}
 			return v
 		}

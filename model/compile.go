@@ -690,7 +690,7 @@ func (c *compiler) constEval(e Expr) (int64, bool) {
 		}
 		v, ok := arith(e.Op, x, y)
 		if !ok {
-			c.errf(e.Pos, "division by zero in a constant expression")
+			c.errf(e.Pos, "%s in a constant expression", arithWhy(e.Op, x, y))
 		}
 		if v < math.MinInt32 || v > math.MaxInt32 {
 			c.errf(e.Pos, "constant expression %s = %d does not fit 32 bits", FormatExpr(e), v)
@@ -727,15 +727,23 @@ func b2i(b bool) int64 {
 	return 0
 }
 
-// arith applies a binary operator; ok is false on division by zero.
+// arith applies a binary operator; ok is false on division by zero, a
+// shift count outside 0..62, or a result that overflows 64 bits (which
+// would otherwise wrap silently: x*x*x of a 32-bit x); arithWhy says which.
 func arith(op string, x, y int64) (int64, bool) {
 	switch op {
 	case "+":
-		return x + y, true
+		r := x + y
+		return r, (r > x) == (y > 0)
 	case "-":
-		return x - y, true
+		r := x - y
+		return r, (r < x) == (y > 0)
 	case "*":
-		return x * y, true
+		if x == 0 || y == 0 {
+			return 0, true
+		}
+		r := x * y
+		return r, r/y == x && !(x == -1 && y == math.MinInt64) && !(y == -1 && x == math.MinInt64)
 	case "/":
 		if y == 0 {
 			return 0, false
@@ -756,7 +764,7 @@ func arith(op string, x, y int64) (int64, bool) {
 		if y < 0 || y > 62 {
 			return 0, false
 		}
-		return x << y, true
+		return x << y, (x<<y)>>y == x
 	case ">>":
 		if y < 0 || y > 62 {
 			return 0, false
@@ -833,4 +841,15 @@ func (c *compiler) checkAssume(d *AssumeDecl) {
 		msg += " (" + strings.Join(vals, ", ") + ")"
 	}
 	c.errHint(d.Pos, "the model is not meant for this configuration; choose other --set values", "%s", msg)
+}
+
+// arithWhy says why arith refused op on x and y.
+func arithWhy(op string, x, y int64) string {
+	switch {
+	case (op == "/" || op == "%") && y == 0:
+		return fmt.Sprintf("division by zero (%d %s %d)", x, op, y)
+	case (op == "<<" || op == ">>") && (y < 0 || y > 62):
+		return fmt.Sprintf("shift count %d out of range (%d %s %d)", y, x, op, y)
+	}
+	return fmt.Sprintf("%d %s %d overflows 64 bits", x, op, y)
 }

@@ -692,9 +692,23 @@ func (c *compiler) binary(x *BinaryExpr) (Eval, Type) {
 	}
 	switch op {
 	case "+":
-		return func(cx *Ctx) int64 { return a(cx) + b(cx) }, rt
+		return func(cx *Ctx) int64 {
+			x, y := a(cx), b(cx)
+			r := x + y
+			if (r > x) != (y > 0) {
+				rtErr("%s: %s", pos, arithWhy(op, x, y))
+			}
+			return r
+		}, rt
 	case "-":
-		return func(cx *Ctx) int64 { return a(cx) - b(cx) }, rt
+		return func(cx *Ctx) int64 {
+			x, y := a(cx), b(cx)
+			r := x - y
+			if (r < x) != (y > 0) {
+				rtErr("%s: %s", pos, arithWhy(op, x, y))
+			}
+			return r
+		}, rt
 	case "&":
 		return func(cx *Ctx) int64 { return a(cx) & b(cx) }, rt
 	case "|":
@@ -709,9 +723,10 @@ func (c *compiler) binary(x *BinaryExpr) (Eval, Type) {
 		return func(cx *Ctx) int64 { return b2i(a(cx) >= b(cx)) }, rt
 	}
 	return func(cx *Ctx) int64 {
-		v, ok := arith(op, a(cx), b(cx))
+		x, y := a(cx), b(cx)
+		v, ok := arith(op, x, y)
 		if !ok {
-			rtErr("%s: division by zero or shift out of range", pos)
+			rtErr("%s: %s", pos, arithWhy(op, x, y))
 		}
 		return v
 	}, rt
