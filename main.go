@@ -447,10 +447,15 @@ func graphCommand() *cli.Command {
 }
 
 // checkReduce validates --reduce.
+// maxWorkers bounds --workers.
+const maxWorkers = 1024
+
 // checkWorkers checks --workers.
 func checkWorkers(c *cli.Context) error {
-	if c.Int("workers") < 1 {
-		return usageErr("--workers takes a number of goroutines, 1 or more", "--workers=%d: expected at least 1", c.Int("workers"))
+	if n := c.Int("workers"); n < 1 || n > maxWorkers {
+		// each worker holds its own buffers: 99,999,999 of them filled the machine's memory before the search began
+		return usageErr(fmt.Sprintf("--workers takes a number of goroutines, 1 to %d (the default is the number of CPUs)", maxWorkers),
+			"--workers=%d: expected 1 to %d", n, maxWorkers)
 	}
 	return nil
 }
