@@ -246,6 +246,15 @@ func checkAction(c *cli.Context) error {
 	if err := checkWidth(c); err != nil {
 		return err
 	}
+	// the files are written after the search: say now if they cannot be
+	for _, f := range []string{"dot", "svg", "png", "sequence", "memprofile", "cpuprofile"} {
+		if err := checkOutputPath(c.String(f)); err != nil {
+			return usageErr("", "--%s: %v", f, err)
+		}
+	}
+	if n := c.Int("max-memory"); n > maxMemoryMiB {
+		return usageErr("", "--max-memory=%d: expected at most %d MiB", n, maxMemoryMiB)
+	}
 	if c.Bool("json") {
 		for _, f := range []string{"dot", "svg", "png", "sequence"} {
 			if outputStreams[c.String(f)] == 1 {
@@ -272,6 +281,10 @@ func checkAction(c *cli.Context) error {
 				}
 			}
 			jobs = append(jobs, job{v, label, p})
+			// an unknown --property is bad input: say so before the search
+			if _, err := graphs.PickTrace(explorer.NotRun(p), c.String("property")); err != nil {
+				return usageErr("", "--property: %v", err)
+			}
 		}
 	}
 	opts := explorer.Options{
@@ -331,14 +344,7 @@ func checkAction(c *cli.Context) error {
 		}
 		runs = append(runs, graphs.Run{Variant: j.variant, Label: j.label, Reduce: reduce, Result: res})
 	}
-	if file := c.String("memprofile"); file != "" {
-		if err := writeHeapProfile(file); err != nil {
-			return &exitError{code: 2, err: err}
-		}
-	}
-	if err := writePictures(c, runs, len(jobs) > 1); err != nil {
-		return err
-	}
+	// the report first: a file that cannot be written must not cost it
 	w := bufio.NewWriter(c.App.Writer)
 	defer w.Flush()
 	if c.Bool("json") {
@@ -362,6 +368,17 @@ func checkAction(c *cli.Context) error {
 				}
 			}
 		}
+	}
+	if err := w.Flush(); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if file := c.String("memprofile"); file != "" {
+		if err := writeHeapProfile(file); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	}
+	if err := writePictures(c, runs, len(jobs) > 1); err != nil {
+		return err
 	}
 	var results []*explorer.Result
 	for _, r := range runs {
@@ -462,13 +479,19 @@ func checkWorkers(c *cli.Context) error {
 
 // checkWidth checks --width.
 func checkWidth(c *cli.Context) error {
-	if w := c.Int("width"); w < minWidth {
-		return usageErr(fmt.Sprintf("--width takes the columns of the trace table, %d or more", minWidth), "--width=%d: expected at least %d", w, minWidth)
+	if w := c.Int("width"); w < minWidth || w > maxWidth {
+		return usageErr(fmt.Sprintf("--width takes the columns of the trace table, %d to %d", minWidth, maxWidth), "--width=%d: expected %d to %d", w, minWidth, maxWidth)
 	}
 	return nil
 }
 
-const minWidth = 40
+// the bounds of --width (99,999,999 columns padded every line for 22 s),
+// and of --max-memory (MiB; more would overflow the byte count)
+const (
+	minWidth     = 40
+	maxWidth     = 1000
+	maxMemoryMiB = 1 << 30
+)
 
 func checkReduce(r string) error {
 	if r != "locks" && r != "none" {
@@ -517,6 +540,11 @@ func graphAction(c *cli.Context) error {
 	}
 	if c.Int("max-states") < 0 {
 		return usageErr("", "--max-states must not be negative")
+	}
+	for _, f := range []string{"out", "svg", "png"} {
+		if err := checkOutputPath(c.String(f)); err != nil {
+			return usageErr("", "--%s: %v", f, err)
+		}
 	}
 	p, err := loader.Load(variant, model.Options{Set: set, Fine: c.String("reduce") == "none"})
 	if err != nil {

@@ -126,3 +126,29 @@ func writeFileAtomic(path string, data []byte) error {
 	}
 	return nil
 }
+
+// checkOutputPath says, before a search, why path could not be written
+// after it: its directory is missing or not a directory, or it is a
+// directory itself. "" (no file) and the standard streams pass.
+func checkOutputPath(path string) error {
+	if path == "" {
+		return nil
+	}
+	if _, ok := outputStreams[path]; ok {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("cannot write %s: directory %s does not exist", path, dir)
+	case err != nil:
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	case !fi.IsDir():
+		return fmt.Errorf("cannot write %s: %s is not a directory", path, dir)
+	}
+	return nil
+}

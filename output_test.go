@@ -119,3 +119,18 @@ func TestWriteOutputDevice(t *testing.T) {
 		t.Fatalf("/dev/full is no longer a device: %v %v", fi.Mode(), err)
 	}
 }
+
+// Output paths are checked before the search: a missing directory, a path
+// that is a directory. The standard streams and "" pass.
+func TestCheckOutputPath(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ path, err string }{
+		{"", ""}, {"-", ""}, {"/dev/stdout", ""}, {filepath.Join(dir, "x.dot"), ""},
+		{filepath.Join(dir, "no", "x.dot"), "does not exist"}, {dir, "is a directory"},
+	} {
+		err := checkOutputPath(tc.path)
+		if (err == nil) != (tc.err == "") || err != nil && !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("checkOutputPath(%q) = %v, want %q", tc.path, err, tc.err)
+		}
+	}
+}
