@@ -625,7 +625,7 @@ func replayAction(c *cli.Context) error {
 	if err := checkWidth(c); err != nil {
 		return err
 	}
-	data, err := os.ReadFile(c.String("trace"))
+	data, err := readBounded(c.String("trace"), maxTraceFile)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}

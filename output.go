@@ -152,3 +152,23 @@ func checkOutputPath(path string) error {
 	}
 	return nil
 }
+
+// maxTraceFile bounds what replay reads (--trace /dev/zero read for ever).
+const maxTraceFile = 256 << 20
+
+// readBounded reads a file of at most limit bytes.
+func readBounded(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d MiB: not a saved trace", path, limit>>20)
+	}
+	return data, nil
+}
