@@ -3,6 +3,7 @@ package model_test
 import (
 	"errors"
 	"math"
+	"os"
 	"strings"
 	"testing"
 
@@ -107,5 +108,17 @@ func TestErrorAtEndOfFile(t *testing.T) {
 	want := "eof.wq:4:11: expected '}' to close the block opened at line 3, found end of file"
 	if me.Error() != want || me.Detail() != "        x = 1;\n              ^" {
 		t.Errorf("got %s\n%s\nwant %s", me.Error(), me.Detail(), want)
+	}
+}
+
+// A model path is read up to a bound: /dev/zero is refused, not read for
+// ever.
+func TestModelFileBounded(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	_, err := (&model.Loader{}).Load("/dev/zero", model.Options{})
+	if err == nil || !strings.Contains(err.Error(), "larger than 16 MiB") {
+		t.Errorf("/dev/zero: %v", err)
 	}
 }
