@@ -7,8 +7,9 @@
 //	wqcheck show VARIANT               a model as the checker sees it (after extends)
 //
 // Exit status: 0 every property holds within the bounds, 1 a property is
-// violated, 2 bad input or usage, 3 incomplete (status.go). This file only parses flags and calls the
-// packages; errors are printed here and nowhere else.
+// violated, 2 bad input or usage, 3 incomplete (status.go). This file only
+// parses flags and calls the packages; errors are printed here and nowhere
+// else.
 package main
 
 import (
@@ -463,7 +464,6 @@ func graphCommand() *cli.Command {
 	}
 }
 
-// checkReduce validates --reduce.
 // maxWorkers bounds --workers.
 const maxWorkers = 1024
 
@@ -493,6 +493,7 @@ const (
 	maxMemoryMiB = 1 << 30
 )
 
+// checkReduce validates --reduce.
 func checkReduce(r string) error {
 	if r != "locks" && r != "none" {
 		return usageErr("--reduce takes locks or none", "--reduce=%s: unknown reduction", r)
