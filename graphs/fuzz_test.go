@@ -18,8 +18,9 @@ import (
 // invariants and warn_on), which is compiled, searched for a few hundred
 // states with one and with two workers, and every trace found is printed
 // in every form. Properties: nothing panics, the program parses and prints
-// back to itself, a compile error has a position, and both searches find
-// the same states and verdicts.
+// back to itself, a compile error has a position, both searches find the
+// same states and verdicts, and a complete search finds the same verdicts
+// without symmetry reduction.
 //
 //	go test ./graphs -run '^$' -fuzz FuzzCheck -fuzztime 5m
 func FuzzCheck(f *testing.F) {
@@ -81,6 +82,17 @@ func checkGenerated(t *testing.T, data []byte) {
 		for i := range a.Props {
 			if a.Props[i].Verdict != b.Props[i].Verdict {
 				t.Fatalf("1 and 2 workers differ on %s: %s vs %s\n%s", a.Props[i].Prop.Name, a.Props[i].Verdict, b.Props[i].Verdict, src)
+			}
+		}
+		// symmetry reduction keeps every verdict of a complete search
+		if a.Complete && a.Err == nil {
+			ref := explorer.Explore(p, explorer.Options{MaxStates: 3000, All: true, Workers: 1})
+			if ref.Complete && ref.Err == nil {
+				for i := range a.Props {
+					if a.Props[i].Verdict != ref.Props[i].Verdict {
+						t.Fatalf("symmetry reduction changes %s: %s, without it %s\n%s", a.Props[i].Prop.Name, a.Props[i].Verdict, ref.Props[i].Verdict, src)
+					}
+				}
 			}
 		}
 	}
