@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -123,4 +124,64 @@ func TestSignalText(t *testing.T) {
 			t.Errorf("the report lacks %q:\n%s", want, stdout.String())
 		}
 	}
+}
+
+// A second signal ends the process at once. The first one stops the search
+// and the report is printed; the process then blocks writing its --dot
+// picture into a FIFO nobody reads, and the second SIGTERM must end it
+// there (with the signal's default action), not wait.
+func TestSecondSignalExits(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "trace.dot")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	// slowModel with a property violated at once, so there is a trace to draw
+	src := strings.Replace(slowModel, "thread ta()", "invariant small: a < 2;\nthread ta()", 1)
+	if err := os.WriteFile(filepath.Join(dir, "slow.wq"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "check", "--all", "--dot", fifo, "slow.wq")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "WQCHECK_TEST_MAIN=1")
+	out := &syncBuffer{}
+	cmd.Stdout = out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	// the report comes out; the process then blocks on the FIFO
+	for i := 0; !strings.Contains(out.String(), "INCOMPLETE (interrupted"); i++ {
+		if i == 200 {
+			cmd.Process.Kill()
+			t.Fatalf("no report after the first SIGTERM:\n%s", out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	code := exitCode(t, cmd)
+	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if code != -1 || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Errorf("exit %d (%v), want the process ended by the second SIGTERM", code, cmd.ProcessState)
+	}
+}
+
+// syncBuffer is a bytes.Buffer a child process writes while a test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
