@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -92,6 +93,12 @@ func benchAction(c *cli.Context) error {
 	if err := checkWorkers(c); err != nil {
 		return err
 	}
+	if c.Int("max-seconds") < 1 {
+		return usageErr("--max-seconds takes a number of seconds, 1 or more", "--max-seconds=%d: expected at least 1", c.Int("max-seconds"))
+	}
+	if c.Int("max-states") < 0 {
+		return usageErr("", "--max-states must not be negative")
+	}
 	extra, err := singleSettings(c)
 	if err != nil {
 		return err
@@ -121,17 +128,45 @@ func benchAction(c *cli.Context) error {
 	}
 	w := c.App.Writer
 	graphs.WriteBenchHeader(w)
+	sig, release := stopOnSignal()
+	defer release()
+	cut := false
 	for _, j := range jobs {
+		if stopped(sig) {
+			// a signal stopped the bench: the rows it never started are listed
+			j.row.Result = explorer.NotRun(j.prog)
+			graphs.WriteBenchRow(w, j.row)
+			cut = true
+			continue
+		}
+		// the run stops at --max-seconds or on a signal
 		stop := make(chan struct{})
-		timer := time.AfterFunc(time.Duration(c.Int("max-seconds"))*time.Second, func() { close(stop) })
+		var once sync.Once
+		end := func() { once.Do(func() { close(stop) }) }
+		timer := time.AfterFunc(time.Duration(c.Int("max-seconds"))*time.Second, end)
+		done := make(chan struct{})
+		go func() {
+			select {
+			case <-sig:
+				end()
+			case <-done:
+			}
+		}()
 		res := explorer.Explore(j.prog, explorer.Options{All: true, MaxStates: c.Int("max-states"), MaxMemory: defaultMemoryBound(),
 			Workers: j.row.Mode.Workers, Exact: j.row.Mode.Exact, Symmetry: j.row.Mode.Symmetry, Stop: stop})
 		timer.Stop()
+		close(done)
 		if res.Err != nil {
 			return &exitError{code: 2, err: res.Err}
 		}
 		j.row.Result = res
 		graphs.WriteBenchRow(w, j.row)
+		cut = cut || !res.Complete
+	}
+	// the bench's status is about completeness: the violations it finds
+	// (deferred-wake's S9) are its data, not a failure
+	if cut {
+		return &exitError{code: exitIncomplete}
 	}
 	return nil
 }

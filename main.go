@@ -7,8 +7,9 @@
 //	wqcheck show VARIANT               a model as the checker sees it (after extends)
 //
 // Exit status: 0 every property holds within the bounds, 1 a property is
-// violated, 2 bad input or usage. This file only parses flags and calls the
-// packages; errors are printed here and nowhere else.
+// violated, 2 bad input or usage, 3 incomplete (status.go). This file only
+// parses flags and calls the packages; errors are printed here and nowhere
+// else.
 package main
 
 import (
@@ -17,8 +18,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -100,7 +99,7 @@ func report(w io.Writer, err error) int {
 var loader = &model.Loader{Builtin: examples.FS}
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:      "wqcheck",
 		Usage:     "exhaustive model checker for the Linux workqueue and kernel-style concurrency",
 		Writer:    stdout,
@@ -115,7 +114,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		CommandNotFound: func(c *cli.Context, name string) {},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageErr("commands: check, graph, replay, list, show, help", "unknown command %q", c.Args().First())
+				return usageErr("commands: check, graph, replay, bench, list, show, help", "unknown command %q", c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -147,6 +146,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			},
 		},
 	}
+	// a usage error is one error line and a hint on standard error; urfave/cli
+	// would print the command's help on standard output (into --json)
+	for _, cmd := range app.Commands {
+		name := cmd.Name
+		cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+			return usageErr("run 'wqcheck help "+name+"' for usage", "%s: %v", name, err)
+		}
+	}
+	return app
 }
 
 func checkCommand() *cli.Command {
@@ -238,6 +246,25 @@ func checkAction(c *cli.Context) error {
 	if err := checkWorkers(c); err != nil {
 		return err
 	}
+	if err := checkWidth(c); err != nil {
+		return err
+	}
+	// the files are written after the search: say now if they cannot be
+	for _, f := range []string{"dot", "svg", "png", "sequence", "memprofile", "cpuprofile"} {
+		if err := checkOutputPath(c.String(f)); err != nil {
+			return usageErr("", "--%s: %v", f, err)
+		}
+	}
+	if n := c.Int("max-memory"); n > maxMemoryMiB {
+		return usageErr("", "--max-memory=%d: expected at most %d MiB", n, maxMemoryMiB)
+	}
+	if c.Bool("json") {
+		for _, f := range []string{"dot", "svg", "png", "sequence"} {
+			if outputStreams[c.String(f)] == 1 {
+				return usageErr("write the picture to a file, or drop --json", "--%s %s: standard output holds the --json report", f, c.String(f))
+			}
+		}
+	}
 	// load every variant before checking any: bad input prints nothing else
 	type job struct {
 		variant, label string
@@ -257,6 +284,10 @@ func checkAction(c *cli.Context) error {
 				}
 			}
 			jobs = append(jobs, job{v, label, p})
+			// an unknown --property is bad input: say so before the search
+			if _, err := graphs.PickTrace(explorer.NotRun(p), c.String("property")); err != nil {
+				return usageErr("", "--property: %v", err)
+			}
 		}
 	}
 	opts := explorer.Options{
@@ -277,16 +308,8 @@ func checkAction(c *cli.Context) error {
 	if !c.IsSet("max-memory") {
 		opts.MaxMemory = defaultMemoryBound()
 	}
-	stop := make(chan struct{})
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
-	go func() {
-		if _, ok := <-sig; ok {
-			close(stop)
-			signal.Stop(sig) // a second Ctrl-C ends the process
-		}
-	}()
-	defer func() { signal.Stop(sig); close(sig) }()
+	stop, release := stopOnSignal()
+	defer release()
 	opts.Stop = stop
 
 	if file := c.String("cpuprofile"); file != "" {
@@ -303,6 +326,11 @@ func checkAction(c *cli.Context) error {
 	progress := c.Bool("progress") && isTerminal(c.App.ErrWriter)
 	var runs []graphs.Run
 	for _, j := range jobs {
+		if stopped(stop) {
+			// a signal stopped the run: the variants it never started are listed, not dropped
+			runs = append(runs, graphs.Run{Variant: j.variant, Label: j.label, Reduce: reduce, Result: explorer.NotRun(j.prog)})
+			continue
+		}
 		if progress {
 			label := j.label
 			opts.Progress = func(st explorer.Stats) {
@@ -318,18 +346,8 @@ func checkAction(c *cli.Context) error {
 			return &exitError{code: 2, err: res.Err}
 		}
 		runs = append(runs, graphs.Run{Variant: j.variant, Label: j.label, Reduce: reduce, Result: res})
-		if res.Stopped == "interrupted" {
-			break
-		}
 	}
-	if file := c.String("memprofile"); file != "" {
-		if err := writeHeapProfile(file); err != nil {
-			return &exitError{code: 2, err: err}
-		}
-	}
-	if err := writePictures(c, runs, len(jobs) > 1); err != nil {
-		return err
-	}
+	// the report first: a file that cannot be written must not cost it
 	w := bufio.NewWriter(c.App.Writer)
 	defer w.Flush()
 	if c.Bool("json") {
@@ -362,11 +380,24 @@ func checkAction(c *cli.Context) error {
 			}
 		}
 	}
-	for _, r := range runs {
-		if r.Result.Violated() {
-			w.Flush()
-			return &exitError{code: 1}
+	if err := w.Flush(); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if file := c.String("memprofile"); file != "" {
+		if err := writeHeapProfile(file); err != nil {
+			return &exitError{code: 2, err: err}
 		}
+	}
+	if err := writePictures(c, runs, len(jobs) > 1); err != nil {
+		return err
+	}
+	var results []*explorer.Result
+	for _, r := range runs {
+		results = append(results, r.Result)
+	}
+	if code := resultStatus(results); code != exitHolds {
+		w.Flush()
+		return &exitError{code: code}
 	}
 	return nil
 }
@@ -405,13 +436,16 @@ func writePictures(c *cli.Context, runs []graphs.Run, several bool) error {
 				return usageErr("", "--property: %v", err)
 			}
 			if pr == nil {
+				// say so: a missing file must not pass for a written one
+				fmt.Fprintf(c.App.ErrWriter, "wqcheck: --%s: %s has no trace to draw (no property violated or witnessed); %s not written\n",
+					o.flag, r.Label, graphs.DOTPath(file, r.Label, several && !isStream(file)))
 				continue
 			}
 			data, err := o.render(r.Result.Program, pr.Trace)
 			if err != nil {
 				return err
 			}
-			if err := writeFileAtomic(graphs.DOTPath(file, r.Label, several), data); err != nil {
+			if err := writeOutput(graphs.DOTPath(file, r.Label, several && !isStream(file)), data, c.App.Writer, c.App.ErrWriter); err != nil {
 				return &exitError{code: 2, err: err}
 			}
 		}
@@ -440,15 +474,36 @@ func graphCommand() *cli.Command {
 	}
 }
 
-// checkReduce validates --reduce.
+// maxWorkers bounds --workers.
+const maxWorkers = 1024
+
 // checkWorkers checks --workers.
 func checkWorkers(c *cli.Context) error {
-	if c.Int("workers") < 1 {
-		return usageErr("--workers takes a number of goroutines, 1 or more", "--workers=%d: expected at least 1", c.Int("workers"))
+	if n := c.Int("workers"); n < 1 || n > maxWorkers {
+		// each worker holds its own buffers: 99,999,999 of them filled the machine's memory before the search began
+		return usageErr(fmt.Sprintf("--workers takes a number of goroutines, 1 to %d (the default is the number of CPUs)", maxWorkers),
+			"--workers=%d: expected 1 to %d", n, maxWorkers)
 	}
 	return nil
 }
 
+// checkWidth checks --width.
+func checkWidth(c *cli.Context) error {
+	if w := c.Int("width"); w < minWidth || w > maxWidth {
+		return usageErr(fmt.Sprintf("--width takes the columns of the trace table, %d to %d", minWidth, maxWidth), "--width=%d: expected %d to %d", w, minWidth, maxWidth)
+	}
+	return nil
+}
+
+// the bounds of --width (99,999,999 columns padded every line for 22 s),
+// and of --max-memory (MiB; more would overflow the byte count)
+const (
+	minWidth     = 40
+	maxWidth     = 1000
+	maxMemoryMiB = 1 << 30
+)
+
+// checkReduce validates --reduce.
 func checkReduce(r string) error {
 	if r != "locks" && r != "none" {
 		return usageErr("--reduce takes locks or none", "--reduce=%s: unknown reduction", r)
@@ -491,11 +546,24 @@ func graphAction(c *cli.Context) error {
 	if err := checkReduce(c.String("reduce")); err != nil {
 		return err
 	}
+	if c.Int("max-nodes") < 1 {
+		return usageErr("--max-nodes takes a number of states to draw, 1 or more", "--max-nodes=%d: expected at least 1", c.Int("max-nodes"))
+	}
+	if c.Int("max-states") < 0 {
+		return usageErr("", "--max-states must not be negative")
+	}
+	for _, f := range []string{"out", "svg", "png"} {
+		if err := checkOutputPath(c.String(f)); err != nil {
+			return usageErr("", "--%s: %v", f, err)
+		}
+	}
 	p, err := loader.Load(variant, model.Options{Set: set, Fine: c.String("reduce") == "none"})
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	res := explorer.Explore(p, explorer.Options{All: true, KeepGraph: true, MaxStates: c.Int("max-states"), MaxMemory: defaultMemoryBound()})
+	stop, release := stopOnSignal() // a signal draws what was found, labelled INCOMPLETE
+	defer release()
+	res := explorer.Explore(p, explorer.Options{All: true, KeepGraph: true, MaxStates: c.Int("max-states"), MaxMemory: defaultMemoryBound(), Stop: stop})
 	if res.Err != nil {
 		return &exitError{code: 2, err: res.Err}
 	}
@@ -514,18 +582,27 @@ func graphAction(c *cli.Context) error {
 			if err != nil {
 				return err
 			}
-			if err := writeFileAtomic(file, data); err != nil {
+			if err := writeOutput(file, data, c.App.Writer, c.App.ErrWriter); err != nil {
 				return &exitError{code: 2, err: err}
 			}
 		}
 	}
 	if file := c.String("out"); file != "" {
-		if err := writeFileAtomic(file, []byte(src)); err != nil {
+		if err := writeOutput(file, []byte(src), c.App.Writer, c.App.ErrWriter); err != nil {
 			return &exitError{code: 2, err: err}
 		}
 	} else if c.String("svg") == "" && c.String("png") == "" {
-		_, err := io.WriteString(c.App.Writer, src)
-		return err
+		if _, err := io.WriteString(c.App.Writer, src); err != nil {
+			return err
+		}
+	}
+	if !res.Complete {
+		// the picture says so too; the status tells a script
+		fmt.Fprintf(c.App.ErrWriter, "wqcheck: the graph is INCOMPLETE: the search stopped at %s after %s states\n", res.Stopped, graphs.Commas(res.Stats.States))
+		if res.Stopped == "max-states" {
+			fmt.Fprintf(c.App.ErrWriter, "hint: --max-states N raises the bound\n")
+		}
+		return &exitError{code: exitIncomplete}
 	}
 	return nil
 }
@@ -557,7 +634,10 @@ func replayAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	data, err := os.ReadFile(c.String("trace"))
+	if err := checkWidth(c); err != nil {
+		return err
+	}
+	data, err := readBounded(c.String("trace"), maxTraceFile)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -681,33 +761,6 @@ func defaultMemoryBound() uint64 {
 		}
 	}
 	return 0
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".wqcheck-*")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	return nil
 }
 
 func listModels(w io.Writer) error {

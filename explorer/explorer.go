@@ -22,7 +22,7 @@ import (
 type Options struct {
 	MaxStates int    // stop after this many states (0: no bound)
 	MaxDepth  int    // do not expand states at this depth (0: no bound)
-	MaxMemory uint64 // stop when the Go heap exceeds this many bytes (0: no bound)
+	MaxMemory uint64 // stop before the memory the process holds would pass this many bytes (0: no bound; memory.go)
 	All       bool   // keep going after a violation, to find every violated property
 	// Stop, when closed, ends the search early (Ctrl-C). What was found is kept.
 	Stop <-chan struct{}
@@ -127,7 +127,7 @@ type PropResult struct {
 type Result struct {
 	Program  *model.Program
 	Complete bool   // every reachable state was expanded
-	Stopped  string // why the search stopped early: "max-states", "max-depth", "max-memory", "interrupted", "violation"
+	Stopped  string // why the search stopped early: "max-states", "max-depth", "max-memory", "interrupted", "violation", or "not-run" (NotRun)
 	Stats    Stats
 	Props    []PropResult // in Program.Props order
 	Err      error        // a property that could not be evaluated
@@ -176,6 +176,20 @@ func (gr *Graph) Find(s model.State) (int, bool) { return gr.g.exact.find(s) }
 // Failing returns the properties (indexes into Program.Props) that fail in
 // or on a step out of the state, in order.
 func (gr *Graph) Failing(id int) []int { return gr.g.failing[int32(id)] }
+
+// NotRun is the result of a search that never started (a signal stopped
+// the run before it reached this variant): every property is unknown.
+func NotRun(p *model.Program) *Result {
+	r := &Result{Program: p, Stopped: "not-run"}
+	for _, pr := range p.Props {
+		r.Props = append(r.Props, PropResult{Prop: pr, Verdict: Unknown})
+	}
+	return r
+}
+
+// Decided reports whether every property has a verdict: the search was
+// complete, or it stopped at a violation.
+func (r *Result) Decided() bool { return r.Complete || r.Violated() }
 
 // Violated reports whether any property is violated (witnesses do not count).
 func (r *Result) Violated() bool {

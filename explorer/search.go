@@ -387,9 +387,13 @@ func symBreaksOf(xs []*expander) []*model.SymBreak {
 // sym is set. When it finds the model telling some of those arrays apart,
 // it stops and returns them in Result.symBreaks.
 func explore(p *model.Program, opts Options, sym *model.Symmetry) *Result {
+	var guard *memGuard
 	if opts.MaxMemory > 0 {
 		runtime.GC() // an earlier search's graph is garbage now: do not count it
+		guard = newMemGuard(opts.MaxMemory)
+		defer guard.release()
 	}
+	lastNew, lastEdges := 0, 0 // the last batch's new states and edges
 	start := time.Now()
 	res := &Result{Program: p}
 	init, err := p.Initial()
@@ -511,17 +515,9 @@ search:
 			default:
 			}
 		}
-		if opts.MaxMemory > 0 {
-			runtime.ReadMemStats(&memStats)
-			if memStats.HeapAlloc > opts.MaxMemory {
-				// the heap counts garbage too: collect before deciding
-				runtime.GC()
-				runtime.ReadMemStats(&memStats)
-			}
-			if memStats.HeapAlloc > opts.MaxMemory {
-				res.Stopped = "max-memory"
-				break search
-			}
+		if guard != nil && guard.full(g.nextAllocs(max(2*lastNew, 1024), max(2*lastEdges, 4096))) {
+			res.Stopped = "max-memory"
+			break search
 		}
 		if opts.Progress != nil && time.Since(lastProgress) > time.Second {
 			lastProgress = time.Now()
@@ -547,6 +543,7 @@ search:
 		// phase 2: insert
 		t2 := time.Now()
 		n0 := int32(g.n)
+		e0 := len(g.edges)
 		full := false
 		last := hi // the sources phase 4 records: up to the one that filled the bound
 	insert:
@@ -693,6 +690,7 @@ search:
 			frontierPeak = max(frontierPeak, g.front.bytes())
 			g.front.release(int(head))
 		}
+		lastNew, lastEdges = g.n-int(n0), len(g.edges)-e0
 	}
 	if int(head) < g.n || res.Stopped != "" && res.Stopped != "max-depth" {
 		complete = false

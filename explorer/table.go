@@ -32,6 +32,8 @@ type visitedSet interface {
 	insert(s model.State, h uint64, id int32) (int32, bool)
 	// bytes is the memory the set itself holds.
 	bytes() uint64
+	// growBytes is what the set allocates if k more states make it grow.
+	growBytes(k int) uint64
 }
 
 // Hash is the fixed state hash, which is also the fingerprint: each 64-bit

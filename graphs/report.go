@@ -160,6 +160,11 @@ func WriteSummary(w io.Writer, r Run) {
 		src = " (extends " + strings.Join(p.Parents, ", ") + ")"
 	}
 	fmt.Fprintf(w, "%s%s  params: %s  steps: %s\n", r.label(), src, params, reduceWords(r.Reduce))
+	if res.Stopped == "not-run" {
+		fmt.Fprintf(w, "  NOT RUN (%s)\n", stoppedWords(res.Stopped))
+		writeVerdicts(w, res)
+		return
+	}
 	fmt.Fprintf(w, "  %s states of %d bytes, %s transitions, depth %d, %s (%s states/s, heap %s, %s)", commas(res.Stats.States), p.Words*8,
 		commas(res.Stats.Transitions), res.Stats.Depth, fmtDuration(res.Stats.Elapsed), commas(int(res.Stats.StatesPerSec())), mib(res.Stats.HeapBytes),
 		count(res.Stats.Workers, "worker"))
@@ -172,6 +177,11 @@ func WriteSummary(w io.Writer, r Run) {
 	if line := SymmetryLine(res.Stats); line != "" {
 		fmt.Fprintf(w, "  symmetry: %s\n", line)
 	}
+	writeVerdicts(w, res)
+}
+
+// writeVerdicts writes one line per property with its verdict.
+func writeVerdicts(w io.Writer, res *explorer.Result) {
 	nameW := 0
 	for _, pr := range res.Props {
 		nameW = max(nameW, len(pr.Prop.Name))
@@ -207,6 +217,8 @@ func stoppedWords(s string) string {
 		return "--max-memory bound reached; no violation found within it"
 	case "interrupted":
 		return "interrupted; what was found so far is reported"
+	case "not-run":
+		return "interrupted before this variant started; every property unknown"
 	case "violation":
 		return "stopped at the first violation; --all checks every property"
 	}
@@ -264,7 +276,9 @@ func WriteMatrix(w io.Writer, runs []Run) {
 			row = append(row, pad(v, max(len(header(n)), 4)))
 		}
 		states := commas(r.Result.Stats.States)
-		if !r.Result.Complete {
+		if r.Result.Stopped == "not-run" {
+			states = "not run"
+		} else if !r.Result.Complete {
 			states += "+"
 		}
 		row = append(row, pad(states, len("states")), fmtDuration(r.Result.Stats.Elapsed))
@@ -296,7 +310,11 @@ func count(n int, what string) string {
 func SymmetryLine(st explorer.Stats) string {
 	var parts []string
 	for _, a := range st.Symmetry {
-		parts = append(parts, fmt.Sprintf("%s[%d] permuted (up to %s states in one)", a.Name, a.Len, commas(model.Factorial(a.Len))))
+		n := commas(model.Factorial(a.Len))
+		if model.Factorial(a.Len) == math.MaxInt {
+			n = fmt.Sprintf("%d!", a.Len) // too many to print
+		}
+		parts = append(parts, fmt.Sprintf("%s[%d] permuted (up to %s states in one)", a.Name, a.Len, n))
 	}
 	for _, b := range st.SymmetryOff {
 		parts = append(parts, fmt.Sprintf("%s not permuted: %s tells them apart", b.Array.Name, b))

@@ -103,6 +103,10 @@ func StateGraphDOT(res *explorer.Result, opt GraphOptions) string {
 	g.Attr("rankdir", "TB")
 	g.Attr("fontname", "Helvetica")
 	title := fmt.Sprintf("%s: %d states, %d drawn", p.Name, n, len(ids))
+	if !res.Complete {
+		// never label a cut graph as if it were the whole one
+		title = fmt.Sprintf("%s: INCOMPLETE graph (the search stopped at %s after %d states), %d drawn", p.Name, res.Stopped, n, len(ids))
+	}
 	if opt.Trace != nil {
 		title += fmt.Sprintf("; bold: %s (%d steps)", opt.Trace.Prop.Name, len(opt.Trace.Steps))
 	}

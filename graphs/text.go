@@ -95,10 +95,67 @@ func StepLines(st *explorer.Step) []Line {
 			out[i].Text = out[i].raw + " -> " + out[i].note
 		}
 	}
+	out = foldRepeats(out)
 	if st.Blocks {
 		out = append(out, Line{Text: "(blocks)"})
 	}
 	return out
+}
+
+// Repeated iterations of a loop within one step are folded: the first
+// keptIterations are shown, then one line says how many more ran (a step
+// that loops 100,000 times without a step boundary would print as many).
+const (
+	keptIterations = 3
+	foldFrom       = 5  // fold runs of at least this many iterations
+	maxLoopLines   = 64 // the longest iteration (in lines) that is looked for
+)
+
+// foldRepeats folds runs of a block of lines repeated foldFrom or more
+// times in a row, preferring the run that covers the most lines (and, among
+// those, the shortest block).
+func foldRepeats(ls []Line) []Line {
+	if len(ls) < 2*foldFrom {
+		return ls
+	}
+	var out []Line
+	for i := 0; i < len(ls); {
+		period, reps := 0, 0
+		for p := 1; p <= maxLoopLines && i+foldFrom*p <= len(ls); p++ {
+			r := 1
+			for i+(r+1)*p <= len(ls) && sameLines(ls[i:i+p], ls[i+r*p:i+(r+1)*p]) {
+				r++
+			}
+			if r >= foldFrom && r*p > reps*period {
+				period, reps = p, r
+			}
+		}
+		if period == 0 {
+			out = append(out, ls[i])
+			i++
+			continue
+		}
+		out = append(out, ls[i:i+keptIterations*period]...)
+		top := ls[i]
+		for _, l := range ls[i : i+period] {
+			if l.File == top.File && l.Line > 0 && l.Line < top.Line {
+				top = l
+			}
+		}
+		more := reps - keptIterations
+		out = append(out, Line{File: top.File, Text: fmt.Sprintf("... %s more iteration%s of the loop at line %d", commas(more), plural(more), top.Line)})
+		i += reps * period
+	}
+	return out
+}
+
+func sameLines(a, b []Line) bool {
+	for k := range a {
+		if a[k].File != b[k].File || a[k].Line != b[k].Line || a[k].Func != b[k].Func || a[k].Text != b[k].Text {
+			return false
+		}
+	}
+	return true
 }
 
 // cell renders a line as it appears in a column: "16  transfer: spin_lock(&from->lock);".

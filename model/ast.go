@@ -190,6 +190,14 @@ type WitnessDecl struct {
 	Name string
 }
 
+// AssumeDecl: `assume NR_BUSY <= NR_WORKERS;` a constraint on the
+// parameters, checked when the model is loaded, before any search. A variant
+// keeps its parents' assumptions and may add its own.
+type AssumeDecl struct {
+	declBase
+	Expr Expr
+}
+
 // InitDecl: `init { ... }` runs once, atomically, to build the initial state.
 type InitDecl struct {
 	declBase
@@ -209,6 +217,10 @@ func (d *InitDecl) DeclName() string      { return "init" }
 func (d *CpusDecl) DeclName() string      { return "cpus" }
 func (d *AliasDecl) DeclName() string     { return "alias " + d.Builtin }
 func (d *WitnessDecl) DeclName() string   { return "witness " + d.Name }
+
+// DeclName of an assumption is its text: a variant's copy of a parent's
+// assumption is the same one.
+func (d *AssumeDecl) DeclName() string { return "assume " + FormatExpr(d.Expr) }
 
 // TypeExpr is a written type: int, int<lo..hi>, bool, list<T>, spinlock,
 // mutex, void, or the name of a struct (a reference to an object of it).

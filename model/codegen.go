@@ -690,9 +690,10 @@ func (c *compiler) assignStmt(s *AssignStmt) {
 		rhs := ev
 		pos := s.Pos
 		ev = func(cx *Ctx) int64 {
-			v, ok := arith(op, get(cx), rhs(cx))
+			x, y := get(cx), rhs(cx)
+			v, ok := arith(op, x, y)
 			if !ok {
-				rtErr("%s: division by zero or shift out of range", pos)
+				rtErr("%s: %s", pos, arithWhy(op, x, y))
 			}
 			return v
 		}
@@ -933,7 +934,7 @@ func (c *compiler) builtinStmt(call *CallExpr) bool {
 		c.wantArgs(call, 1, call.Fun+"(TASK_IDLE)")
 		c.noSleepInIrq(call)
 		ev, t := c.expr(call.Args[0])
-		if t.Kind != KInt {
+		if lit, ok := call.Args[0].(*IntLit); t.Kind != KInt || ok && (lit.Val < TaskRunning || lit.Val > TaskIdle) {
 			c.errf(call.Args[0].ExprPos(), "%s: expected a task state (TASK_RUNNING, TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, TASK_IDLE)", call.Fun)
 		}
 		pos := call.Pos

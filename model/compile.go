@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -208,6 +209,10 @@ func (c *compiler) compile() {
 			if d.Min != nil {
 				lo, _ := c.constEval(d.Min)
 				hi, _ := c.constEval(d.Max)
+				if lo > hi {
+					panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("parameter %s has the empty range %d..%d", d.Name, lo, hi),
+						line: sourceLine(c.files[d.Pos.File], d.Pos.Line)})
+				}
 				if v < lo || v > hi {
 					panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("parameter %s = %d is outside its range %d..%d", d.Name, v, lo, hi),
 						line: sourceLine(c.files[d.Pos.File], d.Pos.Line)})
@@ -234,11 +239,16 @@ func (c *compiler) compile() {
 				if it.Value != nil {
 					v, _ = c.constEval(it.Value)
 				} else {
-					for b := 0; b < 31; b++ {
+					// the bits of a plain int (-32768..32767): 0..14
+					for b := 0; b < 15; b++ {
 						if usedBits&(1<<b) == 0 {
 							v = 1 << b
 							break
 						}
+					}
+					if v == 0 {
+						c.errHint(it.Pos, "give it a value (FLAG = 1 << 16) and store it in a wide enough int<lo..hi>",
+							"no free bit for flag %s: bits 0..14 (those of an int) are taken", it.Name)
 					}
 					usedBits |= v
 				}
@@ -266,6 +276,13 @@ func (c *compiler) compile() {
 			e.Hint = "it has no parameters"
 		}
 		panic(e)
+	}
+
+	// the parameters' constraints, before anything is built or searched
+	for _, d := range c.file.Decls {
+		if ad, ok := d.(*AssumeDecl); ok {
+			c.checkAssume(ad)
+		}
 	}
 
 	// 2. struct names, then object arrays (their sizes give the object counts)
@@ -658,6 +675,9 @@ func (c *compiler) addProp(pr *Property) int {
 }
 
 func (c *compiler) declareName(name string, pos Pos) {
+	if topLevelWords[name] {
+		c.errf(pos, "%s opens a top-level declaration: it cannot name a global, a constant or a function", name)
+	}
 	if _, ok := c.consts[name]; ok {
 		if _, pre := predeclared[name]; pre {
 			c.errf(pos, "%s is predeclared; choose another name", name)
@@ -667,6 +687,14 @@ func (c *compiler) declareName(name string, pos Pos) {
 	if c.structs[name] != nil || c.arrays[name] != nil || c.globals[name] != nil || c.funcs[name] != nil || c.kinds[name] != nil {
 		c.errf(pos, "%s is declared twice", name)
 	}
+}
+
+// topLevelWords open top-level declarations; they may name fields and
+// locals (struct worker has `flags`) but not what is declared at the top.
+var topLevelWords = map[string]bool{
+	"model": true, "extends": true, "param": true, "const": true, "flags": true, "struct": true, "extend": true,
+	"thread": true, "daemon": true, "invariant": true, "stranded": true, "init": true, "alias": true,
+	"witness": true, "new": true, "ghost": true, "assume": true,
 }
 
 // resolveType checks a written type. Storage types may be lists and locks;
@@ -681,6 +709,9 @@ func (c *compiler) resolveType(te *TypeExpr, storage bool) Type {
 		hi, _ := c.constEval(te.Hi)
 		if lo > hi {
 			c.errf(te.Pos, "empty integer range int<%d..%d>", lo, hi)
+		}
+		if lo < math.MinInt32 || hi > math.MaxInt32 {
+			c.errf(te.Pos, "integer range int<%d..%d> does not fit 32 bits", lo, hi)
 		}
 		if hi-lo > 1<<32 {
 			c.errf(te.Pos, "integer range int<%d..%d> is wider than 32 bits", lo, hi)
@@ -743,9 +774,15 @@ func (c *compiler) constEval(e Expr) (int64, bool) {
 	case *BinaryExpr:
 		x, xb := c.constEval(e.X)
 		y, _ := c.constEval(e.Y)
+		if (e.Op == "<<" || e.Op == ">>") && (y < 0 || y > 31) {
+			c.errf(e.Pos, "shift count %d in a constant expression: expected 0..31", y)
+		}
 		v, ok := arith(e.Op, x, y)
 		if !ok {
-			c.errf(e.Pos, "division by zero in a constant expression")
+			c.errf(e.Pos, "%s in a constant expression", arithWhy(e.Op, x, y))
+		}
+		if v < math.MinInt32 || v > math.MaxInt32 {
+			c.errf(e.Pos, "constant expression %s = %d does not fit 32 bits", FormatExpr(e), v)
 		}
 		switch e.Op {
 		case "==", "!=", "<", "<=", ">", ">=", "&&", "||":
@@ -779,15 +816,23 @@ func b2i(b bool) int64 {
 	return 0
 }
 
-// arith applies a binary operator; ok is false on division by zero.
+// arith applies a binary operator; ok is false on division by zero, a
+// shift count outside 0..62, or a result that overflows 64 bits (which
+// would otherwise wrap silently: x*x*x of a 32-bit x); arithWhy says which.
 func arith(op string, x, y int64) (int64, bool) {
 	switch op {
 	case "+":
-		return x + y, true
+		r := x + y
+		return r, (r > x) == (y > 0)
 	case "-":
-		return x - y, true
+		r := x - y
+		return r, (r < x) == (y > 0)
 	case "*":
-		return x * y, true
+		if x == 0 || y == 0 {
+			return 0, true
+		}
+		r := x * y
+		return r, r/y == x && !(x == -1 && y == math.MinInt64) && !(y == -1 && x == math.MinInt64)
 	case "/":
 		if y == 0 {
 			return 0, false
@@ -808,7 +853,7 @@ func arith(op string, x, y int64) (int64, bool) {
 		if y < 0 || y > 62 {
 			return 0, false
 		}
-		return x << y, true
+		return x << y, (x<<y)>>y == x
 	case ">>":
 		if y < 0 || y > 62 {
 			return 0, false
@@ -841,4 +886,59 @@ func threadLabel(d *ThreadDecl, i int) string {
 		return d.Name
 	}
 	return strings.ReplaceAll(d.Label, "{i}", fmt.Sprint(i))
+}
+
+// checkAssume evaluates an `assume` over the parameters and constants and
+// refuses a configuration that breaks it, naming the values involved.
+func (c *compiler) checkAssume(d *AssumeDecl) {
+	v, _ := c.constEval(d.Expr)
+	if v != 0 {
+		return
+	}
+	var vals []string
+	seen := map[string]bool{}
+	var walk func(e Expr)
+	walk = func(e Expr) {
+		switch e := e.(type) {
+		case *Ident:
+			if cv, ok := c.consts[e.Name]; ok && !seen[e.Name] && cv.kind == "param" {
+				seen[e.Name] = true
+				val := fmt.Sprint(cv.v)
+				if cv.isBool {
+					val = fmt.Sprint(cv.v != 0)
+				}
+				vals = append(vals, e.Name+" = "+val)
+			}
+		case *UnaryExpr:
+			walk(e.X)
+		case *BinaryExpr:
+			walk(e.X)
+			walk(e.Y)
+		case *CondExpr:
+			walk(e.C)
+			walk(e.X)
+			walk(e.Y)
+		case *CallExpr:
+			for _, a := range e.Args {
+				walk(a)
+			}
+		}
+	}
+	walk(d.Expr)
+	msg := "the parameters break the model's assumption " + FormatExpr(d.Expr)
+	if len(vals) > 0 {
+		msg += " (" + strings.Join(vals, ", ") + ")"
+	}
+	c.errHint(d.Pos, "the model is not meant for this configuration; choose other --set values", "%s", msg)
+}
+
+// arithWhy says why arith refused op on x and y.
+func arithWhy(op string, x, y int64) string {
+	switch {
+	case (op == "/" || op == "%") && y == 0:
+		return fmt.Sprintf("division by zero (%d %s %d)", x, op, y)
+	case (op == "<<" || op == ">>") && (y < 0 || y > 62):
+		return fmt.Sprintf("shift count %d out of range (%d %s %d)", y, x, op, y)
+	}
+	return fmt.Sprintf("%d %s %d overflows 64 bits", x, op, y)
 }

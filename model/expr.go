@@ -85,11 +85,7 @@ func (c *compiler) assignable(to, from Type, pos Pos, what string) {
 		ok = from.Kind == KTask || (from.Kind == KRef && from.Struct != nil && from.Struct.Thread != nil)
 	}
 	if !ok {
-		fs := from.String()
-		if from.Kind == KRef && from.Struct == nil {
-			fs = "NULL"
-		}
-		c.errf(pos, "cannot use %s as %s: expected %s", fs, what, to)
+		c.errf(pos, "cannot use %s as %s: expected %s", from, what, to)
 	}
 }
 
@@ -194,7 +190,10 @@ func (c *compiler) objRef(e Expr) (Eval, *Struct, int) {
 		}
 	}
 	ev, t := c.expr(e)
-	if t.Kind != KRef || t.Struct == nil {
+	if t.Kind == KRef && t.Struct == nil {
+		c.errf(e.ExprPos(), "expected an object, found NULL (dereferencing the literal NULL)")
+	}
+	if t.Kind != KRef {
 		c.errf(e.ExprPos(), "expected an object, found %s (%s)", FormatExpr(e), t)
 	}
 	return ev, t.Struct, -1
@@ -469,6 +468,11 @@ func (c *compiler) expr(e Expr) (Eval, Type) {
 		if a.Single {
 			c.errf(x.Pos, "%s is a single %s, not an array: write %s", a.Name, a.Struct.Name, a.Name)
 		}
+		if u, ok := x.Idx.(*UnaryExpr); ok && u.Op == "-" {
+			if lit, ok := u.X.(*IntLit); ok && lit.Val > 0 {
+				c.errf(x.Idx.ExprPos(), "index -%d is out of range for %s[%d]", lit.Val, a.Name, a.Len)
+			}
+		}
 		if lit, ok := x.Idx.(*IntLit); ok {
 			if lit.Val < 0 || lit.Val >= int64(a.Len) {
 				c.errf(x.Idx.ExprPos(), "index %d is out of range for %s[%d]", lit.Val, a.Name, a.Len)
@@ -693,9 +697,23 @@ func (c *compiler) binary(x *BinaryExpr) (Eval, Type) {
 	}
 	switch op {
 	case "+":
-		return func(cx *Ctx) int64 { return a(cx) + b(cx) }, rt
+		return func(cx *Ctx) int64 {
+			x, y := a(cx), b(cx)
+			r := x + y
+			if (r > x) != (y > 0) {
+				rtErr("%s: %s", pos, arithWhy(op, x, y))
+			}
+			return r
+		}, rt
 	case "-":
-		return func(cx *Ctx) int64 { return a(cx) - b(cx) }, rt
+		return func(cx *Ctx) int64 {
+			x, y := a(cx), b(cx)
+			r := x - y
+			if (r < x) != (y > 0) {
+				rtErr("%s: %s", pos, arithWhy(op, x, y))
+			}
+			return r
+		}, rt
 	case "&":
 		return func(cx *Ctx) int64 { return a(cx) & b(cx) }, rt
 	case "|":
@@ -710,9 +728,10 @@ func (c *compiler) binary(x *BinaryExpr) (Eval, Type) {
 		return func(cx *Ctx) int64 { return b2i(a(cx) >= b(cx)) }, rt
 	}
 	return func(cx *Ctx) int64 {
-		v, ok := arith(op, a(cx), b(cx))
+		x, y := a(cx), b(cx)
+		v, ok := arith(op, x, y)
 		if !ok {
-			rtErr("%s: division by zero or shift out of range", pos)
+			rtErr("%s: %s", pos, arithWhy(op, x, y))
 		}
 		return v
 	}, rt

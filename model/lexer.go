@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Pos is a position in a source file. Line and Col are 1-based; Col counts bytes.
@@ -67,6 +68,8 @@ func (e *Error) Error() string {
 }
 
 // Detail returns the source line and a caret pointing at the column, or "".
+// A line longer than maxDetail bytes is clipped to a window around the
+// column, its cut ends marked "...", so a 1 MB line prints a short excerpt.
 func (e *Error) Detail() string {
 	if e.line == "" {
 		return ""
@@ -75,16 +78,40 @@ func (e *Error) Detail() string {
 	if col < 1 {
 		col = 1
 	}
+	line, at := e.line, min(col-1, len(e.line))
+	prefix, suffix := "", ""
+	if len(line) > maxDetail {
+		start := max(0, at-maxDetail/2)
+		end := min(len(line), start+maxDetail)
+		start = max(0, end-maxDetail)
+		for start > 0 && start < len(line) && !utf8.RuneStart(line[start]) {
+			start++
+		}
+		for end < len(line) && !utf8.RuneStart(line[end]) {
+			end--
+		}
+		if start > 0 {
+			prefix = "..."
+		}
+		if end < len(line) {
+			suffix = "..."
+		}
+		line, at = line[start:end], at-start
+	}
 	var pad strings.Builder
-	for i := 0; i < col-1 && i < len(e.line); i++ {
-		if e.line[i] == '\t' {
+	pad.WriteString(strings.Repeat(" ", len(prefix)))
+	for i := 0; i < at && i < len(line); i++ {
+		if line[i] == '\t' {
 			pad.WriteByte('\t')
 		} else {
 			pad.WriteByte(' ')
 		}
 	}
-	return fmt.Sprintf("    %s\n    %s^", e.line, pad.String())
+	return fmt.Sprintf("    %s%s%s\n    %s^", prefix, line, suffix, pad.String())
 }
+
+// maxDetail is the most of a source line an error shows.
+const maxDetail = 120
 
 // sourceLine returns line n (1-based) of src, without the newline.
 func sourceLine(src []byte, n int) string {
@@ -194,9 +221,17 @@ func (lx *lexer) scan() (token, error) {
 			lx.advance()
 		}
 		text := string(lx.src[start:lx.off])
+		if lx.off+1 < len(lx.src) && lx.src[lx.off] == '.' && isDigit(lx.src[lx.off+1]) {
+			return token{}, lx.errAt(p, "%s.%c...: numbers are integers (there is no floating point)", text, lx.src[lx.off+1])
+		}
 		v, ok := parseIntLit(text)
 		if !ok {
-			return token{}, lx.errAt(p, "malformed number %q: expected a decimal or 0x hexadecimal integer below 2^31", text)
+			if octal := len(text) > 1 && text[0] == '0' && isDigit(text[1]); octal && strings.Trim(text, "01234567") == "" {
+				return token{}, lx.errAt(p, "octal number %q is 2^31 or more", text)
+			} else if octal && strings.Trim(text, "0123456789") == "" {
+				return token{}, lx.errAt(p, "malformed number %q: a leading 0 makes an octal number, as in C, and %s is not an octal digit", text, strings.Trim(text, "01234567")[:1])
+			}
+			return token{}, lx.errAt(p, "malformed number %q: expected a decimal, 0x hexadecimal or 0 octal integer below 2^31", text)
 		}
 		return token{kind: tInt, text: text, val: v, pos: p, off: start}, nil
 	case c == '"':
@@ -250,6 +285,19 @@ func parseIntLit(s string) (int64, bool) {
 				return 0, false
 			}
 			v = v*16 + d
+			if v >= 1<<31 {
+				return 0, false
+			}
+		}
+		return v, true
+	}
+	if len(s) > 1 && s[0] == '0' {
+		// a leading 0 makes an octal number, as in C: 010 is 8
+		for _, c := range s[1:] {
+			if c < '0' || c > '7' {
+				return 0, false
+			}
+			v = v*8 + int64(c-'0')
 			if v >= 1<<31 {
 				return 0, false
 			}

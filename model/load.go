@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -82,7 +83,7 @@ func (l *Loader) builtinDirs() []string {
 // read returns the path (for messages) and source of a model reference.
 func (l *Loader) read(ref, besideDir string) (string, []byte, error) {
 	if IsPath(ref) {
-		src, err := os.ReadFile(ref)
+		src, err := readModelFile(ref)
 		if err != nil {
 			return "", nil, fmt.Errorf("cannot read model file %s: %w", ref, unwrapPathErr(err))
 		}
@@ -90,7 +91,7 @@ func (l *Loader) read(ref, besideDir string) (string, []byte, error) {
 	}
 	if besideDir != "" {
 		p := filepath.Join(besideDir, ref+".wq")
-		if src, err := os.ReadFile(p); err == nil {
+		if src, err := readModelFile(p); err == nil {
 			return p, src, nil
 		}
 	}
@@ -360,6 +361,13 @@ func applyVariant(parent *File, child *File) (*File, error) {
 			merged.Decls[idx] = &ext
 			continue
 		}
+		if _, ok := d.(*AssumeDecl); ok {
+			// assumptions accumulate: a variant keeps its parents' and adds its own
+			if idx < 0 {
+				merged.Decls = append(merged.Decls, d)
+			}
+			continue
+		}
 		if d.IsNew() {
 			if idx >= 0 {
 				return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("new %s: %s already defines %s (at %s)", d.DeclName(), parents, d.DeclName(), merged.Decls[idx].DeclPos()),
@@ -426,6 +434,8 @@ func kindName(d Decl) string {
 		return "alias"
 	case *WitnessDecl:
 		return "witness"
+	case *AssumeDecl:
+		return "assumption"
 	}
 	return "declaration"
 }
@@ -462,4 +472,24 @@ func ParseSetting(v string) (int64, bool, error) {
 		return 0, false, fmt.Errorf("%q is not an integer or true/false", v)
 	}
 	return n, false, nil
+}
+
+// maxModelFile bounds a model file (`wqcheck check /dev/zero` read for ever).
+const maxModelFile = 16 << 20
+
+// readModelFile reads a model file of at most maxModelFile bytes.
+func readModelFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, maxModelFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(src) > maxModelFile {
+		return nil, fmt.Errorf("larger than %d MiB: not a model", maxModelFile>>20)
+	}
+	return src, nil
 }

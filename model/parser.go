@@ -26,12 +26,19 @@ func Parse(path string, src []byte) (f *File, err error) {
 
 const maxNesting = 200 // deeper nesting is refused, so hostile input cannot exhaust the stack
 
+// maxExprOps bounds the binary operators of one expression: a chain
+// a+b+c+... is a tree as deep as it is long, and every later pass (types,
+// code, evaluation) recurses over it.
+const maxExprOps = 10000
+
 type parser struct {
-	lx    *lexer
-	file  *File
-	tok   token
-	prev  token
-	depth int
+	lx     *lexer
+	file   *File
+	tok    token
+	prev   token
+	depth  int
+	inExpr bool // inside a top-level expression (exprOps counts its operators)
+	ops    int
 }
 
 func (p *parser) next() {
@@ -44,10 +51,15 @@ func (p *parser) next() {
 }
 
 func (p *parser) fail(pos Pos, format string, args ...any) {
-	panic(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...), line: sourceLine(p.lx.src, pos.Line)})
+	p.failHint(pos, "", format, args...)
 }
 
 func (p *parser) failHint(pos Pos, hint string, format string, args ...any) {
+	if p.tok.kind == tEOF && pos == p.tok.pos && p.prev.end.Line > 0 {
+		// at the end of the file there is no line to show: point just
+		// after the last token instead
+		pos = p.prev.end
+	}
 	panic(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...), Hint: hint, line: sourceLine(p.lx.src, pos.Line)})
 }
 
@@ -186,6 +198,8 @@ func (p *parser) parseDecl() Decl {
 	}
 	base := declBase{Pos: pos, New: isNew}
 	switch {
+	case p.is("model"):
+		p.failHint(pos, "a file holds one model; a variant is its own file (model X extends Y;)", "a second 'model' line: the file already declared model %s", p.file.Model)
 	case p.is("param"):
 		p.next()
 		d := &ParamDecl{declBase: base}
@@ -284,6 +298,9 @@ func (p *parser) parseDecl() Decl {
 					"expected the thread's display name as a string after 'as', found %s", p.tok.describe())
 			}
 			d.Label = strings.Trim(p.tok.text, `"`)
+			if strings.ContainsAny(strings.ReplaceAll(d.Label, "{i}", ""), "{}") {
+				p.failHint(p.tok.pos, `{i} is the instance's index, as in "kworker W{i}"`, "unknown placeholder in the thread's display name %s", p.tok.text)
+			}
 			p.next()
 		}
 		p.parseThreadContext(d)
@@ -317,6 +334,11 @@ func (p *parser) parseDecl() Decl {
 	case p.is("init"):
 		p.next()
 		return &InitDecl{declBase: base, Body: p.parseBlock()}
+	case p.is("assume"):
+		p.next()
+		d := &AssumeDecl{declBase: base, Expr: p.parseExpr()}
+		p.expect(";", "after the assumption")
+		return d
 	case p.is("alias"):
 		p.next()
 		d := &AliasDecl{declBase: base}
@@ -722,6 +744,10 @@ func (p *parser) parseShift() Expr { return p.parseBinary(levelShift) }
 func (p *parser) parseAdd() Expr   { return p.parseBinary(levelAdd) }
 
 func (p *parser) parseBinary(level int) Expr {
+	if !p.inExpr {
+		p.inExpr, p.ops = true, 0
+		defer func() { p.inExpr = false }()
+	}
 	if level == len(binLevels) {
 		return p.parseUnary()
 	}
@@ -738,6 +764,10 @@ func (p *parser) parseBinary(level int) Expr {
 			return x
 		}
 		pos := p.tok.pos
+		if p.ops++; p.ops > maxExprOps {
+			p.failHint(pos, "split it into several statements or functions",
+				"expression too long: more than %d operators", maxExprOps)
+		}
 		p.next()
 		y := p.parseBinary(level + 1)
 		x = &BinaryExpr{Pos: pos, Op: op, X: x, Y: y}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -35,9 +36,9 @@ func FormatDecl(d Decl) string {
 	}
 	switch d := d.(type) {
 	case *ParamDecl:
-		fmt.Fprintf(&b, "param %s = %s", d.Name, fmtPrec(d.Value, levelShift))
+		fmt.Fprintf(&b, "param %s = %s", d.Name, fmtAt(d.Value, levelShift))
 		if d.Min != nil {
-			fmt.Fprintf(&b, " in %s..%s", fmtPrec(d.Min, levelShift+1), fmtPrec(d.Max, levelShift+1))
+			fmt.Fprintf(&b, " in %s..%s", fmtAt(d.Min, levelShift+1), fmtAt(d.Max, levelShift+1))
 		}
 		b.WriteString(";\n")
 	case *ConstDecl:
@@ -51,7 +52,7 @@ func FormatDecl(d Decl) string {
 		for i, it := range d.Items {
 			b.WriteString("    " + it.Name)
 			if it.Value != nil {
-				b.WriteString(" = " + fmtPrec(it.Value, -1))
+				b.WriteString(" = " + fmtAt(it.Value, -1))
 			}
 			if i < len(d.Items)-1 {
 				b.WriteString(",")
@@ -143,6 +144,8 @@ func FormatDecl(d Decl) string {
 		fmt.Fprintf(&b, "alias %s = %s;\n", formatPropName(d.Name), formatPropName(d.Builtin))
 	case *WitnessDecl:
 		fmt.Fprintf(&b, "witness %s;\n", formatPropName(d.Name))
+	case *AssumeDecl:
+		fmt.Fprintf(&b, "assume %s;\n", FormatExpr(d.Expr))
 	case *InitDecl:
 		b.WriteString("init ")
 		formatBlock(&b, d.Body, 0)
@@ -169,7 +172,7 @@ func formatType(t *TypeExpr) string {
 	case t.Name == "list":
 		return "list<" + t.Elem + ">"
 	case t.Name == "int" && t.Lo != nil:
-		return fmt.Sprintf("int<%s..%s>", fmtPrec(t.Lo, levelAdd), fmtPrec(t.Hi, levelAdd))
+		return fmt.Sprintf("int<%s..%s>", fmtAt(t.Lo, levelAdd), fmtAt(t.Hi, levelAdd))
 	}
 	return t.Name
 }
@@ -343,7 +346,16 @@ func simpleStmtText(s Stmt) string {
 }
 
 // FormatExpr prints an expression with the fewest parentheses that keep its meaning.
-func FormatExpr(e Expr) string { return fmtPrec(e, -2) }
+// It writes into one buffer, so it takes time linear in the expression's size
+// (a 500,000-term sum once took minutes when every level built its own string).
+func FormatExpr(e Expr) string { return fmtAt(e, -2) }
+
+// fmtAt prints e in a context that binds at level ctx (see fmtPrec).
+func fmtAt(e Expr, ctx int) string {
+	var b strings.Builder
+	fmtPrec(&b, e, ctx)
+	return b.String()
+}
 
 func binLevel(op string) int {
 	for i, ops := range binLevels {
@@ -359,56 +371,105 @@ func binLevel(op string) int {
 // fmtPrec prints e in a context that binds at level ctx: -2 accepts any
 // expression (quantifiers included), -1 a conditional expression, 0.. the
 // binary levels, len(binLevels) an operand of a unary operator.
-func fmtPrec(e Expr, ctx int) string {
-	paren := func(s string, own int) string {
+func fmtPrec(b *strings.Builder, e Expr, ctx int) {
+	open := func(own int) func() {
 		if own < ctx {
-			return "(" + s + ")"
+			b.WriteByte('(')
+			return func() { b.WriteByte(')') }
 		}
-		return s
+		return func() {}
 	}
 	switch e := e.(type) {
 	case *Ident:
-		return e.Name
+		b.WriteString(e.Name)
 	case *IntLit:
-		return fmt.Sprint(e.Val)
+		b.WriteString(strconv.FormatInt(e.Val, 10))
 	case *BoolLit:
-		return fmt.Sprint(e.Val)
+		b.WriteString(strconv.FormatBool(e.Val))
 	case *NullLit:
-		return "NULL"
+		b.WriteString("NULL")
 	case *StringLit:
-		return `"` + e.Val + `"`
+		b.WriteString(`"` + e.Val + `"`)
 	case *UnaryExpr:
-		x := fmtPrec(e.X, len(binLevels))
-		if e.Op == "-" && strings.HasPrefix(x, "-") {
-			x = "(" + x + ")"
+		b.WriteString(e.Op)
+		if e.Op == "-" && leadsWithMinus(e.X) {
+			b.WriteByte('(')
+			fmtPrec(b, e.X, len(binLevels))
+			b.WriteByte(')')
+			return
 		}
-		return e.Op + x
+		fmtPrec(b, e.X, len(binLevels))
 	case *BinaryExpr:
 		l := binLevel(e.Op)
 		// left-associative: the right operand needs parentheses at the same level
-		return paren(fmtPrec(e.X, l)+" "+e.Op+" "+fmtPrec(e.Y, l+1), l)
+		cl := open(l)
+		fmtPrec(b, e.X, l)
+		b.WriteString(" " + e.Op + " ")
+		fmtPrec(b, e.Y, l+1)
+		cl()
 	case *CondExpr:
 		// the condition binds at ||; the branches are full expressions
-		return paren(fmtPrec(e.C, 0)+" ? "+fmtPrec(e.X, -2)+" : "+fmtPrec(e.Y, -1), -1)
+		cl := open(-1)
+		fmtPrec(b, e.C, 0)
+		b.WriteString(" ? ")
+		fmtPrec(b, e.X, -2)
+		b.WriteString(" : ")
+		fmtPrec(b, e.Y, -1)
+		cl()
 	case *CallExpr:
-		var args []string
-		for _, a := range e.Args {
-			args = append(args, fmtPrec(a, -2))
+		b.WriteString(e.Fun + "(")
+		for i, a := range e.Args {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmtPrec(b, a, -2)
 		}
-		return e.Fun + "(" + strings.Join(args, ", ") + ")"
+		b.WriteByte(')')
 	case *FieldExpr:
-		sep := "."
+		fmtPrec(b, e.X, len(binLevels)+1)
 		if e.Arrow {
-			sep = "->"
+			b.WriteString("->")
+		} else {
+			b.WriteByte('.')
 		}
-		return fmtPrec(e.X, len(binLevels)+1) + sep + e.Name
+		b.WriteString(e.Name)
 	case *IndexExpr:
-		return fmtPrec(e.X, len(binLevels)+1) + "[" + fmtPrec(e.Idx, -2) + "]"
+		fmtPrec(b, e.X, len(binLevels)+1)
+		b.WriteByte('[')
+		fmtPrec(b, e.Idx, -2)
+		b.WriteByte(']')
 	case *QuantExpr:
 		if e.Kind == "count" {
-			return fmt.Sprintf("count(%s in %s: %s)", e.Var, fmtPrec(e.Over, levelShift), fmtPrec(e.Body, -2))
+			b.WriteString("count(" + e.Var + " in ")
+			fmtPrec(b, e.Over, levelShift)
+			b.WriteString(": ")
+			fmtPrec(b, e.Body, -2)
+			b.WriteByte(')')
+			return
 		}
-		return paren(fmt.Sprintf("%s %s in %s: %s", e.Kind, e.Var, fmtPrec(e.Over, levelShift), fmtPrec(e.Body, -2)), -2)
+		cl := open(-2)
+		b.WriteString(e.Kind + " " + e.Var + " in ")
+		fmtPrec(b, e.Over, levelShift)
+		b.WriteString(": ")
+		fmtPrec(b, e.Body, -2)
+		cl()
+	default:
+		b.WriteByte('?')
 	}
-	return "?"
+}
+
+// leadsWithMinus reports whether e, printed as the operand of a unary
+// operator, begins with '-' (so "- -x" is printed "-(-x)", not "--x").
+func leadsWithMinus(e Expr) bool {
+	switch e := e.(type) {
+	case *UnaryExpr:
+		return e.Op == "-"
+	case *IntLit:
+		return e.Val < 0
+	case *FieldExpr:
+		return leadsWithMinus(e.X)
+	case *IndexExpr:
+		return leadsWithMinus(e.X)
+	}
+	return false
 }

@@ -35,8 +35,14 @@ func (t Type) String() string {
 	case KBool:
 		return "bool"
 	case KRef:
+		if t.Struct == nil {
+			return "NULL" // the type of the literal NULL, which fits any struct
+		}
 		return t.Struct.Name
 	case KList:
+		if t.Struct == nil {
+			return "list"
+		}
 		return "list<" + t.Struct.Name + ">"
 	case KLock:
 		if t.Mutex {
@@ -46,6 +52,9 @@ func (t Type) String() string {
 	case KTask:
 		return "task"
 	case KArray:
+		if t.Struct == nil {
+			return "array"
+		}
 		return t.Struct.Name + "[]"
 	case KString:
 		return "string"

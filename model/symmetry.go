@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 	"slices"
 )
@@ -507,7 +508,7 @@ func (c *Canonicaliser) Canon(s State) bool {
 				e++
 			}
 			if e-j > 1 && ntie <= maxTieCandidates {
-				ntie *= Factorial(e - j)
+				ntie = mulSat(ntie, Factorial(e-j))
 				c.ties = append(c.ties, [2]int{k, j<<16 | (e - j)})
 			}
 			j = e
@@ -544,7 +545,7 @@ func (c *Canonicaliser) Canon(s State) bool {
 			}
 			if !c.fixedBySwaps(k, j, n) {
 				kept = append(kept, tie)
-				ntie *= Factorial(n)
+				ntie = mulSat(ntie, Factorial(n))
 			}
 		}
 		c.ties = kept
@@ -588,13 +589,23 @@ func (c *Canonicaliser) Canon(s State) bool {
 	return changed
 }
 
-// Factorial is n!, the size of the group of permutations of n objects.
+// Factorial is n!, the size of the group of permutations of n objects,
+// saturating at math.MaxInt (from 21 objects on, n! does not fit an int; an
+// overflowed product once made the tie bound below never apply).
 func Factorial(n int) int {
 	f := 1
 	for i := 2; i <= n; i++ {
-		f *= i
+		f = mulSat(f, i)
 	}
 	return f
+}
+
+// mulSat is a*b for non-negative a and b, or math.MaxInt when that overflows.
+func mulSat(a, b int) int {
+	if a != 0 && b > math.MaxInt/a {
+		return math.MaxInt
+	}
+	return a * b
 }
 
 // sortAll orders each array's positions by colour (c.order, ties by

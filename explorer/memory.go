@@ -1,0 +1,115 @@
+package explorer
+
+import (
+	"runtime/debug"
+	"runtime/metrics"
+)
+
+// The memory bound (Options.MaxMemory) bounds what the process holds, not
+// only the live Go heap: the search stops between batches when the memory
+// the Go runtime has mapped and not returned to the system (heap, garbage
+// not yet collected, stacks, runtime metadata: about the resident set),
+// plus the large allocations the next batch may make (the visited set's
+// next table, the edge arrays' next doubling) and a margin for the batch's
+// own buffers, would pass the bound. While the search runs, the runtime's
+// soft memory limit is set to the bound too, so the collector runs (and
+// returns freed memory to the system) before the process grows past it,
+// instead of letting the heap double between collections.
+
+// memMargin is the share of the bound kept free for a batch's transient
+// allocations (successor buffers, appends that double, collector lag).
+const memMargin = 0.05
+
+type memGuard struct {
+	limit   uint64
+	prev    int64 // the runtime's memory limit before the search
+	samples []metrics.Sample
+}
+
+func newMemGuard(limit uint64) *memGuard {
+	m := &memGuard{limit: limit, samples: []metrics.Sample{
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
+	}}
+	m.prev = debug.SetMemoryLimit(int64(limit))
+	return m
+}
+
+// release restores the runtime's memory limit.
+func (m *memGuard) release() { debug.SetMemoryLimit(m.prev) }
+
+// held is the memory the runtime holds from the system.
+func (m *memGuard) held() uint64 {
+	metrics.Read(m.samples)
+	total, released := m.samples[0].Value.Uint64(), m.samples[1].Value.Uint64()
+	return total - released
+}
+
+// full reports whether the next batch, which may allocate next bytes in
+// large blocks, could take the process past the bound. It collects garbage
+// (and returns it to the system) before it says yes.
+func (m *memGuard) full(next uint64) bool {
+	budget := uint64(float64(m.limit) * (1 - memMargin))
+	if m.held()+next <= budget {
+		return false
+	}
+	debug.FreeOSMemory()
+	return m.held()+next > budget
+}
+
+// nextAllocs is the size of the large blocks the next batch may allocate:
+// the visited set's next table, when it may grow within the batch, and the
+// edge arrays' next capacity, when they may. expect is the number of new
+// states and edges the batch may add (twice the last batch's).
+func (g *graph) nextAllocs(expectStates, expectEdges int) uint64 {
+	n := g.set.growBytes(expectStates)
+	if g.front != nil {
+		n += uint64(expectStates * g.words * 8) // the new states' vectors
+	}
+	if g.keep {
+		grow := func(length, capacity, elem int) uint64 {
+			if capacity-length < expectEdges {
+				return uint64(2*capacity*elem) + uint64(expectEdges*elem)
+			}
+			return 0
+		}
+		n += grow(len(g.edges), cap(g.edges), 4)
+		if g.edgePerm != nil {
+			n += grow(len(g.edgePerm), cap(g.edgePerm), 2)
+		}
+		if g.edgeThread != nil {
+			n += grow(len(g.edgeThread), cap(g.edgeThread), 4)
+		}
+	}
+	return n
+}
+
+// growBytes is the size of the table fpSet allocates if adding k states
+// makes it grow, else 0.
+func (t *fpSet) growBytes(k int) uint64 {
+	if float64(t.n+k) <= fpMaxLoad*float64(t.size) {
+		return 0
+	}
+	size := t.size + t.size/4
+	if t.size < 1<<16 {
+		size = t.size * 2
+	}
+	per := uint64(8)
+	if t.ids != nil {
+		per += 4
+	}
+	return uint64(size+fpPad(size)) * per
+}
+
+// growBytes is what the exact table allocates if adding k states makes its
+// slots or hash array grow, plus the arena chunks the states take.
+func (t *stateTable) growBytes(k int) uint64 {
+	var n uint64
+	if uint64(t.n+k)*4 > uint64(len(t.slots))*3 {
+		n += uint64(len(t.slots)) * 2 * 4
+	}
+	if cap(t.hashes)-len(t.hashes) < k {
+		n += uint64(cap(t.hashes)) * 2 * 8
+	}
+	return n + uint64(k*t.arena.words*8)
+}
