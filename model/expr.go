@@ -95,18 +95,18 @@ func (c *compiler) convert(to, from Type, ev Eval) Eval {
 	case to.Kind == KBool && from.Kind == KInt:
 		return func(cx *Ctx) int64 { return b2i(ev(cx) != 0) }
 	case to.Kind == KTask && from.Kind == KRef:
-		return c.refToTask(from.Struct, ev, "")
+		return c.refToTask(from.Struct, ev, "", c.curPos)
 	}
 	return ev
 }
 
-func (c *compiler) refToTask(s *Struct, ev Eval, text string) Eval {
+func (c *compiler) refToTask(s *Struct, ev Eval, text string, pos Pos) Eval {
 	if s == nil || s.Thread == nil {
 		name := "NULL"
 		if s != nil {
 			name = s.Name
 		}
-		c.errf(c.curPos, "%s is not a task: no thread runs for each %s", text, name)
+		c.errf(pos, "%s is not a task: no thread runs for each %s", text, name)
 	}
 	taskOf := s.taskOf
 	sname := s.Name
@@ -136,7 +136,7 @@ func (c *compiler) taskExpr(e Expr) Eval {
 	case KTask:
 		return ev
 	case KRef:
-		return c.refToTask(t.Struct, ev, FormatExpr(e))
+		return c.refToTask(t.Struct, ev, FormatExpr(e), startPos(e))
 	}
 	c.errf(e.ExprPos(), "expected a task (a thread name, current, or an object a thread runs for), found %s", t)
 	return nil
