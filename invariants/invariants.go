@@ -48,24 +48,24 @@ func Deadlock(p *model.Program, s model.State) (bool, string) {
 		}
 		what, ins := p.BlockedOn(s, t)
 		switch what {
-		case "lock":
+		case model.BlockedLock:
 			owner, name := p.LockOwner(s, t, ins)
 			holder := "nobody"
 			if owner != nil {
 				holder = owner.Label
 			}
 			stuck = append(stuck, fmt.Sprintf("%s waits for %s, held by %s (%s:%d)", t.Label, name, holder, ins.Pos.File, ins.Pos.Line))
-		case "schedule":
+		case model.BlockedSchedule:
 			if !t.Kind.Daemon {
 				stuck = append(stuck, fmt.Sprintf("%s sleeps in schedule() in %s and nobody will wake it (%s:%d)", t.Label, model.TaskStateName(p.TaskState(s, t)), ins.Pos.File, ins.Pos.Line))
 			}
-		case "await":
+		case model.BlockedAwait:
 			if !t.Kind.Daemon {
 				stuck = append(stuck, fmt.Sprintf("%s waits in %s forever (%s:%d)", t.Label, ins.Text, ins.Pos.File, ins.Pos.Line))
 			}
-		case "irq":
+		case model.BlockedIrq:
 			// an interrupt that has not fired: at rest
-		case "cpu":
+		case model.BlockedCPU:
 			if ins.Op == model.OpIrqEnter {
 				continue // an interrupt its CPU does not take now: at rest
 			}

@@ -172,7 +172,7 @@ func (p *Program) TaskCurr(s State, t *Thread) bool {
 	if t.Kind.Ctx != CtxTask || p.Finished(s, t) {
 		return false
 	}
-	if what, ins := p.BlockedOn(s, t); what == "schedule" || what == "await" || (what == "lock" && ins.Mutex) {
+	if what, ins := p.BlockedOn(s, t); what == BlockedSchedule || what == BlockedAwait || (what == BlockedLock && ins.Mutex) {
 		return false
 	}
 	y, _ := p.CPUBlocker(s, t)

@@ -61,11 +61,11 @@ func (p *Program) Where(s State, t *Thread) string {
 		where = ins.Func + ": " + where
 	}
 	switch what, _ := p.BlockedOn(s, t); what {
-	case "":
-	case "cpu":
+	case NotBlocked:
+	case BlockedCPU:
 		y, why := p.CPUBlocker(s, t)
 		where += fmt.Sprintf(" (off the CPU: %s holds it, %s)", y.Label, why)
-	case "irq":
+	case BlockedIrq:
 		where += " (not fired)"
 	default:
 		where += " (blocked)"

@@ -594,14 +594,24 @@ func (p *Program) wake(s State, task int) int64 {
 // Finished reports whether thread t has exited.
 func (p *Program) Finished(s State, t *Thread) bool { return p.PC(s, t) >= len(t.Kind.Code) }
 
-// BlockedOn describes what thread t waits for in s if its next instruction
-// cannot run: "lock", "schedule", "await", "irq" (an interrupt handler
-// whose trigger does not hold), "cpu" (another context of its CPU keeps it
-// off: CPUBlocker says which), or "" when it can run (or has finished).
-func (p *Program) BlockedOn(s State, t *Thread) (what string, ins *Instr) {
+// Blocked says why a thread's next instruction cannot run.
+type Blocked uint8
+
+const (
+	NotBlocked      Blocked = iota // it can run (or has finished)
+	BlockedLock                    // it waits for a lock another thread holds (LockOwner says who)
+	BlockedSchedule                // it sleeps in schedule() in a sleeping task state
+	BlockedAwait                   // it waits in await() for a condition
+	BlockedIrq                     // an interrupt handler whose trigger does not hold: not fired
+	BlockedCPU                     // another context of its CPU keeps it off (CPUBlocker says which)
+)
+
+// BlockedOn says what thread t waits for in s, if its next instruction
+// (returned too; nil when it has finished) cannot run.
+func (p *Program) BlockedOn(s State, t *Thread) (what Blocked, ins *Instr) {
 	pc := p.PC(s, t)
 	if pc >= len(t.Kind.Code) {
-		return "", nil
+		return NotBlocked, nil
 	}
 	ins = t.Kind.Code[pc]
 	c := &Ctx{p: p, s: s, th: t, lb: t.localsBase()}
@@ -609,27 +619,27 @@ func (p *Program) BlockedOn(s State, t *Thread) (what string, ins *Instr) {
 	case OpLock:
 		owner := s.get(ins.Addr(c), ins.LockW)
 		if owner != 0 && owner != uint64(t.Index+1) {
-			return "lock", ins
+			return BlockedLock, ins
 		}
 	case OpSchedule:
 		if p.TaskState(s, t) != TaskRunning {
-			return "schedule", ins
+			return BlockedSchedule, ins
 		}
 	case OpAwait:
 		if v, ok := safeEval(c, ins.X); ok && v == 0 {
-			return "await", ins
+			return BlockedAwait, ins
 		}
 	case OpIrqEnter:
 		if v, ok := safeEval(c, ins.X); ok && v == 0 {
-			return "irq", ins
+			return BlockedIrq, ins
 		}
 	}
 	if p.NCPUs > 0 {
 		if y, _ := p.CPUBlocker(s, t); y != nil {
-			return "cpu", ins
+			return BlockedCPU, ins
 		}
 	}
-	return "", ins
+	return NotBlocked, ins
 }
 
 // LockOwner returns the thread holding the lock of a blocked OpLock, or nil.
