@@ -102,6 +102,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:      "wqcheck",
 		Usage:     "exhaustive model checker for the Linux workqueue and kernel-style concurrency",
+		Version:   version(),
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// urfave/cli would call os.Exit itself; we exit only from main.
