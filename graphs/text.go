@@ -266,16 +266,22 @@ func writeSteps(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 	lay.header(w)
 	prev := tr.Initial
 	last := map[int]int{} // per column, the thread whose step it shows last
+	where := map[int]string{}
 	for i := range tr.Steps {
 		st := &tr.Steps[i]
 		col := cols.of(p, prev, st.Thread)
 		var cells []string
+		ctx := p.DescribeCtx(prev, st.Thread)
 		if cols.byCPU {
 			if t, ok := last[col]; !ok || t != st.Thread.Index {
 				cells = append(cells, ctxName(p, prev, st.Thread)+":")
 			}
 			last[col] = st.Thread.Index
+		} else if w, ok := where[st.Thread.Index]; ok && w != ctx {
+			// its column is named by where it first ran; it has moved
+			cells = append(cells, "(now "+ctx+")")
 		}
+		where[st.Thread.Index] = ctx
 		for _, l := range StepLines(st) {
 			cells = append(cells, l.cell())
 		}
