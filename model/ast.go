@@ -451,3 +451,35 @@ func startPos(e Expr) Pos {
 	}
 	return e.ExprPos()
 }
+
+// inspectExpr calls f on e and on every expression inside it, outermost
+// first (as go/ast.Inspect does).
+func inspectExpr(e Expr, f func(Expr)) {
+	if e == nil {
+		return
+	}
+	f(e)
+	switch x := e.(type) {
+	case *CallExpr:
+		for _, a := range x.Args {
+			inspectExpr(a, f)
+		}
+	case *UnaryExpr:
+		inspectExpr(x.X, f)
+	case *BinaryExpr:
+		inspectExpr(x.X, f)
+		inspectExpr(x.Y, f)
+	case *CondExpr:
+		inspectExpr(x.C, f)
+		inspectExpr(x.X, f)
+		inspectExpr(x.Y, f)
+	case *FieldExpr:
+		inspectExpr(x.X, f)
+	case *IndexExpr:
+		inspectExpr(x.X, f)
+		inspectExpr(x.Idx, f)
+	case *QuantExpr:
+		inspectExpr(x.Over, f)
+		inspectExpr(x.Body, f)
+	}
+}

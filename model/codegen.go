@@ -76,34 +76,16 @@ func (c *compiler) threadCPU(td *ThreadDecl, k *ThreadKind) {
 // array apart: it calls index() or list_index(), or indexes an array.
 func ordersObjects(e Expr) bool {
 	found := false
-	var walk func(Expr)
-	walk = func(e Expr) {
-		switch e := e.(type) {
+	inspectExpr(e, func(e Expr) {
+		switch x := e.(type) {
 		case *CallExpr:
-			if e.Fun == "index" || e.Fun == "list_index" || e.Fun == "list_nth" {
+			if x.Fun == "index" || x.Fun == "list_index" || x.Fun == "list_nth" {
 				found = true
 			}
-			for _, a := range e.Args {
-				walk(a)
-			}
-		case *IndexExpr:
-			found = true
-		case *UnaryExpr:
-			walk(e.X)
-		case *BinaryExpr:
-			walk(e.X)
-			walk(e.Y)
-		case *CondExpr:
-			walk(e.C)
-			walk(e.X)
-			walk(e.Y)
-		case *FieldExpr:
-			walk(e.X)
-		case *QuantExpr:
+		case *IndexExpr, *QuantExpr:
 			found = true
 		}
-	}
-	walk(e)
+	})
 	return found
 }
 

@@ -897,34 +897,20 @@ func (c *compiler) checkAssume(d *AssumeDecl) {
 	}
 	var vals []string
 	seen := map[string]bool{}
-	var walk func(e Expr)
-	walk = func(e Expr) {
-		switch e := e.(type) {
-		case *Ident:
-			if cv, ok := c.consts[e.Name]; ok && !seen[e.Name] && cv.kind == "param" {
-				seen[e.Name] = true
-				val := fmt.Sprint(cv.v)
-				if cv.isBool {
-					val = fmt.Sprint(cv.v != 0)
-				}
-				vals = append(vals, e.Name+" = "+val)
-			}
-		case *UnaryExpr:
-			walk(e.X)
-		case *BinaryExpr:
-			walk(e.X)
-			walk(e.Y)
-		case *CondExpr:
-			walk(e.C)
-			walk(e.X)
-			walk(e.Y)
-		case *CallExpr:
-			for _, a := range e.Args {
-				walk(a)
-			}
+	inspectExpr(d.Expr, func(e Expr) {
+		id, ok := e.(*Ident)
+		if !ok {
+			return
 		}
-	}
-	walk(d.Expr)
+		if cv, ok := c.consts[id.Name]; ok && !seen[id.Name] && cv.kind == "param" {
+			seen[id.Name] = true
+			val := fmt.Sprint(cv.v)
+			if cv.isBool {
+				val = fmt.Sprint(cv.v != 0)
+			}
+			vals = append(vals, id.Name+" = "+val)
+		}
+	})
 	msg := "the parameters break the model's assumption " + FormatExpr(d.Expr)
 	if len(vals) > 0 {
 		msg += " (" + strings.Join(vals, ", ") + ")"

@@ -566,36 +566,11 @@ func (c *compiler) ident(x *Ident) (Eval, Type) {
 // wake_up_process or warn_on, or (when funcs is set) of a model function.
 func hasEffects(c *compiler, e Expr, funcs bool) bool {
 	found := false
-	var walk func(e Expr)
-	walk = func(e Expr) {
-		switch x := e.(type) {
-		case *CallExpr:
-			if (funcs && c.funcs[x.Fun] != nil) || x.Fun == "wake_up_process" || x.Fun == "warn_on" || x.Fun == "WARN_ON" || x.Fun == "WARN_ON_ONCE" {
-				found = true
-			}
-			for _, a := range x.Args {
-				walk(a)
-			}
-		case *UnaryExpr:
-			walk(x.X)
-		case *BinaryExpr:
-			walk(x.X)
-			walk(x.Y)
-		case *CondExpr:
-			walk(x.C)
-			walk(x.X)
-			walk(x.Y)
-		case *FieldExpr:
-			walk(x.X)
-		case *IndexExpr:
-			walk(x.X)
-			walk(x.Idx)
-		case *QuantExpr:
-			walk(x.Over)
-			walk(x.Body)
+	inspectExpr(e, func(e Expr) {
+		if x, ok := e.(*CallExpr); ok && ((funcs && c.funcs[x.Fun] != nil) || x.Fun == "wake_up_process" || x.Fun == "warn_on" || x.Fun == "WARN_ON" || x.Fun == "WARN_ON_ONCE") {
+			found = true
 		}
-	}
-	walk(e)
+	})
 	return found
 }
 
