@@ -203,35 +203,35 @@ func (st *Stepper) ctxOp(s State, t *Thread, op CtxOp, lock bool) {
 	cs := st.p.Ctx(s, t)
 	switch op {
 	case CtxPreemptDisable:
-		if cs.Preempt == maxPreempt {
-			rtErr("%s: preemption disabled more than %d times over", t.Label, maxPreempt)
-		}
-		cs.Preempt++
+		nest(t, &cs.Preempt, +1, maxPreempt, "preemption disabled", "")
 	case CtxPreemptEnable:
-		if cs.Preempt == 0 {
-			what := "preempt_enable() without preempt_disable()"
-			if lock {
-				what = "spin_unlock() with a preemption count of 0"
-			}
-			lockErr("%s: %s", t.Label, what)
+		unbalanced := "preempt_enable() without preempt_disable()"
+		if lock {
+			unbalanced = "spin_unlock() with a preemption count of 0"
 		}
-		cs.Preempt--
+		nest(t, &cs.Preempt, -1, maxPreempt, "", unbalanced)
 	case CtxIrqDisable:
 		cs.IrqOff = true
 	case CtxIrqEnable:
 		cs.IrqOff = false
 	case CtxBhDisable:
-		if cs.Bh == maxBh {
-			rtErr("%s: bottom halves disabled more than %d times over", t.Label, maxBh)
-		}
-		cs.Bh++
+		nest(t, &cs.Bh, +1, maxBh, "bottom halves disabled", "")
 	case CtxBhEnable:
-		if cs.Bh == 0 {
-			lockErr("%s: local_bh_enable() without local_bh_disable()", t.Label)
-		}
-		cs.Bh--
+		nest(t, &cs.Bh, -1, maxBh, "", "local_bh_enable() without local_bh_disable()")
 	}
 	st.p.setCtx(s, t, cs)
+}
+
+// nest moves a nesting count by d: past max it is a runtime error (what:
+// "preemption disabled"), below zero a lock-discipline one (unbalanced).
+func nest(t *Thread, n *int, d, max int, what, unbalanced string) {
+	switch {
+	case d > 0 && *n == max:
+		rtErr("%s: %s more than %d times over", t.Label, what, max)
+	case d < 0 && *n == 0:
+		lockErr("%s: %s", t.Label, unbalanced)
+	}
+	*n += d
 }
 
 // CtxOp is a change to the running context's state.
