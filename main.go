@@ -115,13 +115,14 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		CommandNotFound: func(c *cli.Context, name string) {},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageErr("commands: check, graph, replay, bench, list, show, help", "unknown command %q", c.Args().First())
+				return usageErr("commands: check, graph, lockgraph, replay, bench, list, show, help", "unknown command %q", c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},
 		Commands: []*cli.Command{
 			checkCommand(),
 			graphCommand(),
+			lockgraphCommand(),
 			replayCommand(),
 			benchCommand(),
 			{
@@ -171,6 +172,8 @@ func checkCommand() *cli.Command {
 			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON, for scripts"},
 			&cli.BoolFlag{Name: "explain", Usage: "under each step of a trace, show what it changed in the state"},
 			&cli.BoolFlag{Name: "by-cpu", Usage: "lay the trace out by CPU (a column per CPU, as in kernel commit messages), in models with CPUs"},
+			&cli.BoolFlag{Name: "kernel", Usage: "print lockdep violations as lockdep reports them (\"WARNING: possible circular locking dependency detected\"), then the interleavings behind them"},
+			&cli.BoolFlag{Name: "lockdep", Value: true, Usage: "check lockdep's rules over every interleaving (the lockdep-* properties); --lockdep=false leaves them out"},
 			&cli.BoolFlag{Name: "summary", Usage: "print the verdicts only (the matrix, or one variant's summary), no traces"},
 			&cli.StringFlag{Name: "property", Usage: "draw the trace of property `NAME` (default: the first violated, else the first witnessed)"},
 			&cli.StringFlag{Name: "dot", Usage: "write the trace as DOT to `FILE`"},
@@ -274,7 +277,7 @@ func checkAction(c *cli.Context) error {
 	var jobs []job
 	for _, v := range variants {
 		for _, set := range settings {
-			p, err := loader.Load(v, model.Options{Set: set, Fine: reduce == "none"})
+			p, err := loader.Load(v, model.Options{Set: set, Fine: reduce == "none", NoLockdep: !c.Bool("lockdep")})
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
@@ -374,7 +377,10 @@ func checkAction(c *cli.Context) error {
 				if c.Bool("summary") {
 					break
 				}
-				if pr.Trace != nil {
+				if pr.Trace != nil && pr.Lockdep != nil && c.Bool("kernel") {
+					fmt.Fprintln(w)
+					graphs.WriteLockdep(w, r.Result, pr, graphs.TextOptions{Width: c.Int("width"), ByCPU: c.Bool("by-cpu")})
+				} else if pr.Trace != nil {
 					fmt.Fprintln(w)
 					graphs.WriteTrace(w, r.Result.Program, pr.Trace, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain"), ByCPU: c.Bool("by-cpu")})
 				}
@@ -603,6 +609,64 @@ func graphAction(c *cli.Context) error {
 		if res.Stopped == "max-states" {
 			fmt.Fprintf(c.App.ErrWriter, "hint: --max-states N raises the bound\n")
 		}
+		return &exitError{code: exitIncomplete}
+	}
+	return nil
+}
+
+func lockgraphCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "lockgraph",
+		Usage:     "draw the lock-order graph lockdep builds over every interleaving, as DOT",
+		ArgsUsage: "VARIANT",
+		Description: "A node per lock class, an edge per dependency (a lock taken while another is held), labelled\n" +
+			"with the statement that first creates it and its shortest trace's length; a cycle's edges red.",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "set", Usage: "override a parameter, NAME=VALUE (repeatable)"},
+			&cli.IntFlag{Name: "max-states", Usage: "explore at most `N` states (0: no bound)"},
+			&cli.IntFlag{Name: "max-depth", Usage: "do not expand states deeper than `N` steps (0: no bound)"},
+			&cli.StringFlag{Name: "out", Usage: "write the DOT to `FILE` instead of standard output"},
+		},
+		Action: lockgraphAction,
+	}
+}
+
+func lockgraphAction(c *cli.Context) error {
+	variant, err := oneVariant(c, "usage: wqcheck lockgraph [flags] VARIANT")
+	if err != nil {
+		return err
+	}
+	set, err := singleSettings(c)
+	if err != nil {
+		return err
+	}
+	if c.Int("max-states") < 0 || c.Int("max-depth") < 0 {
+		return usageErr("", "--max-states and --max-depth must not be negative")
+	}
+	if err := checkOutputPath(c.String("out")); err != nil {
+		return usageErr("", "--out: %v", err)
+	}
+	p, err := loader.Load(variant, model.Options{Set: set})
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	stop, release := stopOnSignal()
+	defer release()
+	res := explorer.Explore(p, explorer.Options{All: true, Symmetry: true, Workers: runtime.NumCPU(), MaxStates: c.Int("max-states"),
+		MaxDepth: c.Int("max-depth"), MaxMemory: defaultMemoryBound(), Stop: stop})
+	if res.Err != nil {
+		return &exitError{code: 2, err: res.Err}
+	}
+	src := graphs.LockGraphDOT(res)
+	if file := c.String("out"); file != "" {
+		if err := writeOutput(file, []byte(src), c.App.Writer, c.App.ErrWriter); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	} else if _, err := io.WriteString(c.App.Writer, src); err != nil {
+		return err
+	}
+	if !res.Complete {
+		fmt.Fprintf(c.App.ErrWriter, "wqcheck: the lock graph is INCOMPLETE: the search stopped at %s after %s states\n", res.Stopped, graphs.Commas(res.Stats.States))
 		return &exitError{code: exitIncomplete}
 	}
 	return nil

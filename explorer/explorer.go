@@ -121,6 +121,9 @@ type PropResult struct {
 	Prop    *model.Property
 	Verdict Verdict
 	Trace   *Trace // shortest counterexample, when violated
+	// Lockdep is a violated lockdep property's report: the pattern, and
+	// the shortest trace of every dependency and usage it names
+	Lockdep *LockdepReport
 }
 
 // Result is the outcome of a search.
@@ -132,6 +135,9 @@ type Result struct {
 	Props    []PropResult // in Program.Props order
 	Err      error        // a property that could not be evaluated
 	Graph    *Graph       // the state graph, with Options.KeepGraph
+	// LockGraph is the lock-order graph lockdep built (nil when the
+	// program has no lockdep properties)
+	LockGraph *LockGraph
 
 	symBreaks []*model.SymBreak // explore: the search stopped on these
 }
@@ -328,6 +334,8 @@ func Reproduces(p *model.Program, tr *Trace, prop int) (bool, string) {
 				return true, f.Msg
 			}
 		}
+	case model.PropLockdep:
+		return reproducesLockdep(p, tr, prop)
 	case model.PropStranded:
 		res := Explore(p.WithInitial(final), Options{All: true})
 		if res.Err == nil && res.Complete && res.Props[prop].Verdict == Violated && res.Props[prop].Trace != nil && len(res.Props[prop].Trace.Steps) == 0 {

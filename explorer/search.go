@@ -189,8 +189,9 @@ const (
 )
 
 type stepEvent struct {
-	prop int
+	prop int // -1: a lock acquisition for lockOrder (acq)
 	msg  string
+	acq  model.Acquire
 }
 
 // chunk is phase 1's output for chunkSources states; reused across batches.
@@ -221,6 +222,7 @@ type expander struct {
 	st       *model.Stepper
 	ev       *model.Evaluator
 	stranded []*model.Property
+	lo       *lockOrder // read only, in phase 1
 	maxDepth int
 	fails    []invariants.Failure
 	// with symmetry
@@ -246,10 +248,17 @@ func (x *expander) expand(c *chunk) {
 			nsucc++
 			f := found{thread: int32(sc.Thread), branch: int32(sc.Branch), events: int32(len(c.events))}
 			for _, prop := range sc.Fired {
-				c.events = append(c.events, stepEvent{prop, "warn_on fired: " + p.Props[prop].Text})
+				c.events = append(c.events, stepEvent{prop: prop, msg: "warn_on fired: " + p.Props[prop].Text})
+			}
+			if x.lo != nil {
+				for _, a := range sc.Acquired {
+					if x.lo.news(&a) {
+						c.events = append(c.events, stepEvent{prop: -1, acq: a})
+					}
+				}
 			}
 			if sc.Err != nil {
-				c.events = append(c.events, stepEvent{sc.Err.Prop, sc.Err.Msg})
+				c.events = append(c.events, stepEvent{prop: sc.Err.Prop, msg: sc.Err.Msg})
 				f.kind = foundErr
 			}
 			f.nev = int32(len(c.events)) - f.events
@@ -434,16 +443,21 @@ func explore(p *model.Program, opts Options, sym *model.Symmetry) *Result {
 		}
 		if found[prop] == nil {
 			found[prop] = v
-			if !p.Props[prop].Witness {
-				nfound++ // witnesses never stop the search
+			if !p.Props[prop].Witness && p.Props[prop].Kind != model.PropLockdep {
+				// witnesses never stop the search, nor do lockdep's
+				// warnings (lockdep warns, and the kernel runs on):
+				// the other properties keep their verdicts
+				nfound++
 			}
 		}
 	}
 	deadlockProp := propIndex(p, model.PropDeadlock)
+	lo := newLockOrder(p)
 
 	xs := make([]*expander, workers)
 	for i := range xs {
-		xs[i] = &expander{p: p, g: g, st: p.NewStepper(), ev: p.NewEvaluator(), stranded: stranded, maxDepth: opts.MaxDepth}
+		xs[i] = &expander{p: p, g: g, st: p.NewStepper(), ev: p.NewEvaluator(), stranded: stranded, lo: lo, maxDepth: opts.MaxDepth}
+		xs[i].st.Lockdep = lo != nil
 		if sym != nil {
 			x := xs[i]
 			x.watch = sym.NewSymWatch()
@@ -666,6 +680,10 @@ search:
 				for _, f := range c.succs[si : si+int(e.nsucc)] {
 					stats.Transitions++
 					for _, se := range c.events[f.events : f.events+f.nev] {
+						if se.prop < 0 {
+							lo.acquired(src, g.rec.depth(src), Move{Thread: int(f.thread), Branch: int(f.branch)}, se.acq, record)
+							continue
+						}
 						record(se.prop, &violation{state: src, step: &Move{Thread: int(f.thread), Branch: int(f.branch)}, msg: se.msg})
 					}
 				}
@@ -758,6 +776,9 @@ search:
 			r.Trace = tr
 		}
 		res.Props = append(res.Props, r)
+	}
+	if lo != nil && res.Err == nil {
+		res.Err = lo.finish(res, g, sym)
 	}
 	if opts.KeepGraph {
 		res.Graph = &Graph{g}

@@ -995,6 +995,7 @@ type lockForm struct {
 	unlock bool
 	ctx    CtxOp
 	flags  bool // takes the saved interrupt state as a second argument
+	nested bool // spin_lock_nested(&lock, SUBCLASS): lockdep's subclass annotation
 }
 
 var lockForms = makeLockForms()
@@ -1003,6 +1004,7 @@ func makeLockForms() map[string]lockForm {
 	m := map[string]lockForm{}
 	for _, pre := range []string{"spin_", "raw_spin_"} {
 		m[pre+"lock"] = lockForm{}
+		m[pre+"lock_nested"] = lockForm{nested: true}
 		m[pre+"unlock"] = lockForm{unlock: true}
 		m[pre+"lock_irq"] = lockForm{ctx: CtxIrqDisable}
 		m[pre+"unlock_irq"] = lockForm{unlock: true, ctx: CtxIrqEnable}
@@ -1027,6 +1029,8 @@ func (c *compiler) lockStmt(call *CallExpr, form lockForm) {
 	c.noInit(call)
 	if form.flags {
 		c.wantArgs(call, 2, call.Fun+"(&lock, flags)")
+	} else if form.nested {
+		c.wantArgs(call, 2, call.Fun+"(&lock, SINGLE_DEPTH_NESTING)")
 	} else {
 		c.wantArgs(call, 1, call.Fun+"(&lock)")
 	}
@@ -1043,6 +1047,15 @@ func (c *compiler) lockStmt(call *CallExpr, form lockForm) {
 	}
 	if form.flags {
 		c.flagsArg(call, call.Args[1], ins)
+	}
+	if form.nested {
+		// include/linux/lockdep.h: MAX_LOCKDEP_SUBCLASSES is 8
+		v, isBool := c.constEval(call.Args[1])
+		if isBool || v < 0 || v >= maxSubclass {
+			c.errf(call.Args[1].ExprPos(), "%s: the subclass must be a constant from 0 to %d", call.Fun, maxSubclass-1)
+		}
+		ins.Subclass = uint8(v)
+		c.maxSub = max(c.maxSub, int(v))
 	}
 	c.track.shared = true
 	c.emit(ins)

@@ -53,6 +53,7 @@ type compiler struct {
 	file    *File
 	files   map[string][]byte
 	opts    Options
+	maxSub  int // the largest lockdep subclass a spin_lock_nested() names
 	prog    *Program
 	consts  map[string]constVal
 	structs map[string]*Struct
@@ -169,7 +170,7 @@ func init() {
 var predeclared = map[string]int64{
 	"TASK_RUNNING": TaskRunning, "TASK_INTERRUPTIBLE": TaskInterruptible,
 	"TASK_UNINTERRUPTIBLE": TaskUninterruptible, "TASK_IDLE": TaskIdle, "TASK_DEAD": TaskDead,
-	"WORK_CPU_UNBOUND": CPUUnbound,
+	"WORK_CPU_UNBOUND": CPUUnbound, "SINGLE_DEPTH_NESTING": 1,
 }
 
 func (c *compiler) compile() {
@@ -548,6 +549,9 @@ func (c *compiler) compile() {
 			c.addProp(&Property{Name: d.Name, Kind: PropStranded, Pos: d.Pos, Text: FormatExpr(d.Pending), Items: a, Pending: ev})
 		}
 	}
+
+	// lock classes, and the lockdep family
+	c.buildLockClasses(!c.opts.NoLockdep)
 
 	// aliases of built-in properties, and informational properties
 	for _, d := range c.file.Decls {

@@ -85,9 +85,11 @@ type Instr struct {
 	Ctx    CtxOp
 	LockW  uint8
 	LockNm func(c *Ctx) string // the lock as the user wrote it, for messages
-	List   *ListInfo
-	Tail   bool
-	Prop   int
+	// Subclass is spin_lock_nested()'s lockdep subclass
+	Subclass uint8
+	List     *ListInfo
+	Tail     bool
+	Prop     int
 
 	// symExit marks a jump that leaves a foreach over an array early
 	symExit *symExit
@@ -134,6 +136,9 @@ type Succ struct {
 	// "no-op: consumer is TASK_RUNNING"), keyed by position in Log.
 	Notes  map[int]string
 	Blocks bool // the step ended because the thread blocked mid-step
+	// Acquired lists the step's lock acquisitions, in order, when the
+	// stepper tracks lockdep (Stepper.Lockdep); reused like State.
+	Acquired []Acquire
 }
 
 // LockNote starts the note a recorded lock or unlock leaves: LockNote +
@@ -150,7 +155,10 @@ const maxStepInstrs = 100000
 type Stepper struct {
 	p      *Program
 	Record bool // fill Succ.Log with executed instructions (trace replay)
-	ctx    Ctx
+	// Lockdep fills Succ.Acquired (lockdep.go)
+	Lockdep bool
+	acq     []Acquire
+	ctx     Ctx
 	// the atomic block the current step runs, [atomicLo, atomicHi)
 	atomicLo, atomicHi int
 	branch             int
@@ -223,6 +231,7 @@ func (st *Stepper) threadSuccessors(s State, t *Thread, emit func(*Succ)) {
 	st.atomicLo, st.atomicHi = 0, 0
 	// the scratch copy is reused: emit must copy what it keeps
 	st.scratch = append(st.scratch[:0], s...)
+	st.acq = st.acq[:0]
 	st.run(st.scratch, pc, false, 0, nil, nil, nil)
 }
 
@@ -305,7 +314,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			}
 			msg := rp.msg
 			st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Notes: notes,
-				Err: &StepError{Prop: st.p.builtinProp(rp.kind), Msg: msg}}
+				Err: &StepError{Prop: st.p.builtinProp(rp.kind), Msg: msg}, Acquired: st.acq}
 			st.emit(&st.succ)
 			st.branch++
 		}
@@ -400,17 +409,25 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 						nc[k] = v
 					}
 				}
+				nacq := len(st.acq)
 				st.runFrom(s.Clone(), tg, executed, true, late, n, append([]int(nil), log...), append([]int(nil), fired...), nc)
+				st.acq = st.acq[:nacq]
 				c.s, c.th, c.lb = s, t, t.localsBase()
 			}
 		case OpLock:
 			addr := ins.Addr(c)
 			owner := s.get(addr, ins.LockW)
 			if owner == uint64(t.Index+1) {
+				if st.Lockdep {
+					st.acquire(s, t, ins, addr, pc, false)
+				}
 				lockErr("self-deadlock: %s acquires %s, which it already holds", t.Label, ins.LockNm(c))
 			}
 			if !ins.Mutex {
 				st.lockCtx(c, s, t, ins, false)
+			}
+			if st.Lockdep {
+				st.acquire(s, t, ins, addr, pc, true)
 			}
 			s.set(addr, ins.LockW, uint64(t.Index+1))
 			if st.Record {
@@ -543,7 +560,7 @@ func (st *Stepper) finish(s State, lb uint32, pc int, blocks bool, fired, log []
 	if pc < len(code) {
 		st.keepLive(s, lb, t.Kind.locBits, code[pc].live)
 	}
-	st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Blocks: blocks, Notes: notes}
+	st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Blocks: blocks, Notes: notes, Acquired: st.acq}
 	st.emit(&st.succ)
 	st.branch++
 }

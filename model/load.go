@@ -27,6 +27,8 @@ type Options struct {
 	Set map[string]string
 	// Fine selects the fine-grained reference semantics: no lock-region merging.
 	Fine bool
+	// NoLockdep leaves out the lockdep properties (lockdep.go).
+	NoLockdep bool
 }
 
 // IsPath reports whether ref names a file rather than a built-in model.
