@@ -171,7 +171,7 @@ func WriteSummary(w io.Writer, r Run) {
 	if res.Complete {
 		fmt.Fprintf(w, ", complete\n")
 	} else {
-		fmt.Fprintf(w, ", INCOMPLETE (%s)\n", stoppedWords(res.Stopped))
+		fmt.Fprintf(w, ", INCOMPLETE (%s)\n", incompleteWords(res))
 	}
 	fmt.Fprintf(w, "  stored: %s\n", StorageLine(res.Stats))
 	if line := SymmetryLine(res.Stats); line != "" {
@@ -205,6 +205,16 @@ func reduceWords(r string) string {
 		return "fine-grained"
 	}
 	return "lock regions merged"
+}
+
+// incompleteWords says why a search stopped, without claiming that nothing
+// was found when something was (a lockdep warning does not stop a search).
+func incompleteWords(res *explorer.Result) string {
+	w := stoppedWords(res.Stopped)
+	if res.Violated() {
+		w = strings.TrimSuffix(w, "; no violation found within it")
+	}
+	return w
 }
 
 func stoppedWords(s string) string {
