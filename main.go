@@ -600,7 +600,7 @@ func graphAction(c *cli.Context) error {
 	if !res.Complete {
 		// the picture says so too; the status tells a script
 		fmt.Fprintf(c.App.ErrWriter, "wqcheck: the graph is INCOMPLETE: the search stopped at %s after %s states\n", res.Stopped, graphs.Commas(res.Stats.States))
-		if res.Stopped == "max-states" {
+		if res.Stopped == explorer.StopMaxStates {
 			fmt.Fprintf(c.App.ErrWriter, "hint: --max-states N raises the bound\n")
 		}
 		return &exitError{code: exitIncomplete}
