@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"wqcheck/model/syntax"
 )
 
 // defaultIntLo and defaultIntHi are the range of a plain `int`. Narrow it with
@@ -16,7 +18,7 @@ const (
 
 // Compile type-checks a merged model and compiles it to a Program. Every
 // error it returns is an *Error naming the position and what was expected.
-func Compile(f *File, files map[string][]byte, opts Options) (p *Program, err error) {
+func Compile(f *syntax.File, files map[string][]byte, opts Options) (p *Program, err error) {
 	c := &compiler{
 		file:    f,
 		files:   files,
@@ -25,7 +27,7 @@ func Compile(f *File, files map[string][]byte, opts Options) (p *Program, err er
 		structs: map[string]*Struct{},
 		arrays:  map[string]*Array{},
 		globals: map[string]*Global{},
-		funcs:   map[string]*FuncDecl{},
+		funcs:   map[string]*syntax.FuncDecl{},
 		kinds:   map[string]*ThreadKind{},
 		single:  map[string]*Thread{},
 	}
@@ -50,7 +52,7 @@ type constVal struct {
 }
 
 type compiler struct {
-	file    *File
+	file    *syntax.File
 	files   map[string][]byte
 	opts    Options
 	prog    *Program
@@ -58,7 +60,7 @@ type compiler struct {
 	structs map[string]*Struct
 	arrays  map[string]*Array
 	globals map[string]*Global
-	funcs   map[string]*FuncDecl
+	funcs   map[string]*syntax.FuncDecl
 	kinds   map[string]*ThreadKind
 	single  map[string]*Thread // single-instance threads by name (they are tasks)
 
@@ -68,7 +70,7 @@ type compiler struct {
 	scope   *scope
 	frame   *frame
 	depth   int // inlining depth
-	curPos  Pos
+	curPos  syntax.Pos
 	curText string
 	fn      string
 	track   tracking
@@ -116,7 +118,7 @@ type binding struct {
 }
 
 type frame struct {
-	fd     *FuncDecl
+	fd     *syntax.FuncDecl
 	ret    *Local
 	retTyp Type
 	exit   []*int // jumps to patch to the function's exit
@@ -128,7 +130,7 @@ type frame struct {
 type gotoFix struct {
 	target *int
 	label  string
-	pos    Pos
+	pos    syntax.Pos
 }
 
 type loopCtx struct {
@@ -136,12 +138,12 @@ type loopCtx struct {
 	continues []*int
 }
 
-func (c *compiler) errf(pos Pos, format string, args ...any) {
-	panic(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...), line: sourceLine(c.files[pos.File], pos.Line)})
+func (c *compiler) errf(pos syntax.Pos, format string, args ...any) {
+	panic(syntax.ErrorAt(c.files[pos.File], pos, fmt.Sprintf(format, args...), ""))
 }
 
-func (c *compiler) errHint(pos Pos, hint, format string, args ...any) {
-	panic(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...), Hint: hint, line: sourceLine(c.files[pos.File], pos.Line)})
+func (c *compiler) errHint(pos syntax.Pos, hint, format string, args ...any) {
+	panic(syntax.ErrorAt(c.files[pos.File], pos, fmt.Sprintf(format, args...), hint))
 }
 
 // builtin names a user may not redefine.
@@ -187,7 +189,7 @@ func (c *compiler) compile() {
 	flagSet := 0
 	for _, d := range c.file.Decls {
 		switch d := d.(type) {
-		case *ParamDecl:
+		case *syntax.ParamDecl:
 			c.declareName(d.Name, d.Pos)
 			v, isBool := c.constEval(d.Value)
 			def := v
@@ -210,21 +212,19 @@ func (c *compiler) compile() {
 				lo, _ := c.constEval(d.Min)
 				hi, _ := c.constEval(d.Max)
 				if lo > hi {
-					panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("parameter %s has the empty range %d..%d", d.Name, lo, hi),
-						line: sourceLine(c.files[d.Pos.File], d.Pos.Line)})
+					panic(syntax.ErrorAt(c.files[d.Pos.File], d.Pos, fmt.Sprintf("parameter %s has the empty range %d..%d", d.Name, lo, hi), ""))
 				}
 				if v < lo || v > hi {
-					panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("parameter %s = %d is outside its range %d..%d", d.Name, v, lo, hi),
-						line: sourceLine(c.files[d.Pos.File], d.Pos.Line)})
+					panic(syntax.ErrorAt(c.files[d.Pos.File], d.Pos, fmt.Sprintf("parameter %s = %d is outside its range %d..%d", d.Name, v, lo, hi), ""))
 				}
 			}
 			c.consts[d.Name] = constVal{v: v, isBool: isBool, kind: "param"}
 			p.Params = append(p.Params, ParamValue{Name: d.Name, Value: v, IsBool: isBool, Default: def, Pos: d.Pos})
-		case *ConstDecl:
+		case *syntax.ConstDecl:
 			c.declareName(d.Name, d.Pos)
 			v, isBool := c.constEval(d.Value)
 			c.consts[d.Name] = constVal{v: v, isBool: isBool, kind: "const"}
-		case *FlagsDecl:
+		case *syntax.FlagsDecl:
 			flagSet++
 			var usedBits int64
 			for _, it := range d.Items {
@@ -280,14 +280,14 @@ func (c *compiler) compile() {
 
 	// the parameters' constraints, before anything is built or searched
 	for _, d := range c.file.Decls {
-		if ad, ok := d.(*AssumeDecl); ok {
+		if ad, ok := d.(*syntax.AssumeDecl); ok {
 			c.checkAssume(ad)
 		}
 	}
 
 	// 2. struct names, then object arrays (their sizes give the object counts)
 	for _, d := range c.file.Decls {
-		if sd, ok := d.(*StructDecl); ok {
+		if sd, ok := d.(*syntax.StructDecl); ok {
 			c.declareName(sd.Name, sd.Pos)
 			s := &Struct{Name: sd.Name, Pos: sd.Pos, byName: map[string]*Field{}}
 			c.structs[sd.Name] = s
@@ -296,7 +296,7 @@ func (c *compiler) compile() {
 		}
 	}
 	for _, d := range c.file.Decls {
-		vd, ok := d.(*VarDecl)
+		vd, ok := d.(*syntax.VarDecl)
 		if !ok {
 			continue
 		}
@@ -329,13 +329,13 @@ func (c *compiler) compile() {
 	c.cpus()
 	for _, d := range c.file.Decls {
 		switch d := d.(type) {
-		case *FuncDecl:
+		case *syntax.FuncDecl:
 			c.declareName(d.Name, d.Pos)
 			if builtinFuncs[d.Name] {
 				c.errf(d.Pos, "%s is a built-in; choose another name", d.Name)
 			}
 			c.funcs[d.Name] = d
-		case *ThreadDecl:
+		case *syntax.ThreadDecl:
 			c.declareName(d.Name, d.Pos)
 			k := &ThreadKind{Name: d.Name, Pos: d.Pos, Daemon: d.Daemon, Ctx: d.Context}
 			c.threadContext(d, k)
@@ -411,7 +411,7 @@ func (c *compiler) compile() {
 
 	// 3. fields and struct layouts
 	for _, d := range c.file.Decls {
-		sd, ok := d.(*StructDecl)
+		sd, ok := d.(*syntax.StructDecl)
 		if !ok {
 			continue
 		}
@@ -450,7 +450,7 @@ func (c *compiler) compile() {
 	// 4. global scalars, lists and locks
 	var off uint32
 	for _, d := range c.file.Decls {
-		vd, ok := d.(*VarDecl)
+		vd, ok := d.(*syntax.VarDecl)
 		if !ok || c.structs[vd.Type.Name] != nil {
 			continue
 		}
@@ -507,12 +507,12 @@ func (c *compiler) compile() {
 	// 6. compile thread bodies, then every function on its own (so an
 	// uncalled function is still type-checked), then the init block
 	for _, d := range c.file.Decls {
-		if td, ok := d.(*ThreadDecl); ok {
+		if td, ok := d.(*syntax.ThreadDecl); ok {
 			c.compileThread(td)
 		}
 	}
 	for _, d := range c.file.Decls {
-		if fd, ok := d.(*FuncDecl); ok {
+		if fd, ok := d.(*syntax.FuncDecl); ok {
 			c.checkFunc(fd)
 		}
 	}
@@ -530,10 +530,10 @@ func (c *compiler) compile() {
 	// 7. properties, in declaration order
 	for _, d := range c.file.Decls {
 		switch d := d.(type) {
-		case *InvariantDecl:
+		case *syntax.InvariantDecl:
 			ev := c.propExpr(d.Expr, nil)
-			c.addProp(&Property{Name: d.Name, Kind: PropInvariant, Pos: d.Pos, Text: FormatExpr(d.Expr), Invariant: ev})
-		case *StrandedDecl:
+			c.addProp(&Property{Name: d.Name, Kind: PropInvariant, Pos: d.Pos, Text: syntax.FormatExpr(d.Expr), Invariant: ev})
+		case *syntax.StrandedDecl:
 			a := c.arrays[d.Over]
 			if a == nil {
 				c.errf(d.OverPos, "stranded %s: %s is not an object array (expected the array of work items)", d.Name, d.Over)
@@ -545,14 +545,14 @@ func (c *compiler) compile() {
 			c.qdepth = 1
 			ev := c.propExpr(d.Pending, sc)
 			c.qdepth = 0
-			c.addProp(&Property{Name: d.Name, Kind: PropStranded, Pos: d.Pos, Text: FormatExpr(d.Pending), Items: a, Pending: ev})
+			c.addProp(&Property{Name: d.Name, Kind: PropStranded, Pos: d.Pos, Text: syntax.FormatExpr(d.Pending), Items: a, Pending: ev})
 		}
 	}
 
 	// aliases of built-in properties, and informational properties
 	for _, d := range c.file.Decls {
 		switch d := d.(type) {
-		case *AliasDecl:
+		case *syntax.AliasDecl:
 			pr := c.prog.propByName[d.Builtin]
 			if pr == nil || (pr.Kind != PropDeadlock && pr.Kind != PropLockDiscipline && pr.Kind != PropRuntimeError) {
 				c.errHint(d.Pos, "the built-in properties are deadlock, lock-discipline and runtime-error", "alias %s: %q is not a built-in property", d.Name, d.Builtin)
@@ -567,7 +567,7 @@ func (c *compiler) compile() {
 		}
 	}
 	for _, d := range c.file.Decls {
-		if w, ok := d.(*WitnessDecl); ok {
+		if w, ok := d.(*syntax.WitnessDecl); ok {
 			pr := c.prog.propByName[w.Name]
 			if pr == nil {
 				c.errf(w.Pos, "witness %s: no property named %s", w.Name, w.Name)
@@ -586,7 +586,7 @@ func (c *compiler) compile() {
 		}
 	}
 	for _, d := range c.file.Decls {
-		if id, ok := d.(*InitDecl); ok {
+		if id, ok := d.(*syntax.InitDecl); ok {
 			c.runInit(id)
 		}
 	}
@@ -622,7 +622,7 @@ func (c *compiler) threadCount() int { return len(c.prog.Threads) }
 // cpus evaluates the model's `cpus N;` declaration, if any.
 func (c *compiler) cpus() {
 	for _, d := range c.file.Decls {
-		cd, ok := d.(*CpusDecl)
+		cd, ok := d.(*syntax.CpusDecl)
 		if !ok {
 			continue
 		}
@@ -631,7 +631,7 @@ func (c *compiler) cpus() {
 		}
 		n, isBool := c.constEval(cd.N)
 		if isBool || n < 1 || n > 8 {
-			c.errf(cd.N.ExprPos(), "cpus: expected a number of CPUs from 1 to 8, found %s", FormatExpr(cd.N))
+			c.errf(cd.N.ExprPos(), "cpus: expected a number of CPUs from 1 to 8, found %s", syntax.FormatExpr(cd.N))
 		}
 		c.prog.NCPUs = int(n)
 	}
@@ -639,7 +639,7 @@ func (c *compiler) cpus() {
 
 // threadContext checks a thread's context clause against the model's CPUs.
 // With CPUs every thread says where it runs; without, none may.
-func (c *compiler) threadContext(d *ThreadDecl, k *ThreadKind) {
+func (c *compiler) threadContext(d *syntax.ThreadDecl, k *ThreadKind) {
 	written := d.OnCPU != nil || d.Unbound
 	if c.prog.NCPUs == 0 {
 		if written || d.Context != CtxTask {
@@ -674,7 +674,7 @@ func (c *compiler) addProp(pr *Property) int {
 	return len(c.prog.Props) - 1
 }
 
-func (c *compiler) declareName(name string, pos Pos) {
+func (c *compiler) declareName(name string, pos syntax.Pos) {
 	if topLevelWords[name] {
 		c.errf(pos, "%s opens a top-level declaration: it cannot name a global, a constant or a function", name)
 	}
@@ -699,7 +699,7 @@ var topLevelWords = map[string]bool{
 
 // resolveType checks a written type. Storage types may be lists and locks;
 // locals may not (they are fixed places in the kernel's structures).
-func (c *compiler) resolveType(te *TypeExpr, storage bool) Type {
+func (c *compiler) resolveType(te *syntax.TypeExpr, storage bool) Type {
 	switch te.Name {
 	case "int":
 		if te.Lo == nil {
@@ -747,21 +747,21 @@ func (c *compiler) resolveType(te *TypeExpr, storage bool) Type {
 
 // ---- constant expressions ----
 
-func (c *compiler) constEval(e Expr) (int64, bool) {
+func (c *compiler) constEval(e syntax.Expr) (int64, bool) {
 	switch e := e.(type) {
-	case *IntLit:
+	case *syntax.IntLit:
 		return e.Val, false
-	case *BoolLit:
+	case *syntax.BoolLit:
 		if e.Val {
 			return 1, true
 		}
 		return 0, true
-	case *Ident:
+	case *syntax.Ident:
 		if v, ok := c.consts[e.Name]; ok {
 			return v.v, v.isBool
 		}
 		c.errf(e.Pos, "%s is not a constant: expected a number, a parameter, a const or a flag here", e.Name)
-	case *UnaryExpr:
+	case *syntax.UnaryExpr:
 		v, _ := c.constEval(e.X)
 		switch e.Op {
 		case "-":
@@ -771,7 +771,7 @@ func (c *compiler) constEval(e Expr) (int64, bool) {
 		case "!":
 			return b2i(v == 0), true
 		}
-	case *BinaryExpr:
+	case *syntax.BinaryExpr:
 		x, xb := c.constEval(e.X)
 		y, _ := c.constEval(e.Y)
 		if (e.Op == "<<" || e.Op == ">>") && (y < 0 || y > 31) {
@@ -782,20 +782,20 @@ func (c *compiler) constEval(e Expr) (int64, bool) {
 			c.errf(e.Pos, "%s in a constant expression", arithWhy(e.Op, x, y))
 		}
 		if v < math.MinInt32 || v > math.MaxInt32 {
-			c.errf(e.Pos, "constant expression %s = %d does not fit 32 bits", FormatExpr(e), v)
+			c.errf(e.Pos, "constant expression %s = %d does not fit 32 bits", syntax.FormatExpr(e), v)
 		}
 		switch e.Op {
 		case "==", "!=", "<", "<=", ">", ">=", "&&", "||":
 			return v, true
 		}
 		return v, xb && (e.Op == "&" || e.Op == "|" || e.Op == "^")
-	case *CondExpr:
+	case *syntax.CondExpr:
 		cv, _ := c.constEval(e.C)
 		if cv != 0 {
 			return c.constEval(e.X)
 		}
 		return c.constEval(e.Y)
-	case *CallExpr:
+	case *syntax.CallExpr:
 		if (e.Fun == "min" || e.Fun == "max") && len(e.Args) == 2 {
 			x, _ := c.constEval(e.Args[0])
 			y, _ := c.constEval(e.Args[1])
@@ -805,7 +805,7 @@ func (c *compiler) constEval(e Expr) (int64, bool) {
 			return y, false
 		}
 	}
-	c.errf(e.ExprPos(), "expected a constant expression here, found %s", FormatExpr(e))
+	c.errf(e.ExprPos(), "expected a constant expression here, found %s", syntax.FormatExpr(e))
 	return 0, false
 }
 
@@ -881,7 +881,7 @@ func arith(op string, x, y int64) (int64, bool) {
 
 // threadLabel expands a thread's `as` name for instance i ({i} is the index;
 // -1 for a single thread) and falls back to the thread's name.
-func threadLabel(d *ThreadDecl, i int) string {
+func threadLabel(d *syntax.ThreadDecl, i int) string {
 	if d.Label == "" {
 		return d.Name
 	}
@@ -890,15 +890,15 @@ func threadLabel(d *ThreadDecl, i int) string {
 
 // checkAssume evaluates an `assume` over the parameters and constants and
 // refuses a configuration that breaks it, naming the values involved.
-func (c *compiler) checkAssume(d *AssumeDecl) {
+func (c *compiler) checkAssume(d *syntax.AssumeDecl) {
 	v, _ := c.constEval(d.Expr)
 	if v != 0 {
 		return
 	}
 	var vals []string
 	seen := map[string]bool{}
-	inspectExpr(d.Expr, func(e Expr) {
-		id, ok := e.(*Ident)
+	syntax.InspectExpr(d.Expr, func(e syntax.Expr) {
+		id, ok := e.(*syntax.Ident)
 		if !ok {
 			return
 		}
@@ -911,7 +911,7 @@ func (c *compiler) checkAssume(d *AssumeDecl) {
 			vals = append(vals, id.Name+" = "+val)
 		}
 	})
-	msg := "the parameters break the model's assumption " + FormatExpr(d.Expr)
+	msg := "the parameters break the model's assumption " + syntax.FormatExpr(d.Expr)
 	if len(vals) > 0 {
 		msg += " (" + strings.Join(vals, ", ") + ")"
 	}

@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"strings"
+
+	"wqcheck/model/syntax"
 )
 
 // Eval is a compiled expression. Expressions are compiled once into closures
@@ -55,7 +57,7 @@ func (o Op) String() string { return opNames[o] }
 // statement it came from, so traces show source text and lines.
 type Instr struct {
 	Op   Op
-	Pos  Pos
+	Pos  syntax.Pos
 	Text string // the statement as written (normalised), e.g. "spin_lock(&pool->lock);"
 	Func string // the model function or thread the statement is in, e.g. "kick_pool"
 	// Visible instructions read or write shared state, or may block. In the

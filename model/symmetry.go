@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+
+	"wqcheck/model/syntax"
 )
 
 // Symmetry reduction.
@@ -46,7 +48,7 @@ import (
 // SymBreak says where a model tells the objects of an array apart.
 type SymBreak struct {
 	Array *Array
-	Pos   Pos
+	Pos   syntax.Pos
 	What  string // "index(w)", "workers[2]", "a foreach that returns early", ...
 	// At is SymWatch.At when it was seen: the explorer sets it to the
 	// state being expanded or checked, to report the first break in
@@ -60,7 +62,7 @@ func (b *SymBreak) String() string {
 
 // symSite is a marked operation, made at compile time.
 type symSite struct {
-	pos  Pos
+	pos  syntax.Pos
 	what string
 }
 
@@ -1051,7 +1053,7 @@ func UnrankPerm(r uint16, perm []int32) {
 // symSite makes the mark for an operation that tells objects apart, or
 // returns nil where no mark is needed: in init, which runs once before the
 // search.
-func (c *compiler) symSite(pos Pos, what string) *symSite {
+func (c *compiler) symSite(pos syntax.Pos, what string) *symSite {
 	if c.inInit {
 		return nil
 	}
@@ -1063,13 +1065,13 @@ type symLoop struct {
 	arr   *Array
 	frame *frame // the function it is in: a return leaves it only from there
 	loop  int    // its index in compiler.loops: a break leaves it only from there
-	pos   Pos
+	pos   syntax.Pos
 }
 
 // markSymExit marks the jump (or thread exit) at pc when it leaves the
 // innermost foreach over an object array early: which object the loop
 // stopped at depends on the order of the array.
-func (c *compiler) markSymExit(pc int, pos Pos, what string, isBreak bool) {
+func (c *compiler) markSymExit(pc int, pos syntax.Pos, what string, isBreak bool) {
 	if len(c.symLoops) == 0 || c.inInit {
 		return
 	}
@@ -1086,36 +1088,36 @@ func (c *compiler) markSymExit(pc int, pos Pos, what string, isBreak bool) {
 // it reads: then the order is immaterial. Early exits are checked when
 // they happen (markSymExit); a thread resting inside the loop is checked by
 // the canonicaliser.
-func notPerElement(body Stmt, v string) string {
+func notPerElement(body syntax.Stmt, v string) string {
 	declared := map[string]bool{}
 	// the fields the body writes (of the loop object): no iteration may
 	// read them of another object, which an earlier iteration may have
 	// written
 	written := map[string]bool{}
-	walkStmts(body, func(s Stmt) {
-		if a, ok := s.(*AssignStmt); ok {
-			if f, ok := a.Lhs.(*FieldExpr); ok {
+	walkStmts(body, func(s syntax.Stmt) {
+		if a, ok := s.(*syntax.AssignStmt); ok {
+			if f, ok := a.Lhs.(*syntax.FieldExpr); ok {
 				written[f.Name] = true
 			}
 		}
 	})
-	var expr func(e Expr) string
-	expr = func(e Expr) string {
+	var expr func(e syntax.Expr) string
+	expr = func(e syntax.Expr) string {
 		switch x := e.(type) {
-		case *UnaryExpr:
+		case *syntax.UnaryExpr:
 			return expr(x.X)
-		case *BinaryExpr:
+		case *syntax.BinaryExpr:
 			if r := expr(x.X); r != "" {
 				return r
 			}
 			return expr(x.Y)
-		case *CondExpr:
-			for _, y := range []Expr{x.C, x.X, x.Y} {
+		case *syntax.CondExpr:
+			for _, y := range []syntax.Expr{x.C, x.X, x.Y} {
 				if r := expr(y); r != "" {
 					return r
 				}
 			}
-		case *CallExpr:
+		case *syntax.CallExpr:
 			if !pureBuiltins[x.Fun] {
 				return "calls " + x.Fun + "()"
 			}
@@ -1124,17 +1126,17 @@ func notPerElement(body Stmt, v string) string {
 					return r
 				}
 			}
-		case *FieldExpr:
-			if id, ok := x.X.(*Ident); written[x.Name] && (!ok || id.Name != v) {
-				return "reads " + FormatExpr(x) + ", which it writes of each " + v
+		case *syntax.FieldExpr:
+			if id, ok := x.X.(*syntax.Ident); written[x.Name] && (!ok || id.Name != v) {
+				return "reads " + syntax.FormatExpr(x) + ", which it writes of each " + v
 			}
 			return expr(x.X)
-		case *IndexExpr:
+		case *syntax.IndexExpr:
 			if r := expr(x.X); r != "" {
 				return r
 			}
 			return expr(x.Idx)
-		case *QuantExpr:
+		case *syntax.QuantExpr:
 			if x.Var == v {
 				return "shadows " + v
 			}
@@ -1145,16 +1147,16 @@ func notPerElement(body Stmt, v string) string {
 		}
 		return ""
 	}
-	var stmt func(s Stmt) string
-	stmt = func(s Stmt) string {
+	var stmt func(s syntax.Stmt) string
+	stmt = func(s syntax.Stmt) string {
 		switch x := s.(type) {
-		case *Block:
+		case *syntax.Block:
 			for _, y := range x.Stmts {
 				if r := stmt(y); r != "" {
 					return r
 				}
 			}
-		case *IfStmt:
+		case *syntax.IfStmt:
 			if r := expr(x.Cond); r != "" {
 				return r
 			}
@@ -1164,33 +1166,33 @@ func notPerElement(body Stmt, v string) string {
 			if x.Else != nil {
 				return stmt(x.Else)
 			}
-		case *VarStmt:
+		case *syntax.VarStmt:
 			declared[x.Name] = true
 			if x.Init != nil {
 				return expr(x.Init)
 			}
-		case *AssignStmt:
+		case *syntax.AssignStmt:
 			switch l := x.Lhs.(type) {
-			case *FieldExpr:
-				if id, ok := l.X.(*Ident); !ok || id.Name != v {
-					return "assigns " + FormatExpr(x.Lhs)
+			case *syntax.FieldExpr:
+				if id, ok := l.X.(*syntax.Ident); !ok || id.Name != v {
+					return "assigns " + syntax.FormatExpr(x.Lhs)
 				}
-			case *Ident:
+			case *syntax.Ident:
 				if !declared[l.Name] {
 					return "assigns " + l.Name
 				}
 			default:
-				return "assigns " + FormatExpr(x.Lhs)
+				return "assigns " + syntax.FormatExpr(x.Lhs)
 			}
 			if x.Rhs != nil {
 				return expr(x.Rhs)
 			}
-		case *ReturnStmt:
+		case *syntax.ReturnStmt:
 			if x.X != nil {
 				return expr(x.X)
 			}
-		case *BreakStmt, *ContinueStmt, *GotoStmt:
-		case *LabeledStmt:
+		case *syntax.BreakStmt, *syntax.ContinueStmt, *syntax.GotoStmt:
+		case *syntax.LabeledStmt:
 			return stmt(x.Stmt)
 		default:
 			return "does more than update each " + v + "'s fields"
