@@ -1221,7 +1221,7 @@ func (c *compiler) runInit(id *syntax.InitDecl) {
 	}
 	// (its index is past the real threads, so no lock reads as held by it)
 	t := &Thread{Kind: k, Index: len(p.Threads), Obj: -1, Name: "init", Base: p.Bits}
-	words := int((p.Bits + k.hdrBits() + k.locBits + 63) / 64)
+	words := wordsFor(p.Bits + k.blockBits())
 	s := make(State, words)
 	copy(s, p.init)
 	var out State

@@ -570,11 +570,11 @@ func (p *Program) setPC(s State, t *Thread, pc int) { s.set(t.Base, t.Kind.PCW, 
 
 // TaskState returns thread t's task state (TaskRunning, ...).
 func (p *Program) TaskState(s State, t *Thread) int {
-	return int(s.get(t.Base+uint32(t.Kind.PCW), taskW))
+	return int(s.get(t.taskOff(), taskW))
 }
 
 func (p *Program) setTaskState(s State, t *Thread, v int) {
-	s.set(t.Base+uint32(t.Kind.PCW), taskW, uint64(v))
+	s.set(t.taskOff(), taskW, uint64(v))
 }
 
 // wake implements wake_up_process on task (1-based thread index): a sleeping
@@ -726,7 +726,7 @@ func (p *Program) lockSlots() []lockSlot {
 		for i := 0; i < st.Count; i++ {
 			for _, f := range st.Fields {
 				if f.Type.Kind == KLock {
-					out = append(out, lockSlot{st.Base + uint32(i)*st.Stride + f.Off, f.Width, f.Type.Mutex, st.ObjName(i) + "." + f.Name})
+					out = append(out, lockSlot{st.fieldOff(i, f), f.Width, f.Type.Mutex, st.ObjName(i) + "." + f.Name})
 				}
 			}
 		}

@@ -223,7 +223,7 @@ func (c *compiler) field(e *syntax.FieldExpr) lval {
 	text := syntax.FormatExpr(e)
 	lv := lval{typ: f.Type, width: f.Width, list: f.List, text: text}
 	if idx >= 0 {
-		off := s.Base + uint32(idx)*s.Stride + f.Off
+		off := s.fieldOff(idx, f)
 		lv.addr = constAddr(off)
 		if a := s.arrOf[idx]; !a.Single {
 			if site := c.symSite(e.X.ExprPos(), syntax.FormatExpr(e.X)); site != nil {
@@ -238,14 +238,13 @@ func (c *compiler) field(e *syntax.FieldExpr) lval {
 		name := s.ObjName(idx) + "." + f.Name
 		lv.name = func(*Ctx) string { return name }
 	} else {
-		sb, stride, foff := s.Base, s.Stride, f.Off
 		xtext := syntax.FormatExpr(e.X)
 		lv.addr = func(cx *Ctx) uint32 {
 			v := base(cx)
 			if v == 0 {
 				rtErr("%s: NULL dereference: %s is NULL", e.Pos, xtext)
 			}
-			return sb + uint32(v-1)*stride + foff
+			return s.fieldOff(int(v-1), f)
 		}
 		fname := f.Name
 		lv.name = func(cx *Ctx) string {

@@ -237,8 +237,6 @@ func TaskStateName(v int) string {
 	return fmt.Sprint(v)
 }
 
-const taskW = 3
-
 // PropKind classifies properties.
 type PropKind int
 

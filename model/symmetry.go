@@ -298,7 +298,7 @@ func (p *Program) NewSymmetry(arrays []*Array) *Symmetry {
 			if sym.symOf[si][j] >= 0 {
 				continue
 			}
-			base := s.Base + uint32(j)*s.Stride
+			base := s.objBase(j)
 			for _, e := range es {
 				e.off += base
 				e.id = uint64(base + e.off)
@@ -326,7 +326,7 @@ func (p *Program) NewSymmetry(arrays []*Array) *Symmetry {
 	}
 	kindMask := map[*ThreadKind][][]uint64{}
 	for _, k := range p.Kinds {
-		n := k.hdrBits() + k.locBits
+		n := k.blockBits()
 		per := make([][]uint64, len(k.Code)+1)
 		for pc := range per {
 			m := make([]uint64, (n+63)/64)
@@ -419,7 +419,7 @@ func (c *Canonicaliser) Canon(s State) bool {
 		si := st.ID
 		for j := 0; j < a.a.Len; j++ {
 			obj := a.a.First + j
-			base := st.Base + uint32(obj)*st.Stride
+			base := st.objBase(obj)
 			h := maskedHash(s, base, st.Stride, sym.objMask[si], uint64(k+1))
 			es := sym.elemSlots[si]
 			for e := range es {
@@ -467,7 +467,7 @@ func (c *Canonicaliser) Canon(s State) bool {
 			st := a.a.Struct
 			si := st.ID
 			for j := 0; j < a.a.Len; j++ {
-				base := st.Base + uint32(a.a.First+j)*st.Stride
+				base := st.objBase(a.a.First + j)
 				es := sym.elemSlots[si]
 				for e := range es {
 					c.link(s, &es[e], base, k, j)
@@ -649,14 +649,14 @@ func (c *Canonicaliser) plainRun(s State, k int, run []int32) bool {
 		}
 	}
 	j0 := int(run[0])
-	b0 := st.Base + uint32(a.a.First+j0)*st.Stride
+	b0 := st.objBase(a.a.First + j0)
 	for _, j := range run[1:] {
-		if !equalBits(s, b0, st.Base+uint32(a.a.First+int(j))*st.Stride, st.Stride) {
+		if !equalBits(s, b0, st.objBase(a.a.First+int(j)), st.Stride) {
 			return false
 		}
 		if a.threads != nil {
 			t0, t := p.Threads[a.threads[j0]], p.Threads[a.threads[j]]
-			if !equalBits(s, t0.Base, t.Base, t0.Kind.hdrBits()+t0.Kind.locBits) {
+			if !equalBits(s, t0.Base, t.Base, t0.Kind.blockBits()) {
 				return false
 			}
 		}
@@ -719,7 +719,7 @@ func permute(xs []int32, i int, f func()) {
 func (c *Canonicaliser) threadKey(s State, t *Thread, h uint64) uint64 {
 	p := c.sym.p
 	pc := p.PC(s, t)
-	h = maskedHash(s, t.Base, t.Kind.hdrBits()+t.Kind.locBits, c.sym.thMask[t.Index][pc], h)
+	h = maskedHash(s, t.Base, t.Kind.blockBits(), c.sym.thMask[t.Index][pc], h)
 	lb := t.localsBase()
 	slots := c.sym.thSlots[t.Index][pc]
 	for e := range slots {
@@ -889,10 +889,10 @@ func (sym *Symmetry) Apply(s, out State, perm [][]int32) {
 			if nj == j {
 				continue
 			}
-			copyBits(out, st.Base+uint32(a.a.First+nj)*st.Stride, s, st.Base+uint32(a.a.First+j)*st.Stride, st.Stride)
+			copyBits(out, st.objBase(a.a.First+nj), s, st.objBase(a.a.First+j), st.Stride)
 			if a.threads != nil {
 				from, to := p.Threads[a.threads[j]], p.Threads[a.threads[nj]]
-				copyBits(out, to.Base, s, from.Base, from.Kind.hdrBits()+from.Kind.locBits)
+				copyBits(out, to.Base, s, from.Base, from.Kind.blockBits())
 			}
 		}
 	}
@@ -908,7 +908,7 @@ func (sym *Symmetry) Apply(s, out State, perm [][]int32) {
 			if sym.symOf[si][j] < 0 {
 				continue
 			}
-			base := st.Base + uint32(j)*st.Stride
+			base := st.objBase(j)
 			for e := range es {
 				sym.rename(out, &es[e], base, perm)
 			}
