@@ -357,94 +357,20 @@ func (c *compiler) stmtInner(s syntax.Stmt) {
 	case *syntax.Block:
 		c.block(s)
 	case *syntax.VarStmt:
-		if c.lookupLocalHere(s.Name) {
-			c.errf(s.Pos, "%s is already declared in this block", s.Name)
-		}
-		t := c.resolveType(s.Type, false)
-		if t.Kind == KVoid {
-			c.errf(s.Type.Pos, "a variable cannot be void")
-		}
-		var ev Eval
-		if s.Init != nil {
-			var et Type
-			ev, et = c.expr(s.Init)
-			c.assignable(t, et, s.Init.ExprPos(), s.Name)
-			ev = c.convert(t, et, ev)
-		} else {
-			ev = func(*Ctx) int64 { return zeroValue(t) }
-		}
-		l := c.newLocal(s.Name, t)
-		set := c.localSetter(l, s.Pos, s.Name)
-		c.emit(&Instr{Op: OpAssign, X: ev, Set: set, def: c.localIndex(l) + 1})
-		c.declare(s.Name, &binding{typ: t, local: l})
+		c.varStmt(s)
 	case *syntax.ExprStmt:
 		call := s.X.(*syntax.CallExpr)
 		c.callStmt(call)
 	case *syntax.AssignStmt:
 		c.assignStmt(s)
 	case *syntax.IfStmt:
-		cond := c.condExpr(s.Cond)
-		br := c.emit(&Instr{Op: OpBranch, X: cond})
-		c.code[br].Target = c.pc()
-		c.body(s.Then)
-		if s.Else != nil {
-			j := c.emitJump()
-			c.code[br].Else = c.pc()
-			c.body(s.Else)
-			c.code[j].Target = c.pc()
-		} else {
-			c.code[br].Else = c.pc()
-		}
+		c.ifStmt(s)
 	case *syntax.WhileStmt:
-		top := c.pc()
-		cond := c.condExpr(s.Cond)
-		br := c.emit(&Instr{Op: OpBranch, X: cond})
-		c.code[br].Target = c.pc()
-		lp := c.pushLoop()
-		c.body(s.Body)
-		c.setOrigin(s.Pos, syntax.StmtHeader(s))
-		j := c.emitJump()
-		c.code[j].Target = top
-		c.code[br].Else = c.pc()
-		c.popLoop(lp, c.pc(), top)
+		c.whileStmt(s)
 	case *syntax.DoWhileStmt:
-		top := c.pc()
-		lp := c.pushLoop()
-		c.body(s.Body)
-		cont := c.pc()
-		c.setOrigin(s.Cond.ExprPos(), syntax.StmtHeader(s))
-		cond := c.condExpr(s.Cond)
-		br := c.emit(&Instr{Op: OpBranch, X: cond})
-		c.code[br].Target = top
-		c.code[br].Else = c.pc()
-		c.popLoop(lp, c.pc(), cont)
+		c.doWhileStmt(s)
 	case *syntax.ForStmt:
-		c.push()
-		if s.Init != nil {
-			c.stmt(s.Init)
-		}
-		top := c.pc()
-		br := -1
-		if s.Cond != nil {
-			c.setOrigin(s.Pos, syntax.StmtHeader(s))
-			cond := c.condExpr(s.Cond)
-			br = c.emit(&Instr{Op: OpBranch, X: cond})
-			c.code[br].Target = c.pc()
-		}
-		lp := c.pushLoop()
-		c.body(s.Body)
-		cont := c.pc()
-		if s.Post != nil {
-			c.stmt(s.Post)
-		}
-		c.setOrigin(s.Pos, syntax.StmtHeader(s))
-		j := c.emitJump()
-		c.code[j].Target = top
-		if br >= 0 {
-			c.code[br].Else = c.pc()
-		}
-		c.popLoop(lp, c.pc(), cont)
-		c.pop()
+		c.forStmt(s)
 	case *syntax.ForeachStmt:
 		c.foreach(s)
 	case *syntax.LabeledStmt:
@@ -476,22 +402,128 @@ func (c *compiler) stmtInner(s syntax.Stmt) {
 		c.block(s.Body)
 		c.makeAtomic(start, c.pc(), s.Pos)
 	case *syntax.EitherStmt:
-		if c.inInit {
-			c.errf(s.Pos, "either is not allowed in init: the initial state must be unique")
-		}
-		e := c.emit(&Instr{Op: OpEither})
-		var ends []int
-		for _, b := range s.Branches {
-			c.code[e].Targets = append(c.code[e].Targets, c.pc())
-			c.block(b)
-			c.setOrigin(s.Pos, "either")
-			ends = append(ends, c.emitJump())
-		}
-		for _, j := range ends {
-			c.code[j].Target = c.pc()
-		}
+		c.eitherStmt(s)
 	default:
 		c.errf(s.StmtPos(), "unsupported statement")
+	}
+}
+
+// varStmt declares a local and assigns its initial value (or its type's zero).
+func (c *compiler) varStmt(s *syntax.VarStmt) {
+	if c.lookupLocalHere(s.Name) {
+		c.errf(s.Pos, "%s is already declared in this block", s.Name)
+	}
+	t := c.resolveType(s.Type, false)
+	if t.Kind == KVoid {
+		c.errf(s.Type.Pos, "a variable cannot be void")
+	}
+	var ev Eval
+	if s.Init != nil {
+		var et Type
+		ev, et = c.expr(s.Init)
+		c.assignable(t, et, s.Init.ExprPos(), s.Name)
+		ev = c.convert(t, et, ev)
+	} else {
+		ev = func(*Ctx) int64 { return zeroValue(t) }
+	}
+	l := c.newLocal(s.Name, t)
+	set := c.localSetter(l, s.Pos, s.Name)
+	c.emit(&Instr{Op: OpAssign, X: ev, Set: set, def: c.localIndex(l) + 1})
+	c.declare(s.Name, &binding{typ: t, local: l})
+}
+
+// ifStmt compiles an if: a branch to the then part, or to the else part.
+func (c *compiler) ifStmt(s *syntax.IfStmt) {
+	cond := c.condExpr(s.Cond)
+	br := c.emit(&Instr{Op: OpBranch, X: cond})
+	c.code[br].Target = c.pc()
+	c.body(s.Then)
+	if s.Else != nil {
+		j := c.emitJump()
+		c.code[br].Else = c.pc()
+		c.body(s.Else)
+		c.code[j].Target = c.pc()
+	} else {
+		c.code[br].Else = c.pc()
+	}
+}
+
+// whileStmt compiles a while loop: the test at the top, a jump back at the end.
+func (c *compiler) whileStmt(s *syntax.WhileStmt) {
+	top := c.pc()
+	cond := c.condExpr(s.Cond)
+	br := c.emit(&Instr{Op: OpBranch, X: cond})
+	c.code[br].Target = c.pc()
+	lp := c.pushLoop()
+	c.body(s.Body)
+	c.setOrigin(s.Pos, syntax.StmtHeader(s))
+	j := c.emitJump()
+	c.code[j].Target = top
+	c.code[br].Else = c.pc()
+	c.popLoop(lp, c.pc(), top)
+}
+
+// doWhileStmt compiles a do ... while loop: the test at the end branches back.
+func (c *compiler) doWhileStmt(s *syntax.DoWhileStmt) {
+	top := c.pc()
+	lp := c.pushLoop()
+	c.body(s.Body)
+	cont := c.pc()
+	c.setOrigin(s.Cond.ExprPos(), syntax.StmtHeader(s))
+	cond := c.condExpr(s.Cond)
+	br := c.emit(&Instr{Op: OpBranch, X: cond})
+	c.code[br].Target = top
+	c.code[br].Else = c.pc()
+	c.popLoop(lp, c.pc(), cont)
+}
+
+// forStmt compiles a for loop in its own scope (the initialisation's
+// variables); continue goes to the post statement.
+func (c *compiler) forStmt(s *syntax.ForStmt) {
+	c.push()
+	if s.Init != nil {
+		c.stmt(s.Init)
+	}
+	top := c.pc()
+	br := -1
+	if s.Cond != nil {
+		c.setOrigin(s.Pos, syntax.StmtHeader(s))
+		cond := c.condExpr(s.Cond)
+		br = c.emit(&Instr{Op: OpBranch, X: cond})
+		c.code[br].Target = c.pc()
+	}
+	lp := c.pushLoop()
+	c.body(s.Body)
+	cont := c.pc()
+	if s.Post != nil {
+		c.stmt(s.Post)
+	}
+	c.setOrigin(s.Pos, syntax.StmtHeader(s))
+	j := c.emitJump()
+	c.code[j].Target = top
+	if br >= 0 {
+		c.code[br].Else = c.pc()
+	}
+	c.popLoop(lp, c.pc(), cont)
+	c.pop()
+}
+
+// eitherStmt compiles either/or: one OpEither whose targets start the
+// branches, each ending in a jump past them all.
+func (c *compiler) eitherStmt(s *syntax.EitherStmt) {
+	if c.inInit {
+		c.errf(s.Pos, "either is not allowed in init: the initial state must be unique")
+	}
+	e := c.emit(&Instr{Op: OpEither})
+	var ends []int
+	for _, b := range s.Branches {
+		c.code[e].Targets = append(c.code[e].Targets, c.pc())
+		c.block(b)
+		c.setOrigin(s.Pos, "either")
+		ends = append(ends, c.emitJump())
+	}
+	for _, j := range ends {
+		c.code[j].Target = c.pc()
 	}
 }
 

@@ -288,6 +288,11 @@ func (st *Stepper) mayMerge(s State, t *Thread, ins *Instr, late bool) bool {
 	return !late || !(ins.NonMover || ins.Op == OpLock || ins.Op == OpCtx && ins.Ctx.disables())
 }
 
+// runFrom runs thread st.t from pc in s until the step ends (at its next
+// visible instruction, a block, an either's choice or the thread's end),
+// emitting each successor; an either forks the run once per branch. It is
+// the interpreter's switch: one case per opcode, kept in one place on
+// purpose.
 func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, log []int, fired []int, notes map[int]string) {
 	note := func(msg string) {
 		if notes == nil {

@@ -406,51 +406,11 @@ func (c *compiler) expr(e syntax.Expr) (Eval, Type) {
 	case *syntax.Ident:
 		return c.ident(x)
 	case *syntax.UnaryExpr:
-		switch x.Op {
-		case "&":
-			return c.expr(x.X)
-		case "!":
-			ev := c.condExpr(x.X)
-			return func(cx *Ctx) int64 { return 1 - ev(cx) }, Type{Kind: KBool}
-		case "~", "-":
-			ev, t := c.expr(x.X)
-			if !isIntLike(t) {
-				c.errf(x.X.ExprPos(), "%s: expected an int, found %s", x.Op, t)
-			}
-			if x.Op == "~" {
-				return func(cx *Ctx) int64 { return ^ev(cx) }, Type{Kind: KInt}
-			}
-			return func(cx *Ctx) int64 { return -ev(cx) }, Type{Kind: KInt}
-		}
+		return c.unary(x)
 	case *syntax.BinaryExpr:
 		return c.binary(x)
 	case *syntax.CondExpr:
-		cond := c.condExpr(x.C)
-		if !c.inProp && !c.pureCalls && (hasEffects(c, x.X, true) || hasEffects(c, x.Y, true)) {
-			c.errf(x.Pos, "a function call with effects inside ?: is not supported; use if/else")
-		}
-		a, at := c.expr(x.X)
-		b, bt := c.expr(x.Y)
-		rt := at
-		switch {
-		case isIntLike(at) && isIntLike(bt):
-			rt = Type{Kind: KInt}
-			if at.Kind == KBool && bt.Kind == KBool {
-				rt = at
-			}
-		case at.Kind == KRef && bt.Kind == KRef && (at.Struct == nil || bt.Struct == nil || at.Struct == bt.Struct):
-			if at.Struct == nil {
-				rt = bt
-			}
-		default:
-			c.errf(x.Pos, "the branches of ?: have different types (%s, %s)", at, bt)
-		}
-		return func(cx *Ctx) int64 {
-			if cond(cx) != 0 {
-				return a(cx)
-			}
-			return b(cx)
-		}, rt
+		return c.ternary(x)
 	case *syntax.CallExpr:
 		return c.callExpr(x)
 	case *syntax.FieldExpr:
@@ -460,59 +420,119 @@ func (c *compiler) expr(e syntax.Expr) (Eval, Type) {
 		}
 		return lv.get, lv.typ
 	case *syntax.IndexExpr:
-		id, ok := x.X.(*syntax.Ident)
-		var a *Array
-		if ok && c.lookup(id.Name) == nil {
-			a = c.arrays[id.Name]
-		}
-		if a == nil {
-			c.errf(x.Pos, "only object arrays can be indexed: %s is not one", syntax.FormatExpr(x.X))
-		}
-		if a.Single {
-			c.errf(x.Pos, "%s is a single %s, not an array: write %s", a.Name, a.Struct.Name, a.Name)
-		}
-		if u, ok := x.Idx.(*syntax.UnaryExpr); ok && u.Op == "-" {
-			if lit, ok := u.X.(*syntax.IntLit); ok && lit.Val > 0 {
-				c.errf(x.Idx.ExprPos(), "index -%d is out of range for %s[%d]", lit.Val, a.Name, a.Len)
-			}
-		}
-		if lit, ok := x.Idx.(*syntax.IntLit); ok {
-			if lit.Val < 0 || lit.Val >= int64(a.Len) {
-				c.errf(x.Idx.ExprPos(), "index %d is out of range for %s[%d]", lit.Val, a.Name, a.Len)
-			}
-			i := int64(a.First) + lit.Val + 1
-			if site := c.symSite(x.Pos, syntax.FormatExpr(x)); site != nil {
-				return func(cx *Ctx) int64 {
-					if cx.sym != nil {
-						cx.sym.hitArray(a, site)
-					}
-					return i
-				}, Type{Kind: KRef, Struct: a.Struct}
-			}
-			return func(*Ctx) int64 { return i }, Type{Kind: KRef, Struct: a.Struct}
-		}
-		idx, t := c.expr(x.Idx)
-		site := c.symSite(x.Pos, syntax.FormatExpr(x))
-		if !isIntLike(t) {
-			c.errf(x.Idx.ExprPos(), "array index: expected an int, found %s", t)
-		}
-		n, first := int64(a.Len), int64(a.First)
-		name := a.Name
-		return func(cx *Ctx) int64 {
-			i := idx(cx)
-			if i < 0 || i >= n {
-				rtErr("%s: index %d out of range for %s[%d]", x.Pos, i, name, n)
-			}
-			if cx.sym != nil && site != nil {
-				cx.sym.hitArray(a, site)
-			}
-			return first + i + 1
-		}, Type{Kind: KRef, Struct: a.Struct}
+		return c.indexExpr(x)
 	case *syntax.QuantExpr:
 		return c.quant(x)
 	}
 	c.errf(e.ExprPos(), "unsupported expression %s", syntax.FormatExpr(e))
 	return nil, Type{}
+}
+
+// unary compiles &x (the value of x), !x, ~x and -x.
+func (c *compiler) unary(x *syntax.UnaryExpr) (Eval, Type) {
+	switch x.Op {
+	case "&":
+		return c.expr(x.X)
+	case "!":
+		ev := c.condExpr(x.X)
+		return func(cx *Ctx) int64 { return 1 - ev(cx) }, Type{Kind: KBool}
+	case "~", "-":
+		ev, t := c.expr(x.X)
+		if !isIntLike(t) {
+			c.errf(x.X.ExprPos(), "%s: expected an int, found %s", x.Op, t)
+		}
+		if x.Op == "~" {
+			return func(cx *Ctx) int64 { return ^ev(cx) }, Type{Kind: KInt}
+		}
+		return func(cx *Ctx) int64 { return -ev(cx) }, Type{Kind: KInt}
+	}
+	c.errf(x.ExprPos(), "unsupported expression %s", syntax.FormatExpr(x))
+	return nil, Type{}
+}
+
+// ternary compiles c ? a : b; its branches are both ints (or bools), or
+// references to the same struct (or NULL).
+func (c *compiler) ternary(x *syntax.CondExpr) (Eval, Type) {
+	cond := c.condExpr(x.C)
+	if !c.inProp && !c.pureCalls && (hasEffects(c, x.X, true) || hasEffects(c, x.Y, true)) {
+		c.errf(x.Pos, "a function call with effects inside ?: is not supported; use if/else")
+	}
+	a, at := c.expr(x.X)
+	b, bt := c.expr(x.Y)
+	rt := at
+	switch {
+	case isIntLike(at) && isIntLike(bt):
+		rt = Type{Kind: KInt}
+		if at.Kind == KBool && bt.Kind == KBool {
+			rt = at
+		}
+	case at.Kind == KRef && bt.Kind == KRef && (at.Struct == nil || bt.Struct == nil || at.Struct == bt.Struct):
+		if at.Struct == nil {
+			rt = bt
+		}
+	default:
+		c.errf(x.Pos, "the branches of ?: have different types (%s, %s)", at, bt)
+	}
+	return func(cx *Ctx) int64 {
+		if cond(cx) != 0 {
+			return a(cx)
+		}
+		return b(cx)
+	}, rt
+}
+
+// indexExpr compiles ARRAY[i], a reference to an element of an object array:
+// a constant index is checked at compile time, another when evaluated;
+// either tells the array's objects apart (symmetry.go).
+func (c *compiler) indexExpr(x *syntax.IndexExpr) (Eval, Type) {
+	id, ok := x.X.(*syntax.Ident)
+	var a *Array
+	if ok && c.lookup(id.Name) == nil {
+		a = c.arrays[id.Name]
+	}
+	if a == nil {
+		c.errf(x.Pos, "only object arrays can be indexed: %s is not one", syntax.FormatExpr(x.X))
+	}
+	if a.Single {
+		c.errf(x.Pos, "%s is a single %s, not an array: write %s", a.Name, a.Struct.Name, a.Name)
+	}
+	if u, ok := x.Idx.(*syntax.UnaryExpr); ok && u.Op == "-" {
+		if lit, ok := u.X.(*syntax.IntLit); ok && lit.Val > 0 {
+			c.errf(x.Idx.ExprPos(), "index -%d is out of range for %s[%d]", lit.Val, a.Name, a.Len)
+		}
+	}
+	if lit, ok := x.Idx.(*syntax.IntLit); ok {
+		if lit.Val < 0 || lit.Val >= int64(a.Len) {
+			c.errf(x.Idx.ExprPos(), "index %d is out of range for %s[%d]", lit.Val, a.Name, a.Len)
+		}
+		i := int64(a.First) + lit.Val + 1
+		if site := c.symSite(x.Pos, syntax.FormatExpr(x)); site != nil {
+			return func(cx *Ctx) int64 {
+				if cx.sym != nil {
+					cx.sym.hitArray(a, site)
+				}
+				return i
+			}, Type{Kind: KRef, Struct: a.Struct}
+		}
+		return func(*Ctx) int64 { return i }, Type{Kind: KRef, Struct: a.Struct}
+	}
+	idx, t := c.expr(x.Idx)
+	site := c.symSite(x.Pos, syntax.FormatExpr(x))
+	if !isIntLike(t) {
+		c.errf(x.Idx.ExprPos(), "array index: expected an int, found %s", t)
+	}
+	n, first := int64(a.Len), int64(a.First)
+	name := a.Name
+	return func(cx *Ctx) int64 {
+		i := idx(cx)
+		if i < 0 || i >= n {
+			rtErr("%s: index %d out of range for %s[%d]", x.Pos, i, name, n)
+		}
+		if cx.sym != nil && site != nil {
+			cx.sym.hitArray(a, site)
+		}
+		return first + i + 1
+	}, Type{Kind: KRef, Struct: a.Struct}
 }
 
 func (c *compiler) ident(x *syntax.Ident) (Eval, Type) {
@@ -580,58 +600,84 @@ func hasEffects(c *compiler, e syntax.Expr, funcs bool) bool {
 func (c *compiler) binary(x *syntax.BinaryExpr) (Eval, Type) {
 	switch x.Op {
 	case "&&", "||":
-		a := c.condExpr(x.X)
-		if hasEffects(c, x.Y, true) && !c.inProp && !c.pureCalls {
-			// short-circuit: the right side's code runs only when needed
-			tmp := c.temp(x.Op+"#tmp", Type{Kind: KBool})
-			set := c.localSetter(tmp, x.Pos, "tmp")
-			c.emit(&Instr{Op: OpAssign, X: a, Set: set, def: c.localIndex(tmp) + 1})
-			get := c.localGetter(tmp)
-			c.use(tmp)
-			br := c.emit(&Instr{Op: OpBranch, X: get})
-			rhs := c.pc()
-			b := c.condExpr(x.Y)
-			c.emit(&Instr{Op: OpAssign, X: b, Set: set, def: c.localIndex(tmp) + 1})
-			if x.Op == "&&" {
-				c.code[br].Target, c.code[br].Else = rhs, c.pc()
-			} else {
-				c.code[br].Target, c.code[br].Else = c.pc(), rhs
-			}
-			c.use(tmp)
-			return get, Type{Kind: KBool}
-		}
-		b := c.condExpr(x.Y)
-		if x.Op == "&&" {
-			return func(cx *Ctx) int64 { return b2i(a(cx) != 0 && b(cx) != 0) }, Type{Kind: KBool}
-		}
-		return func(cx *Ctx) int64 { return b2i(a(cx) != 0 || b(cx) != 0) }, Type{Kind: KBool}
+		return c.logical(x)
 	case "in":
-		ev, t := c.expr(x.X)
-		ll := c.listLoc(x.Y)
-		if t.Kind != KRef || (t.Struct != nil && t.Struct != ll.typ.Struct) {
-			c.errf(x.X.ExprPos(), "in: expected a %s, found %s", ll.typ.Struct.Name, t)
-		}
-		addr, li := ll.addr, ll.list
-		return func(cx *Ctx) int64 {
-			v := ev(cx)
-			return b2i(v != 0 && cx.p.listIndex(cx.s, addr(cx), li, v) >= 0)
-		}, Type{Kind: KBool}
+		return c.inList(x)
 	}
 	a, at := c.expr(x.X)
 	b, bt := c.expr(x.Y)
 	switch x.Op {
 	case "==", "!=":
-		ok := (isIntLike(at) && isIntLike(bt)) ||
-			(at.Kind == KRef && bt.Kind == KRef && (at.Struct == nil || bt.Struct == nil || at.Struct == bt.Struct)) ||
-			(at.Kind == KTask && bt.Kind == KTask)
-		if !ok {
-			c.errf(x.Pos, "cannot compare %s with %s", at, bt)
-		}
-		if x.Op == "==" {
-			return func(cx *Ctx) int64 { return b2i(a(cx) == b(cx)) }, Type{Kind: KBool}
-		}
-		return func(cx *Ctx) int64 { return b2i(a(cx) != b(cx)) }, Type{Kind: KBool}
+		return c.equality(x, a, at, b, bt)
 	}
+	a, at, b, bt = c.orderRefs(x, a, at, b, bt)
+	return c.arithmetic(x, a, at, b, bt)
+}
+
+// logical compiles && and ||. A right side with effects is compiled as
+// code that runs only when needed (short-circuit), into a temporary.
+func (c *compiler) logical(x *syntax.BinaryExpr) (Eval, Type) {
+	a := c.condExpr(x.X)
+	if hasEffects(c, x.Y, true) && !c.inProp && !c.pureCalls {
+		// short-circuit: the right side's code runs only when needed
+		tmp := c.temp(x.Op+"#tmp", Type{Kind: KBool})
+		set := c.localSetter(tmp, x.Pos, "tmp")
+		c.emit(&Instr{Op: OpAssign, X: a, Set: set, def: c.localIndex(tmp) + 1})
+		get := c.localGetter(tmp)
+		c.use(tmp)
+		br := c.emit(&Instr{Op: OpBranch, X: get})
+		rhs := c.pc()
+		b := c.condExpr(x.Y)
+		c.emit(&Instr{Op: OpAssign, X: b, Set: set, def: c.localIndex(tmp) + 1})
+		if x.Op == "&&" {
+			c.code[br].Target, c.code[br].Else = rhs, c.pc()
+		} else {
+			c.code[br].Target, c.code[br].Else = c.pc(), rhs
+		}
+		c.use(tmp)
+		return get, Type{Kind: KBool}
+	}
+	b := c.condExpr(x.Y)
+	if x.Op == "&&" {
+		return func(cx *Ctx) int64 { return b2i(a(cx) != 0 && b(cx) != 0) }, Type{Kind: KBool}
+	}
+	return func(cx *Ctx) int64 { return b2i(a(cx) != 0 || b(cx) != 0) }, Type{Kind: KBool}
+}
+
+// inList compiles `x in LIST`: whether the reference is an entry of the list.
+func (c *compiler) inList(x *syntax.BinaryExpr) (Eval, Type) {
+	ev, t := c.expr(x.X)
+	ll := c.listLoc(x.Y)
+	if t.Kind != KRef || (t.Struct != nil && t.Struct != ll.typ.Struct) {
+		c.errf(x.X.ExprPos(), "in: expected a %s, found %s", ll.typ.Struct.Name, t)
+	}
+	addr, li := ll.addr, ll.list
+	return func(cx *Ctx) int64 {
+		v := ev(cx)
+		return b2i(v != 0 && cx.p.listIndex(cx.s, addr(cx), li, v) >= 0)
+	}, Type{Kind: KBool}
+}
+
+// equality compiles == and != of two ints (or bools), two references to
+// the same struct (or NULL), or two tasks.
+func (c *compiler) equality(x *syntax.BinaryExpr, a Eval, at Type, b Eval, bt Type) (Eval, Type) {
+	ok := (isIntLike(at) && isIntLike(bt)) ||
+		(at.Kind == KRef && bt.Kind == KRef && (at.Struct == nil || bt.Struct == nil || at.Struct == bt.Struct)) ||
+		(at.Kind == KTask && bt.Kind == KTask)
+	if !ok {
+		c.errf(x.Pos, "cannot compare %s with %s", at, bt)
+	}
+	if x.Op == "==" {
+		return func(cx *Ctx) int64 { return b2i(a(cx) == b(cx)) }, Type{Kind: KBool}
+	}
+	return func(cx *Ctx) int64 { return b2i(a(cx) != b(cx)) }, Type{Kind: KBool}
+}
+
+// orderRefs turns an ordering of two references to the same struct (x < y,
+// as lock-ordering code does) into an ordering of their addresses, as ints,
+// marked as telling the struct's objects apart; other operands are
+// returned as they are.
+func (c *compiler) orderRefs(x *syntax.BinaryExpr, a Eval, at Type, b Eval, bt Type) (Eval, Type, Eval, Type) {
 	if at.Kind == KRef && bt.Kind == KRef && at.Struct != nil && at.Struct == bt.Struct {
 		// ordering references compares addresses, as lock-ordering code does
 		switch x.Op {
@@ -657,6 +703,12 @@ func (c *compiler) binary(x *syntax.BinaryExpr) (Eval, Type) {
 			}
 		}
 	}
+	return a, at, b, bt
+}
+
+// arithmetic compiles the operators on ints (comparisons, bit operations on
+// ints or bools, and arithmetic that fails at run time when it overflows).
+func (c *compiler) arithmetic(x *syntax.BinaryExpr, a Eval, at Type, b Eval, bt Type) (Eval, Type) {
 	if !isIntLike(at) {
 		c.errf(syntax.StartPos(x.X), "%s: expected an int on the left, found %s", x.Op, at)
 	}
@@ -751,32 +803,8 @@ func (c *compiler) callExpr(x *syntax.CallExpr) (Eval, Type) {
 func (c *compiler) builtinPure(x *syntax.CallExpr) (Eval, Type, bool) {
 	switch x.Fun {
 	case "list_empty", "first", "last", "list_first_entry_or_null", "list_last_entry_or_null", "len", "list_count":
-		c.wantArgs(x, 1, x.Fun+"(&list)")
-		ll := c.listLoc(x.Args[0])
-		addr, li := ll.addr, ll.list
-		switch x.Fun {
-		case "list_empty":
-			return func(cx *Ctx) int64 { return b2i(cx.p.listLen(cx.s, addr(cx), li) == 0) }, Type{Kind: KBool}, true
-		case "len", "list_count":
-			return func(cx *Ctx) int64 { return int64(cx.p.listLen(cx.s, addr(cx), li)) }, Type{Kind: KInt, Lo: 0, Hi: int64(li.Cap)}, true
-		case "first", "list_first_entry_or_null":
-			return func(cx *Ctx) int64 {
-				off := addr(cx)
-				if cx.p.listLen(cx.s, off, li) == 0 {
-					return 0
-				}
-				return cx.p.listAt(cx.s, off, li, 0)
-			}, Type{Kind: KRef, Struct: ll.typ.Struct}, true
-		default:
-			return func(cx *Ctx) int64 {
-				off := addr(cx)
-				n := cx.p.listLen(cx.s, off, li)
-				if n == 0 {
-					return 0
-				}
-				return cx.p.listAt(cx.s, off, li, n-1)
-			}, Type{Kind: KRef, Struct: ll.typ.Struct}, true
-		}
+		ev, t := c.listQuery(x)
+		return ev, t, true
 	case "min", "max":
 		c.wantArgs(x, 2, x.Fun+"(a, b)")
 		a, at := c.expr(x.Args[0])
@@ -789,62 +817,14 @@ func (c *compiler) builtinPure(x *syntax.CallExpr) (Eval, Type, bool) {
 		}
 		return func(cx *Ctx) int64 { return max(a(cx), b(cx)) }, Type{Kind: KInt}, true
 	case "index":
-		c.wantArgs(x, 1, "index(object)")
-		ev, t := c.expr(x.Args[0])
-		if t.Kind != KRef || t.Struct == nil {
-			c.errf(x.Args[0].ExprPos(), "index: expected an object, found %s", t)
-		}
-		s := t.Struct
-		// the index within the object's own array: workers[2] -> 2
-		firstOf := make([]int64, s.Count)
-		for _, a := range s.Arrays {
-			for i := 0; i < a.Len; i++ {
-				firstOf[a.First+i] = int64(a.First)
-			}
-		}
-		pos := x.Pos
-		site := c.symSite(x.Pos, syntax.FormatExpr(x))
-		return func(cx *Ctx) int64 {
-			v := ev(cx)
-			if v == 0 {
-				rtErr("%s: index(NULL)", pos)
-			}
-			if cx.sym != nil && site != nil {
-				cx.sym.hitObj(s, int(v-1), site)
-			}
-			return v - 1 - firstOf[v-1]
-		}, Type{Kind: KInt, Lo: 0, Hi: int64(s.Count)}, true
+		ev, t := c.indexOf(x)
+		return ev, t, true
 	case "list_nth":
-		c.wantArgs(x, 2, "list_nth(&list, i)")
-		ll := c.listLoc(x.Args[0])
-		idx, t := c.expr(x.Args[1])
-		if !isIntLike(t) {
-			c.errf(x.Args[1].ExprPos(), "list_nth: expected an int index, found %s", t)
-		}
-		addr, li := ll.addr, ll.list
-		return func(cx *Ctx) int64 {
-			off := addr(cx)
-			i := idx(cx)
-			if i < 0 || i >= int64(cx.p.listLen(cx.s, off, li)) {
-				return 0
-			}
-			return cx.p.listAt(cx.s, off, li, int(i))
-		}, Type{Kind: KRef, Struct: ll.typ.Struct}, true
+		ev, t := c.listNth(x)
+		return ev, t, true
 	case "list_index":
-		c.wantArgs(x, 2, "list_index(entry, &list)")
-		ev, t := c.expr(x.Args[0])
-		ll := c.listLoc(x.Args[1])
-		if t.Kind != KRef || (t.Struct != nil && t.Struct != ll.typ.Struct) {
-			c.errf(x.Args[0].ExprPos(), "list_index: expected a %s, found %s", ll.typ.Struct.Name, t)
-		}
-		addr, li := ll.addr, ll.list
-		return func(cx *Ctx) int64 {
-			v := ev(cx)
-			if v == 0 {
-				return -1
-			}
-			return int64(cx.p.listIndex(cx.s, addr(cx), li, v))
-		}, Type{Kind: KInt, Lo: -1, Hi: int64(li.Cap)}, true
+		ev, t := c.listIndexOf(x)
+		return ev, t, true
 	case "spin_is_locked", "mutex_is_locked":
 		c.wantArgs(x, 1, x.Fun+"(&lock)")
 		lv := c.lvalue(x.Args[0])
@@ -885,6 +865,104 @@ func (c *compiler) builtinPure(x *syntax.CallExpr) (Eval, Type, bool) {
 		}, Type{Kind: KBool}, true
 	}
 	return nil, Type{}, false
+}
+
+// listQuery compiles the queries of one list: list_empty, len (list_count),
+// first (list_first_entry_or_null) and last (list_last_entry_or_null).
+func (c *compiler) listQuery(x *syntax.CallExpr) (Eval, Type) {
+	c.wantArgs(x, 1, x.Fun+"(&list)")
+	ll := c.listLoc(x.Args[0])
+	addr, li := ll.addr, ll.list
+	switch x.Fun {
+	case "list_empty":
+		return func(cx *Ctx) int64 { return b2i(cx.p.listLen(cx.s, addr(cx), li) == 0) }, Type{Kind: KBool}
+	case "len", "list_count":
+		return func(cx *Ctx) int64 { return int64(cx.p.listLen(cx.s, addr(cx), li)) }, Type{Kind: KInt, Lo: 0, Hi: int64(li.Cap)}
+	case "first", "list_first_entry_or_null":
+		return func(cx *Ctx) int64 {
+			off := addr(cx)
+			if cx.p.listLen(cx.s, off, li) == 0 {
+				return 0
+			}
+			return cx.p.listAt(cx.s, off, li, 0)
+		}, Type{Kind: KRef, Struct: ll.typ.Struct}
+	default:
+		return func(cx *Ctx) int64 {
+			off := addr(cx)
+			n := cx.p.listLen(cx.s, off, li)
+			if n == 0 {
+				return 0
+			}
+			return cx.p.listAt(cx.s, off, li, n-1)
+		}, Type{Kind: KRef, Struct: ll.typ.Struct}
+	}
+}
+
+// indexOf compiles index(obj), an object's index within its own array,
+// which tells the array's objects apart (symmetry.go).
+func (c *compiler) indexOf(x *syntax.CallExpr) (Eval, Type) {
+	c.wantArgs(x, 1, "index(object)")
+	ev, t := c.expr(x.Args[0])
+	if t.Kind != KRef || t.Struct == nil {
+		c.errf(x.Args[0].ExprPos(), "index: expected an object, found %s", t)
+	}
+	s := t.Struct
+	// the index within the object's own array: workers[2] -> 2
+	firstOf := make([]int64, s.Count)
+	for _, a := range s.Arrays {
+		for i := 0; i < a.Len; i++ {
+			firstOf[a.First+i] = int64(a.First)
+		}
+	}
+	pos := x.Pos
+	site := c.symSite(x.Pos, syntax.FormatExpr(x))
+	return func(cx *Ctx) int64 {
+		v := ev(cx)
+		if v == 0 {
+			rtErr("%s: index(NULL)", pos)
+		}
+		if cx.sym != nil && site != nil {
+			cx.sym.hitObj(s, int(v-1), site)
+		}
+		return v - 1 - firstOf[v-1]
+	}, Type{Kind: KInt, Lo: 0, Hi: int64(s.Count)}
+}
+
+// listNth compiles list_nth(&list, i): the i-th entry, or NULL.
+func (c *compiler) listNth(x *syntax.CallExpr) (Eval, Type) {
+	c.wantArgs(x, 2, "list_nth(&list, i)")
+	ll := c.listLoc(x.Args[0])
+	idx, t := c.expr(x.Args[1])
+	if !isIntLike(t) {
+		c.errf(x.Args[1].ExprPos(), "list_nth: expected an int index, found %s", t)
+	}
+	addr, li := ll.addr, ll.list
+	return func(cx *Ctx) int64 {
+		off := addr(cx)
+		i := idx(cx)
+		if i < 0 || i >= int64(cx.p.listLen(cx.s, off, li)) {
+			return 0
+		}
+		return cx.p.listAt(cx.s, off, li, int(i))
+	}, Type{Kind: KRef, Struct: ll.typ.Struct}
+}
+
+// listIndexOf compiles list_index(entry, &list): the entry's position, or -1.
+func (c *compiler) listIndexOf(x *syntax.CallExpr) (Eval, Type) {
+	c.wantArgs(x, 2, "list_index(entry, &list)")
+	ev, t := c.expr(x.Args[0])
+	ll := c.listLoc(x.Args[1])
+	if t.Kind != KRef || (t.Struct != nil && t.Struct != ll.typ.Struct) {
+		c.errf(x.Args[0].ExprPos(), "list_index: expected a %s, found %s", ll.typ.Struct.Name, t)
+	}
+	addr, li := ll.addr, ll.list
+	return func(cx *Ctx) int64 {
+		v := ev(cx)
+		if v == 0 {
+			return -1
+		}
+		return int64(cx.p.listIndex(cx.s, addr(cx), li, v))
+	}, Type{Kind: KInt, Lo: -1, Hi: int64(li.Cap)}
 }
 
 // quant compiles forall/exists/count over an object array or a list.
