@@ -29,6 +29,7 @@ import (
 	"wqcheck/explorer"
 	"wqcheck/graphs"
 	"wqcheck/model"
+	"wqcheck/model/syntax"
 )
 
 // exitError carries an exit status out of a command.
@@ -817,6 +818,6 @@ func showModel(w io.Writer, ref string) error {
 		fmt.Fprintf(w, "// %s, as the checker sees it, with what it extends applied: %s\n", merged.Model, strings.Join(res.Ancestors, ", "))
 		merged.Extends = nil
 	}
-	_, err = io.WriteString(w, model.Format(&merged))
+	_, err = io.WriteString(w, syntax.Format(&merged))
 	return err
 }

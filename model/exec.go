@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"strings"
+
+	"wqcheck/model/syntax"
 )
 
 // Eval is a compiled expression. Expressions are compiled once into closures
@@ -55,7 +57,7 @@ func (o Op) String() string { return opNames[o] }
 // statement it came from, so traces show source text and lines.
 type Instr struct {
 	Op   Op
-	Pos  Pos
+	Pos  syntax.Pos
 	Text string // the statement as written (normalised), e.g. "spin_lock(&pool->lock);"
 	Func string // the model function or thread the statement is in, e.g. "kick_pool"
 	// Visible instructions read or write shared state, or may block. In the
@@ -286,6 +288,11 @@ func (st *Stepper) mayMerge(s State, t *Thread, ins *Instr, late bool) bool {
 	return !late || !(ins.NonMover || ins.Op == OpLock || ins.Op == OpCtx && ins.Ctx.disables())
 }
 
+// runFrom runs thread st.t from pc in s until the step ends (at its next
+// visible instruction, a block, an either's choice or the thread's end),
+// emitting each successor; an either forks the run once per branch. It is
+// the interpreter's switch: one case per opcode, kept in one place on
+// purpose.
 func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, log []int, fired []int, notes map[int]string) {
 	note := func(msg string) {
 		if notes == nil {
@@ -568,11 +575,11 @@ func (p *Program) setPC(s State, t *Thread, pc int) { s.set(t.Base, t.Kind.PCW, 
 
 // TaskState returns thread t's task state (TaskRunning, ...).
 func (p *Program) TaskState(s State, t *Thread) int {
-	return int(s.get(t.Base+uint32(t.Kind.PCW), taskW))
+	return int(s.get(t.taskOff(), taskW))
 }
 
 func (p *Program) setTaskState(s State, t *Thread, v int) {
-	s.set(t.Base+uint32(t.Kind.PCW), taskW, uint64(v))
+	s.set(t.taskOff(), taskW, uint64(v))
 }
 
 // wake implements wake_up_process on task (1-based thread index): a sleeping
@@ -724,7 +731,7 @@ func (p *Program) lockSlots() []lockSlot {
 		for i := 0; i < st.Count; i++ {
 			for _, f := range st.Fields {
 				if f.Type.Kind == KLock {
-					out = append(out, lockSlot{st.Base + uint32(i)*st.Stride + f.Off, f.Width, f.Type.Mutex, st.ObjName(i) + "." + f.Name})
+					out = append(out, lockSlot{st.fieldOff(i, f), f.Width, f.Type.Mutex, st.ObjName(i) + "." + f.Name})
 				}
 			}
 		}
