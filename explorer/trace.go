@@ -24,12 +24,12 @@ type Trace struct {
 type Step struct {
 	Thread *model.Thread
 	Branch int
-	Instrs []*model.Instr // executed, in order
-	PCs    []int          // their program counters (to tell which way a branch went)
-	Rest   int            // where the thread rests after the step (the pc after the last instruction)
-	Notes  map[int]string // what some instructions did, by index into Instrs
-	After  model.State    // the state after the step
-	Blocks bool           // the step ended because the thread blocked mid-step
+	Instrs []*model.Instr     // executed, in order
+	PCs    []int              // their program counters (to tell which way a branch went)
+	Rest   int                // where the thread rests after the step (the pc after the last instruction)
+	Notes  map[int]model.Note // what some instructions did, by index into Instrs
+	After  model.State        // the state after the step
+	Blocks bool               // the step ended because the thread blocked mid-step
 	Err    *model.StepError
 	Fired  []int
 }

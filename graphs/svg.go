@@ -62,11 +62,9 @@ func SequenceSVG(p *model.Program, tr *explorer.Trace) string {
 			b.lines = append(b.lines, "*** "+st.Err.Msg)
 		}
 		for k := range st.Instrs { // in order: Notes is a map
-			if note := st.Notes[k]; strings.HasPrefix(note, "woke ") {
-				for _, t := range cols {
-					if strings.HasPrefix(note, "woke "+t.Label+" ") {
-						b.wakes = append(b.wakes, colOf[t.Index])
-					}
+			if n := st.Notes[k]; n.Kind == model.NoteWake {
+				if c, ok := colOf[n.Woken.Index]; ok {
+					b.wakes = append(b.wakes, c)
 				}
 			}
 		}

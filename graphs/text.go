@@ -64,13 +64,12 @@ func StepLines(st *explorer.Step) []Line {
 			}
 		}
 		if n, ok := st.Notes[i]; ok {
-			note = n
-			if rest, ok := strings.CutPrefix(n, model.LockNote); ok {
+			note = n.Text
+			if n.Kind == model.NoteAcquire || n.Kind == model.NoteRelease {
 				// say which lock only when the statement does not
-				_, name, _ := strings.Cut(rest, " ")
 				note = ""
-				if name != lockArg(text) {
-					note = name
+				if n.Lock != lockArg(text) {
+					note = n.Lock
 				}
 			}
 		}

@@ -134,14 +134,31 @@ type Succ struct {
 	Log    []int // executed instruction indexes, when recording
 	// Notes explain what some recorded instructions did ("woke consumer",
 	// "no-op: consumer is TASK_RUNNING"), keyed by position in Log.
-	Notes  map[int]string
+	Notes  map[int]Note
 	Blocks bool // the step ended because the thread blocked mid-step
 }
 
-// LockNote starts the note a recorded lock or unlock leaves: LockNote +
-// "acquires accounts[1].lock" (or "releases ..."), naming the lock object
-// the statement's expression (from->lock) resolved to.
-const LockNote = "lock: "
+// Note says what a recorded instruction did, for traces: in words, and,
+// for what a picture draws, typed.
+type Note struct {
+	Kind NoteKind
+	Text string // in words: "woke consumer (TASK_INTERRUPTIBLE -> TASK_RUNNING)"
+	// Lock is the lock object a lock or unlock statement's expression
+	// (from->lock) resolved to ("accounts[1].lock").
+	Lock string
+	// Woken is the thread a wake-up woke.
+	Woken *Thread
+}
+
+// NoteKind classifies notes.
+type NoteKind uint8
+
+const (
+	NoteText    NoteKind = iota // only words
+	NoteAcquire                 // a lock was taken (Lock)
+	NoteRelease                 // a lock was released (Lock)
+	NoteWake                    // a sleeping thread was woken (Woken)
+)
 
 // maxStepInstrs bounds the instructions one step may execute: a loop that
 // touches no shared state (or holds a lock throughout, when merging) would
@@ -264,7 +281,7 @@ func (st *Stepper) enabled(c *Ctx, ins *Instr) bool {
 
 // run executes thread st.t from pc on state s (owned by this call) and emits
 // the successor(s). executed says whether a visible instruction has run.
-func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired []int, notes map[int]string) {
+func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired []int, notes map[int]Note) {
 	st.runFrom(s, pc, executed, false, false, n, log, fired, notes)
 }
 
@@ -293,12 +310,12 @@ func (st *Stepper) mayMerge(s State, t *Thread, ins *Instr, late bool) bool {
 // emitting each successor; an either forks the run once per branch. It is
 // the interpreter's switch: one case per opcode, kept in one place on
 // purpose.
-func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, log []int, fired []int, notes map[int]string) {
-	note := func(msg string) {
+func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, log []int, fired []int, notes map[int]Note) {
+	note := func(n Note) {
 		if notes == nil {
-			notes = map[int]string{}
+			notes = map[int]Note{}
 		}
-		notes[len(log)-1] = msg
+		notes[len(log)-1] = n
 	}
 	t := st.t
 	code := t.Kind.Code
@@ -400,9 +417,9 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 					next = tg
 					break
 				}
-				var nc map[int]string
+				var nc map[int]Note
 				if notes != nil {
-					nc = make(map[int]string, len(notes))
+					nc = make(map[int]Note, len(notes))
 					for k, v := range notes {
 						nc[k] = v
 					}
@@ -421,7 +438,8 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			}
 			s.set(addr, ins.LockW, uint64(t.Index+1))
 			if st.Record {
-				note(LockNote + "acquires " + st.p.lockName(addr))
+				name := st.p.lockName(addr)
+				note(Note{Kind: NoteAcquire, Text: "acquires " + name, Lock: name})
 			}
 		case OpUnlock:
 			addr := ins.Addr(c)
@@ -438,13 +456,14 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 				st.lockCtx(c, s, t, ins, true)
 			}
 			if st.Record {
-				note(LockNote + "releases " + st.p.lockName(addr))
+				name := st.p.lockName(addr)
+				note(Note{Kind: NoteRelease, Text: "releases " + name, Lock: name})
 			}
 		case OpSetState:
 			st.p.setTaskState(s, t, int(ins.X(c)))
 		case OpIrqEnter:
 			if st.Record {
-				note(fmt.Sprintf("%s fires on CPU %d", t.Kind.Ctx, st.p.cpuOf(c, t)))
+				note(Note{Text: fmt.Sprintf("%s fires on CPU %d", t.Kind.Ctx, st.p.cpuOf(c, t))})
 			}
 			if t.Kind.ForEach != nil && c.sym != nil {
 				// a handler per object is not permuted with its object
@@ -466,11 +485,11 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 				ins.Set(c, woke)
 			}
 			if st.Record {
-				who := st.p.Threads[target-1].Label
+				who := st.p.Threads[target-1]
 				if woke != 0 {
-					note(fmt.Sprintf("woke %s (%s -> TASK_RUNNING)", who, TaskStateName(before)))
+					note(Note{Kind: NoteWake, Woken: who, Text: fmt.Sprintf("woke %s (%s -> TASK_RUNNING)", who.Label, TaskStateName(before))})
 				} else {
-					note(fmt.Sprintf("no-op: %s is %s", who, TaskStateName(before)))
+					note(Note{Text: fmt.Sprintf("no-op: %s is %s", who.Label, TaskStateName(before))})
 				}
 			}
 		case OpAwait:
@@ -479,7 +498,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			if v != 0 {
 				fired = append(fired, ins.Prop)
 				if st.Record {
-					note("WARN_ON fired")
+					note(Note{Text: "WARN_ON fired"})
 				}
 			}
 			if ins.Set != nil {
@@ -543,7 +562,7 @@ func (st *Stepper) keepLive(s State, lb, n uint32, live []*Local) {
 
 // finish ends a step with the running thread resting at pc: dead locals
 // are zeroed and the successor is emitted.
-func (st *Stepper) finish(s State, lb uint32, pc int, blocks bool, fired, log []int, notes map[int]string) {
+func (st *Stepper) finish(s State, lb uint32, pc int, blocks bool, fired, log []int, notes map[int]Note) {
 	t := st.t
 	code := t.Kind.Code
 	st.p.setPC(s, t, pc)
