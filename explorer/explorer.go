@@ -1,12 +1,3 @@
-// Package explorer searches a model's state space breadth-first and
-// exhaustively. States get ids in BFS order (the initial state is 0), with
-// compact parent records (records.go), so the first violation found of any
-// property is at the smallest depth and its trace is a shortest one. The
-// visited set holds 64-bit fingerprints or whole states (table.go); the
-// search runs in batches whose expensive phases run on Options.Workers
-// goroutines and whose decisions are made in one fixed order (search.go),
-// so the same model and parameters give the same ids, counts and traces on
-// every run, with any number of workers.
 package explorer
 
 import (

@@ -1,6 +1,3 @@
-// Package graphs renders what people read: counterexample traces as
-// kernel-style two-column CPU tables and as DOT, state descriptions, and the
-// per-variant verdict reports (text and JSON).
 package graphs
 
 import (
