@@ -29,6 +29,7 @@ import (
 	"wqcheck/explorer"
 	"wqcheck/graphs"
 	"wqcheck/model"
+	"wqcheck/model/syntax"
 )
 
 // exitError carries an exit status out of a command.
@@ -208,24 +209,88 @@ func checkAction(c *cli.Context) error {
 				"%s is a flag, but it comes after a variant", v)
 		}
 	}
-	// --set NAME=a,b,... checks every combination of the listed values
-	var names []string
-	values := map[string][]string{}
-	for _, kv := range c.StringSlice("set") {
+	sets, err := parseSets(c.StringSlice("set"))
+	if err != nil {
+		return err
+	}
+	if err := checkCheckFlags(c); err != nil {
+		return err
+	}
+	// load every variant before checking any: bad input prints nothing else
+	jobs, err := loadJobs(c, variants, sets)
+	if err != nil {
+		return err
+	}
+	opts, err := searchOptions(c)
+	if err != nil {
+		return err
+	}
+	stop, release := stopOnSignal()
+	defer release()
+	opts.Stop = stop
+	if file := c.String("cpuprofile"); file != "" {
+		f, err := os.Create(file)
+		if err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		defer pprof.StopCPUProfile()
+	}
+	runs, err := runJobs(c, jobs, opts, stop)
+	if err != nil {
+		return err
+	}
+	// the report first: a file that cannot be written must not cost it
+	if err := writeReport(c, runs); err != nil {
+		return err
+	}
+	if file := c.String("memprofile"); file != "" {
+		if err := writeHeapProfile(file); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	}
+	if err := writePictures(c, runs, len(jobs) > 1); err != nil {
+		return err
+	}
+	var results []*explorer.Result
+	for _, r := range runs {
+		results = append(results, r.Result)
+	}
+	if code := resultStatus(results); code != exitHolds {
+		return &exitError{code: code}
+	}
+	return nil
+}
+
+// settings are the --set values: every combination of the listed values
+// (--set NAME=a,b,... checks each), and the names in the order given.
+type settings struct {
+	names  []string
+	values map[string][]string
+	all    []map[string]string
+}
+
+// parseSets expands the --set flags.
+func parseSets(flags []string) (*settings, error) {
+	st := &settings{values: map[string][]string{}}
+	for _, kv := range flags {
 		name, value, ok := strings.Cut(kv, "=")
 		if !ok || name == "" || value == "" {
-			return usageErr("write --set NAME=VALUE, e.g. --set NR_WORKERS=4, or several values: --set UNBOUND=true,false", "--set %q: expected NAME=VALUE", kv)
+			return nil, usageErr("write --set NAME=VALUE, e.g. --set NR_WORKERS=4, or several values: --set UNBOUND=true,false", "--set %q: expected NAME=VALUE", kv)
 		}
-		if _, seen := values[name]; !seen {
-			names = append(names, name)
+		if _, seen := st.values[name]; !seen {
+			st.names = append(st.names, name)
 		}
-		values[name] = strings.Split(value, ",")
+		st.values[name] = strings.Split(value, ",")
 	}
-	settings := []map[string]string{{}}
-	for _, name := range names {
+	st.all = []map[string]string{{}}
+	for _, name := range st.names {
 		var next []map[string]string
-		for _, base := range settings {
-			for _, v := range values[name] {
+		for _, base := range st.all {
+			for _, v := range st.values[name] {
 				m := map[string]string{name: v}
 				for k, x := range base {
 					m[k] = x
@@ -233,13 +298,28 @@ func checkAction(c *cli.Context) error {
 				next = append(next, m)
 			}
 		}
-		settings = next
+		st.all = next
 	}
+	return st, nil
+}
+
+// label names a run: the variant, and the --set values that vary.
+func (st *settings) label(variant string, set map[string]string) string {
+	label := variant
+	for _, name := range st.names {
+		if len(st.values[name]) > 1 {
+			label += " " + name + "=" + set[name]
+		}
+	}
+	return label
+}
+
+// checkCheckFlags rejects bad flag values before anything is loaded.
+func checkCheckFlags(c *cli.Context) error {
 	if st := c.String("style"); st != graphs.StyleLanes && st != graphs.StyleStates {
 		return usageErr("--style takes lanes or states", "--style=%s: unknown DOT style", st)
 	}
-	reduce := c.String("reduce")
-	if err := checkReduce(reduce); err != nil {
+	if err := checkReduce(c.String("reduce")); err != nil {
 		return err
 	}
 	for _, f := range []string{"max-states", "max-depth", "max-memory"} {
@@ -269,31 +349,37 @@ func checkAction(c *cli.Context) error {
 			}
 		}
 	}
-	// load every variant before checking any: bad input prints nothing else
-	type job struct {
-		variant, label string
-		prog           *model.Program
-	}
+	return nil
+}
+
+// job is one variant with one combination of --set values.
+type job struct {
+	variant, label string
+	prog           *model.Program
+}
+
+// loadJobs loads and compiles every variant with every combination of
+// --set values.
+func loadJobs(c *cli.Context, variants []string, sets *settings) ([]job, error) {
 	var jobs []job
 	for _, v := range variants {
-		for _, set := range settings {
-			p, err := loader.Load(v, model.Options{Set: set, Fine: reduce == "none", NoLockdep: !c.Bool("lockdep")})
+		for _, set := range sets.all {
+			p, err := loader.Load(v, model.Options{Set: set, Fine: c.String("reduce") == "none", NoLockdep: !c.Bool("lockdep")})
 			if err != nil {
-				return &exitError{code: 2, err: err}
+				return nil, &exitError{code: 2, err: err}
 			}
-			label := v
-			for _, name := range names {
-				if len(values[name]) > 1 {
-					label += " " + name + "=" + set[name]
-				}
-			}
-			jobs = append(jobs, job{v, label, p})
+			jobs = append(jobs, job{v, sets.label(v, set), p})
 			// an unknown --property is bad input: say so before the search
 			if _, err := graphs.PickTrace(explorer.NotRun(p), c.String("property")); err != nil {
-				return usageErr("", "--property: %v", err)
+				return nil, usageErr("", "--property: %v", err)
 			}
 		}
 	}
+	return jobs, nil
+}
+
+// searchOptions turns the flags into the search's options.
+func searchOptions(c *cli.Context) (explorer.Options, error) {
 	opts := explorer.Options{
 		MaxStates: c.Int("max-states"),
 		MaxDepth:  c.Int("max-depth"),
@@ -307,26 +393,18 @@ func checkAction(c *cli.Context) error {
 		opts.Symmetry = true
 	case "off":
 	default:
-		return usageErr("--symmetry takes on or off", "--symmetry: unknown value %q", c.String("symmetry"))
+		return opts, usageErr("--symmetry takes on or off", "--symmetry: unknown value %q", c.String("symmetry"))
 	}
 	if !c.IsSet("max-memory") {
 		opts.MaxMemory = defaultMemoryBound()
 	}
-	stop, release := stopOnSignal()
-	defer release()
-	opts.Stop = stop
+	return opts, nil
+}
 
-	if file := c.String("cpuprofile"); file != "" {
-		f, err := os.Create(file)
-		if err != nil {
-			return &exitError{code: 2, err: err}
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return &exitError{code: 2, err: err}
-		}
-		defer pprof.StopCPUProfile()
-	}
+// runJobs searches each job in turn; after a signal, the jobs not started
+// are listed as not run.
+func runJobs(c *cli.Context, jobs []job, opts explorer.Options, stop <-chan struct{}) ([]graphs.Run, error) {
+	reduce := c.String("reduce")
 	progress := c.Bool("progress") && isTerminal(c.App.ErrWriter)
 	var runs []graphs.Run
 	for _, j := range jobs {
@@ -347,64 +425,56 @@ func checkAction(c *cli.Context) error {
 			fmt.Fprint(c.App.ErrWriter, "\r\x1b[K")
 		}
 		if res.Err != nil {
-			return &exitError{code: 2, err: res.Err}
+			return nil, &exitError{code: 2, err: res.Err}
 		}
 		runs = append(runs, graphs.Run{Variant: j.variant, Label: j.label, Reduce: reduce, Result: res})
 	}
-	// the report first: a file that cannot be written must not cost it
+	return runs, nil
+}
+
+// writeReport writes the verdicts: JSON, or the matrix (several runs), each
+// run's summary and its traces.
+func writeReport(c *cli.Context, runs []graphs.Run) error {
 	w := bufio.NewWriter(c.App.Writer)
-	defer w.Flush()
 	if c.Bool("json") {
 		if err := graphs.WriteJSON(w, runs); err != nil {
 			return &exitError{code: 2, err: err}
 		}
-	} else {
-		shown := runs
-		if len(runs) > 1 {
-			graphs.WriteMatrix(w, runs)
-			if c.Bool("summary") {
-				shown = nil // the matrix is the summary
-			} else {
-				fmt.Fprintln(w)
-			}
+		return flushed(w)
+	}
+	shown := runs
+	if len(runs) > 1 {
+		graphs.WriteMatrix(w, runs)
+		if c.Bool("summary") {
+			shown = nil // the matrix is the summary
+		} else {
+			fmt.Fprintln(w)
 		}
-		for i, r := range shown {
-			if i > 0 {
+	}
+	for i, r := range shown {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		graphs.WriteSummary(w, r)
+		if c.Bool("summary") {
+			continue
+		}
+		for _, pr := range r.Result.Props {
+			if pr.Trace != nil && pr.Lockdep != nil && c.Bool("kernel") {
 				fmt.Fprintln(w)
-			}
-			graphs.WriteSummary(w, r)
-			for _, pr := range r.Result.Props {
-				if c.Bool("summary") {
-					break
-				}
-				if pr.Trace != nil && pr.Lockdep != nil && c.Bool("kernel") {
-					fmt.Fprintln(w)
-					graphs.WriteLockdep(w, r.Result, pr, graphs.TextOptions{Width: c.Int("width"), ByCPU: c.Bool("by-cpu")})
-				} else if pr.Trace != nil {
-					fmt.Fprintln(w)
-					graphs.WriteTrace(w, r.Result.Program, pr.Trace, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain"), ByCPU: c.Bool("by-cpu")})
-				}
+				graphs.WriteLockdep(w, r.Result, pr, graphs.TextOptions{Width: c.Int("width"), ByCPU: c.Bool("by-cpu")})
+			} else if pr.Trace != nil {
+				fmt.Fprintln(w)
+				graphs.WriteTrace(w, r.Result.Program, pr.Trace, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain"), ByCPU: c.Bool("by-cpu")})
 			}
 		}
 	}
+	return flushed(w)
+}
+
+func flushed(w *bufio.Writer) error {
 	if err := w.Flush(); err != nil {
 		return &exitError{code: 2, err: err}
-	}
-	if file := c.String("memprofile"); file != "" {
-		if err := writeHeapProfile(file); err != nil {
-			return &exitError{code: 2, err: err}
-		}
-	}
-	if err := writePictures(c, runs, len(jobs) > 1); err != nil {
-		return err
-	}
-	var results []*explorer.Result
-	for _, r := range runs {
-		results = append(results, r.Result)
-	}
-	if code := resultStatus(results); code != exitHolds {
-		w.Flush()
-		return &exitError{code: code}
 	}
 	return nil
 }
@@ -606,7 +676,7 @@ func graphAction(c *cli.Context) error {
 	if !res.Complete {
 		// the picture says so too; the status tells a script
 		fmt.Fprintf(c.App.ErrWriter, "wqcheck: the graph is INCOMPLETE: the search stopped at %s after %s states\n", res.Stopped, graphs.Commas(res.Stats.States))
-		if res.Stopped == "max-states" {
+		if res.Stopped == explorer.StopMaxStates {
 			fmt.Fprintf(c.App.ErrWriter, "hint: --max-states N raises the bound\n")
 		}
 		return &exitError{code: exitIncomplete}
@@ -881,6 +951,6 @@ func showModel(w io.Writer, ref string) error {
 		fmt.Fprintf(w, "// %s, as the checker sees it, with what it extends applied: %s\n", merged.Model, strings.Join(res.Ancestors, ", "))
 		merged.Extends = nil
 	}
-	_, err = io.WriteString(w, model.Format(&merged))
+	_, err = io.WriteString(w, syntax.Format(&merged))
 	return err
 }

@@ -1,20 +1,8 @@
-// Package explorer searches a model's state space breadth-first and
-// exhaustively. States get ids in BFS order (the initial state is 0), with
-// compact parent records (records.go), so the first violation found of any
-// property is at the smallest depth and its trace is a shortest one. The
-// visited set holds 64-bit fingerprints or whole states (table.go); the
-// search runs in batches whose expensive phases run on Options.Workers
-// goroutines and whose decisions are made in one fixed order (search.go),
-// so the same model and parameters give the same ids, counts and traces on
-// every run, with any number of workers.
 package explorer
 
 import (
-	"fmt"
-	"slices"
 	"time"
 
-	"wqcheck/invariants"
 	"wqcheck/model"
 )
 
@@ -116,6 +104,19 @@ const (
 	Witnessed Verdict = "witnessed"
 )
 
+// StopReason says why a search stopped before it explored every reachable
+// state.
+type StopReason string
+
+const (
+	StopMaxStates   StopReason = "max-states"  // Options.MaxStates
+	StopMaxDepth    StopReason = "max-depth"   // Options.MaxDepth
+	StopMaxMemory   StopReason = "max-memory"  // Options.MaxMemory
+	StopInterrupted StopReason = "interrupted" // Options.Stop
+	StopViolation   StopReason = "violation"   // the first violation, without Options.All
+	StopNotRun      StopReason = "not-run"     // NotRun: the search never started
+)
+
 // PropResult is the verdict on one property.
 type PropResult struct {
 	Prop    *model.Property
@@ -129,8 +130,8 @@ type PropResult struct {
 // Result is the outcome of a search.
 type Result struct {
 	Program  *model.Program
-	Complete bool   // every reachable state was expanded
-	Stopped  string // why the search stopped early: "max-states", "max-depth", "max-memory", "interrupted", "violation", or "not-run" (NotRun)
+	Complete bool       // every reachable state was expanded
+	Stopped  StopReason // why the search stopped early ("" when it did not)
 	Stats    Stats
 	Props    []PropResult // in Program.Props order
 	Err      error        // a property that could not be evaluated
@@ -168,10 +169,10 @@ func (gr *Graph) Depth(id int) int { return gr.g.rec.depth(int32(id)) }
 // generated (threads in order, then branches). States the search did not
 // expand (bounds) have none.
 func (gr *Graph) Edges(id int) []Edge {
-	g := gr.g
+	e := gr.g.edges
 	var out []Edge
-	for k := g.edgeStart[id]; k < g.edgeStart[id+1]; k++ {
-		out = append(out, Edge{To: int(g.edges[k]), Thread: int(g.edgeThread[k])})
+	for k := e.start[id]; k < e.start[id+1]; k++ {
+		out = append(out, Edge{To: int(e.to[k]), Thread: int(e.thread[k])})
 	}
 	return out
 }
@@ -181,12 +182,12 @@ func (gr *Graph) Find(s model.State) (int, bool) { return gr.g.exact.find(s) }
 
 // Failing returns the properties (indexes into Program.Props) that fail in
 // or on a step out of the state, in order.
-func (gr *Graph) Failing(id int) []int { return gr.g.failing[int32(id)] }
+func (gr *Graph) Failing(id int) []int { return gr.g.edges.failing[int32(id)] }
 
 // NotRun is the result of a search that never started (a signal stopped
 // the run before it reached this variant): every property is unknown.
 func NotRun(p *model.Program) *Result {
-	r := &Result{Program: p, Stopped: "not-run"}
+	r := &Result{Program: p, Stopped: StopNotRun}
 	for _, pr := range p.Props {
 		r.Props = append(r.Props, PropResult{Prop: pr, Verdict: Unknown})
 	}
@@ -205,145 +206,4 @@ func (r *Result) Violated() bool {
 		}
 	}
 	return false
-}
-
-func propIndex(p *model.Program, k model.PropKind) int {
-	for i, pr := range p.Props {
-		if pr.Kind == k {
-			return i
-		}
-	}
-	return -1
-}
-
-// Trace is a counterexample: the steps from the initial state to the
-// violation, each with the instructions it executed.
-type Trace struct {
-	Prop    *model.Property
-	Initial model.State
-	Steps   []Step
-	Msg     string // what is wrong at the end, in words
-	// FailStep is set when the last step itself violated the property
-	// (warn_on fired, a runtime error, a lock-discipline breach).
-	FailStep bool
-}
-
-// Step is one transition of a trace.
-type Step struct {
-	Thread *model.Thread
-	Branch int
-	Instrs []*model.Instr // executed, in order
-	PCs    []int          // their program counters (to tell which way a branch went)
-	Rest   int            // where the thread rests after the step (the pc after the last instruction)
-	Notes  map[int]string // what some instructions did, by index into Instrs
-	After  model.State    // the state after the step
-	Blocks bool           // the step ended because the thread blocked mid-step
-	Err    *model.StepError
-	Fired  []int
-}
-
-// Move names one step of a trace: the thread that moves (its index in
-// Program.Threads) and which of its nondeterministic branches it takes.
-type Move struct {
-	Thread int
-	Branch int
-}
-
-// Replay re-executes a path of moves from the initial state, recording what
-// each step executed. It fails if the model does not allow a move.
-func Replay(p *model.Program, path []Move) (*Trace, error) {
-	init, err := p.Initial()
-	if err != nil {
-		return nil, err
-	}
-	tr := &Trace{Initial: init}
-	st := p.NewStepper()
-	st.Record = true
-	cur := init
-	for i, v := range path {
-		if v.Thread < 0 || v.Thread >= len(p.Threads) {
-			return tr, fmt.Errorf("step %d: no thread %d", i+1, v.Thread)
-		}
-		t := p.Threads[v.Thread]
-		var got *Step
-		branches := 0
-		st.ThreadSuccessors(cur, t, func(sc *model.Succ) {
-			branches++
-			if sc.Branch != v.Branch {
-				return
-			}
-			step := &Step{Thread: t, Branch: sc.Branch, After: sc.State.Clone(), Blocks: sc.Blocks, Err: sc.Err, Notes: sc.Notes,
-				Rest:  p.PC(sc.State, t),
-				Fired: append([]int(nil), sc.Fired...)}
-			for _, pc := range sc.Log {
-				step.Instrs = append(step.Instrs, t.Kind.Code[pc])
-				step.PCs = append(step.PCs, pc)
-			}
-			got = step
-		})
-		if got == nil {
-			switch {
-			case p.Finished(cur, t):
-				return tr, fmt.Errorf("step %d: %s cannot move: it has exited", i+1, t.Label)
-			case branches == 0:
-				return tr, fmt.Errorf("step %d: %s cannot move: it is blocked at %s", i+1, t.Label, p.Where(cur, t))
-			}
-			return tr, fmt.Errorf("step %d: %s has %d way%s to move here, not the branch %d the trace took (at %s)",
-				i+1, t.Label, branches, map[bool]string{true: "", false: "s"}[branches == 1], v.Branch, p.Where(cur, t))
-		}
-		tr.Steps = append(tr.Steps, *got)
-		cur = got.After
-	}
-	return tr, nil
-}
-
-// Final returns the state at the end of the trace.
-func (t *Trace) Final() model.State {
-	if len(t.Steps) == 0 {
-		return t.Initial
-	}
-	return t.Steps[len(t.Steps)-1].After
-}
-
-// Reproduces says whether a replayed trace still shows prop failing: a
-// step's warn_on or error for step properties, the final state for
-// invariants and deadlock. Stranded work is a property of the whole graph,
-// not of one trace: it is judged by re-exploring from the trace's final
-// state and asking whether some interleaving from there still takes every
-// pending item. The message says what was found, in words.
-func Reproduces(p *model.Program, tr *Trace, prop int) (bool, string) {
-	pr := p.Props[prop]
-	for i := range tr.Steps {
-		st := &tr.Steps[i]
-		if slices.Contains(st.Fired, prop) {
-			return true, fmt.Sprintf("step %d: warn_on fired: %s", i+1, pr.Text)
-		}
-		if st.Err != nil && st.Err.Prop == prop {
-			return true, fmt.Sprintf("step %d: %s", i+1, st.Err.Msg)
-		}
-	}
-	final := tr.Final()
-	switch pr.Kind {
-	case model.PropDeadlock:
-		if dl, msg := invariants.Deadlock(p, final); dl {
-			return true, msg
-		}
-	case model.PropInvariant:
-		for _, f := range invariants.CheckState(p, p.NewEvaluator(), final, nil) {
-			if f.Prop == prop {
-				return true, f.Msg
-			}
-		}
-	case model.PropLockdep:
-		return reproducesLockdep(p, tr, prop)
-	case model.PropStranded:
-		res := Explore(p.WithInitial(final), Options{All: true})
-		if res.Err == nil && res.Complete && res.Props[prop].Verdict == Violated && res.Props[prop].Trace != nil && len(res.Props[prop].Trace.Steps) == 0 {
-			return true, res.Props[prop].Trace.Msg
-		}
-		if !res.Complete {
-			return false, "could not decide: the search from the trace's end did not complete"
-		}
-	}
-	return false, fmt.Sprintf("%s does not fail at the end of the trace", pr.Name)
 }

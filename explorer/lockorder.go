@@ -13,10 +13,11 @@ import (
 //
 // Contract: when the program has the lockdep properties, the search's
 // steppers list each step's lock acquisitions (model.Acquire); phase 1
-// passes on, as step events, only those that could add something (a new
-// dependency, a new usage bit, a new recursion) to what lockOrder knew when
-// the batch began, and phase 4 hands them to lockOrder.acquired in the
-// order of a one-thread breadth-first search. So every dependency edge and
+// passes on, as step events (prop -1), only those that could add something
+// (a new dependency, a new usage bit, a new recursion) to what lockOrder
+// knew when the batch began, and phase 4 hands them to lockOrder, an
+// observer (observer.go), in the order of a one-thread breadth-first
+// search. So every dependency edge and
 // usage bit is first seen on a shortest path, whatever the number of
 // workers, and the checks, run as lockdep runs them at the acquisition
 // that completes a bad pattern (kernel/locking/lockdep.c __lock_acquire():
@@ -29,6 +30,8 @@ import (
 // Result.LockGraph. Its cost: three fixed arrays and a map entry per
 // distinct edge; nothing when the model has no lockdep properties.
 type lockOrder struct {
+	noObserver
+	s     *search
 	p     *model.Program
 	props [4]int // the property of each model.LockdepCheck
 	// known, read by phase 1 between phase 4s: out[a] has bit b for an
@@ -100,11 +103,11 @@ type LockGraph struct {
 	Edges   []*LockEdge
 }
 
-func newLockOrder(p *model.Program) *lockOrder {
+func newLockOrder(p *model.Program, s *search) *lockOrder {
 	if !p.Lockdep() {
 		return nil
 	}
-	lo := &lockOrder{p: p, edgeAt: map[[2]int]*LockEdge{}, uses: map[[2]int]*LockUse{}}
+	lo := &lockOrder{s: s, p: p, edgeAt: map[[2]int]*LockEdge{}, uses: map[[2]int]*LockUse{}}
 	for k := range lo.props {
 		lo.props[k] = p.LockdepProp(model.LockdepCheck(k))
 	}
@@ -127,6 +130,16 @@ func (lo *lockOrder) news(a *model.Acquire) bool {
 		}
 	}
 	return false
+}
+
+// step is the observer's phase 4 call: the acquisitions phase 1 passed on,
+// in BFS order.
+func (lo *lockOrder) step(src int32, f *found, events []stepEvent) {
+	for _, se := range events {
+		if se.prop < 0 {
+			lo.acquired(src, lo.s.g.rec.depth(src), Move{Thread: int(f.thread), Branch: int(f.branch)}, se.acq, lo.s.violated)
+		}
+	}
 }
 
 // acquired takes one acquisition of the step mv from state src (at depth

@@ -66,19 +66,19 @@ func (g *graph) nextAllocs(expectStates, expectEdges int) uint64 {
 	if g.front != nil {
 		n += uint64(expectStates * g.words * 8) // the new states' vectors
 	}
-	if g.keep {
+	if e := g.edges; e != nil {
 		grow := func(length, capacity, elem int) uint64 {
 			if capacity-length < expectEdges {
 				return uint64(2*capacity*elem) + uint64(expectEdges*elem)
 			}
 			return 0
 		}
-		n += grow(len(g.edges), cap(g.edges), 4)
-		if g.edgePerm != nil {
-			n += grow(len(g.edgePerm), cap(g.edgePerm), 2)
+		n += grow(len(e.to), cap(e.to), 4)
+		if e.perm != nil {
+			n += grow(len(e.perm), cap(e.perm), 2)
 		}
-		if g.edgeThread != nil {
-			n += grow(len(g.edgeThread), cap(g.edgeThread), 4)
+		if e.thread != nil {
+			n += grow(len(e.thread), cap(e.thread), 4)
 		}
 	}
 	return n

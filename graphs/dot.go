@@ -116,9 +116,8 @@ func stepLocks(p *model.Program, before model.State, st *explorer.Step) []string
 		add(l)
 	}
 	for k := range st.Instrs {
-		if rest, ok := strings.CutPrefix(st.Notes[k], model.LockNote); ok {
-			_, name, _ := strings.Cut(rest, " ")
-			add(name)
+		if n := st.Notes[k]; n.Kind == model.NoteAcquire || n.Kind == model.NoteRelease {
+			add(n.Lock)
 		}
 	}
 	for _, l := range p.LocksHeld(st.After, st.Thread) {

@@ -9,6 +9,7 @@ import (
 	"wqcheck/explorer"
 	"wqcheck/graphs"
 	"wqcheck/model"
+	"wqcheck/model/syntax"
 )
 
 // FuzzCheck fuzzes the checker, not just the parser: the fuzzer's bytes
@@ -35,13 +36,13 @@ func FuzzCheck(f *testing.F) {
 func checkGenerated(t *testing.T, data []byte) {
 	{
 		src := genProgram(data)
-		file, err := model.Parse("gen.wq", []byte(src))
+		file, err := syntax.Parse("gen.wq", []byte(src))
 		if err != nil {
 			t.Fatalf("a generated program does not parse: %v\n%s", err, src)
 		}
-		if out := model.Format(file); true {
-			f2, err := model.Parse("gen.wq", []byte(out))
-			if err != nil || model.Format(f2) != out {
+		if out := syntax.Format(file); true {
+			f2, err := syntax.Parse("gen.wq", []byte(out))
+			if err != nil || syntax.Format(f2) != out {
 				t.Fatalf("the printed program does not print back to itself (%v):\n%s", err, out)
 			}
 		}
@@ -107,7 +108,7 @@ func TestGenProgramsCompile(t *testing.T) {
 			data[k] = byte((i*131 + k*17 + i*k) % 251)
 		}
 		src := genProgram(data)
-		file, err := model.Parse("gen.wq", []byte(src))
+		file, err := syntax.Parse("gen.wq", []byte(src))
 		if err != nil {
 			t.Fatalf("does not parse: %v\n%s", err, src)
 		}

@@ -98,7 +98,7 @@ func ToJSON(runs []Run) []JSONRun {
 		res := r.Result
 		p := res.Program
 		jr := JSONRun{Variant: r.Variant, Model: p.Name, Params: map[string]any{}, Reduce: r.Reduce,
-			Complete: res.Complete, Stopped: res.Stopped, States: res.Stats.States, Transitions: res.Stats.Transitions,
+			Complete: res.Complete, Stopped: string(res.Stopped), States: res.Stats.States, Transitions: res.Stats.Transitions,
 			Depth: res.Stats.Depth, Seconds: round3(res.Stats.Elapsed.Seconds()), StateBytes: p.Words * 8,
 			StatesPerS: float64(int64(res.Stats.StatesPerSec())), HeapBytes: res.Stats.HeapBytes,
 			Workers: res.Stats.Workers, Storage: storageName(res.Stats), BytesPerState: math.Round(res.Stats.BytesPerState()*10) / 10,
@@ -160,7 +160,7 @@ func WriteSummary(w io.Writer, r Run) {
 		src = " (extends " + strings.Join(p.Parents, ", ") + ")"
 	}
 	fmt.Fprintf(w, "%s%s  params: %s  steps: %s\n", r.label(), src, params, reduceWords(r.Reduce))
-	if res.Stopped == "not-run" {
+	if res.Stopped == explorer.StopNotRun {
 		fmt.Fprintf(w, "  NOT RUN (%s)\n", stoppedWords(res.Stopped))
 		writeVerdicts(w, res)
 		return
@@ -217,22 +217,22 @@ func incompleteWords(res *explorer.Result) string {
 	return w
 }
 
-func stoppedWords(s string) string {
+func stoppedWords(s explorer.StopReason) string {
 	switch s {
-	case "max-states":
+	case explorer.StopMaxStates:
 		return "--max-states bound reached; no violation found within it"
-	case "max-depth":
+	case explorer.StopMaxDepth:
 		return "--max-depth bound reached; no violation found within it"
-	case "max-memory":
+	case explorer.StopMaxMemory:
 		return "--max-memory bound reached; no violation found within it"
-	case "interrupted":
+	case explorer.StopInterrupted:
 		return "interrupted; what was found so far is reported"
-	case "not-run":
+	case explorer.StopNotRun:
 		return "interrupted before this variant started; every property unknown"
-	case "violation":
+	case explorer.StopViolation:
 		return "stopped at the first violation; --all checks every property"
 	}
-	return s
+	return string(s)
 }
 
 // WriteMatrix writes one row per variant with the verdict of every
@@ -286,7 +286,7 @@ func WriteMatrix(w io.Writer, runs []Run) {
 			row = append(row, pad(v, max(len(header(n)), 4)))
 		}
 		states := commas(r.Result.Stats.States)
-		if r.Result.Stopped == "not-run" {
+		if r.Result.Stopped == explorer.StopNotRun {
 			states = "not run"
 		} else if !r.Result.Complete {
 			states += "+"

@@ -34,64 +34,10 @@ func StateGraphDOT(res *explorer.Result, opt GraphOptions) string {
 	if limit <= 0 {
 		limit = 200
 	}
-	// the trace's path, as state ids
-	onPath := map[int]bool{}
-	pathEdge := map[[2]int]bool{}
-	var path []int
-	if opt.Trace != nil {
-		if id, ok := gr.Find(opt.Trace.Initial); ok {
-			path = append(path, id)
-		}
-		for i := range opt.Trace.Steps {
-			if id, ok := gr.Find(opt.Trace.Steps[i].After); ok {
-				path = append(path, id)
-			}
-		}
-		for i, id := range path {
-			onPath[id] = true
-			if i > 0 {
-				pathEdge[[2]int{path[i-1], id}] = true
-			}
-		}
-	}
+	path, onPath, pathEdge := tracePath(gr, opt.Trace)
 	n := gr.NumStates()
-	shown := map[int]bool{}
+	shown := shownStates(gr, path, limit)
 	collapsed := n > limit
-	if !collapsed {
-		for id := 0; id < n; id++ {
-			shown[id] = true
-		}
-	} else {
-		// neighbourhood of the path (or of the initial state), both directions
-		pred := make([][]int, n)
-		for id := 0; id < n; id++ {
-			for _, e := range gr.Edges(id) {
-				pred[e.To] = append(pred[e.To], id)
-			}
-		}
-		queue := append([]int(nil), path...)
-		if len(queue) == 0 {
-			queue = []int{0}
-		}
-		for _, id := range queue {
-			shown[id] = true
-		}
-		for len(queue) > 0 && len(shown) < limit {
-			id := queue[0]
-			queue = queue[1:]
-			var next []int
-			for _, e := range gr.Edges(id) {
-				next = append(next, e.To)
-			}
-			next = append(next, pred[id]...)
-			for _, x := range next {
-				if !shown[x] && len(shown) < limit {
-					shown[x] = true
-					queue = append(queue, x)
-				}
-			}
-		}
-	}
 	ids := make([]int, 0, len(shown))
 	for id := range shown {
 		ids = append(ids, id)
@@ -124,49 +70,7 @@ func StateGraphDOT(res *explorer.Result, opt GraphOptions) string {
 	})
 	nodes := map[int]dot.Node{}
 	for _, id := range ids {
-		s := gr.State(id)
-		lines := []string{fmt.Sprintf("#%d", id)}
-		for _, t := range p.Threads {
-			lines = append(lines, fmt.Sprintf("%s: %s", t.Label, shortWhere(p, s, t)))
-		}
-		for _, f := range gr.Failing(id) {
-			lines = append(lines, "FAILS "+p.Props[f].Name)
-		}
-		hidden := 0
-		if collapsed {
-			for _, e := range gr.Edges(id) {
-				if !shown[e.To] {
-					hidden++
-				}
-			}
-			if hidden > 0 {
-				lines = append(lines, fmt.Sprintf("(+%d steps to states not drawn)", hidden))
-			}
-		}
-		nd := g.Node(fmt.Sprintf("n%d", id)).Attr("label", dot.Literal(`"`+dotEscapeLines(lines)+`\l"`))
-		nd.Attr("tooltip", dotEscape(describeLine(p, s)))
-		style := "rounded"
-		if id == 0 {
-			nd.Attr("shape", "doubleoctagon")
-			style = ""
-		}
-		if len(gr.Failing(id)) > 0 && !allWitness(p, gr.Failing(id)) {
-			style = joinStyle(style, "filled")
-			nd.Attr("fillcolor", "#ffb3b3").Attr("color", "#c00000")
-		} else if len(gr.Failing(id)) > 0 {
-			style = joinStyle(style, "filled")
-			nd.Attr("fillcolor", "#ffe9a8")
-		}
-		if onPath[id] {
-			nd.Attr("penwidth", "2.5")
-		}
-		if gr.Depth(id) > 0 && len(gr.Edges(id)) == 0 && !res.Complete {
-			style = joinStyle(style, "dashed")
-		}
-		if style != "" {
-			nd.Attr("style", style)
-		}
-		nodes[id] = nd
+		nodes[id] = stateNode(g, res, id, shown, collapsed, onPath[id])
 	}
 	for _, id := range ids {
 		seen := map[[2]int]bool{}
@@ -186,6 +90,125 @@ func StateGraphDOT(res *explorer.Result, opt GraphOptions) string {
 			Attr("label", dotEscape(fmt.Sprintf("%d of %d states not drawn (--max-nodes %d); shown: the neighbourhood of the trace", n-len(ids), n, limit)))
 	}
 	return g.String()
+}
+
+// tracePath finds a trace's states in the graph: the path as ids, the set
+// of them, and the set of its edges.
+func tracePath(gr *explorer.Graph, tr *explorer.Trace) ([]int, map[int]bool, map[[2]int]bool) {
+	onPath := map[int]bool{}
+	pathEdge := map[[2]int]bool{}
+	var path []int
+	if tr == nil {
+		return nil, onPath, pathEdge
+	}
+	if id, ok := gr.Find(tr.Initial); ok {
+		path = append(path, id)
+	}
+	for i := range tr.Steps {
+		if id, ok := gr.Find(tr.Steps[i].After); ok {
+			path = append(path, id)
+		}
+	}
+	for i, id := range path {
+		onPath[id] = true
+		if i > 0 {
+			pathEdge[[2]int{path[i-1], id}] = true
+		}
+	}
+	return path, onPath, pathEdge
+}
+
+// shownStates picks the states to draw: all of them, or, past limit, the
+// neighbourhood of the path (or of the initial state) in both directions,
+// breadth-first.
+func shownStates(gr *explorer.Graph, path []int, limit int) map[int]bool {
+	n := gr.NumStates()
+	shown := map[int]bool{}
+	if n <= limit {
+		for id := 0; id < n; id++ {
+			shown[id] = true
+		}
+		return shown
+	}
+	pred := make([][]int, n)
+	for id := 0; id < n; id++ {
+		for _, e := range gr.Edges(id) {
+			pred[e.To] = append(pred[e.To], id)
+		}
+	}
+	queue := append([]int(nil), path...)
+	if len(queue) == 0 {
+		queue = []int{0}
+	}
+	for _, id := range queue {
+		shown[id] = true
+	}
+	for len(queue) > 0 && len(shown) < limit {
+		id := queue[0]
+		queue = queue[1:]
+		var next []int
+		for _, e := range gr.Edges(id) {
+			next = append(next, e.To)
+		}
+		next = append(next, pred[id]...)
+		for _, x := range next {
+			if !shown[x] && len(shown) < limit {
+				shown[x] = true
+				queue = append(queue, x)
+			}
+		}
+	}
+	return shown
+}
+
+// stateNode draws state id: the threads' positions, what fails there, the
+// steps to states not drawn; the initial state, failures, states not
+// expanded and the trace's path styled.
+func stateNode(g *dot.Graph, res *explorer.Result, id int, shown map[int]bool, collapsed, onPath bool) dot.Node {
+	p, gr := res.Program, res.Graph
+	s := gr.State(id)
+	lines := []string{fmt.Sprintf("#%d", id)}
+	for _, t := range p.Threads {
+		lines = append(lines, fmt.Sprintf("%s: %s", t.Label, shortWhere(p, s, t)))
+	}
+	for _, f := range gr.Failing(id) {
+		lines = append(lines, "FAILS "+p.Props[f].Name)
+	}
+	hidden := 0
+	if collapsed {
+		for _, e := range gr.Edges(id) {
+			if !shown[e.To] {
+				hidden++
+			}
+		}
+		if hidden > 0 {
+			lines = append(lines, fmt.Sprintf("(+%d steps to states not drawn)", hidden))
+		}
+	}
+	nd := g.Node(fmt.Sprintf("n%d", id)).Attr("label", dot.Literal(`"`+dotEscapeLines(lines)+`\l"`))
+	nd.Attr("tooltip", dotEscape(describeLine(p, s)))
+	style := "rounded"
+	if id == 0 {
+		nd.Attr("shape", "doubleoctagon")
+		style = ""
+	}
+	if len(gr.Failing(id)) > 0 && !allWitness(p, gr.Failing(id)) {
+		style = joinStyle(style, "filled")
+		nd.Attr("fillcolor", "#ffb3b3").Attr("color", "#c00000")
+	} else if len(gr.Failing(id)) > 0 {
+		style = joinStyle(style, "filled")
+		nd.Attr("fillcolor", "#ffe9a8")
+	}
+	if onPath {
+		nd.Attr("penwidth", "2.5")
+	}
+	if gr.Depth(id) > 0 && len(gr.Edges(id)) == 0 && !res.Complete {
+		style = joinStyle(style, "dashed")
+	}
+	if style != "" {
+		nd.Attr("style", style)
+	}
+	return nd
 }
 
 func joinStyle(a, b string) string {

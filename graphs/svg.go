@@ -32,51 +32,11 @@ func SequenceSVG(p *model.Program, tr *explorer.Trace) string {
 	for i, t := range cols {
 		colOf[t.Index] = i
 	}
-	// wrap every step's lines to its lane and size the lanes
-	type box struct {
-		col    int
-		lines  []string
-		locks  []string
-		wakes  []int // columns of threads this step woke
-		y, h   float64
-		failed bool
-	}
 	laneChars := make([]int, len(cols))
 	for i, t := range cols {
 		laneChars[i] = min(max(len(t.Label)+2, 24), maxChars)
 	}
-	var boxes []box
-	before := tr.Initial
-	for i := range tr.Steps {
-		st := &tr.Steps[i]
-		b := box{col: colOf[st.Thread.Index], locks: stepLocks(p, before, st)}
-		head := fmt.Sprintf("%d", i+1)
-		if len(b.locks) > 0 {
-			head += "  [holds " + strings.Join(b.locks, ", ") + "]"
-		}
-		b.lines = append(b.lines, head)
-		for _, l := range StepLines(st) {
-			b.lines = append(b.lines, l.cell())
-		}
-		if st.Err != nil {
-			b.lines = append(b.lines, "*** "+st.Err.Msg)
-		}
-		for k := range st.Instrs { // in order: Notes is a map
-			if note := st.Notes[k]; strings.HasPrefix(note, "woke ") {
-				for _, t := range cols {
-					if strings.HasPrefix(note, "woke "+t.Label+" ") {
-						b.wakes = append(b.wakes, colOf[t.Index])
-					}
-				}
-			}
-		}
-		for _, l := range b.lines {
-			laneChars[b.col] = max(laneChars[b.col], min(len(l), maxChars))
-		}
-		b.failed = i == len(tr.Steps)-1
-		boxes = append(boxes, b)
-		before = st.After
-	}
+	boxes := seqBoxes(p, tr, colOf, laneChars, maxChars)
 	laneX := make([]float64, len(cols)) // left edge of each lane
 	x := margin
 	for i := range cols {
@@ -152,6 +112,52 @@ func SequenceSVG(p *model.Program, tr *explorer.Trace) string {
 	}
 	s.WriteString("</svg>\n")
 	return s.String()
+}
+
+// seqBox is one step of a sequence diagram, in its lane.
+type seqBox struct {
+	col    int
+	lines  []string
+	locks  []string
+	wakes  []int // columns of threads this step woke
+	y, h   float64
+	failed bool
+}
+
+// seqBoxes makes a box per step and widens each lane (laneChars, at most
+// maxChars) to its longest line.
+func seqBoxes(p *model.Program, tr *explorer.Trace, colOf map[int]int, laneChars []int, maxChars int) []seqBox {
+	var boxes []seqBox
+	before := tr.Initial
+	for i := range tr.Steps {
+		st := &tr.Steps[i]
+		b := seqBox{col: colOf[st.Thread.Index], locks: stepLocks(p, before, st)}
+		head := fmt.Sprintf("%d", i+1)
+		if len(b.locks) > 0 {
+			head += "  [holds " + strings.Join(b.locks, ", ") + "]"
+		}
+		b.lines = append(b.lines, head)
+		for _, l := range StepLines(st) {
+			b.lines = append(b.lines, l.cell())
+		}
+		if st.Err != nil {
+			b.lines = append(b.lines, "*** "+st.Err.Msg)
+		}
+		for k := range st.Instrs { // in order: Notes is a map
+			if n := st.Notes[k]; n.Kind == model.NoteWake {
+				if c, ok := colOf[n.Woken.Index]; ok {
+					b.wakes = append(b.wakes, c)
+				}
+			}
+		}
+		for _, l := range b.lines {
+			laneChars[b.col] = max(laneChars[b.col], min(len(l), maxChars))
+		}
+		b.failed = i == len(tr.Steps)-1
+		boxes = append(boxes, b)
+		before = st.After
+	}
+	return boxes
 }
 
 // edgeX gives the x of the facing sides of two lanes.

@@ -1,6 +1,3 @@
-// Package graphs renders what people read: counterexample traces as
-// kernel-style two-column CPU tables and as DOT, state descriptions, and the
-// per-variant verdict reports (text and JSON).
 package graphs
 
 import (
@@ -64,13 +61,12 @@ func StepLines(st *explorer.Step) []Line {
 			}
 		}
 		if n, ok := st.Notes[i]; ok {
-			note = n
-			if rest, ok := strings.CutPrefix(n, model.LockNote); ok {
+			note = n.Text
+			if n.Kind == model.NoteAcquire || n.Kind == model.NoteRelease {
 				// say which lock only when the statement does not
-				_, name, _ := strings.Cut(rest, " ")
 				note = ""
-				if name != lockArg(text) {
-					note = name
+				if n.Lock != lockArg(text) {
+					note = n.Lock
 				}
 			}
 		}

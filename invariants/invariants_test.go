@@ -5,11 +5,12 @@ import (
 
 	"wqcheck/explorer"
 	"wqcheck/model"
+	"wqcheck/model/syntax"
 )
 
 func compile(t *testing.T, src string) *model.Program {
 	t.Helper()
-	f, err := model.Parse("t.wq", []byte(src))
+	f, err := syntax.Parse("t.wq", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}

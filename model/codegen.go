@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"sort"
+
+	"wqcheck/model/syntax"
 )
 
 // maxInline bounds the depth of inlined calls (recursion is rejected before that).
@@ -13,7 +15,7 @@ const maxInline = 64
 const maxCode = 1 << 16
 
 // compileThread compiles one thread declaration into its kind's code.
-func (c *compiler) compileThread(td *ThreadDecl) {
+func (c *compiler) compileThread(td *syntax.ThreadDecl) {
 	k := c.kinds[td.Name]
 	c.threadCPU(td, k)
 	c.beginKind(k, td.Name)
@@ -41,7 +43,7 @@ func selfBinding(k *ThreadKind) *binding {
 
 // threadCPU compiles a thread's `on cpu EXPR`: an expression over the
 // state, with the thread's parameter bound to its object.
-func (c *compiler) threadCPU(td *ThreadDecl, k *ThreadKind) {
+func (c *compiler) threadCPU(td *syntax.ThreadDecl, k *ThreadKind) {
 	if c.prog.NCPUs == 1 && k.Ctx == CtxTask {
 		// one CPU: an unbound task can only run on it
 		defer func() {
@@ -65,7 +67,7 @@ func (c *compiler) threadCPU(td *ThreadDecl, k *ThreadKind) {
 	if t.Kind != KInt {
 		c.errf(td.OnCPU.ExprPos(), "on cpu: expected a CPU number (0..%d), found %s", c.prog.NCPUs-1, t)
 	}
-	if v, ok := td.OnCPU.(*IntLit); ok && (v.Val < 0 || int(v.Val) >= c.prog.NCPUs) {
+	if v, ok := td.OnCPU.(*syntax.IntLit); ok && (v.Val < 0 || int(v.Val) >= c.prog.NCPUs) {
 		c.errf(td.OnCPU.ExprPos(), "on cpu %d: the model's CPUs are 0..%d (cpus %d)", v.Val, c.prog.NCPUs-1, c.prog.NCPUs)
 	}
 	k.CPU = ev
@@ -74,15 +76,15 @@ func (c *compiler) threadCPU(td *ThreadDecl, k *ThreadKind) {
 
 // ordersObjects reports whether an expression may tell the objects of an
 // array apart: it calls index() or list_index(), or indexes an array.
-func ordersObjects(e Expr) bool {
+func ordersObjects(e syntax.Expr) bool {
 	found := false
-	inspectExpr(e, func(e Expr) {
+	syntax.InspectExpr(e, func(e syntax.Expr) {
 		switch x := e.(type) {
-		case *CallExpr:
+		case *syntax.CallExpr:
 			if x.Fun == "index" || x.Fun == "list_index" || x.Fun == "list_nth" {
 				found = true
 			}
-		case *IndexExpr, *QuantExpr:
+		case *syntax.IndexExpr, *syntax.QuantExpr:
 			found = true
 		}
 	})
@@ -94,15 +96,15 @@ func ordersObjects(e Expr) bool {
 // interrupt's trigger (a timer armed, a tick due): it is folded into the
 // entry, so the handler is active only once it has fired. It returns the
 // rest of the body.
-func (c *compiler) irqEntry(td *ThreadDecl) *Block {
+func (c *compiler) irqEntry(td *syntax.ThreadDecl) *syntax.Block {
 	body := td.Body
 	var cond Eval
 	if len(body.Stmts) > 0 {
-		if es, ok := body.Stmts[0].(*ExprStmt); ok {
-			if call, ok := es.X.(*CallExpr); ok && call.Fun == "await" {
+		if es, ok := body.Stmts[0].(*syntax.ExprStmt); ok {
+			if call, ok := es.X.(*syntax.CallExpr); ok && call.Fun == "await" {
 				c.wantArgs(call, 1, "await(condition)")
 				c.track = tracking{}
-				c.setOrigin(es.Pos, StmtHeader(es))
+				c.setOrigin(es.Pos, syntax.StmtHeader(es))
 				c.pureCalls = true
 				cond = c.condExpr(call.Args[0])
 				c.pureCalls = false
@@ -140,23 +142,23 @@ func (c *compiler) endKind(k *ThreadKind) {
 
 // checkFunc type-checks a function on its own, as if called with unknown
 // arguments; its code is thrown away.
-func (c *compiler) checkFunc(fd *FuncDecl) {
+func (c *compiler) checkFunc(fd *syntax.FuncDecl) {
 	k := &ThreadKind{Name: "check:" + fd.Name}
 	c.beginKind(k, fd.Name)
-	args := make([]Expr, len(fd.Params))
+	args := make([]syntax.Expr, len(fd.Params))
 	for i, p := range fd.Params {
 		t := c.resolveType(p.Type, false)
 		l := c.newLocal(p.Name, t)
 		c.scope.vars[p.Name+"#arg"] = &binding{typ: t, local: l}
-		args[i] = &Ident{Pos: p.Pos, Name: p.Name + "#arg"}
+		args[i] = &syntax.Ident{Pos: p.Pos, Name: p.Name + "#arg"}
 	}
 	c.setOrigin(fd.Pos, fd.Name)
-	c.inlineCall(&CallExpr{Pos: fd.Pos, Fun: fd.Name, Args: args}, fd)
+	c.inlineCall(&syntax.CallExpr{Pos: fd.Pos, Fun: fd.Name, Args: args}, fd)
 	c.emit(&Instr{Op: OpExit})
 	c.kind = nil
 }
 
-func (c *compiler) setOrigin(pos Pos, text string) {
+func (c *compiler) setOrigin(pos syntax.Pos, text string) {
 	c.curPos, c.curText = pos, text
 }
 
@@ -263,9 +265,9 @@ func (c *compiler) pop() {
 }
 
 // collectLabels records the labels of a function body (labels have function scope, as in C).
-func (c *compiler) collectLabels(s Stmt, f *frame) {
-	walkStmts(s, func(s Stmt) {
-		if l, ok := s.(*LabeledStmt); ok {
+func (c *compiler) collectLabels(s syntax.Stmt, f *frame) {
+	walkStmts(s, func(s syntax.Stmt) {
+		if l, ok := s.(*syntax.LabeledStmt); ok {
 			if _, dup := f.labels[l.Label]; dup {
 				c.errf(l.Pos, "label %s is defined twice in this function", l.Label)
 			}
@@ -276,33 +278,33 @@ func (c *compiler) collectLabels(s Stmt, f *frame) {
 
 // walkStmts calls visit on s and on every statement nested in it, in
 // source order (parents before their bodies).
-func walkStmts(s Stmt, visit func(Stmt)) {
+func walkStmts(s syntax.Stmt, visit func(syntax.Stmt)) {
 	visit(s)
 	switch s := s.(type) {
-	case *Block:
+	case *syntax.Block:
 		for _, x := range s.Stmts {
 			walkStmts(x, visit)
 		}
-	case *LabeledStmt:
+	case *syntax.LabeledStmt:
 		walkStmts(s.Stmt, visit)
-	case *IfStmt:
+	case *syntax.IfStmt:
 		walkStmts(s.Then, visit)
 		if s.Else != nil {
 			walkStmts(s.Else, visit)
 		}
-	case *WhileStmt:
+	case *syntax.WhileStmt:
 		walkStmts(s.Body, visit)
-	case *DoWhileStmt:
+	case *syntax.DoWhileStmt:
 		walkStmts(s.Body, visit)
-	case *ForStmt:
+	case *syntax.ForStmt:
 		walkStmts(s.Body, visit)
-	case *ForeachStmt:
+	case *syntax.ForeachStmt:
 		walkStmts(s.Body, visit)
-	case *EitherStmt:
+	case *syntax.EitherStmt:
 		for _, b := range s.Branches {
 			walkStmts(b, visit)
 		}
-	case *AtomicStmt:
+	case *syntax.AtomicStmt:
 		walkStmts(s.Body, visit)
 	}
 }
@@ -319,7 +321,7 @@ func (c *compiler) finishFrame(f *frame) {
 
 // ---- statements ----
 
-func (c *compiler) block(b *Block) {
+func (c *compiler) block(b *syntax.Block) {
 	c.push()
 	for _, s := range b.Stmts {
 		c.stmt(s)
@@ -327,8 +329,8 @@ func (c *compiler) block(b *Block) {
 	c.pop()
 }
 
-func (c *compiler) body(s Stmt) {
-	if b, ok := s.(*Block); ok {
+func (c *compiler) body(s syntax.Stmt) {
+	if b, ok := s.(*syntax.Block); ok {
 		c.block(b)
 		return
 	}
@@ -337,7 +339,7 @@ func (c *compiler) body(s Stmt) {
 	c.pop()
 }
 
-func (c *compiler) stmt(s Stmt) {
+func (c *compiler) stmt(s syntax.Stmt) {
 	mark := len(c.temps)
 	c.stmtInner(s)
 	for i := len(c.temps) - 1; i >= mark; i-- {
@@ -346,115 +348,41 @@ func (c *compiler) stmt(s Stmt) {
 	c.temps = c.temps[:mark]
 }
 
-func (c *compiler) stmtInner(s Stmt) {
+func (c *compiler) stmtInner(s syntax.Stmt) {
 	// what an instruction reads is tracked from its statement's start: a
 	// use left over from an earlier statement must not leak into it
 	c.track = tracking{}
-	c.setOrigin(s.StmtPos(), StmtHeader(s))
+	c.setOrigin(s.StmtPos(), syntax.StmtHeader(s))
 	switch s := s.(type) {
-	case *Block:
+	case *syntax.Block:
 		c.block(s)
-	case *VarStmt:
-		if c.lookupLocalHere(s.Name) {
-			c.errf(s.Pos, "%s is already declared in this block", s.Name)
-		}
-		t := c.resolveType(s.Type, false)
-		if t.Kind == KVoid {
-			c.errf(s.Type.Pos, "a variable cannot be void")
-		}
-		var ev Eval
-		if s.Init != nil {
-			var et Type
-			ev, et = c.expr(s.Init)
-			c.assignable(t, et, s.Init.ExprPos(), s.Name)
-			ev = c.convert(t, et, ev)
-		} else {
-			ev = func(*Ctx) int64 { return zeroValue(t) }
-		}
-		l := c.newLocal(s.Name, t)
-		set := c.localSetter(l, s.Pos, s.Name)
-		c.emit(&Instr{Op: OpAssign, X: ev, Set: set, def: c.localIndex(l) + 1})
-		c.declare(s.Name, &binding{typ: t, local: l})
-	case *ExprStmt:
-		call := s.X.(*CallExpr)
+	case *syntax.VarStmt:
+		c.varStmt(s)
+	case *syntax.ExprStmt:
+		call := s.X.(*syntax.CallExpr)
 		c.callStmt(call)
-	case *AssignStmt:
+	case *syntax.AssignStmt:
 		c.assignStmt(s)
-	case *IfStmt:
-		cond := c.condExpr(s.Cond)
-		br := c.emit(&Instr{Op: OpBranch, X: cond})
-		c.code[br].Target = c.pc()
-		c.body(s.Then)
-		if s.Else != nil {
-			j := c.emitJump()
-			c.code[br].Else = c.pc()
-			c.body(s.Else)
-			c.code[j].Target = c.pc()
-		} else {
-			c.code[br].Else = c.pc()
-		}
-	case *WhileStmt:
-		top := c.pc()
-		cond := c.condExpr(s.Cond)
-		br := c.emit(&Instr{Op: OpBranch, X: cond})
-		c.code[br].Target = c.pc()
-		lp := c.pushLoop()
-		c.body(s.Body)
-		c.setOrigin(s.Pos, StmtHeader(s))
-		j := c.emitJump()
-		c.code[j].Target = top
-		c.code[br].Else = c.pc()
-		c.popLoop(lp, c.pc(), top)
-	case *DoWhileStmt:
-		top := c.pc()
-		lp := c.pushLoop()
-		c.body(s.Body)
-		cont := c.pc()
-		c.setOrigin(s.Cond.ExprPos(), StmtHeader(s))
-		cond := c.condExpr(s.Cond)
-		br := c.emit(&Instr{Op: OpBranch, X: cond})
-		c.code[br].Target = top
-		c.code[br].Else = c.pc()
-		c.popLoop(lp, c.pc(), cont)
-	case *ForStmt:
-		c.push()
-		if s.Init != nil {
-			c.stmt(s.Init)
-		}
-		top := c.pc()
-		br := -1
-		if s.Cond != nil {
-			c.setOrigin(s.Pos, StmtHeader(s))
-			cond := c.condExpr(s.Cond)
-			br = c.emit(&Instr{Op: OpBranch, X: cond})
-			c.code[br].Target = c.pc()
-		}
-		lp := c.pushLoop()
-		c.body(s.Body)
-		cont := c.pc()
-		if s.Post != nil {
-			c.stmt(s.Post)
-		}
-		c.setOrigin(s.Pos, StmtHeader(s))
-		j := c.emitJump()
-		c.code[j].Target = top
-		if br >= 0 {
-			c.code[br].Else = c.pc()
-		}
-		c.popLoop(lp, c.pc(), cont)
-		c.pop()
-	case *ForeachStmt:
+	case *syntax.IfStmt:
+		c.ifStmt(s)
+	case *syntax.WhileStmt:
+		c.whileStmt(s)
+	case *syntax.DoWhileStmt:
+		c.doWhileStmt(s)
+	case *syntax.ForStmt:
+		c.forStmt(s)
+	case *syntax.ForeachStmt:
 		c.foreach(s)
-	case *LabeledStmt:
+	case *syntax.LabeledStmt:
 		c.frame.labels[s.Label] = c.pc()
 		c.stmt(s.Stmt)
-	case *GotoStmt:
+	case *syntax.GotoStmt:
 		j := c.emitJump()
 		c.markSymExit(j, s.Pos, "goto", false)
 		c.frame.gotos = append(c.frame.gotos, gotoFix{target: &c.code[j].Target, label: s.Label, pos: s.Pos})
-	case *ReturnStmt:
+	case *syntax.ReturnStmt:
 		c.returnStmt(s)
-	case *BreakStmt:
+	case *syntax.BreakStmt:
 		if len(c.loops) == 0 {
 			c.errf(s.Pos, "break outside a loop")
 		}
@@ -462,34 +390,140 @@ func (c *compiler) stmtInner(s Stmt) {
 		c.markSymExit(j, s.Pos, "break", true)
 		lp := c.loops[len(c.loops)-1]
 		lp.breaks = append(lp.breaks, &c.code[j].Target)
-	case *ContinueStmt:
+	case *syntax.ContinueStmt:
 		if len(c.loops) == 0 {
 			c.errf(s.Pos, "continue outside a loop")
 		}
 		j := c.emitJump()
 		lp := c.loops[len(c.loops)-1]
 		lp.continues = append(lp.continues, &c.code[j].Target)
-	case *AtomicStmt:
+	case *syntax.AtomicStmt:
 		start := c.pc()
 		c.block(s.Body)
 		c.makeAtomic(start, c.pc(), s.Pos)
-	case *EitherStmt:
-		if c.inInit {
-			c.errf(s.Pos, "either is not allowed in init: the initial state must be unique")
-		}
-		e := c.emit(&Instr{Op: OpEither})
-		var ends []int
-		for _, b := range s.Branches {
-			c.code[e].Targets = append(c.code[e].Targets, c.pc())
-			c.block(b)
-			c.setOrigin(s.Pos, "either")
-			ends = append(ends, c.emitJump())
-		}
-		for _, j := range ends {
-			c.code[j].Target = c.pc()
-		}
+	case *syntax.EitherStmt:
+		c.eitherStmt(s)
 	default:
 		c.errf(s.StmtPos(), "unsupported statement")
+	}
+}
+
+// varStmt declares a local and assigns its initial value (or its type's zero).
+func (c *compiler) varStmt(s *syntax.VarStmt) {
+	if c.lookupLocalHere(s.Name) {
+		c.errf(s.Pos, "%s is already declared in this block", s.Name)
+	}
+	t := c.resolveType(s.Type, false)
+	if t.Kind == KVoid {
+		c.errf(s.Type.Pos, "a variable cannot be void")
+	}
+	var ev Eval
+	if s.Init != nil {
+		var et Type
+		ev, et = c.expr(s.Init)
+		c.assignable(t, et, s.Init.ExprPos(), s.Name)
+		ev = c.convert(t, et, ev)
+	} else {
+		ev = func(*Ctx) int64 { return zeroValue(t) }
+	}
+	l := c.newLocal(s.Name, t)
+	set := c.localSetter(l, s.Pos, s.Name)
+	c.emit(&Instr{Op: OpAssign, X: ev, Set: set, def: c.localIndex(l) + 1})
+	c.declare(s.Name, &binding{typ: t, local: l})
+}
+
+// ifStmt compiles an if: a branch to the then part, or to the else part.
+func (c *compiler) ifStmt(s *syntax.IfStmt) {
+	cond := c.condExpr(s.Cond)
+	br := c.emit(&Instr{Op: OpBranch, X: cond})
+	c.code[br].Target = c.pc()
+	c.body(s.Then)
+	if s.Else != nil {
+		j := c.emitJump()
+		c.code[br].Else = c.pc()
+		c.body(s.Else)
+		c.code[j].Target = c.pc()
+	} else {
+		c.code[br].Else = c.pc()
+	}
+}
+
+// whileStmt compiles a while loop: the test at the top, a jump back at the end.
+func (c *compiler) whileStmt(s *syntax.WhileStmt) {
+	top := c.pc()
+	cond := c.condExpr(s.Cond)
+	br := c.emit(&Instr{Op: OpBranch, X: cond})
+	c.code[br].Target = c.pc()
+	lp := c.pushLoop()
+	c.body(s.Body)
+	c.setOrigin(s.Pos, syntax.StmtHeader(s))
+	j := c.emitJump()
+	c.code[j].Target = top
+	c.code[br].Else = c.pc()
+	c.popLoop(lp, c.pc(), top)
+}
+
+// doWhileStmt compiles a do ... while loop: the test at the end branches back.
+func (c *compiler) doWhileStmt(s *syntax.DoWhileStmt) {
+	top := c.pc()
+	lp := c.pushLoop()
+	c.body(s.Body)
+	cont := c.pc()
+	c.setOrigin(s.Cond.ExprPos(), syntax.StmtHeader(s))
+	cond := c.condExpr(s.Cond)
+	br := c.emit(&Instr{Op: OpBranch, X: cond})
+	c.code[br].Target = top
+	c.code[br].Else = c.pc()
+	c.popLoop(lp, c.pc(), cont)
+}
+
+// forStmt compiles a for loop in its own scope (the initialisation's
+// variables); continue goes to the post statement.
+func (c *compiler) forStmt(s *syntax.ForStmt) {
+	c.push()
+	if s.Init != nil {
+		c.stmt(s.Init)
+	}
+	top := c.pc()
+	br := -1
+	if s.Cond != nil {
+		c.setOrigin(s.Pos, syntax.StmtHeader(s))
+		cond := c.condExpr(s.Cond)
+		br = c.emit(&Instr{Op: OpBranch, X: cond})
+		c.code[br].Target = c.pc()
+	}
+	lp := c.pushLoop()
+	c.body(s.Body)
+	cont := c.pc()
+	if s.Post != nil {
+		c.stmt(s.Post)
+	}
+	c.setOrigin(s.Pos, syntax.StmtHeader(s))
+	j := c.emitJump()
+	c.code[j].Target = top
+	if br >= 0 {
+		c.code[br].Else = c.pc()
+	}
+	c.popLoop(lp, c.pc(), cont)
+	c.pop()
+}
+
+// eitherStmt compiles either/or: one OpEither whose targets start the
+// branches, each ending in a jump past them all.
+func (c *compiler) eitherStmt(s *syntax.EitherStmt) {
+	if c.inInit {
+		c.errf(s.Pos, "either is not allowed in init: the initial state must be unique")
+	}
+	e := c.emit(&Instr{Op: OpEither})
+	var ends []int
+	for _, b := range s.Branches {
+		c.code[e].Targets = append(c.code[e].Targets, c.pc())
+		c.block(b)
+		c.setOrigin(s.Pos, "either")
+		ends = append(ends, c.emitJump())
+	}
+	for _, j := range ends {
+		c.code[j].Target = c.pc()
 	}
 }
 
@@ -499,7 +533,7 @@ func (c *compiler) lookupLocalHere(name string) bool { return c.scope.vars[name]
 // visible instruction after the first becomes invisible, so no step ends
 // inside. Only the first visible instruction may block: a later one could
 // not wait without ending the step.
-func (c *compiler) makeAtomic(start, end int, pos Pos) {
+func (c *compiler) makeAtomic(start, end int, pos syntax.Pos) {
 	first := true
 	for i := start; i < end; i++ {
 		ins := c.code[i]
@@ -539,7 +573,7 @@ func (c *compiler) popLoop(lp *loopCtx, brk, cont int) {
 	c.loops = c.loops[:len(c.loops)-1]
 }
 
-func (c *compiler) foreach(s *ForeachStmt) {
+func (c *compiler) foreach(s *syntax.ForeachStmt) {
 	c.push()
 	defer c.pop()
 	over := s.Over
@@ -547,7 +581,7 @@ func (c *compiler) foreach(s *ForeachStmt) {
 	var count func(*Ctx) int64
 	var at func(*Ctx, int64) int64
 	var arr *Array
-	if id, ok := over.(*Ident); ok && c.arrays[id.Name] != nil && c.lookup(id.Name) == nil {
+	if id, ok := over.(*syntax.Ident); ok && c.arrays[id.Name] != nil && c.lookup(id.Name) == nil {
 		a := c.arrays[id.Name]
 		arr = a
 		elem = a.Struct
@@ -597,7 +631,7 @@ func (c *compiler) foreach(s *ForeachStmt) {
 		c.symLoops = c.symLoops[:len(c.symLoops)-1]
 	}
 	cont := c.pc()
-	c.setOrigin(s.Pos, StmtHeader(s))
+	c.setOrigin(s.Pos, syntax.StmtHeader(s))
 	c.track.uses = map[int]bool{c.localIndex(idx): true}
 	c.emit(&Instr{Op: OpAssign, X: func(cx *Ctx) int64 { return idxGet(cx) + 1 }, Set: c.localSetter(idx, s.Pos, s.Var), def: c.localIndex(idx) + 1})
 	j := c.emitJump()
@@ -606,7 +640,7 @@ func (c *compiler) foreach(s *ForeachStmt) {
 	c.popLoop(lp, c.pc(), cont)
 }
 
-func (c *compiler) returnStmt(s *ReturnStmt) {
+func (c *compiler) returnStmt(s *syntax.ReturnStmt) {
 	f := c.frame
 	if f.fd == nil {
 		// the thread's own body: return ends the thread
@@ -634,7 +668,7 @@ func (c *compiler) returnStmt(s *ReturnStmt) {
 	f.exit = append(f.exit, &c.code[j].Target)
 }
 
-func (c *compiler) assignStmt(s *AssignStmt) {
+func (c *compiler) assignStmt(s *syntax.AssignStmt) {
 	lv := c.lvalue(s.Lhs)
 	switch lv.typ.Kind {
 	case KList:
@@ -693,7 +727,7 @@ func (c *compiler) assignStmt(s *AssignStmt) {
 // ---- calls ----
 
 // callStmt compiles a call used as a statement.
-func (c *compiler) callStmt(call *CallExpr) {
+func (c *compiler) callStmt(call *syntax.CallExpr) {
 	if fd := c.funcs[call.Fun]; fd != nil {
 		c.inlineCall(call, fd)
 		return
@@ -717,7 +751,7 @@ var pureBuiltins = map[string]bool{"list_empty": true, "first": true, "last": tr
 	"list_last_entry_or_null": true, "len": true, "list_count": true, "min": true, "max": true, "task_state": true, "finished": true,
 	"spin_is_locked": true, "mutex_is_locked": true, "index": true, "list_index": true, "list_nth": true}
 
-func (c *compiler) unknownFunc(call *CallExpr) {
+func (c *compiler) unknownFunc(call *syntax.CallExpr) {
 	if c.kinds[call.Fun] != nil {
 		c.errf(call.Pos, "%s is a thread, not a function: threads start by themselves", call.Fun)
 	}
@@ -727,7 +761,7 @@ func (c *compiler) unknownFunc(call *CallExpr) {
 // inlineCall compiles a call of a model function in place: arguments into
 // fresh locals, the body, and a result local. It returns the result (nil for
 // void). Functions are inlined, so a recursive call is an error.
-func (c *compiler) inlineCall(call *CallExpr, fd *FuncDecl) (Eval, Type, *Local) {
+func (c *compiler) inlineCall(call *syntax.CallExpr, fd *syntax.FuncDecl) (Eval, Type, *Local) {
 	if c.inProp {
 		c.errf(call.Pos, "internal: inlineCall in a property")
 	}
@@ -831,26 +865,26 @@ func (c *compiler) inlineCall(call *CallExpr, fd *FuncDecl) (Eval, Type, *Local)
 }
 
 // singleReturn reports whether fd's body is one return statement with a value.
-func singleReturn(fd *FuncDecl) bool {
+func singleReturn(fd *syntax.FuncDecl) bool {
 	if len(fd.Body.Stmts) != 1 {
 		return false
 	}
-	r, ok := fd.Body.Stmts[0].(*ReturnStmt)
+	r, ok := fd.Body.Stmts[0].(*syntax.ReturnStmt)
 	return ok && r.X != nil
 }
 
-func endsInReturn(b *Block) bool {
+func endsInReturn(b *syntax.Block) bool {
 	if len(b.Stmts) == 0 {
 		return false
 	}
 	switch s := b.Stmts[len(b.Stmts)-1].(type) {
-	case *ReturnStmt:
+	case *syntax.ReturnStmt:
 		return true
-	case *GotoStmt:
+	case *syntax.GotoStmt:
 		return true
-	case *Block:
+	case *syntax.Block:
 		return endsInReturn(s)
-	case *IfStmt:
+	case *syntax.IfStmt:
 		if s.Else == nil {
 			return false
 		}
@@ -859,11 +893,11 @@ func endsInReturn(b *Block) bool {
 	return false
 }
 
-func endsInReturnStmt(s Stmt) bool {
-	if b, ok := s.(*Block); ok {
+func endsInReturnStmt(s syntax.Stmt) bool {
+	if b, ok := s.(*syntax.Block); ok {
 		return endsInReturn(b)
 	}
-	return endsInReturn(&Block{Stmts: []Stmt{s}})
+	return endsInReturn(&syntax.Block{Stmts: []syntax.Stmt{s}})
 }
 
 func plural(n int) string {
@@ -873,7 +907,7 @@ func plural(n int) string {
 	return "s"
 }
 
-func (c *compiler) wantArgs(call *CallExpr, n int, usage string) {
+func (c *compiler) wantArgs(call *syntax.CallExpr, n int, usage string) {
 	if len(call.Args) != n {
 		c.errHint(call.Pos, "usage: "+usage, "%s takes %d argument%s, %d given", call.Fun, n, plural(n), len(call.Args))
 	}
@@ -881,7 +915,7 @@ func (c *compiler) wantArgs(call *CallExpr, n int, usage string) {
 
 // builtinStmt compiles the builtins that are statements only. It reports
 // whether call was one.
-func (c *compiler) builtinStmt(call *CallExpr) bool {
+func (c *compiler) builtinStmt(call *syntax.CallExpr) bool {
 	if form, ok := lockForms[call.Fun]; ok {
 		c.lockStmt(call, form)
 		return true
@@ -916,7 +950,7 @@ func (c *compiler) builtinStmt(call *CallExpr) bool {
 		c.wantArgs(call, 1, call.Fun+"(TASK_IDLE)")
 		c.noSleepInIrq(call)
 		ev, t := c.expr(call.Args[0])
-		if lit, ok := call.Args[0].(*IntLit); t.Kind != KInt || ok && (lit.Val < TaskRunning || lit.Val > TaskIdle) {
+		if lit, ok := call.Args[0].(*syntax.IntLit); t.Kind != KInt || ok && (lit.Val < TaskRunning || lit.Val > TaskIdle) {
 			c.errf(call.Args[0].ExprPos(), "%s: expected a task state (TASK_RUNNING, TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, TASK_IDLE)", call.Fun)
 		}
 		pos := call.Pos
@@ -1025,7 +1059,7 @@ var ctxBuiltins = map[string]CtxOp{
 }
 
 // lockStmt compiles spin_lock(&l) and its forms.
-func (c *compiler) lockStmt(call *CallExpr, form lockForm) {
+func (c *compiler) lockStmt(call *syntax.CallExpr, form lockForm) {
 	c.noInit(call)
 	if form.flags {
 		c.wantArgs(call, 2, call.Fun+"(&lock, flags)")
@@ -1063,7 +1097,7 @@ func (c *compiler) lockStmt(call *CallExpr, form lockForm) {
 
 // flagsArg compiles the saved-interrupts argument of an _irqsave form: a
 // local written by the save, read by the restore.
-func (c *compiler) flagsArg(call *CallExpr, arg Expr, ins *Instr) {
+func (c *compiler) flagsArg(call *syntax.CallExpr, arg syntax.Expr, ins *Instr) {
 	fl := c.lvalue(arg)
 	if fl.local == nil || !isIntLike(fl.typ) {
 		c.errHint(arg.ExprPos(), "declare it first: int flags;", "%s: expected a local int variable for the saved interrupt state, found %s", call.Fun, fl.text)
@@ -1078,7 +1112,7 @@ func (c *compiler) flagsArg(call *CallExpr, arg Expr, ins *Instr) {
 }
 
 // ctxStmt compiles preempt_disable() and the other context builtins.
-func (c *compiler) ctxStmt(call *CallExpr, op CtxOp) {
+func (c *compiler) ctxStmt(call *syntax.CallExpr, op CtxOp) {
 	c.noInit(call)
 	if c.prog.NCPUs == 0 {
 		c.errHint(call.Pos, "declare the CPUs (cpus 2;) and say where each thread runs (on cpu 0, unbound, or a hardirq/softirq handler)",
@@ -1099,19 +1133,19 @@ func (c *compiler) ctxStmt(call *CallExpr, op CtxOp) {
 }
 
 // noSleepInIrq refuses, in an interrupt handler, what only a task can do.
-func (c *compiler) noSleepInIrq(call *CallExpr) {
+func (c *compiler) noSleepInIrq(call *syntax.CallExpr) {
 	if c.kind != nil && c.kind.Ctx != CtxTask {
 		c.errf(call.Pos, "%s() in a %s handler: an interrupt handler is not a task and cannot sleep", call.Fun, c.kind.Ctx)
 	}
 }
 
-func (c *compiler) noInit(call *CallExpr) {
+func (c *compiler) noInit(call *syntax.CallExpr) {
 	if c.inInit {
 		c.errf(call.Pos, "%s is not allowed in init: init only builds the initial state", call.Fun)
 	}
 }
 
-func (c *compiler) refArg(call *CallExpr, t Type, want *Struct, arg Expr) {
+func (c *compiler) refArg(call *syntax.CallExpr, t Type, want *Struct, arg syntax.Expr) {
 	if t.Kind == KRef && (t.Struct == nil || t.Struct == want) {
 		return
 	}
@@ -1120,7 +1154,7 @@ func (c *compiler) refArg(call *CallExpr, t Type, want *Struct, arg Expr) {
 
 // impureBuiltin compiles wake_up_process and warn_on, which act and return
 // a value: the action is an instruction, the value a temporary local.
-func (c *compiler) impureBuiltin(call *CallExpr) (Eval, Type, bool) {
+func (c *compiler) impureBuiltin(call *syntax.CallExpr) (Eval, Type, bool) {
 	switch call.Fun {
 	case "wake_up_process":
 		c.noInit(call)
@@ -1145,7 +1179,7 @@ func (c *compiler) impureBuiltin(call *CallExpr) (Eval, Type, bool) {
 		}
 		name := fmt.Sprintf("warn_on@%s:%d", baseName(call.Pos.File), call.Pos.Line)
 		if len(call.Args) == 2 {
-			sl, ok := call.Args[1].(*StringLit)
+			sl, ok := call.Args[1].(*syntax.StringLit)
 			if !ok {
 				c.errf(call.Args[1].ExprPos(), "warn_on: expected the property name as a string, e.g. \"S6-warn-preconditions\"")
 			}
@@ -1169,7 +1203,7 @@ func (c *compiler) impureBuiltin(call *CallExpr) (Eval, Type, bool) {
 	return nil, Type{}, false
 }
 
-func (c *compiler) warnProp(name string, call *CallExpr) int {
+func (c *compiler) warnProp(name string, call *syntax.CallExpr) int {
 	if pr := c.prog.propByName[name]; pr != nil {
 		if pr.Kind != PropWarnOn {
 			c.errf(call.Pos, "warn_on names property %q, which is already a %s property", name, pr.Kind)
@@ -1180,7 +1214,7 @@ func (c *compiler) warnProp(name string, call *CallExpr) int {
 			}
 		}
 	}
-	return c.addProp(&Property{Name: name, Kind: PropWarnOn, Pos: call.Pos, Text: FormatExpr(call.Args[0])})
+	return c.addProp(&Property{Name: name, Kind: PropWarnOn, Pos: call.Pos, Text: syntax.FormatExpr(call.Args[0])})
 }
 
 func baseName(path string) string {
@@ -1211,7 +1245,7 @@ func (c *compiler) use(l *Local) {
 }
 
 // runInit compiles the init block and runs it once on the initial state.
-func (c *compiler) runInit(id *InitDecl) {
+func (c *compiler) runInit(id *syntax.InitDecl) {
 	k := &ThreadKind{Name: "init"}
 	c.inInit = true
 	c.beginKind(k, "init")
@@ -1232,7 +1266,7 @@ func (c *compiler) runInit(id *InitDecl) {
 	}
 	// (its index is past the real threads, so no lock reads as held by it)
 	t := &Thread{Kind: k, Index: len(p.Threads), Obj: -1, Name: "init", Base: p.Bits}
-	words := int((p.Bits + k.hdrBits() + k.locBits + 63) / 64)
+	words := wordsFor(p.Bits + k.blockBits())
 	s := make(State, words)
 	copy(s, p.init)
 	var out State

@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"wqcheck/model/syntax"
 )
 
 // defaultIntLo and defaultIntHi are the range of a plain `int`. Narrow it with
@@ -16,7 +18,7 @@ const (
 
 // Compile type-checks a merged model and compiles it to a Program. Every
 // error it returns is an *Error naming the position and what was expected.
-func Compile(f *File, files map[string][]byte, opts Options) (p *Program, err error) {
+func Compile(f *syntax.File, files map[string][]byte, opts Options) (p *Program, err error) {
 	c := &compiler{
 		file:    f,
 		files:   files,
@@ -25,7 +27,7 @@ func Compile(f *File, files map[string][]byte, opts Options) (p *Program, err er
 		structs: map[string]*Struct{},
 		arrays:  map[string]*Array{},
 		globals: map[string]*Global{},
-		funcs:   map[string]*FuncDecl{},
+		funcs:   map[string]*syntax.FuncDecl{},
 		kinds:   map[string]*ThreadKind{},
 		single:  map[string]*Thread{},
 	}
@@ -50,7 +52,7 @@ type constVal struct {
 }
 
 type compiler struct {
-	file    *File
+	file    *syntax.File
 	files   map[string][]byte
 	opts    Options
 	maxSub  int // the largest lockdep subclass a spin_lock_nested() names
@@ -59,7 +61,7 @@ type compiler struct {
 	structs map[string]*Struct
 	arrays  map[string]*Array
 	globals map[string]*Global
-	funcs   map[string]*FuncDecl
+	funcs   map[string]*syntax.FuncDecl
 	kinds   map[string]*ThreadKind
 	single  map[string]*Thread // single-instance threads by name (they are tasks)
 
@@ -69,7 +71,7 @@ type compiler struct {
 	scope   *scope
 	frame   *frame
 	depth   int // inlining depth
-	curPos  Pos
+	curPos  syntax.Pos
 	curText string
 	fn      string
 	track   tracking
@@ -117,7 +119,7 @@ type binding struct {
 }
 
 type frame struct {
-	fd     *FuncDecl
+	fd     *syntax.FuncDecl
 	ret    *Local
 	retTyp Type
 	exit   []*int // jumps to patch to the function's exit
@@ -129,7 +131,7 @@ type frame struct {
 type gotoFix struct {
 	target *int
 	label  string
-	pos    Pos
+	pos    syntax.Pos
 }
 
 type loopCtx struct {
@@ -137,12 +139,12 @@ type loopCtx struct {
 	continues []*int
 }
 
-func (c *compiler) errf(pos Pos, format string, args ...any) {
-	panic(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...), line: sourceLine(c.files[pos.File], pos.Line)})
+func (c *compiler) errf(pos syntax.Pos, format string, args ...any) {
+	panic(syntax.ErrorAt(c.files[pos.File], pos, fmt.Sprintf(format, args...), ""))
 }
 
-func (c *compiler) errHint(pos Pos, hint, format string, args ...any) {
-	panic(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...), Hint: hint, line: sourceLine(c.files[pos.File], pos.Line)})
+func (c *compiler) errHint(pos syntax.Pos, hint, format string, args ...any) {
+	panic(syntax.ErrorAt(c.files[pos.File], pos, fmt.Sprintf(format, args...), hint))
 }
 
 // builtin names a user may not redefine.
@@ -173,122 +175,176 @@ var predeclared = map[string]int64{
 	"WORK_CPU_UNBOUND": CPUUnbound, "SINGLE_DEPTH_NESTING": 1,
 }
 
+// compile runs the phases in order. Each declares what the later ones refer
+// to: constants size the object arrays, the arrays give the threads, the
+// threads the widths of references, the globals and objects the offsets
+// the code reads, and the code the thread blocks' sizes.
 func (c *compiler) compile() {
-	p := c.prog
+	c.predeclare()
+	c.declareConstants()
+	c.checkAssumes()
+	c.declareObjects()
+	c.cpus()
+	c.declareThreadsAndFuncs()
+	c.indexObjects()
+	c.layOutStructs()
+	off := c.declareGlobals()
+	c.checkGlobalGuards()
+	off = c.placeObjects(off)
+	c.compileBodies()
+	c.placeThreads(off)
+	c.declareProperties()
+	c.buildLockClasses(!c.opts.NoLockdep) // lock classes, and the lockdep family
+	c.applyAliases()
+	c.markWitnesses()
+	c.buildInitialState()
+	c.prog.retireIdleThreads()
+}
+
+// predeclare declares the predeclared constants (TASK_RUNNING, ...) and the
+// built-in properties, which come first so that their indexes are fixed.
+func (c *compiler) predeclare() {
 	for name, v := range predeclared {
 		c.consts[name] = constVal{v: v, kind: "const"}
 	}
-	// built-in properties come first, so their indexes are fixed
 	c.addProp(&Property{Name: "deadlock", Kind: PropDeadlock, Text: "some thread can never move again although it has not finished"})
 	c.addProp(&Property{Name: "lock-discipline", Kind: PropLockDiscipline, Text: "no self-deadlock, no unlock by a non-holder, no sleeping while holding a spinlock, no exit with a lock held"})
 	c.addProp(&Property{Name: "runtime-error", Kind: PropRuntimeError, Text: "no NULL dereference, value out of range, list corruption or bad index"})
+}
 
-	// 1. parameters, constants and flags, in declaration order
+// declareConstants evaluates the parameters (with their --set values),
+// constants and flags, in declaration order, and refuses a --set naming no
+// parameter.
+func (c *compiler) declareConstants() {
 	used := map[string]bool{}
 	flagSet := 0
 	for _, d := range c.file.Decls {
 		switch d := d.(type) {
-		case *ParamDecl:
-			c.declareName(d.Name, d.Pos)
-			v, isBool := c.constEval(d.Value)
-			def := v
-			if raw, ok := c.opts.Set[d.Name]; ok {
-				used[d.Name] = true
-				nv, nb, err := ParseSetting(raw)
-				if err != nil {
-					panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("--set %s=%s: %v", d.Name, raw, err)})
-				}
-				if nb != isBool {
-					want := "an integer"
-					if isBool {
-						want = "true or false"
-					}
-					panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("--set %s=%s: parameter %s takes %s", d.Name, raw, d.Name, want)})
-				}
-				v = nv
-			}
-			if d.Min != nil {
-				lo, _ := c.constEval(d.Min)
-				hi, _ := c.constEval(d.Max)
-				if lo > hi {
-					panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("parameter %s has the empty range %d..%d", d.Name, lo, hi),
-						line: sourceLine(c.files[d.Pos.File], d.Pos.Line)})
-				}
-				if v < lo || v > hi {
-					panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("parameter %s = %d is outside its range %d..%d", d.Name, v, lo, hi),
-						line: sourceLine(c.files[d.Pos.File], d.Pos.Line)})
-				}
-			}
-			c.consts[d.Name] = constVal{v: v, isBool: isBool, kind: "param"}
-			p.Params = append(p.Params, ParamValue{Name: d.Name, Value: v, IsBool: isBool, Default: def, Pos: d.Pos})
-		case *ConstDecl:
+		case *syntax.ParamDecl:
+			c.declareParam(d, used)
+		case *syntax.ConstDecl:
 			c.declareName(d.Name, d.Pos)
 			v, isBool := c.constEval(d.Value)
 			c.consts[d.Name] = constVal{v: v, isBool: isBool, kind: "const"}
-		case *FlagsDecl:
+		case *syntax.FlagsDecl:
 			flagSet++
-			var usedBits int64
-			for _, it := range d.Items {
-				if it.Value != nil {
-					v, _ := c.constEval(it.Value)
-					usedBits |= v
-				}
-			}
-			for _, it := range d.Items {
-				c.declareName(it.Name, it.Pos)
-				var v int64
-				if it.Value != nil {
-					v, _ = c.constEval(it.Value)
-				} else {
-					// the bits of a plain int (-32768..32767): 0..14
-					for b := 0; b < 15; b++ {
-						if usedBits&(1<<b) == 0 {
-							v = 1 << b
-							break
-						}
-					}
-					if v == 0 {
-						c.errHint(it.Pos, "give it a value (FLAG = 1 << 16) and store it in a wide enough int<lo..hi>",
-							"no free bit for flag %s: bits 0..14 (those of an int) are taken", it.Name)
-					}
-					usedBits |= v
-				}
-				c.consts[it.Name] = constVal{v: v, kind: "flag"}
-				p.Flags = append(p.Flags, FlagConst{Name: it.Name, Value: v, Set: flagSet, SetName: d.Name})
-			}
+			c.declareFlags(d, flagSet)
 		}
 	}
+	c.checkSettingsUsed(used)
+}
+
+// declareParam evaluates a parameter, applies its --set value (marking it
+// used) and checks it against its range.
+func (c *compiler) declareParam(d *syntax.ParamDecl, used map[string]bool) {
+	p := c.prog
+	c.declareName(d.Name, d.Pos)
+	v, isBool := c.constEval(d.Value)
+	def := v
+	if raw, ok := c.opts.Set[d.Name]; ok {
+		used[d.Name] = true
+		nv, nb, err := ParseSetting(raw)
+		if err != nil {
+			panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("--set %s=%s: %v", d.Name, raw, err)})
+		}
+		if nb != isBool {
+			want := "an integer"
+			if isBool {
+				want = "true or false"
+			}
+			panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("--set %s=%s: parameter %s takes %s", d.Name, raw, d.Name, want)})
+		}
+		v = nv
+	}
+	if d.Min != nil {
+		lo, _ := c.constEval(d.Min)
+		hi, _ := c.constEval(d.Max)
+		if lo > hi {
+			panic(syntax.ErrorAt(c.files[d.Pos.File], d.Pos, fmt.Sprintf("parameter %s has the empty range %d..%d", d.Name, lo, hi), ""))
+		}
+		if v < lo || v > hi {
+			panic(syntax.ErrorAt(c.files[d.Pos.File], d.Pos, fmt.Sprintf("parameter %s = %d is outside its range %d..%d", d.Name, v, lo, hi), ""))
+		}
+	}
+	c.consts[d.Name] = constVal{v: v, isBool: isBool, kind: "param"}
+	p.Params = append(p.Params, ParamValue{Name: d.Name, Value: v, IsBool: isBool, Default: def, Pos: d.Pos})
+}
+
+// declareFlags gives each flag of a set its value: the one written, or the
+// lowest bit of a plain int that no flag of the set has taken.
+func (c *compiler) declareFlags(d *syntax.FlagsDecl, flagSet int) {
+	var usedBits int64
+	for _, it := range d.Items {
+		if it.Value != nil {
+			v, _ := c.constEval(it.Value)
+			usedBits |= v
+		}
+	}
+	for _, it := range d.Items {
+		c.declareName(it.Name, it.Pos)
+		var v int64
+		if it.Value != nil {
+			v, _ = c.constEval(it.Value)
+		} else {
+			// the bits of a plain int (-32768..32767): 0..14
+			for b := 0; b < 15; b++ {
+				if usedBits&(1<<b) == 0 {
+					v = 1 << b
+					break
+				}
+			}
+			if v == 0 {
+				c.errHint(it.Pos, "give it a value (FLAG = 1 << 16) and store it in a wide enough int<lo..hi>",
+					"no free bit for flag %s: bits 0..14 (those of an int) are taken", it.Name)
+			}
+			usedBits |= v
+		}
+		c.consts[it.Name] = constVal{v: v, kind: "flag"}
+		c.prog.Flags = append(c.prog.Flags, FlagConst{Name: it.Name, Value: v, Set: flagSet, SetName: d.Name})
+	}
+}
+
+// checkSettingsUsed refuses a --set that names no parameter of the model.
+func (c *compiler) checkSettingsUsed(used map[string]bool) {
 	var unknown []string
 	for name := range c.opts.Set {
 		if !used[name] {
 			unknown = append(unknown, name)
 		}
 	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		var names []string
-		for _, pv := range p.Params {
-			names = append(names, pv.Name)
-		}
-		e := &Error{Msg: fmt.Sprintf("--set %s: model %s has no parameter %s", unknown[0], c.file.Model, unknown[0])}
-		if len(names) > 0 {
-			e.Hint = "its parameters: " + strings.Join(names, ", ")
-		} else {
-			e.Hint = "it has no parameters"
-		}
-		panic(e)
+	if len(unknown) == 0 {
+		return
 	}
+	sort.Strings(unknown)
+	var names []string
+	for _, pv := range c.prog.Params {
+		names = append(names, pv.Name)
+	}
+	e := &Error{Msg: fmt.Sprintf("--set %s: model %s has no parameter %s", unknown[0], c.file.Model, unknown[0])}
+	if len(names) > 0 {
+		e.Hint = "its parameters: " + strings.Join(names, ", ")
+	} else {
+		e.Hint = "it has no parameters"
+	}
+	panic(e)
+}
 
-	// the parameters' constraints, before anything is built or searched
+// checkAssumes checks the parameters' constraints, before anything is built
+// or searched.
+func (c *compiler) checkAssumes() {
 	for _, d := range c.file.Decls {
-		if ad, ok := d.(*AssumeDecl); ok {
+		if ad, ok := d.(*syntax.AssumeDecl); ok {
 			c.checkAssume(ad)
 		}
 	}
+}
 
-	// 2. struct names, then object arrays (their sizes give the object counts)
+// declareObjects declares the struct names, then the object arrays: their
+// sizes give each struct's object count.
+func (c *compiler) declareObjects() {
+	p := c.prog
 	for _, d := range c.file.Decls {
-		if sd, ok := d.(*StructDecl); ok {
+		if sd, ok := d.(*syntax.StructDecl); ok {
 			c.declareName(sd.Name, sd.Pos)
 			s := &Struct{Name: sd.Name, Pos: sd.Pos, byName: map[string]*Field{}}
 			c.structs[sd.Name] = s
@@ -297,7 +353,7 @@ func (c *compiler) compile() {
 		}
 	}
 	for _, d := range c.file.Decls {
-		vd, ok := d.(*VarDecl)
+		vd, ok := d.(*syntax.VarDecl)
 		if !ok {
 			continue
 		}
@@ -325,67 +381,83 @@ func (c *compiler) compile() {
 		c.arrays[vd.Name] = a
 		p.Arrays = append(p.Arrays, a)
 	}
+}
 
-	// 2b. the CPUs, functions and threads (names first: bodies refer to each other)
-	c.cpus()
+// declareThreadsAndFuncs declares the functions and the thread kinds with
+// their instances, names first: the bodies, compiled later, refer to each
+// other.
+func (c *compiler) declareThreadsAndFuncs() {
 	for _, d := range c.file.Decls {
 		switch d := d.(type) {
-		case *FuncDecl:
+		case *syntax.FuncDecl:
 			c.declareName(d.Name, d.Pos)
 			if builtinFuncs[d.Name] {
 				c.errf(d.Pos, "%s is a built-in; choose another name", d.Name)
 			}
 			c.funcs[d.Name] = d
-		case *ThreadDecl:
-			c.declareName(d.Name, d.Pos)
-			k := &ThreadKind{Name: d.Name, Pos: d.Pos, Daemon: d.Daemon, Ctx: d.Context}
-			c.threadContext(d, k)
-			if d.ForEach != "" {
-				a := c.arrays[d.ForEach]
-				if a == nil {
-					c.errf(d.ForPos, "thread %s runs for each %s, but %s is not an object array", d.Name, d.ForEach, d.ForEach)
-				}
-				if d.Param == nil {
-					c.errf(d.Pos, "thread %s runs for each %s: declare its parameter, e.g. thread %s(%s self)", d.Name, a.Name, d.Name, a.Struct.Name)
-				}
-				if d.Param.Type.Name != a.Struct.Name {
-					c.errf(d.Param.Pos, "thread %s runs for each %s, whose elements are %s, but its parameter is %s", d.Name, a.Name, a.Struct.Name, d.Param.Type.Name)
-				}
-				k.ForEach = a
-				if k.Ctx == CtxTask {
-					// an object's task is what wake_up_process(obj) wakes;
-					// interrupt handlers per object are not tasks
-					if a.Struct.Thread != nil {
-						c.errf(d.Pos, "struct %s already has a thread (%s); wake_up_process needs one thread per object", a.Struct.Name, a.Struct.Thread.Name)
-					}
-					a.Struct.Thread = k
-				}
-			} else if d.Param != nil {
-				c.errf(d.Param.Pos, "thread %s takes a parameter but does not say `for each ARRAY`", d.Name)
-			}
-			c.kinds[d.Name] = k
-			p.Kinds = append(p.Kinds, k)
-			if k.ForEach == nil {
-				t := &Thread{Kind: k, Index: len(p.Threads), Obj: -1, Name: d.Name, Short: d.Name, Label: threadLabel(d, -1)}
-				p.Threads = append(p.Threads, t)
-				c.single[d.Name] = t
-			} else {
-				a := k.ForEach
-				for i := 0; i < a.Len; i++ {
-					name := fmt.Sprintf("%s(%s)", d.Name, a.Struct.ObjName(a.First+i))
-					short := fmt.Sprintf("%s[%d]", d.Name, i)
-					if a.Single {
-						short = d.Name
-					}
-					label := threadLabel(d, i)
-					if d.Label == "" {
-						label = short
-					}
-					p.Threads = append(p.Threads, &Thread{Kind: k, Index: len(p.Threads), Obj: a.First + i, Name: name, Short: short, Label: label})
-				}
-			}
+		case *syntax.ThreadDecl:
+			c.declareThread(d)
 		}
 	}
+}
+
+// declareThread declares a thread kind, checks what it runs for each of,
+// and adds its instances to the program's threads.
+func (c *compiler) declareThread(d *syntax.ThreadDecl) {
+	p := c.prog
+	c.declareName(d.Name, d.Pos)
+	k := &ThreadKind{Name: d.Name, Pos: d.Pos, Daemon: d.Daemon, Ctx: d.Context}
+	c.threadContext(d, k)
+	if d.ForEach != "" {
+		a := c.arrays[d.ForEach]
+		if a == nil {
+			c.errf(d.ForPos, "thread %s runs for each %s, but %s is not an object array", d.Name, d.ForEach, d.ForEach)
+		}
+		if d.Param == nil {
+			c.errf(d.Pos, "thread %s runs for each %s: declare its parameter, e.g. thread %s(%s self)", d.Name, a.Name, d.Name, a.Struct.Name)
+		}
+		if d.Param.Type.Name != a.Struct.Name {
+			c.errf(d.Param.Pos, "thread %s runs for each %s, whose elements are %s, but its parameter is %s", d.Name, a.Name, a.Struct.Name, d.Param.Type.Name)
+		}
+		k.ForEach = a
+		if k.Ctx == CtxTask {
+			// an object's task is what wake_up_process(obj) wakes;
+			// interrupt handlers per object are not tasks
+			if a.Struct.Thread != nil {
+				c.errf(d.Pos, "struct %s already has a thread (%s); wake_up_process needs one thread per object", a.Struct.Name, a.Struct.Thread.Name)
+			}
+			a.Struct.Thread = k
+		}
+	} else if d.Param != nil {
+		c.errf(d.Param.Pos, "thread %s takes a parameter but does not say `for each ARRAY`", d.Name)
+	}
+	c.kinds[d.Name] = k
+	p.Kinds = append(p.Kinds, k)
+	if k.ForEach == nil {
+		t := &Thread{Kind: k, Index: len(p.Threads), Obj: -1, Name: d.Name, Short: d.Name, Label: threadLabel(d, -1)}
+		p.Threads = append(p.Threads, t)
+		c.single[d.Name] = t
+		return
+	}
+	a := k.ForEach
+	for i := 0; i < a.Len; i++ {
+		name := fmt.Sprintf("%s(%s)", d.Name, a.Struct.ObjName(a.First+i))
+		short := fmt.Sprintf("%s[%d]", d.Name, i)
+		if a.Single {
+			short = d.Name
+		}
+		label := threadLabel(d, i)
+		if d.Label == "" {
+			label = short
+		}
+		p.Threads = append(p.Threads, &Thread{Kind: k, Index: len(p.Threads), Obj: a.First + i, Name: name, Short: short, Label: label})
+	}
+}
+
+// indexObjects records each object's array and task, and the interrupt
+// handlers; a model without threads is refused here.
+func (c *compiler) indexObjects() {
+	p := c.prog
 	for _, s := range p.Structs {
 		s.taskOf = make([]int, s.Count)
 		for i := range s.taskOf {
@@ -409,10 +481,14 @@ func (c *compiler) compile() {
 	if len(p.Threads) == 0 {
 		c.errHint(c.file.ModelPos, "declare at least one `thread name() { ... }`", "model %s has no threads: there is nothing to explore", c.file.Model)
 	}
+}
 
-	// 3. fields and struct layouts
+// layOutStructs types each struct's fields and gives them their offsets in
+// an object (see layout.go); a guard naming a field of the object must name
+// a lock.
+func (c *compiler) layOutStructs() {
 	for _, d := range c.file.Decls {
-		sd, ok := d.(*StructDecl)
+		sd, ok := d.(*syntax.StructDecl)
 		if !ok {
 			continue
 		}
@@ -425,13 +501,8 @@ func (c *compiler) compile() {
 					c.errf(fd.Pos, "struct %s has two fields named %s", s.Name, name)
 				}
 				f := &Field{Name: name, Pos: fd.Pos, Type: t, Off: off, Guard: fd.Guard, Ghost: fd.Ghost}
-				if t.Kind == KList {
-					f.List = newListInfo(t.Struct)
-					off += f.List.bits()
-				} else {
-					f.Width = t.width(c.threadCount())
-					off += uint32(f.Width)
-				}
+				f.Width, f.List = c.slotOf(t)
+				off += varBits(f.Width, f.List)
 				s.Fields = append(s.Fields, f)
 				s.byName[name] = f
 			}
@@ -447,11 +518,16 @@ func (c *compiler) compile() {
 		}
 		s.Stride = off
 	}
+}
 
-	// 4. global scalars, lists and locks
+// declareGlobals types the global scalars, lists and locks, evaluates their
+// initial values and places them first in the state (see layout.go); it
+// returns the bits they take.
+func (c *compiler) declareGlobals() uint32 {
+	p := c.prog
 	var off uint32
 	for _, d := range c.file.Decls {
-		vd, ok := d.(*VarDecl)
+		vd, ok := d.(*syntax.VarDecl)
 		if !ok || c.structs[vd.Type.Name] != nil {
 			continue
 		}
@@ -461,29 +537,38 @@ func (c *compiler) compile() {
 		if vd.Ghost && (t.Kind == KLock || t.Kind == KList) {
 			c.errf(vd.Pos, "a ghost variable is a plain value; %s cannot be a %s", vd.Name, t)
 		}
-		if t.Kind == KList {
-			g.List = newListInfo(t.Struct)
-			off += g.List.bits()
-		} else {
-			g.Width = t.width(c.threadCount())
-			off += uint32(g.Width)
-		}
+		g.Width, g.List = c.slotOf(t)
+		off += varBits(g.Width, g.List)
 		if vd.Init != nil {
-			if t.Kind != KInt && t.Kind != KBool {
-				c.errf(vd.Init.ExprPos(), "only int and bool globals take an initial value; %s is %s", vd.Name, t)
-			}
-			v, _ := c.constEval(vd.Init)
-			if t.Kind == KInt && (v < t.Lo || v > t.Hi) {
-				c.errf(vd.Init.ExprPos(), "initial value %d of %s is outside %s", v, vd.Name, t)
-			}
-			if t.Kind == KBool && v != 0 {
-				v = 1
-			}
-			g.Init = v
+			g.Init = c.globalInit(vd, t)
 		}
 		c.globals[vd.Name] = g
 		p.Globals = append(p.Globals, g)
 	}
+	return off
+}
+
+// globalInit evaluates a global's initial value (an int in its range, or a
+// bool as 0 or 1).
+func (c *compiler) globalInit(vd *syntax.VarDecl, t Type) int64 {
+	if t.Kind != KInt && t.Kind != KBool {
+		c.errf(vd.Init.ExprPos(), "only int and bool globals take an initial value; %s is %s", vd.Name, t)
+	}
+	v, _ := c.constEval(vd.Init)
+	if t.Kind == KInt && (v < t.Lo || v > t.Hi) {
+		c.errf(vd.Init.ExprPos(), "initial value %d of %s is outside %s", v, vd.Name, t)
+	}
+	if t.Kind == KBool && v != 0 {
+		v = 1
+	}
+	return v
+}
+
+// checkGlobalGuards checks that every guarded_by naming a global lock (for
+// a global, or for a field that its object has no lock of that name for)
+// names one.
+func (c *compiler) checkGlobalGuards() {
+	p := c.prog
 	for _, g := range p.Globals {
 		if g.Guard != "" {
 			if _, _, ok := c.guardLock(g.Guard); !ok {
@@ -500,78 +585,81 @@ func (c *compiler) compile() {
 			}
 		}
 	}
-	for _, s := range p.Structs {
-		s.Base = off
-		off += s.Stride * uint32(s.Count)
-	}
+}
 
-	// 6. compile thread bodies, then every function on its own (so an
-	// uncalled function is still type-checked), then the init block
+// compileBodies compiles the thread bodies, then every function on its own
+// (so an uncalled function is still type-checked); the init block is
+// compiled and run with the initial state.
+func (c *compiler) compileBodies() {
 	for _, d := range c.file.Decls {
-		if td, ok := d.(*ThreadDecl); ok {
+		if td, ok := d.(*syntax.ThreadDecl); ok {
 			c.compileThread(td)
 		}
 	}
 	for _, d := range c.file.Decls {
-		if fd, ok := d.(*FuncDecl); ok {
+		if fd, ok := d.(*syntax.FuncDecl); ok {
 			c.checkFunc(fd)
 		}
 	}
-	// thread blocks: pc, task state, context state (with CPUs), locals
-	for _, t := range p.Threads {
-		t.Base = off
-		off += t.Kind.hdrBits() + t.Kind.locBits
-	}
-	p.Bits = off
-	p.Words = int((off + 63) / 64)
-	if p.Words == 0 {
-		p.Words = 1
-	}
+}
 
-	// 7. properties, in declaration order
+// declareProperties compiles the invariants and stranded-work properties,
+// in declaration order.
+func (c *compiler) declareProperties() {
 	for _, d := range c.file.Decls {
 		switch d := d.(type) {
-		case *InvariantDecl:
+		case *syntax.InvariantDecl:
 			ev := c.propExpr(d.Expr, nil)
-			c.addProp(&Property{Name: d.Name, Kind: PropInvariant, Pos: d.Pos, Text: FormatExpr(d.Expr), Invariant: ev})
-		case *StrandedDecl:
-			a := c.arrays[d.Over]
-			if a == nil {
-				c.errf(d.OverPos, "stranded %s: %s is not an object array (expected the array of work items)", d.Name, d.Over)
-			}
-			if a.Struct.Count > 64 {
-				c.errf(d.OverPos, "stranded %s: at most 64 work items are supported", d.Name)
-			}
-			sc := &scope{vars: map[string]*binding{d.Var: {typ: Type{Kind: KRef, Struct: a.Struct}, q: 0}}}
-			c.qdepth = 1
-			ev := c.propExpr(d.Pending, sc)
-			c.qdepth = 0
-			c.addProp(&Property{Name: d.Name, Kind: PropStranded, Pos: d.Pos, Text: FormatExpr(d.Pending), Items: a, Pending: ev})
+			c.addProp(&Property{Name: d.Name, Kind: PropInvariant, Pos: d.Pos, Text: syntax.FormatExpr(d.Expr), Invariant: ev})
+		case *syntax.StrandedDecl:
+			c.declareStranded(d)
 		}
 	}
+}
 
-	// lock classes, and the lockdep family
-	c.buildLockClasses(!c.opts.NoLockdep)
-
-	// aliases of built-in properties, and informational properties
-	for _, d := range c.file.Decls {
-		switch d := d.(type) {
-		case *AliasDecl:
-			pr := c.prog.propByName[d.Builtin]
-			if pr == nil || (pr.Kind != PropDeadlock && pr.Kind != PropLockDiscipline && pr.Kind != PropRuntimeError) {
-				c.errHint(d.Pos, "the built-in properties are deadlock, lock-discipline and runtime-error", "alias %s: %q is not a built-in property", d.Name, d.Builtin)
-			}
-			if c.prog.propByName[d.Name] != nil {
-				c.errf(d.Pos, "alias %s: a property named %s exists already", d.Name, d.Name)
-			}
-			delete(c.prog.propByName, pr.Name)
-			pr.Name = d.Name
-			pr.Pos = d.Pos
-			c.prog.propByName[d.Name] = pr
-		}
+// declareStranded compiles a stranded-work property: the condition that
+// makes an item of the array pending.
+func (c *compiler) declareStranded(d *syntax.StrandedDecl) {
+	a := c.arrays[d.Over]
+	if a == nil {
+		c.errf(d.OverPos, "stranded %s: %s is not an object array (expected the array of work items)", d.Name, d.Over)
 	}
+	if a.Struct.Count > 64 {
+		c.errf(d.OverPos, "stranded %s: at most 64 work items are supported", d.Name)
+	}
+	sc := &scope{vars: map[string]*binding{d.Var: {typ: Type{Kind: KRef, Struct: a.Struct}, q: 0}}}
+	c.qdepth = 1
+	ev := c.propExpr(d.Pending, sc)
+	c.qdepth = 0
+	c.addProp(&Property{Name: d.Name, Kind: PropStranded, Pos: d.Pos, Text: syntax.FormatExpr(d.Pending), Items: a, Pending: ev})
+}
+
+// applyAliases renames built-in properties as the model's aliases say.
+func (c *compiler) applyAliases() {
 	for _, d := range c.file.Decls {
-		if w, ok := d.(*WitnessDecl); ok {
+		d, ok := d.(*syntax.AliasDecl)
+		if !ok {
+			continue
+		}
+		pr := c.prog.propByName[d.Builtin]
+		if pr == nil || (pr.Kind != PropDeadlock && pr.Kind != PropLockDiscipline && pr.Kind != PropRuntimeError) {
+			c.errHint(d.Pos, "the built-in properties are deadlock, lock-discipline and runtime-error", "alias %s: %q is not a built-in property", d.Name, d.Builtin)
+		}
+		if c.prog.propByName[d.Name] != nil {
+			c.errf(d.Pos, "alias %s: a property named %s exists already", d.Name, d.Name)
+		}
+		delete(c.prog.propByName, pr.Name)
+		pr.Name = d.Name
+		pr.Pos = d.Pos
+		c.prog.propByName[d.Name] = pr
+	}
+}
+
+// markWitnesses marks the properties the model declares informational
+// (witness NAME): a search looks for a state that breaks them.
+func (c *compiler) markWitnesses() {
+	for _, d := range c.file.Decls {
+		if w, ok := d.(*syntax.WitnessDecl); ok {
 			pr := c.prog.propByName[w.Name]
 			if pr == nil {
 				c.errf(w.Pos, "witness %s: no property named %s", w.Name, w.Name)
@@ -579,8 +667,12 @@ func (c *compiler) compile() {
 			pr.Witness = true
 		}
 	}
+}
 
-	// 8. the initial state
+// buildInitialState sets the globals' initial values, then runs the init
+// blocks.
+func (c *compiler) buildInitialState() {
+	p := c.prog
 	p.init = make(State, p.Words)
 	for _, g := range p.Globals {
 		if g.Type.Kind == KInt {
@@ -590,11 +682,10 @@ func (c *compiler) compile() {
 		}
 	}
 	for _, d := range c.file.Decls {
-		if id, ok := d.(*InitDecl); ok {
+		if id, ok := d.(*syntax.InitDecl); ok {
 			c.runInit(id)
 		}
 	}
-	p.retireIdleThreads()
 }
 
 // retireIdleThreads ends, in the initial state, every thread whose code
@@ -626,7 +717,7 @@ func (c *compiler) threadCount() int { return len(c.prog.Threads) }
 // cpus evaluates the model's `cpus N;` declaration, if any.
 func (c *compiler) cpus() {
 	for _, d := range c.file.Decls {
-		cd, ok := d.(*CpusDecl)
+		cd, ok := d.(*syntax.CpusDecl)
 		if !ok {
 			continue
 		}
@@ -635,7 +726,7 @@ func (c *compiler) cpus() {
 		}
 		n, isBool := c.constEval(cd.N)
 		if isBool || n < 1 || n > 8 {
-			c.errf(cd.N.ExprPos(), "cpus: expected a number of CPUs from 1 to 8, found %s", FormatExpr(cd.N))
+			c.errf(cd.N.ExprPos(), "cpus: expected a number of CPUs from 1 to 8, found %s", syntax.FormatExpr(cd.N))
 		}
 		c.prog.NCPUs = int(n)
 	}
@@ -643,7 +734,7 @@ func (c *compiler) cpus() {
 
 // threadContext checks a thread's context clause against the model's CPUs.
 // With CPUs every thread says where it runs; without, none may.
-func (c *compiler) threadContext(d *ThreadDecl, k *ThreadKind) {
+func (c *compiler) threadContext(d *syntax.ThreadDecl, k *ThreadKind) {
 	written := d.OnCPU != nil || d.Unbound
 	if c.prog.NCPUs == 0 {
 		if written || d.Context != CtxTask {
@@ -678,7 +769,7 @@ func (c *compiler) addProp(pr *Property) int {
 	return len(c.prog.Props) - 1
 }
 
-func (c *compiler) declareName(name string, pos Pos) {
+func (c *compiler) declareName(name string, pos syntax.Pos) {
 	if topLevelWords[name] {
 		c.errf(pos, "%s opens a top-level declaration: it cannot name a global, a constant or a function", name)
 	}
@@ -703,7 +794,7 @@ var topLevelWords = map[string]bool{
 
 // resolveType checks a written type. Storage types may be lists and locks;
 // locals may not (they are fixed places in the kernel's structures).
-func (c *compiler) resolveType(te *TypeExpr, storage bool) Type {
+func (c *compiler) resolveType(te *syntax.TypeExpr, storage bool) Type {
 	switch te.Name {
 	case "int":
 		if te.Lo == nil {
@@ -751,21 +842,21 @@ func (c *compiler) resolveType(te *TypeExpr, storage bool) Type {
 
 // ---- constant expressions ----
 
-func (c *compiler) constEval(e Expr) (int64, bool) {
+func (c *compiler) constEval(e syntax.Expr) (int64, bool) {
 	switch e := e.(type) {
-	case *IntLit:
+	case *syntax.IntLit:
 		return e.Val, false
-	case *BoolLit:
+	case *syntax.BoolLit:
 		if e.Val {
 			return 1, true
 		}
 		return 0, true
-	case *Ident:
+	case *syntax.Ident:
 		if v, ok := c.consts[e.Name]; ok {
 			return v.v, v.isBool
 		}
 		c.errf(e.Pos, "%s is not a constant: expected a number, a parameter, a const or a flag here", e.Name)
-	case *UnaryExpr:
+	case *syntax.UnaryExpr:
 		v, _ := c.constEval(e.X)
 		switch e.Op {
 		case "-":
@@ -775,7 +866,7 @@ func (c *compiler) constEval(e Expr) (int64, bool) {
 		case "!":
 			return b2i(v == 0), true
 		}
-	case *BinaryExpr:
+	case *syntax.BinaryExpr:
 		x, xb := c.constEval(e.X)
 		y, _ := c.constEval(e.Y)
 		if (e.Op == "<<" || e.Op == ">>") && (y < 0 || y > 31) {
@@ -786,20 +877,20 @@ func (c *compiler) constEval(e Expr) (int64, bool) {
 			c.errf(e.Pos, "%s in a constant expression", arithWhy(e.Op, x, y))
 		}
 		if v < math.MinInt32 || v > math.MaxInt32 {
-			c.errf(e.Pos, "constant expression %s = %d does not fit 32 bits", FormatExpr(e), v)
+			c.errf(e.Pos, "constant expression %s = %d does not fit 32 bits", syntax.FormatExpr(e), v)
 		}
 		switch e.Op {
 		case "==", "!=", "<", "<=", ">", ">=", "&&", "||":
 			return v, true
 		}
 		return v, xb && (e.Op == "&" || e.Op == "|" || e.Op == "^")
-	case *CondExpr:
+	case *syntax.CondExpr:
 		cv, _ := c.constEval(e.C)
 		if cv != 0 {
 			return c.constEval(e.X)
 		}
 		return c.constEval(e.Y)
-	case *CallExpr:
+	case *syntax.CallExpr:
 		if (e.Fun == "min" || e.Fun == "max") && len(e.Args) == 2 {
 			x, _ := c.constEval(e.Args[0])
 			y, _ := c.constEval(e.Args[1])
@@ -809,7 +900,7 @@ func (c *compiler) constEval(e Expr) (int64, bool) {
 			return y, false
 		}
 	}
-	c.errf(e.ExprPos(), "expected a constant expression here, found %s", FormatExpr(e))
+	c.errf(e.ExprPos(), "expected a constant expression here, found %s", syntax.FormatExpr(e))
 	return 0, false
 }
 
@@ -885,7 +976,7 @@ func arith(op string, x, y int64) (int64, bool) {
 
 // threadLabel expands a thread's `as` name for instance i ({i} is the index;
 // -1 for a single thread) and falls back to the thread's name.
-func threadLabel(d *ThreadDecl, i int) string {
+func threadLabel(d *syntax.ThreadDecl, i int) string {
 	if d.Label == "" {
 		return d.Name
 	}
@@ -894,15 +985,15 @@ func threadLabel(d *ThreadDecl, i int) string {
 
 // checkAssume evaluates an `assume` over the parameters and constants and
 // refuses a configuration that breaks it, naming the values involved.
-func (c *compiler) checkAssume(d *AssumeDecl) {
+func (c *compiler) checkAssume(d *syntax.AssumeDecl) {
 	v, _ := c.constEval(d.Expr)
 	if v != 0 {
 		return
 	}
 	var vals []string
 	seen := map[string]bool{}
-	inspectExpr(d.Expr, func(e Expr) {
-		id, ok := e.(*Ident)
+	syntax.InspectExpr(d.Expr, func(e syntax.Expr) {
+		id, ok := e.(*syntax.Ident)
 		if !ok {
 			return
 		}
@@ -915,7 +1006,7 @@ func (c *compiler) checkAssume(d *AssumeDecl) {
 			vals = append(vals, id.Name+" = "+val)
 		}
 	})
-	msg := "the parameters break the model's assumption " + FormatExpr(d.Expr)
+	msg := "the parameters break the model's assumption " + syntax.FormatExpr(d.Expr)
 	if len(vals) > 0 {
 		msg += " (" + strings.Join(vals, ", ") + ")"
 	}

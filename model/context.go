@@ -39,15 +39,6 @@ const (
 // unbound (the model's name for it is WORK_CPU_UNBOUND).
 const CPUUnbound = -1
 
-// hdrBits is the size of a thread block's header: pc, task state and, in a
-// model with CPUs, the context state; the locals follow.
-func (k *ThreadKind) hdrBits() uint32 { return uint32(k.PCW) + taskW + uint32(k.CtxW) }
-
-// localsBase is the bit offset of thread t's locals.
-func (t *Thread) localsBase() uint32 { return t.Base + t.Kind.hdrBits() }
-
-func (t *Thread) ctxBase() uint32 { return t.Base + uint32(t.Kind.PCW) + taskW }
-
 // CtxState is a context's state: what it has disabled.
 type CtxState struct {
 	Preempt int  // preemption count (each spinlock held counts one)

@@ -1,6 +1,10 @@
 package model
 
-import "testing"
+import (
+	"testing"
+
+	"wqcheck/model/syntax"
+)
 
 // The stepping rule, context by context: which context of a CPU keeps
 // which other one from stepping. Each row puts one context of CPU 0 in a
@@ -18,7 +22,7 @@ thread anywhere() unbound { x = 5; }
 hardirq thread h() on cpu 0 { x = 6; x = 7; }
 softirq thread s() on cpu 0 { x = 8; x = 9; }
 `
-	f, err := Parse("rule.wq", []byte(src))
+	f, err := syntax.Parse("rule.wq", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func (p *Program) Describe(s State) []Var {
 	}
 	for _, st := range p.Structs {
 		for i := 0; i < st.Count; i++ {
-			base := st.Base + uint32(i)*st.Stride
+			base := st.objBase(i)
 			for _, f := range st.Fields {
 				out = append(out, Var{st.ObjName(i) + "." + f.Name, p.formatSlot(s, st.Name+"."+f.Name, f.Type, base+f.Off, f.Width, f.List)})
 			}
@@ -155,7 +155,7 @@ func (p *Program) LocksHeld(s State, t *Thread) []string {
 	}
 	for _, st := range p.Structs {
 		for i := 0; i < st.Count; i++ {
-			base := st.Base + uint32(i)*st.Stride
+			base := st.objBase(i)
 			for _, f := range st.Fields {
 				if f.Type.Kind == KLock && s.get(base+f.Off, f.Width) == uint64(t.Index+1) {
 					out = append(out, st.ObjName(i)+"."+f.Name)
@@ -175,12 +175,12 @@ func (p *Program) lockName(off uint32) string {
 		}
 	}
 	for _, st := range p.Structs {
-		if off < st.Base || off >= st.Base+st.Stride*uint32(st.Count) {
+		if off < st.Base || off >= st.objBase(st.Count) {
 			continue
 		}
 		i := (off - st.Base) / st.Stride
 		for _, f := range st.Fields {
-			if f.Type.Kind == KLock && st.Base+i*st.Stride+f.Off == off {
+			if f.Type.Kind == KLock && st.fieldOff(int(i), f) == off {
 				return st.ObjName(int(i)) + "." + f.Name
 			}
 		}

@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"strings"
+
+	"wqcheck/model/syntax"
 )
 
 // Eval is a compiled expression. Expressions are compiled once into closures
@@ -55,7 +57,7 @@ func (o Op) String() string { return opNames[o] }
 // statement it came from, so traces show source text and lines.
 type Instr struct {
 	Op   Op
-	Pos  Pos
+	Pos  syntax.Pos
 	Text string // the statement as written (normalised), e.g. "spin_lock(&pool->lock);"
 	Func string // the model function or thread the statement is in, e.g. "kick_pool"
 	// Visible instructions read or write shared state, or may block. In the
@@ -134,17 +136,34 @@ type Succ struct {
 	Log    []int // executed instruction indexes, when recording
 	// Notes explain what some recorded instructions did ("woke consumer",
 	// "no-op: consumer is TASK_RUNNING"), keyed by position in Log.
-	Notes  map[int]string
+	Notes  map[int]Note
 	Blocks bool // the step ended because the thread blocked mid-step
 	// Acquired lists the step's lock acquisitions, in order, when the
 	// stepper tracks lockdep (Stepper.Lockdep); reused like State.
 	Acquired []Acquire
 }
 
-// LockNote starts the note a recorded lock or unlock leaves: LockNote +
-// "acquires accounts[1].lock" (or "releases ..."), naming the lock object
-// the statement's expression (from->lock) resolved to.
-const LockNote = "lock: "
+// Note says what a recorded instruction did, for traces: in words, and,
+// for what a picture draws, typed.
+type Note struct {
+	Kind NoteKind
+	Text string // in words: "woke consumer (TASK_INTERRUPTIBLE -> TASK_RUNNING)"
+	// Lock is the lock object a lock or unlock statement's expression
+	// (from->lock) resolved to ("accounts[1].lock").
+	Lock string
+	// Woken is the thread a wake-up woke.
+	Woken *Thread
+}
+
+// NoteKind classifies notes.
+type NoteKind uint8
+
+const (
+	NoteText    NoteKind = iota // only words
+	NoteAcquire                 // a lock was taken (Lock)
+	NoteRelease                 // a lock was released (Lock)
+	NoteWake                    // a sleeping thread was woken (Woken)
+)
 
 // maxStepInstrs bounds the instructions one step may execute: a loop that
 // touches no shared state (or holds a lock throughout, when merging) would
@@ -271,7 +290,7 @@ func (st *Stepper) enabled(c *Ctx, ins *Instr) bool {
 
 // run executes thread st.t from pc on state s (owned by this call) and emits
 // the successor(s). executed says whether a visible instruction has run.
-func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired []int, notes map[int]string) {
+func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired []int, notes map[int]Note) {
 	st.runFrom(s, pc, executed, false, false, n, log, fired, notes)
 }
 
@@ -295,12 +314,17 @@ func (st *Stepper) mayMerge(s State, t *Thread, ins *Instr, late bool) bool {
 	return !late || !(ins.NonMover || ins.Op == OpLock || ins.Op == OpCtx && ins.Ctx.disables())
 }
 
-func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, log []int, fired []int, notes map[int]string) {
-	note := func(msg string) {
+// runFrom runs thread st.t from pc in s until the step ends (at its next
+// visible instruction, a block, an either's choice or the thread's end),
+// emitting each successor; an either forks the run once per branch. It is
+// the interpreter's switch: one case per opcode, kept in one place on
+// purpose.
+func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, log []int, fired []int, notes map[int]Note) {
+	note := func(n Note) {
 		if notes == nil {
-			notes = map[int]string{}
+			notes = map[int]Note{}
 		}
-		notes[len(log)-1] = msg
+		notes[len(log)-1] = n
 	}
 	t := st.t
 	code := t.Kind.Code
@@ -402,9 +426,9 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 					next = tg
 					break
 				}
-				var nc map[int]string
+				var nc map[int]Note
 				if notes != nil {
-					nc = make(map[int]string, len(notes))
+					nc = make(map[int]Note, len(notes))
 					for k, v := range notes {
 						nc[k] = v
 					}
@@ -431,7 +455,8 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			}
 			s.set(addr, ins.LockW, uint64(t.Index+1))
 			if st.Record {
-				note(LockNote + "acquires " + st.p.lockName(addr))
+				name := st.p.lockName(addr)
+				note(Note{Kind: NoteAcquire, Text: "acquires " + name, Lock: name})
 			}
 		case OpUnlock:
 			addr := ins.Addr(c)
@@ -448,13 +473,14 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 				st.lockCtx(c, s, t, ins, true)
 			}
 			if st.Record {
-				note(LockNote + "releases " + st.p.lockName(addr))
+				name := st.p.lockName(addr)
+				note(Note{Kind: NoteRelease, Text: "releases " + name, Lock: name})
 			}
 		case OpSetState:
 			st.p.setTaskState(s, t, int(ins.X(c)))
 		case OpIrqEnter:
 			if st.Record {
-				note(fmt.Sprintf("%s fires on CPU %d", t.Kind.Ctx, st.p.cpuOf(c, t)))
+				note(Note{Text: fmt.Sprintf("%s fires on CPU %d", t.Kind.Ctx, st.p.cpuOf(c, t))})
 			}
 			if t.Kind.ForEach != nil && c.sym != nil {
 				// a handler per object is not permuted with its object
@@ -476,11 +502,11 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 				ins.Set(c, woke)
 			}
 			if st.Record {
-				who := st.p.Threads[target-1].Label
+				who := st.p.Threads[target-1]
 				if woke != 0 {
-					note(fmt.Sprintf("woke %s (%s -> TASK_RUNNING)", who, TaskStateName(before)))
+					note(Note{Kind: NoteWake, Woken: who, Text: fmt.Sprintf("woke %s (%s -> TASK_RUNNING)", who.Label, TaskStateName(before))})
 				} else {
-					note(fmt.Sprintf("no-op: %s is %s", who, TaskStateName(before)))
+					note(Note{Text: fmt.Sprintf("no-op: %s is %s", who.Label, TaskStateName(before))})
 				}
 			}
 		case OpAwait:
@@ -489,7 +515,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			if v != 0 {
 				fired = append(fired, ins.Prop)
 				if st.Record {
-					note("WARN_ON fired")
+					note(Note{Text: "WARN_ON fired"})
 				}
 			}
 			if ins.Set != nil {
@@ -553,7 +579,7 @@ func (st *Stepper) keepLive(s State, lb, n uint32, live []*Local) {
 
 // finish ends a step with the running thread resting at pc: dead locals
 // are zeroed and the successor is emitted.
-func (st *Stepper) finish(s State, lb uint32, pc int, blocks bool, fired, log []int, notes map[int]string) {
+func (st *Stepper) finish(s State, lb uint32, pc int, blocks bool, fired, log []int, notes map[int]Note) {
 	t := st.t
 	code := t.Kind.Code
 	st.p.setPC(s, t, pc)
@@ -585,11 +611,11 @@ func (p *Program) setPC(s State, t *Thread, pc int) { s.set(t.Base, t.Kind.PCW, 
 
 // TaskState returns thread t's task state (TaskRunning, ...).
 func (p *Program) TaskState(s State, t *Thread) int {
-	return int(s.get(t.Base+uint32(t.Kind.PCW), taskW))
+	return int(s.get(t.taskOff(), taskW))
 }
 
 func (p *Program) setTaskState(s State, t *Thread, v int) {
-	s.set(t.Base+uint32(t.Kind.PCW), taskW, uint64(v))
+	s.set(t.taskOff(), taskW, uint64(v))
 }
 
 // wake implements wake_up_process on task (1-based thread index): a sleeping
@@ -741,7 +767,7 @@ func (p *Program) lockSlots() []lockSlot {
 		for i := 0; i < st.Count; i++ {
 			for _, f := range st.Fields {
 				if f.Type.Kind == KLock {
-					out = append(out, lockSlot{st.Base + uint32(i)*st.Stride + f.Off, f.Width, f.Type.Mutex, st.ObjName(i) + "." + f.Name})
+					out = append(out, lockSlot{st.fieldOff(i, f), f.Width, f.Type.Mutex, st.ObjName(i) + "." + f.Name})
 				}
 			}
 		}

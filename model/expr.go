@@ -1,6 +1,10 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+
+	"wqcheck/model/syntax"
+)
 
 // lval is a compiled storage location.
 type lval struct {
@@ -36,13 +40,13 @@ func (c *compiler) localGetter(l *Local) Eval {
 	return func(cx *Ctx) int64 { return int64(cx.s.get(cx.lb+off, w)) }
 }
 
-func (c *compiler) localSetter(l *Local, pos Pos, name string) func(*Ctx, int64) {
+func (c *compiler) localSetter(l *Local, pos syntax.Pos, name string) func(*Ctx, int64) {
 	off := l.Off
 	return makeSetter(l.Type, func(cx *Ctx) uint32 { return cx.lb + off }, l.Width, pos,
 		func(*Ctx) string { return name })
 }
 
-func makeSetter(t Type, addr func(*Ctx) uint32, w uint8, pos Pos, name func(*Ctx) string) func(*Ctx, int64) {
+func makeSetter(t Type, addr func(*Ctx) uint32, w uint8, pos syntax.Pos, name func(*Ctx) string) func(*Ctx, int64) {
 	switch t.Kind {
 	case KInt:
 		lo, hi := t.Lo, t.Hi
@@ -74,7 +78,7 @@ func makeGetter(t Type, addr func(*Ctx) uint32, w uint8) Eval {
 func constAddr(off uint32) func(*Ctx) uint32 { return func(*Ctx) uint32 { return off } }
 
 // assignable checks that a value of type from may be stored in type to.
-func (c *compiler) assignable(to, from Type, pos Pos, what string) {
+func (c *compiler) assignable(to, from Type, pos syntax.Pos, what string) {
 	ok := false
 	switch to.Kind {
 	case KInt, KBool:
@@ -100,7 +104,7 @@ func (c *compiler) convert(to, from Type, ev Eval) Eval {
 	return ev
 }
 
-func (c *compiler) refToTask(s *Struct, ev Eval, text string, pos Pos) Eval {
+func (c *compiler) refToTask(s *Struct, ev Eval, text string, pos syntax.Pos) Eval {
 	if s == nil || s.Thread == nil {
 		name := "NULL"
 		if s != nil {
@@ -125,8 +129,8 @@ func (c *compiler) refToTask(s *Struct, ev Eval, text string, pos Pos) Eval {
 
 // taskExpr compiles an expression that names a task: a single thread's
 // name, `current`, or an object a thread runs for.
-func (c *compiler) taskExpr(e Expr) Eval {
-	if id, ok := e.(*Ident); ok {
+func (c *compiler) taskExpr(e syntax.Expr) Eval {
+	if id, ok := e.(*syntax.Ident); ok {
 		if th := c.single[id.Name]; th != nil && th.Kind.Ctx != CtxTask {
 			c.errf(e.ExprPos(), "%s is a %s handler, not a task: it has no task state and is not woken, it fires", id.Name, th.Kind.Ctx)
 		}
@@ -136,14 +140,14 @@ func (c *compiler) taskExpr(e Expr) Eval {
 	case KTask:
 		return ev
 	case KRef:
-		return c.refToTask(t.Struct, ev, FormatExpr(e), startPos(e))
+		return c.refToTask(t.Struct, ev, syntax.FormatExpr(e), syntax.StartPos(e))
 	}
 	c.errf(e.ExprPos(), "expected a task (a thread name, current, or an object a thread runs for), found %s", t)
 	return nil
 }
 
 // condExpr compiles a condition: ints and references are true when non-zero.
-func (c *compiler) condExpr(e Expr) Eval {
+func (c *compiler) condExpr(e syntax.Expr) Eval {
 	ev, t := c.expr(e)
 	switch t.Kind {
 	case KInt, KBool, KRef, KTask:
@@ -158,21 +162,21 @@ func (c *compiler) condExpr(e Expr) Eval {
 
 // objRef compiles an expression that must denote an object reference. It
 // returns a constant object index when one is known at compile time.
-func (c *compiler) objRef(e Expr) (Eval, *Struct, int) {
+func (c *compiler) objRef(e syntax.Expr) (Eval, *Struct, int) {
 	// fold `pool` and `workers[2]`
 	switch x := e.(type) {
-	case *Ident:
+	case *syntax.Ident:
 		if c.lookup(x.Name) == nil {
 			if a := c.arrays[x.Name]; a != nil && a.Single {
 				return func(*Ctx) int64 { return int64(a.First + 1) }, a.Struct, a.First
 			}
 		}
-	case *IndexExpr:
-		if id, ok := x.X.(*Ident); ok && c.lookup(id.Name) == nil {
+	case *syntax.IndexExpr:
+		if id, ok := x.X.(*syntax.Ident); ok && c.lookup(id.Name) == nil {
 			if a := c.arrays[id.Name]; a != nil && !a.Single {
-				if lit, ok := x.Idx.(*IntLit); ok && lit.Val >= 0 && lit.Val < int64(a.Len) {
+				if lit, ok := x.Idx.(*syntax.IntLit); ok && lit.Val >= 0 && lit.Val < int64(a.Len) {
 					i := a.First + int(lit.Val)
-					if site := c.symSite(x.Pos, FormatExpr(x)); site != nil {
+					if site := c.symSite(x.Pos, syntax.FormatExpr(x)); site != nil {
 						return func(cx *Ctx) int64 {
 							if cx.sym != nil {
 								cx.sym.hitArray(a, site)
@@ -184,7 +188,7 @@ func (c *compiler) objRef(e Expr) (Eval, *Struct, int) {
 				}
 			}
 		}
-	case *UnaryExpr:
+	case *syntax.UnaryExpr:
 		if x.Op == "&" {
 			return c.objRef(x.X)
 		}
@@ -194,13 +198,13 @@ func (c *compiler) objRef(e Expr) (Eval, *Struct, int) {
 		c.errf(e.ExprPos(), "expected an object, found NULL (dereferencing the literal NULL)")
 	}
 	if t.Kind != KRef {
-		c.errf(e.ExprPos(), "expected an object, found %s (%s)", FormatExpr(e), t)
+		c.errf(e.ExprPos(), "expected an object, found %s (%s)", syntax.FormatExpr(e), t)
 	}
 	return ev, t.Struct, -1
 }
 
 // field compiles x.f into a location.
-func (c *compiler) field(e *FieldExpr) lval {
+func (c *compiler) field(e *syntax.FieldExpr) lval {
 	base, s, idx := c.objRef(e.X)
 	f := s.byName[e.Name]
 	if f == nil {
@@ -216,13 +220,13 @@ func (c *compiler) field(e *FieldExpr) lval {
 			c.track.nonmover = true
 		}
 	}
-	text := FormatExpr(e)
+	text := syntax.FormatExpr(e)
 	lv := lval{typ: f.Type, width: f.Width, list: f.List, text: text}
 	if idx >= 0 {
-		off := s.Base + uint32(idx)*s.Stride + f.Off
+		off := s.fieldOff(idx, f)
 		lv.addr = constAddr(off)
 		if a := s.arrOf[idx]; !a.Single {
-			if site := c.symSite(e.X.ExprPos(), FormatExpr(e.X)); site != nil {
+			if site := c.symSite(e.X.ExprPos(), syntax.FormatExpr(e.X)); site != nil {
 				lv.addr = func(cx *Ctx) uint32 {
 					if cx.sym != nil {
 						cx.sym.hitArray(a, site)
@@ -234,14 +238,13 @@ func (c *compiler) field(e *FieldExpr) lval {
 		name := s.ObjName(idx) + "." + f.Name
 		lv.name = func(*Ctx) string { return name }
 	} else {
-		sb, stride, foff := s.Base, s.Stride, f.Off
-		xtext := FormatExpr(e.X)
+		xtext := syntax.FormatExpr(e.X)
 		lv.addr = func(cx *Ctx) uint32 {
 			v := base(cx)
 			if v == 0 {
 				rtErr("%s: NULL dereference: %s is NULL", e.Pos, xtext)
 			}
-			return sb + uint32(v-1)*stride + foff
+			return s.fieldOff(int(v-1), f)
 		}
 		fname := f.Name
 		lv.name = func(cx *Ctx) string {
@@ -290,7 +293,7 @@ func (c *compiler) checksGuards(guard string, ghost bool) bool {
 // of lock discipline, which would also make lock-region merging unsound (it
 // treats such accesses as protected). Code run without a thread (none
 // today: properties and init are not checked) passes.
-func checkHeld(cx *Ctx, lockAt uint32, lockW uint8, pos Pos, what func(*Ctx) string, guard string) {
+func checkHeld(cx *Ctx, lockAt uint32, lockW uint8, pos syntax.Pos, what func(*Ctx) string, guard string) {
 	if cx.th == nil || cx.s.get(lockAt, lockW) == uint64(cx.th.Index+1) {
 		return
 	}
@@ -301,7 +304,7 @@ func checkHeld(cx *Ctx, lockAt uint32, lockW uint8, pos Pos, what func(*Ctx) str
 // globalAddr returns the address of a global and notes the access: shared
 // unless ghost, a non-mover unless guarded (or a lock), and checked against
 // its guarded_by lock in thread code.
-func (c *compiler) globalAddr(g *Global, pos Pos) func(*Ctx) uint32 {
+func (c *compiler) globalAddr(g *Global, pos syntax.Pos) func(*Ctx) uint32 {
 	if !g.Ghost {
 		c.track.shared = true
 		if g.Type.Kind != KLock && (g.Guard == "" || c.noGuard > 0) {
@@ -322,9 +325,9 @@ func (c *compiler) globalAddr(g *Global, pos Pos) func(*Ctx) uint32 {
 }
 
 // lvalue compiles an assignable (or lockable, or list) location.
-func (c *compiler) lvalue(e Expr) lval {
+func (c *compiler) lvalue(e syntax.Expr) lval {
 	switch x := e.(type) {
-	case *CallExpr:
+	case *syntax.CallExpr:
 		if x.Fun == "data_race" && len(x.Args) == 1 {
 			// data_race(w->flags) = v: a write exempt from guarded_by
 			// (an object not yet published, say)
@@ -333,11 +336,11 @@ func (c *compiler) lvalue(e Expr) lval {
 			c.noGuard--
 			return lv
 		}
-	case *UnaryExpr:
+	case *syntax.UnaryExpr:
 		if x.Op == "&" {
 			return c.lvalue(x.X)
 		}
-	case *Ident:
+	case *syntax.Ident:
 		if b := c.lookup(x.Name); b != nil {
 			if b.local == nil {
 				c.errf(x.Pos, "%s cannot be assigned", x.Name)
@@ -364,15 +367,15 @@ func (c *compiler) lvalue(e Expr) lval {
 			c.errf(x.Pos, "%s is a constant and cannot be assigned", x.Name)
 		}
 		c.undefined(x)
-	case *FieldExpr:
+	case *syntax.FieldExpr:
 		return c.field(x)
 	}
-	c.errf(e.ExprPos(), "expected a variable or field, found %s", FormatExpr(e))
+	c.errf(e.ExprPos(), "expected a variable or field, found %s", syntax.FormatExpr(e))
 	return lval{}
 }
 
 // listLoc compiles an expression that must denote a list.
-func (c *compiler) listLoc(e Expr) lval {
+func (c *compiler) listLoc(e syntax.Expr) lval {
 	lv := c.lvalue(e)
 	if lv.typ.Kind != KList {
 		c.errf(e.ExprPos(), "expected a list, found %s (%s)", lv.text, lv.typ)
@@ -380,7 +383,7 @@ func (c *compiler) listLoc(e Expr) lval {
 	return lv
 }
 
-func (c *compiler) undefined(x *Ident) {
+func (c *compiler) undefined(x *syntax.Ident) {
 	if x.Name == "self" {
 		c.errHint(x.Pos, "only a `for each` thread has a parameter; functions take the object as an argument", "self is not defined here")
 	}
@@ -388,131 +391,151 @@ func (c *compiler) undefined(x *Ident) {
 }
 
 // expr compiles an rvalue.
-func (c *compiler) expr(e Expr) (Eval, Type) {
+func (c *compiler) expr(e syntax.Expr) (Eval, Type) {
 	switch x := e.(type) {
-	case *IntLit:
+	case *syntax.IntLit:
 		v := x.Val
 		return func(*Ctx) int64 { return v }, Type{Kind: KInt, Lo: v, Hi: v}
-	case *BoolLit:
+	case *syntax.BoolLit:
 		v := b2i(x.Val)
 		return func(*Ctx) int64 { return v }, Type{Kind: KBool}
-	case *NullLit:
+	case *syntax.NullLit:
 		return func(*Ctx) int64 { return 0 }, Type{Kind: KRef}
-	case *StringLit:
+	case *syntax.StringLit:
 		c.errf(x.Pos, "a string is only allowed as the name in warn_on(cond, \"name\")")
-	case *Ident:
+	case *syntax.Ident:
 		return c.ident(x)
-	case *UnaryExpr:
-		switch x.Op {
-		case "&":
-			return c.expr(x.X)
-		case "!":
-			ev := c.condExpr(x.X)
-			return func(cx *Ctx) int64 { return 1 - ev(cx) }, Type{Kind: KBool}
-		case "~", "-":
-			ev, t := c.expr(x.X)
-			if !isIntLike(t) {
-				c.errf(x.X.ExprPos(), "%s: expected an int, found %s", x.Op, t)
-			}
-			if x.Op == "~" {
-				return func(cx *Ctx) int64 { return ^ev(cx) }, Type{Kind: KInt}
-			}
-			return func(cx *Ctx) int64 { return -ev(cx) }, Type{Kind: KInt}
-		}
-	case *BinaryExpr:
+	case *syntax.UnaryExpr:
+		return c.unary(x)
+	case *syntax.BinaryExpr:
 		return c.binary(x)
-	case *CondExpr:
-		cond := c.condExpr(x.C)
-		if !c.inProp && !c.pureCalls && (hasEffects(c, x.X, true) || hasEffects(c, x.Y, true)) {
-			c.errf(x.Pos, "a function call with effects inside ?: is not supported; use if/else")
-		}
-		a, at := c.expr(x.X)
-		b, bt := c.expr(x.Y)
-		rt := at
-		switch {
-		case isIntLike(at) && isIntLike(bt):
-			rt = Type{Kind: KInt}
-			if at.Kind == KBool && bt.Kind == KBool {
-				rt = at
-			}
-		case at.Kind == KRef && bt.Kind == KRef && (at.Struct == nil || bt.Struct == nil || at.Struct == bt.Struct):
-			if at.Struct == nil {
-				rt = bt
-			}
-		default:
-			c.errf(x.Pos, "the branches of ?: have different types (%s, %s)", at, bt)
-		}
-		return func(cx *Ctx) int64 {
-			if cond(cx) != 0 {
-				return a(cx)
-			}
-			return b(cx)
-		}, rt
-	case *CallExpr:
+	case *syntax.CondExpr:
+		return c.ternary(x)
+	case *syntax.CallExpr:
 		return c.callExpr(x)
-	case *FieldExpr:
+	case *syntax.FieldExpr:
 		lv := c.field(x)
 		if lv.typ.Kind == KList || lv.typ.Kind == KLock {
 			c.errf(x.Pos, "%s is a %s: it is not a value here", lv.text, lv.typ)
 		}
 		return lv.get, lv.typ
-	case *IndexExpr:
-		id, ok := x.X.(*Ident)
-		var a *Array
-		if ok && c.lookup(id.Name) == nil {
-			a = c.arrays[id.Name]
-		}
-		if a == nil {
-			c.errf(x.Pos, "only object arrays can be indexed: %s is not one", FormatExpr(x.X))
-		}
-		if a.Single {
-			c.errf(x.Pos, "%s is a single %s, not an array: write %s", a.Name, a.Struct.Name, a.Name)
-		}
-		if u, ok := x.Idx.(*UnaryExpr); ok && u.Op == "-" {
-			if lit, ok := u.X.(*IntLit); ok && lit.Val > 0 {
-				c.errf(x.Idx.ExprPos(), "index -%d is out of range for %s[%d]", lit.Val, a.Name, a.Len)
-			}
-		}
-		if lit, ok := x.Idx.(*IntLit); ok {
-			if lit.Val < 0 || lit.Val >= int64(a.Len) {
-				c.errf(x.Idx.ExprPos(), "index %d is out of range for %s[%d]", lit.Val, a.Name, a.Len)
-			}
-			i := int64(a.First) + lit.Val + 1
-			if site := c.symSite(x.Pos, FormatExpr(x)); site != nil {
-				return func(cx *Ctx) int64 {
-					if cx.sym != nil {
-						cx.sym.hitArray(a, site)
-					}
-					return i
-				}, Type{Kind: KRef, Struct: a.Struct}
-			}
-			return func(*Ctx) int64 { return i }, Type{Kind: KRef, Struct: a.Struct}
-		}
-		idx, t := c.expr(x.Idx)
-		site := c.symSite(x.Pos, FormatExpr(x))
-		if !isIntLike(t) {
-			c.errf(x.Idx.ExprPos(), "array index: expected an int, found %s", t)
-		}
-		n, first := int64(a.Len), int64(a.First)
-		name := a.Name
-		return func(cx *Ctx) int64 {
-			i := idx(cx)
-			if i < 0 || i >= n {
-				rtErr("%s: index %d out of range for %s[%d]", x.Pos, i, name, n)
-			}
-			if cx.sym != nil && site != nil {
-				cx.sym.hitArray(a, site)
-			}
-			return first + i + 1
-		}, Type{Kind: KRef, Struct: a.Struct}
-	case *QuantExpr:
+	case *syntax.IndexExpr:
+		return c.indexExpr(x)
+	case *syntax.QuantExpr:
 		return c.quant(x)
 	}
-	c.errf(e.ExprPos(), "unsupported expression %s", FormatExpr(e))
+	c.errf(e.ExprPos(), "unsupported expression %s", syntax.FormatExpr(e))
 	return nil, Type{}
 }
 
-func (c *compiler) ident(x *Ident) (Eval, Type) {
+// unary compiles &x (the value of x), !x, ~x and -x.
+func (c *compiler) unary(x *syntax.UnaryExpr) (Eval, Type) {
+	switch x.Op {
+	case "&":
+		return c.expr(x.X)
+	case "!":
+		ev := c.condExpr(x.X)
+		return func(cx *Ctx) int64 { return 1 - ev(cx) }, Type{Kind: KBool}
+	case "~", "-":
+		ev, t := c.expr(x.X)
+		if !isIntLike(t) {
+			c.errf(x.X.ExprPos(), "%s: expected an int, found %s", x.Op, t)
+		}
+		if x.Op == "~" {
+			return func(cx *Ctx) int64 { return ^ev(cx) }, Type{Kind: KInt}
+		}
+		return func(cx *Ctx) int64 { return -ev(cx) }, Type{Kind: KInt}
+	}
+	c.errf(x.ExprPos(), "unsupported expression %s", syntax.FormatExpr(x))
+	return nil, Type{}
+}
+
+// ternary compiles c ? a : b; its branches are both ints (or bools), or
+// references to the same struct (or NULL).
+func (c *compiler) ternary(x *syntax.CondExpr) (Eval, Type) {
+	cond := c.condExpr(x.C)
+	if !c.inProp && !c.pureCalls && (hasEffects(c, x.X, true) || hasEffects(c, x.Y, true)) {
+		c.errf(x.Pos, "a function call with effects inside ?: is not supported; use if/else")
+	}
+	a, at := c.expr(x.X)
+	b, bt := c.expr(x.Y)
+	rt := at
+	switch {
+	case isIntLike(at) && isIntLike(bt):
+		rt = Type{Kind: KInt}
+		if at.Kind == KBool && bt.Kind == KBool {
+			rt = at
+		}
+	case at.Kind == KRef && bt.Kind == KRef && (at.Struct == nil || bt.Struct == nil || at.Struct == bt.Struct):
+		if at.Struct == nil {
+			rt = bt
+		}
+	default:
+		c.errf(x.Pos, "the branches of ?: have different types (%s, %s)", at, bt)
+	}
+	return func(cx *Ctx) int64 {
+		if cond(cx) != 0 {
+			return a(cx)
+		}
+		return b(cx)
+	}, rt
+}
+
+// indexExpr compiles ARRAY[i], a reference to an element of an object array:
+// a constant index is checked at compile time, another when evaluated;
+// either tells the array's objects apart (symmetry.go).
+func (c *compiler) indexExpr(x *syntax.IndexExpr) (Eval, Type) {
+	id, ok := x.X.(*syntax.Ident)
+	var a *Array
+	if ok && c.lookup(id.Name) == nil {
+		a = c.arrays[id.Name]
+	}
+	if a == nil {
+		c.errf(x.Pos, "only object arrays can be indexed: %s is not one", syntax.FormatExpr(x.X))
+	}
+	if a.Single {
+		c.errf(x.Pos, "%s is a single %s, not an array: write %s", a.Name, a.Struct.Name, a.Name)
+	}
+	if u, ok := x.Idx.(*syntax.UnaryExpr); ok && u.Op == "-" {
+		if lit, ok := u.X.(*syntax.IntLit); ok && lit.Val > 0 {
+			c.errf(x.Idx.ExprPos(), "index -%d is out of range for %s[%d]", lit.Val, a.Name, a.Len)
+		}
+	}
+	if lit, ok := x.Idx.(*syntax.IntLit); ok {
+		if lit.Val < 0 || lit.Val >= int64(a.Len) {
+			c.errf(x.Idx.ExprPos(), "index %d is out of range for %s[%d]", lit.Val, a.Name, a.Len)
+		}
+		i := int64(a.First) + lit.Val + 1
+		if site := c.symSite(x.Pos, syntax.FormatExpr(x)); site != nil {
+			return func(cx *Ctx) int64 {
+				if cx.sym != nil {
+					cx.sym.hitArray(a, site)
+				}
+				return i
+			}, Type{Kind: KRef, Struct: a.Struct}
+		}
+		return func(*Ctx) int64 { return i }, Type{Kind: KRef, Struct: a.Struct}
+	}
+	idx, t := c.expr(x.Idx)
+	site := c.symSite(x.Pos, syntax.FormatExpr(x))
+	if !isIntLike(t) {
+		c.errf(x.Idx.ExprPos(), "array index: expected an int, found %s", t)
+	}
+	n, first := int64(a.Len), int64(a.First)
+	name := a.Name
+	return func(cx *Ctx) int64 {
+		i := idx(cx)
+		if i < 0 || i >= n {
+			rtErr("%s: index %d out of range for %s[%d]", x.Pos, i, name, n)
+		}
+		if cx.sym != nil && site != nil {
+			cx.sym.hitArray(a, site)
+		}
+		return first + i + 1
+	}, Type{Kind: KRef, Struct: a.Struct}
+}
+
+func (c *compiler) ident(x *syntax.Ident) (Eval, Type) {
 	if b := c.lookup(x.Name); b != nil {
 		switch {
 		case b.local != nil:
@@ -564,78 +587,104 @@ func (c *compiler) ident(x *Ident) (Eval, Type) {
 
 // hasEffects reports whether evaluating e runs model code: a call of
 // wake_up_process or warn_on, or (when funcs is set) of a model function.
-func hasEffects(c *compiler, e Expr, funcs bool) bool {
+func hasEffects(c *compiler, e syntax.Expr, funcs bool) bool {
 	found := false
-	inspectExpr(e, func(e Expr) {
-		if x, ok := e.(*CallExpr); ok && ((funcs && c.funcs[x.Fun] != nil) || x.Fun == "wake_up_process" || x.Fun == "warn_on" || x.Fun == "WARN_ON" || x.Fun == "WARN_ON_ONCE") {
+	syntax.InspectExpr(e, func(e syntax.Expr) {
+		if x, ok := e.(*syntax.CallExpr); ok && ((funcs && c.funcs[x.Fun] != nil) || x.Fun == "wake_up_process" || x.Fun == "warn_on" || x.Fun == "WARN_ON" || x.Fun == "WARN_ON_ONCE") {
 			found = true
 		}
 	})
 	return found
 }
 
-func (c *compiler) binary(x *BinaryExpr) (Eval, Type) {
+func (c *compiler) binary(x *syntax.BinaryExpr) (Eval, Type) {
 	switch x.Op {
 	case "&&", "||":
-		a := c.condExpr(x.X)
-		if hasEffects(c, x.Y, true) && !c.inProp && !c.pureCalls {
-			// short-circuit: the right side's code runs only when needed
-			tmp := c.temp(x.Op+"#tmp", Type{Kind: KBool})
-			set := c.localSetter(tmp, x.Pos, "tmp")
-			c.emit(&Instr{Op: OpAssign, X: a, Set: set, def: c.localIndex(tmp) + 1})
-			get := c.localGetter(tmp)
-			c.use(tmp)
-			br := c.emit(&Instr{Op: OpBranch, X: get})
-			rhs := c.pc()
-			b := c.condExpr(x.Y)
-			c.emit(&Instr{Op: OpAssign, X: b, Set: set, def: c.localIndex(tmp) + 1})
-			if x.Op == "&&" {
-				c.code[br].Target, c.code[br].Else = rhs, c.pc()
-			} else {
-				c.code[br].Target, c.code[br].Else = c.pc(), rhs
-			}
-			c.use(tmp)
-			return get, Type{Kind: KBool}
-		}
-		b := c.condExpr(x.Y)
-		if x.Op == "&&" {
-			return func(cx *Ctx) int64 { return b2i(a(cx) != 0 && b(cx) != 0) }, Type{Kind: KBool}
-		}
-		return func(cx *Ctx) int64 { return b2i(a(cx) != 0 || b(cx) != 0) }, Type{Kind: KBool}
+		return c.logical(x)
 	case "in":
-		ev, t := c.expr(x.X)
-		ll := c.listLoc(x.Y)
-		if t.Kind != KRef || (t.Struct != nil && t.Struct != ll.typ.Struct) {
-			c.errf(x.X.ExprPos(), "in: expected a %s, found %s", ll.typ.Struct.Name, t)
-		}
-		addr, li := ll.addr, ll.list
-		return func(cx *Ctx) int64 {
-			v := ev(cx)
-			return b2i(v != 0 && cx.p.listIndex(cx.s, addr(cx), li, v) >= 0)
-		}, Type{Kind: KBool}
+		return c.inList(x)
 	}
 	a, at := c.expr(x.X)
 	b, bt := c.expr(x.Y)
 	switch x.Op {
 	case "==", "!=":
-		ok := (isIntLike(at) && isIntLike(bt)) ||
-			(at.Kind == KRef && bt.Kind == KRef && (at.Struct == nil || bt.Struct == nil || at.Struct == bt.Struct)) ||
-			(at.Kind == KTask && bt.Kind == KTask)
-		if !ok {
-			c.errf(x.Pos, "cannot compare %s with %s", at, bt)
-		}
-		if x.Op == "==" {
-			return func(cx *Ctx) int64 { return b2i(a(cx) == b(cx)) }, Type{Kind: KBool}
-		}
-		return func(cx *Ctx) int64 { return b2i(a(cx) != b(cx)) }, Type{Kind: KBool}
+		return c.equality(x, a, at, b, bt)
 	}
+	a, at, b, bt = c.orderRefs(x, a, at, b, bt)
+	return c.arithmetic(x, a, at, b, bt)
+}
+
+// logical compiles && and ||. A right side with effects is compiled as
+// code that runs only when needed (short-circuit), into a temporary.
+func (c *compiler) logical(x *syntax.BinaryExpr) (Eval, Type) {
+	a := c.condExpr(x.X)
+	if hasEffects(c, x.Y, true) && !c.inProp && !c.pureCalls {
+		// short-circuit: the right side's code runs only when needed
+		tmp := c.temp(x.Op+"#tmp", Type{Kind: KBool})
+		set := c.localSetter(tmp, x.Pos, "tmp")
+		c.emit(&Instr{Op: OpAssign, X: a, Set: set, def: c.localIndex(tmp) + 1})
+		get := c.localGetter(tmp)
+		c.use(tmp)
+		br := c.emit(&Instr{Op: OpBranch, X: get})
+		rhs := c.pc()
+		b := c.condExpr(x.Y)
+		c.emit(&Instr{Op: OpAssign, X: b, Set: set, def: c.localIndex(tmp) + 1})
+		if x.Op == "&&" {
+			c.code[br].Target, c.code[br].Else = rhs, c.pc()
+		} else {
+			c.code[br].Target, c.code[br].Else = c.pc(), rhs
+		}
+		c.use(tmp)
+		return get, Type{Kind: KBool}
+	}
+	b := c.condExpr(x.Y)
+	if x.Op == "&&" {
+		return func(cx *Ctx) int64 { return b2i(a(cx) != 0 && b(cx) != 0) }, Type{Kind: KBool}
+	}
+	return func(cx *Ctx) int64 { return b2i(a(cx) != 0 || b(cx) != 0) }, Type{Kind: KBool}
+}
+
+// inList compiles `x in LIST`: whether the reference is an entry of the list.
+func (c *compiler) inList(x *syntax.BinaryExpr) (Eval, Type) {
+	ev, t := c.expr(x.X)
+	ll := c.listLoc(x.Y)
+	if t.Kind != KRef || (t.Struct != nil && t.Struct != ll.typ.Struct) {
+		c.errf(x.X.ExprPos(), "in: expected a %s, found %s", ll.typ.Struct.Name, t)
+	}
+	addr, li := ll.addr, ll.list
+	return func(cx *Ctx) int64 {
+		v := ev(cx)
+		return b2i(v != 0 && cx.p.listIndex(cx.s, addr(cx), li, v) >= 0)
+	}, Type{Kind: KBool}
+}
+
+// equality compiles == and != of two ints (or bools), two references to
+// the same struct (or NULL), or two tasks.
+func (c *compiler) equality(x *syntax.BinaryExpr, a Eval, at Type, b Eval, bt Type) (Eval, Type) {
+	ok := (isIntLike(at) && isIntLike(bt)) ||
+		(at.Kind == KRef && bt.Kind == KRef && (at.Struct == nil || bt.Struct == nil || at.Struct == bt.Struct)) ||
+		(at.Kind == KTask && bt.Kind == KTask)
+	if !ok {
+		c.errf(x.Pos, "cannot compare %s with %s", at, bt)
+	}
+	if x.Op == "==" {
+		return func(cx *Ctx) int64 { return b2i(a(cx) == b(cx)) }, Type{Kind: KBool}
+	}
+	return func(cx *Ctx) int64 { return b2i(a(cx) != b(cx)) }, Type{Kind: KBool}
+}
+
+// orderRefs turns an ordering of two references to the same struct (x < y,
+// as lock-ordering code does) into an ordering of their addresses, as ints,
+// marked as telling the struct's objects apart; other operands are
+// returned as they are.
+func (c *compiler) orderRefs(x *syntax.BinaryExpr, a Eval, at Type, b Eval, bt Type) (Eval, Type, Eval, Type) {
 	if at.Kind == KRef && bt.Kind == KRef && at.Struct != nil && at.Struct == bt.Struct {
 		// ordering references compares addresses, as lock-ordering code does
 		switch x.Op {
 		case "<", "<=", ">", ">=":
 			s0 := at.Struct
 			at, bt = Type{Kind: KInt}, Type{Kind: KInt}
-			if site := c.symSite(x.Pos, "ordering references ("+FormatExpr(x)+")"); site != nil {
+			if site := c.symSite(x.Pos, "ordering references ("+syntax.FormatExpr(x)+")"); site != nil {
 				ea, eb := a, b
 				a = func(cx *Ctx) int64 {
 					v := ea(cx)
@@ -654,11 +703,17 @@ func (c *compiler) binary(x *BinaryExpr) (Eval, Type) {
 			}
 		}
 	}
+	return a, at, b, bt
+}
+
+// arithmetic compiles the operators on ints (comparisons, bit operations on
+// ints or bools, and arithmetic that fails at run time when it overflows).
+func (c *compiler) arithmetic(x *syntax.BinaryExpr, a Eval, at Type, b Eval, bt Type) (Eval, Type) {
 	if !isIntLike(at) {
-		c.errf(startPos(x.X), "%s: expected an int on the left, found %s", x.Op, at)
+		c.errf(syntax.StartPos(x.X), "%s: expected an int on the left, found %s", x.Op, at)
 	}
 	if !isIntLike(bt) {
-		c.errf(startPos(x.Y), "%s: expected an int on the right, found %s", x.Op, bt)
+		c.errf(syntax.StartPos(x.Y), "%s: expected an int on the right, found %s", x.Op, bt)
 	}
 	op, pos := x.Op, x.Pos
 	rt := Type{Kind: KInt}
@@ -712,7 +767,7 @@ func (c *compiler) binary(x *BinaryExpr) (Eval, Type) {
 	}, rt
 }
 
-func (c *compiler) callExpr(x *CallExpr) (Eval, Type) {
+func (c *compiler) callExpr(x *syntax.CallExpr) (Eval, Type) {
 	if fd := c.funcs[x.Fun]; fd != nil {
 		if c.inProp || c.pureCalls || c.inInit {
 			// init may use expression functions (one return statement) too
@@ -745,35 +800,11 @@ func (c *compiler) callExpr(x *CallExpr) (Eval, Type) {
 }
 
 // builtinPure compiles the builtins that only read state.
-func (c *compiler) builtinPure(x *CallExpr) (Eval, Type, bool) {
+func (c *compiler) builtinPure(x *syntax.CallExpr) (Eval, Type, bool) {
 	switch x.Fun {
 	case "list_empty", "first", "last", "list_first_entry_or_null", "list_last_entry_or_null", "len", "list_count":
-		c.wantArgs(x, 1, x.Fun+"(&list)")
-		ll := c.listLoc(x.Args[0])
-		addr, li := ll.addr, ll.list
-		switch x.Fun {
-		case "list_empty":
-			return func(cx *Ctx) int64 { return b2i(cx.p.listLen(cx.s, addr(cx), li) == 0) }, Type{Kind: KBool}, true
-		case "len", "list_count":
-			return func(cx *Ctx) int64 { return int64(cx.p.listLen(cx.s, addr(cx), li)) }, Type{Kind: KInt, Lo: 0, Hi: int64(li.Cap)}, true
-		case "first", "list_first_entry_or_null":
-			return func(cx *Ctx) int64 {
-				off := addr(cx)
-				if cx.p.listLen(cx.s, off, li) == 0 {
-					return 0
-				}
-				return cx.p.listAt(cx.s, off, li, 0)
-			}, Type{Kind: KRef, Struct: ll.typ.Struct}, true
-		default:
-			return func(cx *Ctx) int64 {
-				off := addr(cx)
-				n := cx.p.listLen(cx.s, off, li)
-				if n == 0 {
-					return 0
-				}
-				return cx.p.listAt(cx.s, off, li, n-1)
-			}, Type{Kind: KRef, Struct: ll.typ.Struct}, true
-		}
+		ev, t := c.listQuery(x)
+		return ev, t, true
 	case "min", "max":
 		c.wantArgs(x, 2, x.Fun+"(a, b)")
 		a, at := c.expr(x.Args[0])
@@ -786,62 +817,14 @@ func (c *compiler) builtinPure(x *CallExpr) (Eval, Type, bool) {
 		}
 		return func(cx *Ctx) int64 { return max(a(cx), b(cx)) }, Type{Kind: KInt}, true
 	case "index":
-		c.wantArgs(x, 1, "index(object)")
-		ev, t := c.expr(x.Args[0])
-		if t.Kind != KRef || t.Struct == nil {
-			c.errf(x.Args[0].ExprPos(), "index: expected an object, found %s", t)
-		}
-		s := t.Struct
-		// the index within the object's own array: workers[2] -> 2
-		firstOf := make([]int64, s.Count)
-		for _, a := range s.Arrays {
-			for i := 0; i < a.Len; i++ {
-				firstOf[a.First+i] = int64(a.First)
-			}
-		}
-		pos := x.Pos
-		site := c.symSite(x.Pos, FormatExpr(x))
-		return func(cx *Ctx) int64 {
-			v := ev(cx)
-			if v == 0 {
-				rtErr("%s: index(NULL)", pos)
-			}
-			if cx.sym != nil && site != nil {
-				cx.sym.hitObj(s, int(v-1), site)
-			}
-			return v - 1 - firstOf[v-1]
-		}, Type{Kind: KInt, Lo: 0, Hi: int64(s.Count)}, true
+		ev, t := c.indexOf(x)
+		return ev, t, true
 	case "list_nth":
-		c.wantArgs(x, 2, "list_nth(&list, i)")
-		ll := c.listLoc(x.Args[0])
-		idx, t := c.expr(x.Args[1])
-		if !isIntLike(t) {
-			c.errf(x.Args[1].ExprPos(), "list_nth: expected an int index, found %s", t)
-		}
-		addr, li := ll.addr, ll.list
-		return func(cx *Ctx) int64 {
-			off := addr(cx)
-			i := idx(cx)
-			if i < 0 || i >= int64(cx.p.listLen(cx.s, off, li)) {
-				return 0
-			}
-			return cx.p.listAt(cx.s, off, li, int(i))
-		}, Type{Kind: KRef, Struct: ll.typ.Struct}, true
+		ev, t := c.listNth(x)
+		return ev, t, true
 	case "list_index":
-		c.wantArgs(x, 2, "list_index(entry, &list)")
-		ev, t := c.expr(x.Args[0])
-		ll := c.listLoc(x.Args[1])
-		if t.Kind != KRef || (t.Struct != nil && t.Struct != ll.typ.Struct) {
-			c.errf(x.Args[0].ExprPos(), "list_index: expected a %s, found %s", ll.typ.Struct.Name, t)
-		}
-		addr, li := ll.addr, ll.list
-		return func(cx *Ctx) int64 {
-			v := ev(cx)
-			if v == 0 {
-				return -1
-			}
-			return int64(cx.p.listIndex(cx.s, addr(cx), li, v))
-		}, Type{Kind: KInt, Lo: -1, Hi: int64(li.Cap)}, true
+		ev, t := c.listIndexOf(x)
+		return ev, t, true
 	case "spin_is_locked", "mutex_is_locked":
 		c.wantArgs(x, 1, x.Fun+"(&lock)")
 		lv := c.lvalue(x.Args[0])
@@ -884,15 +867,113 @@ func (c *compiler) builtinPure(x *CallExpr) (Eval, Type, bool) {
 	return nil, Type{}, false
 }
 
+// listQuery compiles the queries of one list: list_empty, len (list_count),
+// first (list_first_entry_or_null) and last (list_last_entry_or_null).
+func (c *compiler) listQuery(x *syntax.CallExpr) (Eval, Type) {
+	c.wantArgs(x, 1, x.Fun+"(&list)")
+	ll := c.listLoc(x.Args[0])
+	addr, li := ll.addr, ll.list
+	switch x.Fun {
+	case "list_empty":
+		return func(cx *Ctx) int64 { return b2i(cx.p.listLen(cx.s, addr(cx), li) == 0) }, Type{Kind: KBool}
+	case "len", "list_count":
+		return func(cx *Ctx) int64 { return int64(cx.p.listLen(cx.s, addr(cx), li)) }, Type{Kind: KInt, Lo: 0, Hi: int64(li.Cap)}
+	case "first", "list_first_entry_or_null":
+		return func(cx *Ctx) int64 {
+			off := addr(cx)
+			if cx.p.listLen(cx.s, off, li) == 0 {
+				return 0
+			}
+			return cx.p.listAt(cx.s, off, li, 0)
+		}, Type{Kind: KRef, Struct: ll.typ.Struct}
+	default:
+		return func(cx *Ctx) int64 {
+			off := addr(cx)
+			n := cx.p.listLen(cx.s, off, li)
+			if n == 0 {
+				return 0
+			}
+			return cx.p.listAt(cx.s, off, li, n-1)
+		}, Type{Kind: KRef, Struct: ll.typ.Struct}
+	}
+}
+
+// indexOf compiles index(obj), an object's index within its own array,
+// which tells the array's objects apart (symmetry.go).
+func (c *compiler) indexOf(x *syntax.CallExpr) (Eval, Type) {
+	c.wantArgs(x, 1, "index(object)")
+	ev, t := c.expr(x.Args[0])
+	if t.Kind != KRef || t.Struct == nil {
+		c.errf(x.Args[0].ExprPos(), "index: expected an object, found %s", t)
+	}
+	s := t.Struct
+	// the index within the object's own array: workers[2] -> 2
+	firstOf := make([]int64, s.Count)
+	for _, a := range s.Arrays {
+		for i := 0; i < a.Len; i++ {
+			firstOf[a.First+i] = int64(a.First)
+		}
+	}
+	pos := x.Pos
+	site := c.symSite(x.Pos, syntax.FormatExpr(x))
+	return func(cx *Ctx) int64 {
+		v := ev(cx)
+		if v == 0 {
+			rtErr("%s: index(NULL)", pos)
+		}
+		if cx.sym != nil && site != nil {
+			cx.sym.hitObj(s, int(v-1), site)
+		}
+		return v - 1 - firstOf[v-1]
+	}, Type{Kind: KInt, Lo: 0, Hi: int64(s.Count)}
+}
+
+// listNth compiles list_nth(&list, i): the i-th entry, or NULL.
+func (c *compiler) listNth(x *syntax.CallExpr) (Eval, Type) {
+	c.wantArgs(x, 2, "list_nth(&list, i)")
+	ll := c.listLoc(x.Args[0])
+	idx, t := c.expr(x.Args[1])
+	if !isIntLike(t) {
+		c.errf(x.Args[1].ExprPos(), "list_nth: expected an int index, found %s", t)
+	}
+	addr, li := ll.addr, ll.list
+	return func(cx *Ctx) int64 {
+		off := addr(cx)
+		i := idx(cx)
+		if i < 0 || i >= int64(cx.p.listLen(cx.s, off, li)) {
+			return 0
+		}
+		return cx.p.listAt(cx.s, off, li, int(i))
+	}, Type{Kind: KRef, Struct: ll.typ.Struct}
+}
+
+// listIndexOf compiles list_index(entry, &list): the entry's position, or -1.
+func (c *compiler) listIndexOf(x *syntax.CallExpr) (Eval, Type) {
+	c.wantArgs(x, 2, "list_index(entry, &list)")
+	ev, t := c.expr(x.Args[0])
+	ll := c.listLoc(x.Args[1])
+	if t.Kind != KRef || (t.Struct != nil && t.Struct != ll.typ.Struct) {
+		c.errf(x.Args[0].ExprPos(), "list_index: expected a %s, found %s", ll.typ.Struct.Name, t)
+	}
+	addr, li := ll.addr, ll.list
+	return func(cx *Ctx) int64 {
+		v := ev(cx)
+		if v == 0 {
+			return -1
+		}
+		return int64(cx.p.listIndex(cx.s, addr(cx), li, v))
+	}, Type{Kind: KInt, Lo: -1, Hi: int64(li.Cap)}
+}
+
 // quant compiles forall/exists/count over an object array or a list.
-func (c *compiler) quant(x *QuantExpr) (Eval, Type) {
+func (c *compiler) quant(x *syntax.QuantExpr) (Eval, Type) {
 	if c.qdepth >= maxQuant {
 		c.errf(x.Pos, "quantifiers nested deeper than %d", maxQuant)
 	}
 	var elem *Struct
 	var count func(*Ctx) int
 	var at func(*Ctx, int) int64
-	if id, ok := x.Over.(*Ident); ok && c.lookup(id.Name) == nil && c.arrays[id.Name] != nil {
+	if id, ok := x.Over.(*syntax.Ident); ok && c.lookup(id.Name) == nil && c.arrays[id.Name] != nil {
 		a := c.arrays[id.Name]
 		elem = a.Struct
 		n, first := a.Len, int64(a.First)
@@ -955,7 +1036,7 @@ func (c *compiler) quant(x *QuantExpr) (Eval, Type) {
 }
 
 // propExpr compiles a property expression: no thread, no locals, no effects.
-func (c *compiler) propExpr(e Expr, sc *scope) Eval {
+func (c *compiler) propExpr(e syntax.Expr, sc *scope) Eval {
 	c.inProp = true
 	c.kind = nil
 	c.scope = sc
@@ -971,12 +1052,12 @@ func (c *compiler) propExpr(e Expr, sc *scope) Eval {
 // propCall expands a call in a property: the function must be an expression
 // function (its body a single return), whose parameters are bound to the
 // argument expressions.
-func (c *compiler) propCall(x *CallExpr, fd *FuncDecl) (Eval, Type) {
+func (c *compiler) propCall(x *syntax.CallExpr, fd *syntax.FuncDecl) (Eval, Type) {
 	if len(fd.Body.Stmts) != 1 {
 		c.errHint(x.Pos, "write the condition out, or make "+fd.Name+" a single `return EXPR;`",
 			"%s cannot be used in a property: only functions whose body is a single return statement", fd.Name)
 	}
-	ret, ok := fd.Body.Stmts[0].(*ReturnStmt)
+	ret, ok := fd.Body.Stmts[0].(*syntax.ReturnStmt)
 	if !ok || ret.X == nil {
 		c.errf(x.Pos, "%s cannot be used in a property: only functions whose body is a single `return EXPR;`", fd.Name)
 	}

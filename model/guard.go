@@ -24,5 +24,5 @@ func (c *compiler) guardLock(name string) (uint32, uint8, bool) {
 	if f == nil || f.Type.Kind != KLock {
 		return 0, 0, false
 	}
-	return a.Struct.Base + uint32(a.First)*a.Struct.Stride + f.Off, f.Width, true
+	return a.Struct.fieldOff(a.First, f), f.Width, true
 }

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"wqcheck/model/syntax"
 )
 
 // Loader finds models: a name without a slash or .wq suffix is a built-in
@@ -131,8 +133,8 @@ func (e *NotFoundError) Hint() string {
 
 // Resolved is a model with its extends applied.
 type Resolved struct {
-	Merged    *File             // the model as the checker sees it
-	Leaf      *File             // the file the reference named
+	Merged    *syntax.File      // the model as the checker sees it
+	Leaf      *syntax.File      // the file the reference named
 	Files     map[string][]byte // every source involved, by path
 	Ancestors []string          // the models it extends, nearest first
 }
@@ -140,8 +142,8 @@ type Resolved struct {
 // Resolve parses a model and everything it extends, and applies the
 // variants' changes to their root, as patches are applied to a tree.
 func (l *Loader) Resolve(ref string) (*Resolved, error) {
-	r := &resolver{l: l, parsed: map[string]*File{}, done: map[string]*resolvedFile{}, visiting: map[string]bool{}}
-	rf, err := r.resolve(ref, "", nil, Pos{})
+	r := &resolver{l: l, parsed: map[string]*syntax.File{}, done: map[string]*resolvedFile{}, visiting: map[string]bool{}}
+	rf, err := r.resolve(ref, "", nil, syntax.Pos{})
 	if err != nil {
 		return nil, err
 	}
@@ -166,27 +168,27 @@ func (l *Loader) Resolve(ref string) (*Resolved, error) {
 }
 
 type resolvedFile struct {
-	leaf      *File
-	merged    *File
-	root      string          // key of the root model file
-	rootDecls map[string]Decl // the root's declarations by name
+	leaf      *syntax.File
+	merged    *syntax.File
+	root      string                 // key of the root model file
+	rootDecls map[string]syntax.Decl // the root's declarations by name
 	parents   []*resolvedFile
 }
 
 type resolver struct {
 	l        *Loader
-	parsed   map[string]*File
+	parsed   map[string]*syntax.File
 	done     map[string]*resolvedFile
 	visiting map[string]bool
 }
 
-func (r *resolver) resolve(ref, besideDir string, from *File, fromPos Pos) (*resolvedFile, error) {
+func (r *resolver) resolve(ref, besideDir string, from *syntax.File, fromPos syntax.Pos) (*resolvedFile, error) {
 	path, src, err := r.l.read(ref, besideDir)
 	if err != nil {
 		var nf *NotFoundError
 		if from != nil && errors.As(err, &nf) {
-			return nil, &Error{Pos: fromPos, Msg: fmt.Sprintf("model %s extends %q, which is neither a built-in model nor a file beside it", from.Model, ref),
-				Hint: nf.Hint(), line: sourceLine(from.Src, fromPos.Line)}
+			return nil, syntax.ErrorAt(from.Src, fromPos, fmt.Sprintf("model %s extends %q, which is neither a built-in model nor a file beside it", from.Model, ref),
+				nf.Hint())
 		}
 		return nil, err
 	}
@@ -200,8 +202,7 @@ func (r *resolver) resolve(ref, besideDir string, from *File, fromPos Pos) (*res
 		key = "builtin:" + path
 	}
 	if r.visiting[key] {
-		return nil, &Error{Pos: fromPos, Msg: fmt.Sprintf("extends cycle: %s extends itself through %s", from.Model, ref),
-			line: sourceLine(from.Src, fromPos.Line)}
+		return nil, syntax.ErrorAt(from.Src, fromPos, fmt.Sprintf("extends cycle: %s extends itself through %s", from.Model, ref), "")
 	}
 	if rf := r.done[key]; rf != nil {
 		return rf, nil
@@ -210,7 +211,7 @@ func (r *resolver) resolve(ref, besideDir string, from *File, fromPos Pos) (*res
 	defer delete(r.visiting, key)
 	f := r.parsed[key]
 	if f == nil {
-		if f, err = Parse(path, src); err != nil {
+		if f, err = syntax.Parse(path, src); err != nil {
 			return nil, err
 		}
 		r.parsed[key] = f
@@ -221,7 +222,7 @@ func (r *resolver) resolve(ref, besideDir string, from *File, fromPos Pos) (*res
 		if err != nil {
 			return nil, err
 		}
-		rf.merged, rf.root, rf.rootDecls = merged, key, map[string]Decl{}
+		rf.merged, rf.root, rf.rootDecls = merged, key, map[string]syntax.Decl{}
 		for _, d := range f.Decls {
 			rf.rootDecls[d.DeclName()] = d
 		}
@@ -239,7 +240,7 @@ func (r *resolver) resolve(ref, besideDir string, from *File, fromPos Pos) (*res
 			return nil, err
 		}
 		if len(rf.parents) > 0 && pf.root != rf.parents[0].root {
-			return nil, errorAt(f.Src, f.ExtendsPos[i], fmt.Sprintf("%s and %s do not extend the same root model", f.Extends[0], parent), "")
+			return nil, syntax.ErrorAt(f.Src, f.ExtendsPos[i], fmt.Sprintf("%s and %s do not extend the same root model", f.Extends[0], parent), "")
 		}
 		rf.parents = append(rf.parents, pf)
 	}
@@ -257,14 +258,14 @@ func (r *resolver) resolve(ref, besideDir string, from *File, fromPos Pos) (*res
 	return rf, nil
 }
 
-func mergeRoot(root *File) (*File, error) {
-	merged := &File{Path: root.Path, Src: root.Src, Model: root.Model, ModelPos: root.ModelPos, Doc: root.Doc}
+func mergeRoot(root *syntax.File) (*syntax.File, error) {
+	merged := &syntax.File{Path: root.Path, Src: root.Src, Model: root.Model, ModelPos: root.ModelPos, Doc: root.Doc}
 	for _, d := range root.Decls {
 		if d.IsNew() {
-			return nil, errorAt(root.Src, d.DeclPos(), fmt.Sprintf("`new` only makes sense in a model that extends another; %s extends nothing", root.Model), "")
+			return nil, syntax.ErrorAt(root.Src, d.DeclPos(), fmt.Sprintf("`new` only makes sense in a model that extends another; %s extends nothing", root.Model), "")
 		}
-		if sd, ok := d.(*StructDecl); ok && sd.Extend {
-			return nil, errorAt(root.Src, d.DeclPos(), fmt.Sprintf("`extend struct %s` needs a parent model; %s extends nothing", sd.Name, root.Model), "")
+		if sd, ok := d.(*syntax.StructDecl); ok && sd.Extend {
+			return nil, syntax.ErrorAt(root.Src, d.DeclPos(), fmt.Sprintf("`extend struct %s` needs a parent model; %s extends nothing", sd.Name, root.Model), "")
 		}
 		merged.Decls = append(merged.Decls, d)
 	}
@@ -275,9 +276,9 @@ func mergeRoot(root *File) (*File, error) {
 // common root) together. A declaration that two parents change differently
 // is a conflict, unless the child redefines it; fields added to a struct by
 // different parents are all kept.
-func combineParents(child *File, parents []*resolvedFile, rootDecls map[string]Decl) (*File, error) {
+func combineParents(child *syntax.File, parents []*resolvedFile, rootDecls map[string]syntax.Decl) (*syntax.File, error) {
 	first := parents[0].merged
-	out := &File{Path: first.Path, Src: first.Src, Model: first.Model, ModelPos: first.ModelPos, Doc: first.Doc}
+	out := &syntax.File{Path: first.Path, Src: first.Src, Model: first.Model, ModelPos: first.ModelPos, Doc: first.Doc}
 	out.Decls = append(out.Decls, first.Decls...)
 	from := map[string]string{}
 	for _, d := range first.Decls {
@@ -313,19 +314,19 @@ func combineParents(child *File, parents []*resolvedFile, rootDecls map[string]D
 				out.Decls[idx] = d
 				from[name] = pf.leaf.Model
 			default:
-				es, eok := e.(*StructDecl)
-				ds, dok := d.(*StructDecl)
-				rs, rok := root.(*StructDecl)
+				es, eok := e.(*syntax.StructDecl)
+				ds, dok := d.(*syntax.StructDecl)
+				rs, rok := root.(*syntax.StructDecl)
 				if eok && dok && rok && len(es.Fields) >= len(rs.Fields) && len(ds.Fields) >= len(rs.Fields) {
 					u := *es
-					u.Fields = append(append([]*FieldDecl(nil), es.Fields...), ds.Fields[len(rs.Fields):]...)
+					u.Fields = append(append([]*syntax.FieldDecl(nil), es.Fields...), ds.Fields[len(rs.Fields):]...)
 					out.Decls[idx] = &u
 					continue
 				}
 				if childRedefines[name] {
 					continue // the child's own definition settles it
 				}
-				return nil, errorAt(child.Src, child.ExtendsPos[pi+1], fmt.Sprintf("%s and %s both change %s", from[name], pf.leaf.Model, name),
+				return nil, syntax.ErrorAt(child.Src, child.ExtendsPos[pi+1], fmt.Sprintf("%s and %s both change %s", from[name], pf.leaf.Model, name),
 					fmt.Sprintf("redefine %s in %s to say how the two changes combine", name, child.Model))
 			}
 		}
@@ -337,8 +338,8 @@ func combineParents(child *File, parents []*resolvedFile, rootDecls map[string]D
 // patch does: a declaration with an existing name replaces it in place, a
 // `new` declaration is appended, `extend struct` adds fields. Redefining
 // something that does not exist, or adding something that does, is an error.
-func applyVariant(parent *File, child *File) (*File, error) {
-	merged := &File{Path: parent.Path, Src: parent.Src, Model: child.Model, ModelPos: child.ModelPos, Doc: child.Doc,
+func applyVariant(parent *syntax.File, child *syntax.File) (*syntax.File, error) {
+	merged := &syntax.File{Path: parent.Path, Src: parent.Src, Model: child.Model, ModelPos: child.ModelPos, Doc: child.Doc,
 		Extends: child.Extends, ExtendsPos: child.ExtendsPos}
 	merged.Decls = append(merged.Decls, parent.Decls...)
 	parents := strings.Join(child.Extends, " + ")
@@ -350,20 +351,20 @@ func applyVariant(parent *File, child *File) (*File, error) {
 				break
 			}
 		}
-		if sd, ok := d.(*StructDecl); ok && sd.Extend {
+		if sd, ok := d.(*syntax.StructDecl); ok && sd.Extend {
 			if idx < 0 {
-				return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("extend struct %s: %s has no struct %s", sd.Name, parents, sd.Name), "")
+				return nil, syntax.ErrorAt(child.Src, d.DeclPos(), fmt.Sprintf("extend struct %s: %s has no struct %s", sd.Name, parents, sd.Name), "")
 			}
-			ps, ok := merged.Decls[idx].(*StructDecl)
+			ps, ok := merged.Decls[idx].(*syntax.StructDecl)
 			if !ok {
-				return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("extend struct %s: %s is not a struct in %s", sd.Name, sd.Name, parents), "")
+				return nil, syntax.ErrorAt(child.Src, d.DeclPos(), fmt.Sprintf("extend struct %s: %s is not a struct in %s", sd.Name, sd.Name, parents), "")
 			}
 			ext := *ps
-			ext.Fields = append(append([]*FieldDecl(nil), ps.Fields...), sd.Fields...)
+			ext.Fields = append(append([]*syntax.FieldDecl(nil), ps.Fields...), sd.Fields...)
 			merged.Decls[idx] = &ext
 			continue
 		}
-		if _, ok := d.(*AssumeDecl); ok {
+		if _, ok := d.(*syntax.AssumeDecl); ok {
 			// assumptions accumulate: a variant keeps its parents' and adds its own
 			if idx < 0 {
 				merged.Decls = append(merged.Decls, d)
@@ -372,7 +373,7 @@ func applyVariant(parent *File, child *File) (*File, error) {
 		}
 		if d.IsNew() {
 			if idx >= 0 {
-				return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("new %s: %s already defines %s (at %s)", d.DeclName(), parents, d.DeclName(), merged.Decls[idx].DeclPos()),
+				return nil, syntax.ErrorAt(child.Src, d.DeclPos(), fmt.Sprintf("new %s: %s already defines %s (at %s)", d.DeclName(), parents, d.DeclName(), merged.Decls[idx].DeclPos()),
 					"drop `new` to redefine it")
 			}
 			merged.Decls = append(merged.Decls, d)
@@ -383,18 +384,18 @@ func applyVariant(parent *File, child *File) (*File, error) {
 			if name == "" {
 				name = "this declaration"
 			}
-			return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("%s redefines %s, but %s does not define it", child.Model, name, parents),
+			return nil, syntax.ErrorAt(child.Src, d.DeclPos(), fmt.Sprintf("%s redefines %s, but %s does not define it", child.Model, name, parents),
 				"a variant may only redefine what its parent has; to add a declaration, prefix it with `new`")
 		}
 		if kindName(merged.Decls[idx]) != kindName(d) {
-			return nil, errorAt(child.Src, d.DeclPos(), fmt.Sprintf("%s redefines %s as a %s, but in %s it is a %s", child.Model, d.DeclName(), kindName(d), parents, kindName(merged.Decls[idx])), "")
+			return nil, syntax.ErrorAt(child.Src, d.DeclPos(), fmt.Sprintf("%s redefines %s as a %s, but in %s it is a %s", child.Model, d.DeclName(), kindName(d), parents, kindName(merged.Decls[idx])), "")
 		}
-		if td, ok := d.(*ThreadDecl); ok {
+		if td, ok := d.(*syntax.ThreadDecl); ok {
 			// a redefined thread keeps its display name and its context
 			// (where it runs) unless it gives them (copied, so the child's
 			// parsed file is left as written)
 			c := *td
-			parent := merged.Decls[idx].(*ThreadDecl)
+			parent := merged.Decls[idx].(*syntax.ThreadDecl)
 			if c.Label == "" {
 				c.Label = parent.Label
 			}
@@ -408,42 +409,38 @@ func applyVariant(parent *File, child *File) (*File, error) {
 	return merged, nil
 }
 
-func kindName(d Decl) string {
+func kindName(d syntax.Decl) string {
 	switch d.(type) {
-	case *ParamDecl:
+	case *syntax.ParamDecl:
 		return "param"
-	case *ConstDecl:
+	case *syntax.ConstDecl:
 		return "const"
-	case *FlagsDecl:
+	case *syntax.FlagsDecl:
 		return "flags"
-	case *StructDecl:
+	case *syntax.StructDecl:
 		return "struct"
-	case *VarDecl:
+	case *syntax.VarDecl:
 		return "variable"
-	case *FuncDecl:
+	case *syntax.FuncDecl:
 		return "function"
-	case *ThreadDecl:
+	case *syntax.ThreadDecl:
 		return "thread"
-	case *InvariantDecl:
+	case *syntax.InvariantDecl:
 		return "invariant"
-	case *StrandedDecl:
+	case *syntax.StrandedDecl:
 		return "stranded property"
-	case *InitDecl:
+	case *syntax.InitDecl:
 		return "init block"
-	case *CpusDecl:
+	case *syntax.CpusDecl:
 		return "cpus declaration"
-	case *AliasDecl:
+	case *syntax.AliasDecl:
 		return "alias"
-	case *WitnessDecl:
+	case *syntax.WitnessDecl:
 		return "witness"
-	case *AssumeDecl:
+	case *syntax.AssumeDecl:
 		return "assumption"
 	}
 	return "declaration"
-}
-
-func errorAt(src []byte, pos Pos, msg, hint string) *Error {
-	return &Error{Pos: pos, Msg: msg, Hint: hint, line: sourceLine(src, pos.Line)}
 }
 
 // Load parses, merges and compiles a model.

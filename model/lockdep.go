@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math/bits"
+
+	"wqcheck/model/syntax"
 )
 
 // Lock classes and acquisitions as lockdep sees them (README "Lock order:
@@ -35,7 +37,7 @@ type LockClass struct {
 	Name  string // as lockdep prints it: "&pool->lock" for a field, "wq_pool_attach_mutex" for a global
 	Decl  string // the declaration in the model's words: "worker_pool.lock"
 	Mutex bool
-	Pos   Pos
+	Pos   syntax.Pos
 	// Subclass is the spin_lock_nested() subclass (0: the plain class);
 	// lockdep keeps a class per (key, subclass) and prints it "&a->lock/1"
 	Subclass int
@@ -123,7 +125,7 @@ func (c *compiler) buildLockClasses(on bool) {
 		// base + sub*nBase
 		p.nBase = len(p.LockClasses)
 		if p.nBase*(c.maxSub+1) > MaxLockClasses {
-			c.errf(Pos{}, "%d lock declarations with %d subclasses: lockdep tracks at most %d classes", p.nBase, c.maxSub+1, MaxLockClasses)
+			c.errf(syntax.Pos{}, "%d lock declarations with %d subclasses: lockdep tracks at most %d classes", p.nBase, c.maxSub+1, MaxLockClasses)
 		}
 		for sub := 1; sub <= c.maxSub; sub++ {
 			for _, b := range p.LockClasses[:p.nBase] {

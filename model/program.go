@@ -3,6 +3,24 @@ package model
 import (
 	"fmt"
 	"strings"
+
+	"wqcheck/model/syntax"
+)
+
+// Error is the located error Load and Compile return, the syntax package's:
+// one type for a parse error and a compile error, so a caller prints both
+// the same way.
+type Error = syntax.Error
+
+// CtxKind is the kind of execution context a thread runs in, as a thread
+// declaration says it (syntax.CtxKind); a ThreadKind keeps it.
+type CtxKind = syntax.CtxKind
+
+// The contexts a thread may run in (see syntax.CtxKind).
+const (
+	CtxTask    = syntax.CtxTask
+	CtxHardIRQ = syntax.CtxHardIRQ
+	CtxSoftIRQ = syntax.CtxSoftIRQ
 )
 
 // Kind is the kind of a value type.
@@ -84,7 +102,7 @@ func (t Type) width(nthreads int) uint8 {
 type Struct struct {
 	ID     int // position in Program.Structs
 	Name   string
-	Pos    Pos
+	Pos    syntax.Pos
 	Fields []*Field
 	byName map[string]*Field
 	Count  int      // number of objects of this struct in the model
@@ -103,7 +121,7 @@ type Struct struct {
 // Field is a field of a struct.
 type Field struct {
 	Name  string
-	Pos   Pos
+	Pos   syntax.Pos
 	Type  Type
 	Off   uint32 // bit offset within the object
 	Width uint8
@@ -130,7 +148,7 @@ func newListInfo(s *Struct) *ListInfo {
 type Array struct {
 	ID     int // position in Program.Arrays
 	Name   string
-	Pos    Pos
+	Pos    syntax.Pos
 	Struct *Struct
 	First  int // index of element 0 among the struct's objects
 	Len    int
@@ -140,7 +158,7 @@ type Array struct {
 // Global is a global scalar, lock or list.
 type Global struct {
 	Name  string
-	Pos   Pos
+	Pos   syntax.Pos
 	Type  Type
 	Off   uint32
 	Width uint8
@@ -153,7 +171,7 @@ type Global struct {
 // ThreadKind is one `thread` declaration, compiled.
 type ThreadKind struct {
 	Name    string
-	Pos     Pos
+	Pos     syntax.Pos
 	Daemon  bool
 	ForEach *Array // nil: a single instance
 	Code    []*Instr
@@ -219,8 +237,6 @@ func TaskStateName(v int) string {
 	return fmt.Sprint(v)
 }
 
-const taskW = 3
-
 // PropKind classifies properties.
 type PropKind int
 
@@ -244,7 +260,7 @@ func (k PropKind) String() string {
 type Property struct {
 	Name string
 	Kind PropKind
-	Pos  Pos
+	Pos  syntax.Pos
 	Text string // the condition as written, for reports
 	// Witness marks an informational property: its violation is reported
 	// ("witnessed", with the trace) but does not fail the run.
@@ -312,7 +328,7 @@ type ParamValue struct {
 	Value   int64
 	IsBool  bool
 	Default int64
-	Pos     Pos
+	Pos     syntax.Pos
 }
 
 // Prop returns the property with the given name, or nil.

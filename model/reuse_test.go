@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"wqcheck/examples"
+
+	"wqcheck/model/syntax"
 )
 
 // countStates explores a program exhaustively, without the explorer package
@@ -52,7 +54,7 @@ func TestSlotReuseKeepsStates(t *testing.T) {
 		opts := Options{}
 		if res, _ := l.Resolve(name); res != nil {
 			for _, d := range res.Merged.Decls {
-				if pd, ok := d.(*ParamDecl); ok && pd.Name == "NR_WORKERS" {
+				if pd, ok := d.(*syntax.ParamDecl); ok && pd.Name == "NR_WORKERS" {
 					opts.Set = small
 				}
 			}

@@ -1,9 +1,7 @@
 package model
 
-import "math/bits"
-
 // State is a packed model state: a fixed number of 64-bit words holding every
-// variable at a fixed bit offset and width (see Layout). Two states are equal
+// variable at a fixed bit offset and width (see layout.go). Two states are equal
 // exactly when their words are equal, so the words are what the explorer
 // hashes and stores. A State has no pointers: tens of millions fit in memory.
 type State []uint64
@@ -48,14 +46,6 @@ func (s State) set(off uint32, width uint8, v uint64) {
 		rem := 64 - sh
 		s[i+1] = s[i+1]&^(mask>>rem) | v>>rem
 	}
-}
-
-// bitsFor returns the number of bits needed to hold values 0..n.
-func bitsFor(n int64) uint8 {
-	if n <= 0 {
-		return 0
-	}
-	return uint8(bits.Len64(uint64(n)))
 }
 
 // Encoding of integers: a range that contains 0 stores v for v >= 0 and

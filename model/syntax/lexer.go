@@ -1,4 +1,4 @@
-package model
+package syntax
 
 import (
 	"fmt"
@@ -108,6 +108,12 @@ func (e *Error) Detail() string {
 		}
 	}
 	return fmt.Sprintf("    %s%s%s\n    %s^", prefix, line, suffix, pad.String())
+}
+
+// ErrorAt returns an error at pos, showing the source line of src that pos
+// is on (with a caret under its column) when the error is printed in full.
+func ErrorAt(src []byte, pos Pos, msg, hint string) *Error {
+	return &Error{Pos: pos, Msg: msg, Hint: hint, line: sourceLine(src, pos.Line)}
 }
 
 // maxDetail is the most of a source line an error shows.

@@ -1,4 +1,4 @@
-package model
+package syntax
 
 import (
 	"fmt"
@@ -201,18 +201,7 @@ func (p *parser) parseDecl() Decl {
 	case p.is("model"):
 		p.failHint(pos, "a file holds one model; a variant is its own file (model X extends Y;)", "a second 'model' line: the file already declared model %s", p.file.Model)
 	case p.is("param"):
-		p.next()
-		d := &ParamDecl{declBase: base}
-		d.Name, _ = p.ident("for the parameter")
-		p.expect("=", "after the parameter name (parameters need a default value)")
-		d.Value = p.parseShift()
-		if p.accept("in") {
-			d.Min = p.parseShift()
-			p.expect("..", "in the parameter's range lo..hi")
-			d.Max = p.parseShift()
-		}
-		p.expect(";", "after the parameter")
-		return d
+		return p.parseParamDecl(base)
 	case p.is("const"):
 		p.next()
 		d := &ConstDecl{declBase: base}
@@ -222,40 +211,9 @@ func (p *parser) parseDecl() Decl {
 		p.expect(";", "after the constant")
 		return d
 	case p.is("flags"):
-		p.next()
-		d := &FlagsDecl{declBase: base}
-		if p.tok.kind == tIdent && !p.is("{") {
-			d.Name, _ = p.ident("for the flag set")
-		}
-		p.expect("{", "to open the flag list")
-		for !p.is("}") {
-			it := FlagItem{Pos: p.tok.pos}
-			it.Name, _ = p.ident("for a flag")
-			if p.accept("=") {
-				it.Value = p.parseTernary()
-			}
-			d.Items = append(d.Items, it)
-			if !p.accept(",") {
-				break
-			}
-		}
-		p.expect("}", "to close the flag list")
-		p.accept(";")
-		return d
+		return p.parseFlagsDecl(base)
 	case p.is("struct"), p.is("extend"):
-		d := &StructDecl{declBase: base}
-		if p.accept("extend") {
-			d.Extend = true
-		}
-		p.expect("struct", "after 'extend'")
-		d.Name, _ = p.ident("for the struct")
-		p.expect("{", "to open the struct body")
-		for !p.is("}") {
-			d.Fields = append(d.Fields, p.parseField())
-		}
-		p.expect("}", "to close the struct body")
-		p.accept(";")
-		return d
+		return p.parseStructDecl(base)
 	case p.is("cpus"):
 		p.next()
 		d := &CpusDecl{declBase: base}
@@ -263,49 +221,7 @@ func (p *parser) parseDecl() Decl {
 		p.expect(";", "after the number of CPUs")
 		return d
 	case p.is("thread"), p.is("daemon"), p.is("hardirq"), p.is("softirq"):
-		d := &ThreadDecl{declBase: base}
-		if p.accept("daemon") {
-			d.Daemon = true
-		}
-		switch {
-		case p.accept("hardirq"):
-			d.Context = CtxHardIRQ
-		case p.accept("softirq"):
-			d.Context = CtxSoftIRQ
-		}
-		if d.Context != CtxTask && d.Daemon {
-			p.fail(base.Pos, "an interrupt handler is not a daemon: it runs to completion each time it fires")
-		}
-		p.expect("thread", "after '"+p.prev.text+"'")
-		d.Name, _ = p.ident("for the thread")
-		p.expect("(", "after the thread name")
-		if !p.is(")") {
-			d.Param = p.parseParam()
-		}
-		p.expect(")", "after the thread parameter (a thread takes at most one)")
-		if p.is("for") {
-			d.ForPos = p.tok.pos
-			p.next()
-			if !p.is("each") {
-				p.fail(p.tok.pos, "expected 'each' after 'for' in a thread header, found %s", p.tok.describe())
-			}
-			p.next()
-			d.ForEach, _ = p.ident("of the object array the thread runs for")
-		}
-		if p.accept("as") {
-			if p.tok.kind != tString {
-				p.failHint(p.tok.pos, `write: thread worker_thread(worker self) for each workers as "kworker W{i}" {`,
-					"expected the thread's display name as a string after 'as', found %s", p.tok.describe())
-			}
-			d.Label = strings.Trim(p.tok.text, `"`)
-			if strings.ContainsAny(strings.ReplaceAll(d.Label, "{i}", ""), "{}") {
-				p.failHint(p.tok.pos, `{i} is the instance's index, as in "kworker W{i}"`, "unknown placeholder in the thread's display name %s", p.tok.text)
-			}
-			p.next()
-		}
-		p.parseThreadContext(d)
-		d.Body = p.parseBlock()
-		return d
+		return p.parseThreadDecl(base)
 	case p.is("invariant"):
 		p.next()
 		d := &InvariantDecl{declBase: base}
@@ -315,22 +231,7 @@ func (p *parser) parseDecl() Decl {
 		p.expect(";", "after the invariant")
 		return d
 	case p.is("stranded"):
-		p.next()
-		d := &StrandedDecl{declBase: base}
-		d.Name, _ = p.propName("for the stranded-work property")
-		p.expect(":", "after the property name")
-		d.Var, d.VarPos = p.ident("for the work item variable")
-		p.expect("in", "after the work item variable")
-		d.OverPos = p.tok.pos
-		d.Over, _ = p.ident("of the work item array")
-		if !p.is("pending") {
-			p.failHint(p.tok.pos, "write: stranded NAME: x in works pending x in pool.worklist;",
-				"expected 'pending' and the condition that makes an item pending, found %s", p.tok.describe())
-		}
-		p.next()
-		d.Pending = p.parseExpr()
-		p.expect(";", "after the stranded-work property")
-		return d
+		return p.parseStrandedDecl(base)
 	case p.is("init"):
 		p.next()
 		return &InitDecl{declBase: base, Body: p.parseBlock()}
@@ -355,6 +256,138 @@ func (p *parser) parseDecl() Decl {
 		return d
 	}
 	// a global variable, object or function: [ghost] TYPE NAME ...
+	return p.parseTypedDecl(base)
+}
+
+// parseParamDecl parses `param NAME = EXPR [in LO..HI];`.
+func (p *parser) parseParamDecl(base declBase) *ParamDecl {
+	p.next()
+	d := &ParamDecl{declBase: base}
+	d.Name, _ = p.ident("for the parameter")
+	p.expect("=", "after the parameter name (parameters need a default value)")
+	d.Value = p.parseShift()
+	if p.accept("in") {
+		d.Min = p.parseShift()
+		p.expect("..", "in the parameter's range lo..hi")
+		d.Max = p.parseShift()
+	}
+	p.expect(";", "after the parameter")
+	return d
+}
+
+// parseFlagsDecl parses `flags [NAME] { A [= EXPR], ... }`.
+func (p *parser) parseFlagsDecl(base declBase) *FlagsDecl {
+	p.next()
+	d := &FlagsDecl{declBase: base}
+	if p.tok.kind == tIdent && !p.is("{") {
+		d.Name, _ = p.ident("for the flag set")
+	}
+	p.expect("{", "to open the flag list")
+	for !p.is("}") {
+		it := FlagItem{Pos: p.tok.pos}
+		it.Name, _ = p.ident("for a flag")
+		if p.accept("=") {
+			it.Value = p.parseTernary()
+		}
+		d.Items = append(d.Items, it)
+		if !p.accept(",") {
+			break
+		}
+	}
+	p.expect("}", "to close the flag list")
+	p.accept(";")
+	return d
+}
+
+// parseStructDecl parses `[extend] struct NAME { FIELDS }`.
+func (p *parser) parseStructDecl(base declBase) *StructDecl {
+	d := &StructDecl{declBase: base}
+	if p.accept("extend") {
+		d.Extend = true
+	}
+	p.expect("struct", "after 'extend'")
+	d.Name, _ = p.ident("for the struct")
+	p.expect("{", "to open the struct body")
+	for !p.is("}") {
+		d.Fields = append(d.Fields, p.parseField())
+	}
+	p.expect("}", "to close the struct body")
+	p.accept(";")
+	return d
+}
+
+// parseThreadDecl parses a thread header (daemon, hardirq or softirq;
+// for each ARRAY; as "LABEL"; its context clause) and its body.
+func (p *parser) parseThreadDecl(base declBase) *ThreadDecl {
+	d := &ThreadDecl{declBase: base}
+	if p.accept("daemon") {
+		d.Daemon = true
+	}
+	switch {
+	case p.accept("hardirq"):
+		d.Context = CtxHardIRQ
+	case p.accept("softirq"):
+		d.Context = CtxSoftIRQ
+	}
+	if d.Context != CtxTask && d.Daemon {
+		p.fail(base.Pos, "an interrupt handler is not a daemon: it runs to completion each time it fires")
+	}
+	p.expect("thread", "after '"+p.prev.text+"'")
+	d.Name, _ = p.ident("for the thread")
+	p.expect("(", "after the thread name")
+	if !p.is(")") {
+		d.Param = p.parseParam()
+	}
+	p.expect(")", "after the thread parameter (a thread takes at most one)")
+	if p.is("for") {
+		d.ForPos = p.tok.pos
+		p.next()
+		if !p.is("each") {
+			p.fail(p.tok.pos, "expected 'each' after 'for' in a thread header, found %s", p.tok.describe())
+		}
+		p.next()
+		d.ForEach, _ = p.ident("of the object array the thread runs for")
+	}
+	if p.accept("as") {
+		if p.tok.kind != tString {
+			p.failHint(p.tok.pos, `write: thread worker_thread(worker self) for each workers as "kworker W{i}" {`,
+				"expected the thread's display name as a string after 'as', found %s", p.tok.describe())
+		}
+		d.Label = strings.Trim(p.tok.text, `"`)
+		if strings.ContainsAny(strings.ReplaceAll(d.Label, "{i}", ""), "{}") {
+			p.failHint(p.tok.pos, `{i} is the instance's index, as in "kworker W{i}"`, "unknown placeholder in the thread's display name %s", p.tok.text)
+		}
+		p.next()
+	}
+	p.parseThreadContext(d)
+	d.Body = p.parseBlock()
+	return d
+}
+
+// parseStrandedDecl parses `stranded NAME: X in ARRAY pending EXPR;`.
+func (p *parser) parseStrandedDecl(base declBase) *StrandedDecl {
+	p.next()
+	d := &StrandedDecl{declBase: base}
+	d.Name, _ = p.propName("for the stranded-work property")
+	p.expect(":", "after the property name")
+	d.Var, d.VarPos = p.ident("for the work item variable")
+	p.expect("in", "after the work item variable")
+	d.OverPos = p.tok.pos
+	d.Over, _ = p.ident("of the work item array")
+	if !p.is("pending") {
+		p.failHint(p.tok.pos, "write: stranded NAME: x in works pending x in pool.worklist;",
+			"expected 'pending' and the condition that makes an item pending, found %s", p.tok.describe())
+	}
+	p.next()
+	d.Pending = p.parseExpr()
+	p.expect(";", "after the stranded-work property")
+	return d
+}
+
+// parseTypedDecl parses a declaration that starts with a type: a global
+// variable or object array (`[ghost] TYPE NAME [[LEN]] [= EXPR]
+// [guarded_by(LOCK)];`) or a function (`[ghost] TYPE NAME(PARAMS) BLOCK`).
+func (p *parser) parseTypedDecl(base declBase) Decl {
 	ghost := false
 	if p.is("ghost") {
 		p.next()
@@ -564,33 +597,9 @@ func (p *parser) parseStmt() Stmt {
 		s.Body = p.parseStmt()
 		return s
 	case p.is("do"):
-		p.next()
-		s := &DoWhileStmt{Pos: pos}
-		s.Body = p.parseStmt()
-		p.expect("while", "after the body of 'do'")
-		p.expect("(", "after 'while'")
-		s.Cond = p.parseExpr()
-		p.expect(")", "after the while condition")
-		p.expect(";", "after do ... while (...)")
-		return s
+		return p.parseDoWhile(pos)
 	case p.is("for"):
-		p.next()
-		s := &ForStmt{Pos: pos}
-		p.expect("(", "after 'for'")
-		if !p.is(";") {
-			s.Init = p.parseSimpleStmt()
-		}
-		p.expect(";", "after the for loop's initialisation")
-		if !p.is(";") {
-			s.Cond = p.parseExpr()
-		}
-		p.expect(";", "after the for loop's condition")
-		if !p.is(")") {
-			s.Post = p.parseSimpleStmt()
-		}
-		p.expect(")", "to close the for loop header")
-		s.Body = p.parseStmt()
-		return s
+		return p.parseFor(pos)
 	case p.is("foreach"):
 		p.next()
 		s := &ForeachStmt{Pos: pos}
@@ -627,19 +636,64 @@ func (p *parser) parseStmt() Stmt {
 		p.next()
 		return &AtomicStmt{Pos: pos, Body: p.parseBlock()}
 	case p.is("either"):
-		p.next()
-		s := &EitherStmt{Pos: pos}
-		s.Branches = append(s.Branches, p.parseBlock())
-		for p.is("or") {
-			p.next()
-			s.Branches = append(s.Branches, p.parseBlock())
-		}
-		if len(s.Branches) < 2 {
-			p.fail(p.tok.pos, "expected 'or' and a second branch after 'either { ... }', found %s", p.tok.describe())
-		}
-		return s
+		return p.parseEither(pos)
 	}
-	// label?
+	return p.parseLabeledOrSimple(pos)
+}
+
+// parseFor parses `for (INIT; COND; POST) STMT`, each part optional.
+func (p *parser) parseFor(pos Pos) *ForStmt {
+	p.next()
+	s := &ForStmt{Pos: pos}
+	p.expect("(", "after 'for'")
+	if !p.is(";") {
+		s.Init = p.parseSimpleStmt()
+	}
+	p.expect(";", "after the for loop's initialisation")
+	if !p.is(";") {
+		s.Cond = p.parseExpr()
+	}
+	p.expect(";", "after the for loop's condition")
+	if !p.is(")") {
+		s.Post = p.parseSimpleStmt()
+	}
+	p.expect(")", "to close the for loop header")
+	s.Body = p.parseStmt()
+	return s
+}
+
+// parseEither parses `either BLOCK or BLOCK ...` (two branches or more).
+func (p *parser) parseEither(pos Pos) *EitherStmt {
+	p.next()
+	s := &EitherStmt{Pos: pos}
+	s.Branches = append(s.Branches, p.parseBlock())
+	for p.is("or") {
+		p.next()
+		s.Branches = append(s.Branches, p.parseBlock())
+	}
+	if len(s.Branches) < 2 {
+		p.fail(p.tok.pos, "expected 'or' and a second branch after 'either { ... }', found %s", p.tok.describe())
+	}
+	return s
+}
+
+// parseDoWhile parses `do STMT while (COND);`.
+func (p *parser) parseDoWhile(pos Pos) *DoWhileStmt {
+	p.next()
+	s := &DoWhileStmt{Pos: pos}
+	s.Body = p.parseStmt()
+	p.expect("while", "after the body of 'do'")
+	p.expect("(", "after 'while'")
+	s.Cond = p.parseExpr()
+	p.expect(")", "after the while condition")
+	p.expect(";", "after do ... while (...)")
+	return s
+}
+
+// parseLabeledOrSimple parses `LABEL: STMT` or a simple statement and its
+// ';'.
+func (p *parser) parseLabeledOrSimple(pos Pos) Stmt {
+	// a label: an identifier and ':' (one token of lookahead)
 	if p.tok.kind == tIdent && !keywords[p.tok.text] {
 		save := *p.lx
 		t1, err := save.next()

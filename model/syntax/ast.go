@@ -1,9 +1,9 @@
-package model
+package syntax
 
 // This file holds the syntax tree of a .wq file, as the parser builds it and
-// before any name is resolved. The checker (check.go) turns a tree, merged
-// along its extends chain, into a typed model; the printer (printer.go) turns a
-// tree back into source for `wqcheck show`.
+// before any name is resolved. The model package's compiler turns a tree,
+// merged along its extends chain, into a typed model; the printer (printer.go)
+// turns a tree back into source for `wqcheck show`.
 
 // File is one parsed .wq file.
 type File struct {
@@ -436,25 +436,25 @@ func (e *FieldExpr) ExprPos() Pos  { return e.Pos }
 func (e *IndexExpr) ExprPos() Pos  { return e.Pos }
 func (e *QuantExpr) ExprPos() Pos  { return e.Pos }
 
-// startPos returns the leftmost position of an expression (BinaryExpr.Pos is
+// StartPos returns the leftmost position of an expression (BinaryExpr.Pos is
 // its operator).
-func startPos(e Expr) Pos {
+func StartPos(e Expr) Pos {
 	switch e := e.(type) {
 	case *BinaryExpr:
-		return startPos(e.X)
+		return StartPos(e.X)
 	case *CondExpr:
-		return startPos(e.C)
+		return StartPos(e.C)
 	case *FieldExpr:
-		return startPos(e.X)
+		return StartPos(e.X)
 	case *IndexExpr:
-		return startPos(e.X)
+		return StartPos(e.X)
 	}
 	return e.ExprPos()
 }
 
-// inspectExpr calls f on e and on every expression inside it, outermost
+// InspectExpr calls f on e and on every expression inside it, outermost
 // first (as go/ast.Inspect does).
-func inspectExpr(e Expr, f func(Expr)) {
+func InspectExpr(e Expr, f func(Expr)) {
 	if e == nil {
 		return
 	}
@@ -462,24 +462,24 @@ func inspectExpr(e Expr, f func(Expr)) {
 	switch x := e.(type) {
 	case *CallExpr:
 		for _, a := range x.Args {
-			inspectExpr(a, f)
+			InspectExpr(a, f)
 		}
 	case *UnaryExpr:
-		inspectExpr(x.X, f)
+		InspectExpr(x.X, f)
 	case *BinaryExpr:
-		inspectExpr(x.X, f)
-		inspectExpr(x.Y, f)
+		InspectExpr(x.X, f)
+		InspectExpr(x.Y, f)
 	case *CondExpr:
-		inspectExpr(x.C, f)
-		inspectExpr(x.X, f)
-		inspectExpr(x.Y, f)
+		InspectExpr(x.C, f)
+		InspectExpr(x.X, f)
+		InspectExpr(x.Y, f)
 	case *FieldExpr:
-		inspectExpr(x.X, f)
+		InspectExpr(x.X, f)
 	case *IndexExpr:
-		inspectExpr(x.X, f)
-		inspectExpr(x.Idx, f)
+		InspectExpr(x.X, f)
+		InspectExpr(x.Idx, f)
 	case *QuantExpr:
-		inspectExpr(x.Over, f)
-		inspectExpr(x.Body, f)
+		InspectExpr(x.Over, f)
+		InspectExpr(x.Body, f)
 	}
 }

@@ -1,4 +1,4 @@
-package model
+package syntax
 
 import (
 	"fmt"
@@ -44,39 +44,9 @@ func FormatDecl(d Decl) string {
 	case *ConstDecl:
 		fmt.Fprintf(&b, "const %s = %s;\n", d.Name, FormatExpr(d.Value))
 	case *FlagsDecl:
-		b.WriteString("flags ")
-		if d.Name != "" {
-			b.WriteString(d.Name + " ")
-		}
-		b.WriteString("{\n")
-		for i, it := range d.Items {
-			b.WriteString("    " + it.Name)
-			if it.Value != nil {
-				b.WriteString(" = " + fmtAt(it.Value, -1))
-			}
-			if i < len(d.Items)-1 {
-				b.WriteString(",")
-			}
-			b.WriteString("\n")
-		}
-		b.WriteString("}\n")
+		formatFlags(&b, d)
 	case *StructDecl:
-		if d.Extend {
-			b.WriteString("extend ")
-		}
-		fmt.Fprintf(&b, "struct %s {\n", d.Name)
-		for _, fd := range d.Fields {
-			ghost := ""
-			if fd.Ghost {
-				ghost = "ghost "
-			}
-			fmt.Fprintf(&b, "    %s%s %s", ghost, formatType(fd.Type), strings.Join(fd.Names, ", "))
-			if fd.Guard != "" {
-				fmt.Fprintf(&b, " guarded_by(%s)", fd.Guard)
-			}
-			b.WriteString(";\n")
-		}
-		b.WriteString("}\n")
+		formatStruct(&b, d)
 	case *VarDecl:
 		if d.Ghost {
 			b.WriteString("ghost ")
@@ -106,36 +76,7 @@ func FormatDecl(d Decl) string {
 	case *CpusDecl:
 		fmt.Fprintf(&b, "cpus %s;\n", FormatExpr(d.N))
 	case *ThreadDecl:
-		if d.Daemon {
-			b.WriteString("daemon ")
-		}
-		if d.Context != CtxTask {
-			b.WriteString(d.Context.String() + " ")
-		}
-		fmt.Fprintf(&b, "thread %s(", d.Name)
-		if d.Param != nil {
-			b.WriteString(formatType(d.Param.Type) + " " + d.Param.Name)
-		}
-		b.WriteString(") ")
-		if d.ForEach != "" {
-			fmt.Fprintf(&b, "for each %s ", d.ForEach)
-		}
-		if d.Label != "" {
-			b.WriteString(`as "` + d.Label + `" `)
-		}
-		if d.OnCPU != nil {
-			cpu := FormatExpr(d.OnCPU)
-			switch d.OnCPU.(type) {
-			case *Ident, *IntLit, *FieldExpr, *CallExpr:
-			default:
-				cpu = "(" + cpu + ")"
-			}
-			b.WriteString("on cpu " + cpu + " ")
-		} else if d.Unbound {
-			b.WriteString("unbound ")
-		}
-		formatBlock(&b, d.Body, 0)
-		b.WriteString("\n")
+		formatThread(&b, d)
 	case *InvariantDecl:
 		fmt.Fprintf(&b, "invariant %s:\n    %s;\n", formatPropName(d.Name), FormatExpr(d.Expr))
 	case *StrandedDecl:
@@ -152,6 +93,81 @@ func FormatDecl(d Decl) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// formatFlags prints a flag set, one flag a line.
+func formatFlags(b *strings.Builder, d *FlagsDecl) {
+	b.WriteString("flags ")
+	if d.Name != "" {
+		b.WriteString(d.Name + " ")
+	}
+	b.WriteString("{\n")
+	for i, it := range d.Items {
+		b.WriteString("    " + it.Name)
+		if it.Value != nil {
+			b.WriteString(" = " + fmtAt(it.Value, -1))
+		}
+		if i < len(d.Items)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("}\n")
+}
+
+// formatStruct prints a struct (or an extend struct), one field group a line.
+func formatStruct(b *strings.Builder, d *StructDecl) {
+	if d.Extend {
+		b.WriteString("extend ")
+	}
+	fmt.Fprintf(b, "struct %s {\n", d.Name)
+	for _, fd := range d.Fields {
+		ghost := ""
+		if fd.Ghost {
+			ghost = "ghost "
+		}
+		fmt.Fprintf(b, "    %s%s %s", ghost, formatType(fd.Type), strings.Join(fd.Names, ", "))
+		if fd.Guard != "" {
+			fmt.Fprintf(b, " guarded_by(%s)", fd.Guard)
+		}
+		b.WriteString(";\n")
+	}
+	b.WriteString("}\n")
+}
+
+// formatThread prints a thread: its header (daemon or interrupt context,
+// parameter, for each, display name, CPU clause) and its body.
+func formatThread(b *strings.Builder, d *ThreadDecl) {
+	if d.Daemon {
+		b.WriteString("daemon ")
+	}
+	if d.Context != CtxTask {
+		b.WriteString(d.Context.String() + " ")
+	}
+	fmt.Fprintf(b, "thread %s(", d.Name)
+	if d.Param != nil {
+		b.WriteString(formatType(d.Param.Type) + " " + d.Param.Name)
+	}
+	b.WriteString(") ")
+	if d.ForEach != "" {
+		fmt.Fprintf(b, "for each %s ", d.ForEach)
+	}
+	if d.Label != "" {
+		b.WriteString(`as "` + d.Label + `" `)
+	}
+	if d.OnCPU != nil {
+		cpu := FormatExpr(d.OnCPU)
+		switch d.OnCPU.(type) {
+		case *Ident, *IntLit, *FieldExpr, *CallExpr:
+		default:
+			cpu = "(" + cpu + ")"
+		}
+		b.WriteString("on cpu " + cpu + " ")
+	} else if d.Unbound {
+		b.WriteString("unbound ")
+	}
+	formatBlock(b, d.Body, 0)
+	b.WriteString("\n")
 }
 
 func formatPropName(name string) string {

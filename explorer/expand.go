@@ -1,0 +1,198 @@
+package explorer
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"wqcheck/invariants"
+	"wqcheck/model"
+)
+
+// expanded is what phase 1 found for one state.
+type expanded struct {
+	nsucc    int32
+	skipped  bool                // not expanded: at the depth bound
+	terminal *invariants.Failure // a terminal property (deadlock) failing in a state with no successors
+	first    int32               // phase 2: the id of its first new successor
+}
+
+// found is one successor.
+type found struct {
+	h      uint64
+	kind   uint8 // foundNew, foundOld, foundErr
+	id     int32 // foundOld: its id (-1 when the set keeps no ids)
+	thread int32
+	branch int32
+	vec    int32 // foundNew: offset into chunk.vecs
+	events int32 // step events[events:events+nev]
+	nev    int32
+	perm   uint16 // with symmetry: the items' permutation rank (edgeSet.perm)
+}
+
+const (
+	foundNew = iota // not in the visited set when the batch began
+	foundOld
+	foundErr // the step raised an error: no state
+)
+
+// stepEvent is a step property (warn_on, lock discipline, runtime error)
+// that a step raised.
+type stepEvent struct {
+	prop int // -1: a lock acquisition for the lockdep observer (acq)
+	msg  string
+	acq  model.Acquire
+}
+
+// chunk is phase 1's output for chunkSources states; reused across batches.
+type chunk struct {
+	lo, hi int32
+	srcs   []expanded
+	succs  []found
+	vecs   []uint64
+	events []stepEvent
+}
+
+// checked is phase 3's output for checkStates new states.
+type checked struct {
+	lo, hi   int32
+	failures []stateFailure
+	err      error
+}
+
+type stateFailure struct {
+	id int32
+	invariants.Failure
+}
+
+// expander is one worker goroutine's scratch.
+type expander struct {
+	p        *model.Program
+	g        *graph
+	suite    *invariants.Suite
+	checks   []invariants.GraphCheck
+	lo       *lockOrder // lockdep: read only in phase 1
+	st       *model.Stepper
+	ev       *model.Evaluator
+	maxDepth int
+	fails    []invariants.Failure
+	// with symmetry
+	canon *model.Canonicaliser
+	watch *model.SymWatch
+	buf   model.State
+}
+
+// expand is phase 1 for one chunk of sources.
+func (x *expander) expand(c *chunk) {
+	c.srcs, c.succs, c.vecs, c.events = c.srcs[:0], c.succs[:0], c.vecs[:0], c.events[:0]
+	for id := c.lo; id < c.hi; id++ {
+		if x.maxDepth > 0 && x.g.rec.depth(id) >= x.maxDepth {
+			c.srcs = append(c.srcs, expanded{skipped: true})
+			continue
+		}
+		s := x.g.State(int(id))
+		if x.watch != nil {
+			x.watch.At = int(id)
+		}
+		var nsucc int32
+		x.st.Successors(s, func(sc *model.Succ) {
+			nsucc++
+			c.succs = append(c.succs, x.successor(c, sc))
+		})
+		e := expanded{nsucc: nsucc}
+		if nsucc == 0 {
+			if f, ok := x.suite.Terminal(s); ok {
+				e.terminal = &f
+			}
+		}
+		c.srcs = append(c.srcs, e)
+	}
+}
+
+// successor notes one step's events, canonicalises its state and looks it
+// up in the visited set (which phase 1 only reads).
+func (x *expander) successor(c *chunk, sc *model.Succ) found {
+	f := found{thread: int32(sc.Thread), branch: int32(sc.Branch), events: int32(len(c.events))}
+	for _, prop := range sc.Fired {
+		c.events = append(c.events, stepEvent{prop: prop, msg: "warn_on fired: " + x.p.Props[prop].Text})
+	}
+	if x.lo != nil {
+		for _, a := range sc.Acquired {
+			if x.lo.news(&a) {
+				c.events = append(c.events, stepEvent{prop: -1, acq: a})
+			}
+		}
+	}
+	if sc.Err != nil {
+		c.events = append(c.events, stepEvent{prop: sc.Err.Prop, msg: sc.Err.Msg})
+		f.kind = foundErr
+	}
+	f.nev = int32(len(c.events)) - f.events
+	if f.kind == foundErr {
+		return f
+	}
+	state := sc.State
+	if x.canon != nil {
+		copy(x.buf, state)
+		state = x.buf
+		if e := x.g.edges; x.canon.Canon(state) && e != nil && e.permItems >= 0 {
+			f.perm = model.PermRank(x.canon.Perm(e.permItems))
+		}
+	}
+	f.h = Hash(state)
+	if oid, ok := x.g.set.lookup(state, f.h); ok {
+		f.kind, f.id = foundOld, oid
+	} else {
+		f.kind = foundNew
+		f.vec = int32(len(c.vecs))
+		c.vecs = append(c.vecs, state...)
+	}
+	return f
+}
+
+// check is phase 3 for a run of new states: the state properties, and what
+// the whole-graph properties keep per state.
+func (x *expander) check(c *checked) {
+	c.failures, c.err = c.failures[:0], nil
+	for id := c.lo; id < c.hi; id++ {
+		s := x.g.State(int(id))
+		if x.watch != nil {
+			x.watch.At = int(id)
+		}
+		x.fails = x.suite.CheckState(x.ev, s, x.fails[:0])
+		for _, f := range x.fails {
+			c.failures = append(c.failures, stateFailure{id, f})
+		}
+		for _, gc := range x.checks {
+			if err := gc.AtState(x.ev, int(id), s); err != nil && c.err == nil {
+				c.err = err
+			}
+		}
+	}
+}
+
+// parallel runs f(i) for i in [0, n) on the workers, each taking the next
+// i as it finishes one.
+func parallel(xs []*expander, n int, f func(x *expander, i int)) {
+	if len(xs) == 1 || n == 1 {
+		for i := 0; i < n; i++ {
+			f(xs[0], i)
+		}
+		return
+	}
+	var next atomic.Int32
+	var wg sync.WaitGroup
+	for _, x := range xs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				f(x, i)
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,99 @@
+package explorer
+
+import (
+	"runtime"
+	"time"
+)
+
+// finish ends the search: decides completeness, runs the whole-graph
+// analyses on a complete graph, fills the statistics and builds the traces
+// of the properties found failing.
+func (s *search) finish() *Result {
+	res, g := s.res, s.g
+	complete := !s.depthCut && int(s.head) >= g.n && (res.Stopped == "" || res.Stopped == StopMaxDepth)
+	for _, o := range s.obs {
+		o.done(g.n)
+	}
+	res.Complete = complete
+	if complete {
+		res.Stopped = ""
+	}
+	if complete && res.Err == nil {
+		s.analyse()
+	}
+	s.stats()
+	for i, pr := range s.p.Props {
+		r := PropResult{Prop: pr, Verdict: Holds}
+		if !complete {
+			r.Verdict = Unknown
+		}
+		if v := s.found[i]; v != nil {
+			r.Verdict = Violated
+			if pr.Witness {
+				r.Verdict = Witnessed
+			}
+			tr, err := buildTrace(s.p, g, v, i, s.sym)
+			if err != nil {
+				res.Err = err
+			}
+			tr.Prop = pr
+			r.Trace = tr
+		}
+		res.Props = append(res.Props, r)
+	}
+	if s.lo != nil && res.Err == nil {
+		res.Err = s.lo.finish(res, g, s.sym)
+	}
+	if s.opts.KeepGraph {
+		res.Graph = &Graph{g}
+	}
+	return res
+}
+
+// analyse runs the whole-graph properties' analyses (stranded work).
+func (s *search) analyse() {
+	t0 := time.Now()
+	for k, c := range s.checks {
+		a := -1
+		if s.sym != nil {
+			a = s.sym.ArrayIndex(c.Items())
+		}
+		f, failed := c.Analyze(checkGraph{s.g, a >= 0 && a == s.g.edges.permItems})
+		if !failed {
+			continue
+		}
+		v := &violation{state: int32(f.State), msg: f.Msg}
+		if a >= 0 {
+			v.items, v.check = f.Items, c
+		}
+		s.violated(s.cprops[k], v)
+	}
+	s.res.Stats.AnalysisElapsed = time.Since(t0)
+}
+
+// stats fills Result.Stats.
+func (s *search) stats() {
+	g, stats := s.g, &s.res.Stats
+	stats.States = g.n
+	stats.Queue = max(g.n-int(s.head), 0)
+	stats.Depth = g.rec.depth(int32(g.n - 1))
+	stats.Elapsed = time.Since(s.start)
+	var memStats runtime.MemStats
+	runtime.ReadMemStats(&memStats)
+	stats.HeapBytes = memStats.HeapAlloc
+	stats.VisitedBytes = g.set.bytes() + g.rec.bytes()
+	if g.exact != nil {
+		stats.VisitedBytes -= g.exact.arena.bytes()
+		stats.VectorBytes = g.exact.arena.bytes()
+	} else {
+		stats.VectorBytes = s.frontPeak
+		n := float64(g.n)
+		stats.CollisionProb = n * (n - 1) / 2 / (1 << 64)
+	}
+	if g.edges != nil {
+		stats.GraphBytes = g.edges.bytes()
+	}
+	for _, c := range s.checks {
+		stats.GraphBytes += c.Bytes()
+	}
+}

@@ -1,0 +1,57 @@
+package explorer
+
+import "time"
+
+// An observer follows a search for one optional feature, as stateright's
+// visitors do: keeping the graph's edges (edgeSet), reporting progress.
+// The search calls its methods from its serial phases, so an observer sees
+// states and transitions in the order of a one-thread breadth-first search
+// whatever the number of workers.
+type observer interface {
+	// between is called between batches.
+	between(s *search)
+	// source is called in phase 2 (insert) before src's successors.
+	source(src int32)
+	// edge is called in phase 2 for each transition from src that leads
+	// to a state (to is its id, or -1 in a visited set that keeps none).
+	edge(src, to int32, f *found)
+	// step is called in phase 4 (record) for each transition from src,
+	// with what the step raised.
+	step(src int32, f *found, events []stepEvent)
+	// violated is called for every violation recorded, first or not.
+	violated(prop int, v *violation)
+	// cut is called when the search stops before expanding src: forget
+	// what src and the sources after it added.
+	cut(src int32)
+	// done is called once after the search, which found n states.
+	done(n int)
+}
+
+// noObserver ignores everything; observers embed it and override what they
+// follow.
+type noObserver struct{}
+
+func (noObserver) between(*search)                 {}
+func (noObserver) source(int32)                    {}
+func (noObserver) edge(_, _ int32, _ *found)       {}
+func (noObserver) step(int32, *found, []stepEvent) {}
+func (noObserver) violated(int, *violation)        {}
+func (noObserver) cut(int32)                       {}
+func (noObserver) done(int)                        {}
+
+// progress calls Options.Progress about once a second.
+type progress struct {
+	noObserver
+	f    func(Stats)
+	last time.Time
+}
+
+func (p *progress) between(s *search) {
+	if time.Since(p.last) <= time.Second {
+		return
+	}
+	p.last = time.Now()
+	st := &s.res.Stats
+	st.States, st.Queue, st.Elapsed, st.Depth = s.g.n, s.g.n-int(s.head), time.Since(s.start), len(s.g.rec.levels)-1
+	p.f(*st)
+}

@@ -1,0 +1,11 @@
+// Package graphs renders everything a person reads: counterexample traces
+// as kernel-style CPU tables (text.go, with --explain in explain.go), as DOT
+// (dot.go; state graphs in stategraph.go) and as sequence SVG (svg.go);
+// replay files (replay.go); the per-variant verdict reports, matrices and
+// JSON (report.go); benchmark tables (bench.go).
+//
+// Contract: output is deterministic (the same result renders to the same
+// bytes), names each thread and object as the model does, and never
+// presents an incomplete search as a complete one. Nothing here searches
+// or evaluates properties: it reads explorer.Result and model.Program.
+package graphs

@@ -1,0 +1,207 @@
+package invariants
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"wqcheck/model"
+)
+
+var strandedKind = &Kind{
+	Kind:  model.PropStranded,
+	Doc:   "a declared work item is pending and no interleaving from there ever takes it",
+	Graph: func(pr *model.Property) GraphCheck { return &stranded{prop: pr, m: masks{wide: pr.Items.Len > 8}} },
+}
+
+// A GraphCheck is a property decided on the whole explored graph. It owns
+// what it keeps per state: the search calls Grow as it numbers states,
+// AtState once per state (concurrently for distinct ids), and Analyze when
+// the graph is complete.
+type GraphCheck interface {
+	// Items is the array whose elements the check follows, or nil. With
+	// symmetry reduction the graph renames them along edges (Graph.SuccPerm).
+	Items() *model.Array
+	Grow(n int)
+	AtState(ev *model.Evaluator, id int, s model.State) error
+	// Analyze returns the shallowest failing state, or ok false.
+	Analyze(g Graph) (f Finding, ok bool)
+	// Msg says what is wrong with items (numbered as in a real state).
+	Msg(items uint64) string
+	Bytes() uint64
+}
+
+// Finding is where a whole-graph property fails.
+type Finding struct {
+	State int    // the state, in BFS order
+	Items uint64 // the items at fault, numbered as in that state
+	Msg   string
+}
+
+// stranded is the stranded-work analysis of one property: the pending
+// items of every state, and the backward fixpoint over the graph.
+type stranded struct {
+	prop *model.Property
+	m    masks
+}
+
+func (c *stranded) Items() *model.Array   { return c.prop.Items }
+func (c *stranded) Grow(n int)            { c.m.grow(n) }
+func (c *stranded) Bytes() uint64         { return c.m.bytes() }
+func (c *stranded) Msg(i uint64) string   { return StrandedMsg(c.prop, i) }
+func (c *stranded) pending(id int) uint64 { return c.m.get(id) }
+
+func (c *stranded) AtState(ev *model.Evaluator, id int, s model.State) error {
+	m, err := ev.PendingMask(c.prop, s)
+	c.m.set(id, m)
+	return err
+}
+
+func (c *stranded) Analyze(g Graph) (Finding, bool) {
+	r := strandedIn(c.prop, g, c.pending)
+	return r, r.State >= 0
+}
+
+// masks holds one item set per state, in a byte when the items fit.
+type masks struct {
+	wide  bool
+	small []uint8
+	big   []uint64
+}
+
+// grow makes room for n states.
+func (m *masks) grow(n int) {
+	if m.wide {
+		m.big = append(m.big, make([]uint64, n-len(m.big))...)
+	} else {
+		m.small = append(m.small, make([]uint8, n-len(m.small))...)
+	}
+}
+
+// set sets state id's items; distinct ids may be set concurrently.
+func (m *masks) set(id int, v uint64) {
+	if m.wide {
+		m.big[id] = v
+	} else {
+		m.small[id] = uint8(v)
+	}
+}
+
+func (m *masks) get(id int) uint64 {
+	if m.wide {
+		return m.big[id]
+	}
+	return uint64(m.small[id])
+}
+
+func (m *masks) bytes() uint64 { return uint64(len(m.small) + 8*len(m.big)) }
+
+// Graph is the explored state graph, as a whole-graph analysis needs it.
+type Graph interface {
+	NumStates() int
+	// Succ returns the successor ids of a fully expanded state.
+	Succ(id int) []int32
+	// SuccPerm returns, per edge of Succ(id), how the edge renames the
+	// check's items (GraphCheck.Items), as a rank for MapItems; nil when no
+	// edge does. (With symmetry
+	// reduction an edge leads to its target's representative, in which
+	// the real successor's items may have other numbers.)
+	SuccPerm(id int) []uint16
+	// MapItems turns a set of items numbered as in an edge's target into
+	// the same items numbered as in the real successor.
+	MapItems(rank uint16, items uint64) uint64
+}
+
+// strandedIn decides, exactly on a complete graph, which states are stranded:
+// a state is stranded when an item is pending in it and no path from it
+// takes the item (a transition after which the item is no longer pending).
+// It computes, per state, the set of items some path can still take, by a
+// backward fixpoint from the states with a take transition, then reports the
+// lowest-numbered (so shallowest) state with a pending item outside its set.
+func strandedIn(prop *model.Property, g Graph, pending func(int) uint64) Finding {
+	n := g.NumStates()
+	// canTake[i]: items taken on some path from i
+	canTake := make([]uint64, n)
+	// reverse edges in CSR form
+	indeg := make([]int32, n+1)
+	for i := 0; i < n; i++ {
+		perm := g.SuccPerm(i)
+		for e, t := range g.Succ(i) {
+			indeg[t+1]++
+			pt := pending(int(t))
+			if perm != nil {
+				pt = g.MapItems(perm[e], pt)
+			}
+			canTake[i] |= pending(i) &^ pt
+		}
+	}
+	for i := 1; i <= n; i++ {
+		indeg[i] += indeg[i-1]
+	}
+	preds := make([]int32, indeg[n])
+	var predPerm []uint16 // the rank of each reverse edge, when edges rename items
+	fill := append([]int32(nil), indeg[:n]...)
+	for i := 0; i < n; i++ {
+		perm := g.SuccPerm(i)
+		if perm != nil && predPerm == nil {
+			predPerm = make([]uint16, len(preds))
+		}
+		for e, t := range g.Succ(i) {
+			preds[fill[t]] = int32(i)
+			if perm != nil {
+				predPerm[fill[t]] = perm[e]
+			}
+			fill[t]++
+		}
+	}
+	work := make([]int32, 0, n)
+	for i := 0; i < n; i++ {
+		if canTake[i] != 0 {
+			work = append(work, int32(i))
+		}
+	}
+	for len(work) > 0 {
+		t := work[len(work)-1]
+		work = work[:len(work)-1]
+		for e := indeg[t]; e < indeg[t+1]; e++ {
+			pr := preds[e]
+			take := canTake[t]
+			if predPerm != nil {
+				take = g.MapItems(predPerm[e], take)
+			}
+			if add := take &^ canTake[pr]; add != 0 {
+				canTake[pr] |= add
+				work = append(work, pr)
+			}
+		}
+	}
+	for i := 0; i < n; i++ {
+		if stranded := pending(i) &^ canTake[i]; stranded != 0 {
+			return Finding{State: i, Items: stranded, Msg: StrandedMsg(prop, stranded)}
+		}
+	}
+	return Finding{State: -1}
+}
+
+// StrandedMsg is the message of a stranded-work violation of items.
+func StrandedMsg(prop *model.Property, items uint64) string {
+	var names []string
+	for i := 0; i < 64; i++ {
+		if items&(1<<i) != 0 {
+			names = append(names, prop.ItemName(i))
+		}
+	}
+	sort.Strings(names)
+	verb := "is"
+	if len(names) > 1 {
+		verb = "are"
+	}
+	return fmt.Sprintf("stranded work: %s %s pending (%s) and no interleaving from here ever takes %s", strings.Join(names, ", "), verb, prop.Text, pronoun(len(names)))
+}
+
+func pronoun(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}

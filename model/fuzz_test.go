@@ -1,0 +1,29 @@
+package model_test
+
+import (
+	"io/fs"
+	"testing"
+
+	"wqcheck/examples"
+	"wqcheck/model"
+	"wqcheck/model/syntax"
+)
+
+// FuzzCompile: whatever parses, compiling it never panics (an error, if any,
+// is returned). The parser's own fuzz target is syntax.FuzzParse.
+func FuzzCompile(f *testing.F) {
+	names, _ := fs.Glob(examples.FS, "*.wq")
+	for _, name := range names {
+		src, _ := fs.ReadFile(examples.FS, name)
+		f.Add(src)
+	}
+	f.Add([]byte("model m; thread t() { either { x = 1; } or { goto l; } l: ; }"))
+	f.Add([]byte("model m extends p; new invariant \"S1-x\": forall w in ws: w.f;"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		file, err := syntax.Parse("fuzz.wq", src)
+		if err != nil {
+			return
+		}
+		_, _ = model.Compile(file, map[string][]byte{"fuzz.wq": src}, model.Options{})
+	})
+}

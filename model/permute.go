@@ -1,0 +1,161 @@
+package model
+
+import (
+	"math/bits"
+)
+
+// Applying a permutation of the symmetric arrays to a state, and numbering
+// permutations for storage (see symmetry.go).
+
+// apply writes perm(s) (c.perm) to out.
+func (c *Canonicaliser) apply(s, out State) {
+	c.sym.Apply(s, out, c.perm)
+}
+
+// Apply writes π(s) to out, π given per permuted array as perm[k][old] =
+// new: each object's block and its thread's block move to the new position
+// and every reference, list entry, lock owner and task value is renamed.
+func (sym *Symmetry) Apply(s, out State, perm [][]int32) {
+	p := sym.p
+	copy(out, s)
+	for k, a := range sym.arrays {
+		st := a.a.Struct
+		for j := 0; j < a.a.Len; j++ {
+			nj := int(perm[k][j])
+			if nj == j {
+				continue
+			}
+			copyBits(out, st.objBase(a.a.First+nj), s, st.objBase(a.a.First+j), st.Stride)
+			if a.threads != nil {
+				from, to := p.Threads[a.threads[j]], p.Threads[a.threads[nj]]
+				copyBits(out, to.Base, s, from.Base, from.Kind.blockBits())
+			}
+		}
+	}
+	for i := range sym.fixed {
+		sym.rename(out, &sym.fixed[i], 0, perm)
+	}
+	for si, st := range p.Structs {
+		es := sym.elemSlots[si]
+		if len(es) == 0 {
+			continue
+		}
+		for j := 0; j < st.Count; j++ {
+			if sym.symOf[si][j] < 0 {
+				continue
+			}
+			base := st.objBase(j)
+			for e := range es {
+				sym.rename(out, &es[e], base, perm)
+			}
+		}
+	}
+	for _, t := range p.Threads {
+		pc := p.PC(out, t)
+		if pc >= len(t.Kind.Code) {
+			continue
+		}
+		lb := t.localsBase()
+		slots := sym.thSlots[t.Index][pc]
+		for e := range slots {
+			sym.rename(out, &slots[e], lb, perm)
+		}
+	}
+}
+
+func (sym *Symmetry) renameRef(st *Struct, v uint64, perm [][]int32) uint64 {
+	if v == 0 {
+		return 0
+	}
+	si := st.ID
+	k := sym.symOf[si][v-1]
+	if k < 0 {
+		return v
+	}
+	a := sym.arrays[k].a
+	return uint64(a.First+int(perm[k][sym.posOf[si][v-1]])) + 1
+}
+
+// RenameThread maps a thread index under perm.
+func (sym *Symmetry) RenameThread(t int, perm [][]int32) int {
+	k := sym.thArr[t]
+	if k < 0 {
+		return t
+	}
+	return sym.arrays[k].threads[perm[k][sym.thPos[t]]]
+}
+
+func (sym *Symmetry) rename(s State, sl *slot, base uint32, perm [][]int32) {
+	switch sl.kind {
+	case slotRef:
+		off := base + sl.off
+		if v := s.get(off, sl.w); v != 0 {
+			s.set(off, sl.w, sym.renameRef(sl.st, v, perm))
+		}
+	case slotTask:
+		off := base + sl.off
+		if v := s.get(off, sl.w); v != 0 {
+			s.set(off, sl.w, uint64(sym.RenameThread(int(v-1), perm)+1))
+		}
+	case slotList:
+		off := base + sl.off
+		n := int(s.get(off, sl.li.LenW))
+		for i := 0; i < n; i++ {
+			v := uint64(sym.p.listAt(s, off, sl.li, i))
+			sym.p.listPut(s, off, sl.li, i, int64(sym.renameRef(sl.st, v, perm)))
+		}
+	}
+}
+
+// copyBits copies n bits from src at soff to dst at doff.
+func copyBits(dst State, doff uint32, src State, soff uint32, n uint32) {
+	for n > 0 {
+		k := min(n, 64)
+		dst.set(doff, uint8(k), src.get(soff, uint8(k)))
+		doff += k
+		soff += k
+		n -= k
+	}
+}
+
+// PermRank numbers a permutation of at most 8 elements (0 is the identity),
+// for storing per edge; UnrankPerm inverts it.
+func PermRank(perm []int32) uint16 {
+	n := len(perm)
+	var used uint32
+	r := 0
+	for i := 0; i < n; i++ {
+		x := int(perm[i])
+		less := bits.OnesCount32(used & (1<<x - 1))
+		r = r*(n-i) + (x - less)
+		used |= 1 << x
+	}
+	return uint16(r)
+}
+
+// UnrankPerm fills perm (of length n) from PermRank's number.
+func UnrankPerm(r uint16, perm []int32) {
+	n := len(perm)
+	digits := make([]int, n)
+	x := int(r)
+	for i := n - 1; i >= 0; i-- {
+		base := n - i
+		digits[i] = x % base
+		x /= base
+	}
+	var used uint32
+	for i := 0; i < n; i++ {
+		d := digits[i]
+		for v := 0; v < n; v++ {
+			if used&(1<<v) != 0 {
+				continue
+			}
+			if d == 0 {
+				perm[i] = int32(v)
+				used |= 1 << v
+				break
+			}
+			d--
+		}
+	}
+}
