@@ -109,6 +109,9 @@ type Instr struct {
 type StepError struct {
 	Prop int // index into Program.Props
 	Msg  string
+	// Bug, for the breaches the kernel itself reports (sleeping while
+	// atomic, an unguarded access), what its report needs (kernelbug.go)
+	Bug *KernelBug
 }
 
 func (e *StepError) Error() string { return e.Msg }
@@ -116,13 +119,14 @@ func (e *StepError) Error() string { return e.Msg }
 type rtPanic struct {
 	kind PropKind
 	msg  string
+	bug  *KernelBug
 }
 
 func rtErr(format string, args ...any) {
-	panic(rtPanic{PropRuntimeError, fmt.Sprintf(format, args...)})
+	panic(rtPanic{kind: PropRuntimeError, msg: fmt.Sprintf(format, args...)})
 }
 func lockErr(format string, args ...any) {
-	panic(rtPanic{PropLockDiscipline, fmt.Sprintf(format, args...)})
+	panic(rtPanic{kind: PropLockDiscipline, msg: fmt.Sprintf(format, args...)})
 }
 
 // Succ is one successor of a state: the thread that moved, which of its
@@ -338,7 +342,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			}
 			msg := rp.msg
 			st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Notes: notes,
-				Err: &StepError{Prop: st.p.builtinProp(rp.kind), Msg: msg}, Acquired: st.acq}
+				Err: &StepError{Prop: st.p.builtinProp(rp.kind), Msg: msg, Bug: rp.bug}, Acquired: st.acq}
 			st.emit(&st.succ)
 			st.branch++
 		}

@@ -297,8 +297,9 @@ func checkHeld(cx *Ctx, lockAt uint32, lockW uint8, pos syntax.Pos, what func(*C
 	if cx.th == nil || cx.s.get(lockAt, lockW) == uint64(cx.th.Index+1) {
 		return
 	}
-	lockErr("%s: %s is guarded_by(%s), but %s accesses it without holding that lock (wrap a deliberate racy read in data_race())",
-		pos, what(cx), guard, cx.th.Label)
+	bug := &KernelBug{Kind: BugDataRace, Thread: cx.th.Index, Var: what(cx), Guard: guard, Pos: pos, CPU: cx.p.CPU(cx.s, cx.th)}
+	bugErr(bug, "%s: %s is guarded_by(%s), but %s accesses it without holding that lock (wrap a deliberate racy read in data_race())",
+		pos, bug.Var, guard, cx.th.Label)
 }
 
 // globalAddr returns the address of a global and notes the access: shared
