@@ -69,6 +69,32 @@ type JSONProperty struct {
 	// Path is the trace as transitions only, which is what
 	// wqcheck replay needs (a step may show no statement in Trace).
 	Path []JSONMove `json:"path,omitempty"`
+	// Lockdep is a violated lockdep property's pattern (lockdep.go).
+	Lockdep *JSONLockdep `json:"lockdep,omitempty"`
+}
+
+// JSONLockdep is what a lockdep property found: which of lockdep's reports
+// ("circular", "usage", "bad-irq-dependency", "irq-inversion",
+// "recursive"), the class acquired and the held one, the dependencies it
+// names (for a cycle, starting with the new one), each with its first
+// creation, and the depth at which the pattern is complete.
+type JSONLockdep struct {
+	Report string           `json:"report"`
+	Class  string           `json:"class"`
+	Held   string           `json:"held,omitempty"`
+	Chain  []JSONDependency `json:"chain,omitempty"`
+	Depth  int              `json:"depth"`
+}
+
+// JSONDependency is one edge of the lock-order graph: To taken while From
+// was held, first by Statement at File:Line, after Steps steps.
+type JSONDependency struct {
+	From      string `json:"from"`
+	To        string `json:"to"`
+	File      string `json:"file"`
+	Line      int    `json:"line"`
+	Statement string `json:"statement"`
+	Steps     int    `json:"steps"`
 }
 
 // JSONMove is one transition of a saved trace: the thread (its state-name,
@@ -130,6 +156,9 @@ func ToJSON(runs []Run) []JSONRun {
 							File: l.File, Line: l.Line, Function: l.Func, Statement: l.Text})
 					}
 				}
+			}
+			if l := pr.Lockdep; l != nil {
+				jp.Lockdep = jsonLockdep(res.Program, l)
 			}
 			jr.Properties = append(jr.Properties, jp)
 		}
@@ -491,3 +520,16 @@ func Commas(n int) string { return commas(n) }
 
 // MiB formats a byte count in mebibytes.
 func MiB(b uint64) string { return mib(b) }
+
+func jsonLockdep(p *model.Program, l *explorer.LockdepReport) *JSONLockdep {
+	j := &JSONLockdep{Report: l.Kind, Class: p.LockClasses[l.Class].Name, Depth: l.Depth}
+	if l.Held >= 0 {
+		j.Held = p.LockClasses[l.Held].Name
+	}
+	for _, e := range l.Chain {
+		ins := p.Threads[e.Thread].Kind.Code[e.Acq.PC]
+		j.Chain = append(j.Chain, JSONDependency{From: p.LockClasses[e.From].Name, To: p.LockClasses[e.To].Name,
+			File: ins.Pos.File, Line: ins.Pos.Line, Statement: ins.Text, Steps: e.Depth})
+	}
+	return j
+}
