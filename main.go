@@ -173,7 +173,7 @@ func checkCommand() *cli.Command {
 			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON, for scripts"},
 			&cli.BoolFlag{Name: "explain", Usage: "under each step of a trace, show what it changed in the state"},
 			&cli.BoolFlag{Name: "by-cpu", Usage: "lay the trace out by CPU (a column per CPU, as in kernel commit messages), in models with CPUs"},
-			&cli.BoolFlag{Name: "kernel", Usage: "print violations the kernel reports in its own words as it does: lockdep's (\"WARNING: possible circular locking dependency detected\"), then the interleavings behind them; \"BUG: scheduling while atomic\"; KCSAN's \"data-race\""},
+			&cli.BoolFlag{Name: "kernel", Usage: "print violations the kernel reports in its own words as it does: lockdep's (\"WARNING: possible circular locking dependency detected\"), then the interleavings behind them; \"BUG: scheduling while atomic\"; KCSAN's \"data-race\"; the workqueue watchdog's \"BUG: workqueue lockup\""},
 			&cli.BoolFlag{Name: "lockdep", Value: true, Usage: "check lockdep's rules over every interleaving (the lockdep-* properties); --lockdep=false leaves them out"},
 			&cli.BoolFlag{Name: "summary", Usage: "print the verdicts only (the matrix, or one variant's summary), no traces"},
 			&cli.StringFlag{Name: "property", Usage: "draw the trace of property `NAME` (default: the first violated, else the first witnessed)"},
@@ -465,7 +465,7 @@ func writeReport(c *cli.Context, runs []graphs.Run) error {
 				graphs.WriteLockdep(w, r.Result, pr, graphs.TextOptions{Width: c.Int("width"), ByCPU: c.Bool("by-cpu")})
 			} else if pr.Trace != nil {
 				fmt.Fprintln(w)
-				if c.Bool("kernel") && graphs.WriteKernelBug(w, r.Result, pr) {
+				if c.Bool("kernel") && (graphs.WriteKernelBug(w, r.Result, pr) || graphs.WriteWorkqueueLockup(w, r.Result, pr)) {
 					fmt.Fprintln(w)
 				}
 				graphs.WriteTrace(w, r.Result.Program, pr.Trace, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain"), ByCPU: c.Bool("by-cpu")})

@@ -71,6 +71,7 @@ func checkGenerated(t *testing.T, data []byte) {
 				_ = graphs.SequenceSVG(p, pr.Trace)
 				graphs.WriteLockdep(io.Discard, res, pr, graphs.TextOptions{Width: 100})
 				graphs.WriteKernelBug(io.Discard, res, pr)
+				graphs.WriteWorkqueueLockup(io.Discard, res, pr)
 			}
 			_ = graphs.LockGraphDOT(res)
 			run := graphs.Run{Variant: "gen", Label: "gen", Reduce: "locks", Result: res}

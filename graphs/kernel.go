@@ -14,11 +14,13 @@ package graphs
 // access to guarded_by state without its lock: the model sees one side of
 // the race, the access, as KCSAN does when it infers the other from a
 // changed value. comm is the thread's label, pid its position (1-based).
-// It writes nothing and returns false for any other violation.
+// It writes nothing and returns false for any other violation. WriteWorkqueueLockup
+// prints the workqueue watchdog's report of stranded work (below).
 
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"wqcheck/explorer"
 	"wqcheck/model"
@@ -94,5 +96,88 @@ func WriteKernelBug(w io.Writer, res *explorer.Result, pr explorer.PropResult) b
 	default:
 		return false
 	}
+	return true
+}
+
+// WriteWorkqueueLockup writes, for a violated stranded-work property of a
+// model with the workqueue's pool (a single object `pool` with `worklist`,
+// `idle_list`, `nr_workers` and `flags`, workers with `current_work`),
+// what the workqueue watchdog prints when work stays pending
+// (kernel/workqueue.c wq_watchdog_timer_fn(), then show_all_workqueues():
+// show_pwq() and show_one_worker_pool()), from the state at the violation.
+// The model has no pool ids, nodes, nice levels, workqueue names or pwq
+// counts: the pool is "pool 0", node and nice are left out, and the
+// workqueue is the model's. It returns false for any other model or
+// property.
+func WriteWorkqueueLockup(w io.Writer, res *explorer.Result, pr explorer.PropResult) bool {
+	p, tr := res.Program, pr.Trace
+	if tr == nil || pr.Prop.Kind != model.PropStranded {
+		return false
+	}
+	s := tr.Final()
+	_, pending, ok1 := p.Field(s, "pool", 0, "worklist")
+	_, idle, ok2 := p.Field(s, "pool", 0, "idle_list")
+	nr, _, ok3 := p.Field(s, "pool", 0, "nr_workers")
+	flags, _, ok4 := p.Field(s, "pool", 0, "flags")
+	if !ok1 || !ok2 || !ok3 || !ok4 || pr.Prop.Items == nil {
+		return false
+	}
+	workers := pr.Prop.Items.Struct // the item struct's objects are named by their arrays
+	var wArr *model.Array
+	for _, a := range p.Arrays {
+		if a.Name == "workers" {
+			wArr = a
+		}
+	}
+	if wArr == nil {
+		return false
+	}
+	pid := func(obj int) string {
+		if t := p.ThreadOf(wArr.Struct, obj); t != nil {
+			return fmt.Sprint(t.Index + 1)
+		}
+		return "?"
+	}
+	// pr_cont_pool_info(): cpus= the pool's CPU, or all CPUs for an unbound pool
+	cpus := fmt.Sprintf("0-%d", max(p.NCPUs-1, 0))
+	for i := 0; i < wArr.Len; i++ {
+		if t := p.ThreadOf(wArr.Struct, wArr.First+i); t != nil {
+			if c := p.CPU(s, t); c != model.CPUUnbound {
+				cpus = fmt.Sprint(c)
+			}
+			break
+		}
+	}
+	info := fmt.Sprintf("cpus=%s flags=0x%x", cpus, flags)
+	fmt.Fprintf(w, "BUG: workqueue lockup - pool %s stuck for 30s!\n", info)
+	fmt.Fprintf(w, "Showing busy workqueues and worker pools:\n")
+	fmt.Fprintf(w, "workqueue %s: flags=0x0\n", p.Name)
+	fmt.Fprintf(w, "  pwq 0: %s\n", info)
+	var inflight []string
+	for i := 0; i < wArr.Len; i++ {
+		if cw, _, ok := p.Field(s, "workers", i, "current_work"); ok && cw != 0 {
+			inflight = append(inflight, fmt.Sprintf("%s:%s", pid(wArr.First+i), workers.ObjName(int(cw-1))))
+		}
+	}
+	if len(inflight) > 0 {
+		fmt.Fprintf(w, "    in-flight: %s\n", strings.Join(inflight, ", "))
+	}
+	var names []string
+	for _, o := range pending {
+		names = append(names, workers.ObjName(o))
+	}
+	fmt.Fprintf(w, "    pending: %s\n", strings.Join(names, ", "))
+	line := fmt.Sprintf("pool 0: %s hung=30s workers=%d", info, nr)
+	if m, _, ok := p.Field(s, "pool", 0, "manager"); ok && m != 0 {
+		line += " manager: " + pid(int(m-1))
+	}
+	for i, o := range idle {
+		if i == 0 {
+			line += " idle:"
+		}
+		line += " " + pid(o)
+	}
+	fmt.Fprintln(w, line)
+	fmt.Fprintf(w, "(wqcheck: the work stays pending in every interleaving from here: the watchdog fires once wq_watchdog_thresh, 30 s by default, has passed)\n")
 	return true
 }

@@ -63,3 +63,58 @@ func (b *KernelBug) PreemptCount(sched bool) int {
 	}
 	return n
 }
+
+// Field reads field of object obj (an index among its struct's objects) of
+// the array named array in s, for reports written in the kernel's words:
+// an int or bool as its value, a reference as the object's index plus one
+// (0: NULL), a list as its objects' indexes in order. ok is false when
+// there is no such array or field.
+func (p *Program) Field(s State, array string, obj int, field string) (v int64, list []int, ok bool) {
+	var a *Array
+	for _, x := range p.Arrays {
+		if x.Name == array {
+			a = x
+		}
+	}
+	if a == nil || obj < 0 || obj >= a.Len {
+		return 0, nil, false
+	}
+	st := a.Struct
+	f := st.byName[field]
+	if f == nil {
+		return 0, nil, false
+	}
+	off := st.fieldOff(a.First+obj, f)
+	switch f.Type.Kind {
+	case KList:
+		for i := 0; i < p.listLen(s, off, f.List); i++ {
+			list = append(list, int(p.listAt(s, off, f.List, i)-1))
+		}
+		return int64(len(list)), list, true
+	case KInt:
+		return decodeInt(s.get(off, f.Width), f.Type.Lo, f.Type.Hi), nil, true
+	case KBool, KRef:
+		return int64(s.get(off, f.Width)), nil, true
+	}
+	return 0, nil, false
+}
+
+// ThreadOf returns the thread a `for each` kind runs for object i of
+// struct st, or nil.
+func (p *Program) ThreadOf(st *Struct, i int) *Thread {
+	if st == nil || i < 0 || i >= len(st.taskOf) || st.taskOf[i] < 0 {
+		return nil
+	}
+	return p.Threads[st.taskOf[i]]
+}
+
+// Param returns the value of parameter or constant name, if the program
+// has such a parameter.
+func (p *Program) Param(name string) (int64, bool) {
+	for _, pv := range p.Params {
+		if pv.Name == name {
+			return pv.Value, true
+		}
+	}
+	return 0, false
+}
