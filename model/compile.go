@@ -179,6 +179,11 @@ var predeclared = map[string]int64{
 // threads the widths of references, the globals and objects the offsets
 // the code reads, and the code the thread blocks' sizes.
 func (c *compiler) compile() {
+	for _, d := range c.file.Decls {
+		if pd, ok := d.(*syntax.PatchDecl); ok {
+			c.errf(pd.Pos, "patch %s is applied when the model is loaded with what it extends: compile the merged model", pd.Name)
+		}
+	}
 	c.predeclare()
 	c.declareConstants()
 	c.checkAssumes()
