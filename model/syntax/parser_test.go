@@ -80,6 +80,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("model m; thread t() { either { x = 1; } or { goto l; } l: ; }"))
 	f.Add([]byte("model m extends p; new invariant \"S1-x\": forall w in ws: w.f;"))
 	f.Add([]byte("model m; /* unterminated"))
+	f.Add([]byte(patchChild))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		file, err := syntax.Parse("fuzz.wq", src)
 		if err != nil {
