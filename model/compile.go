@@ -157,6 +157,8 @@ var builtinFuncs = map[string]bool{
 	"list_last_entry_or_null": true, "len": true, "list_count": true, "min": true, "max": true,
 	"task_state": true, "set_task_state": true, "finished": true, "spin_is_locked": true, "mutex_is_locked": true,
 	"index": true, "list_index": true, "list_nth": true, "task_curr": true,
+	"list_first_entry": true, "list_last_entry": true, "likely": true, "unlikely": true,
+	"READ_ONCE": true, "WRITE_ONCE": true, "lockdep_assert_held": true,
 }
 
 func init() {
@@ -835,6 +837,11 @@ func (c *compiler) resolveType(te *syntax.TypeExpr, storage bool) Type {
 		return Type{Kind: KVoid}
 	case "task":
 		return Type{Kind: KTask}
+	case "task_struct":
+		// struct task_struct *t: a task, unless the model has such a struct
+		if c.structs[te.Name] == nil {
+			return Type{Kind: KTask}
+		}
 	}
 	if s := c.structs[te.Name]; s != nil {
 		return Type{Kind: KRef, Struct: s}

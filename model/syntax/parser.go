@@ -469,9 +469,13 @@ func (p *parser) parseStrandedDecl(base declBase) *StrandedDecl {
 // [guarded_by(LOCK)];`) or a function (`[ghost] TYPE NAME(PARAMS) BLOCK`).
 func (p *parser) parseTypedDecl(base declBase) Decl {
 	ghost := false
-	if p.is("ghost") {
+	// `static` and `inline` are accepted as the kernel writes them and
+	// ignored: every function is inlined, none is visible outside the model
+	for p.is("ghost") || p.is("static") || p.is("inline") {
+		if p.is("ghost") {
+			ghost = true
+		}
 		p.next()
-		ghost = true
 	}
 	if p.tok.kind != tIdent {
 		p.fail(p.tok.pos, "expected a declaration (param, const, cpus, flags, struct, a variable, a function, thread, invariant, stranded, init), found %s", p.tok.describe())
@@ -965,6 +969,11 @@ func (p *parser) parsePrimary() Expr {
 		case "NULL":
 			p.next()
 			return &NullLit{Pos: t.pos}
+		case "struct":
+			// the type argument of list_first_entry(&l, struct worker, node)
+			p.next()
+			name, _ := p.ident("after 'struct'")
+			return &Ident{Pos: t.pos, Name: "struct " + name}
 		case "count":
 			// count(w in workers: cond)
 			save := *p.lx

@@ -103,3 +103,25 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// Kernel spelling: `static` and `inline` before a function are accepted
+// and ignored; `struct TYPE` is an argument of list_first_entry().
+func TestKernelSpelling(t *testing.T) {
+	src := "model k;\nstatic inline bool f(struct worker *w) {\n    return list_first_entry(&l, struct worker, node) == w;\n}\n"
+	f, err := syntax.Parse("k.wq", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, ok := f.Decls[0].(*syntax.FuncDecl)
+	if !ok || fd.Name != "f" || fd.Ret.Name != "bool" || fd.Params[0].Type.Name != "worker" {
+		t.Fatalf("parsed as %#v", f.Decls[0])
+	}
+	call := fd.Body.Stmts[0].(*syntax.ReturnStmt).X.(*syntax.BinaryExpr).X.(*syntax.CallExpr)
+	if id, ok := call.Args[1].(*syntax.Ident); !ok || id.Name != "struct worker" {
+		t.Errorf("type argument parsed as %#v", call.Args[1])
+	}
+	out := syntax.Format(f)
+	if f2, err := syntax.Parse("k.wq", []byte(out)); err != nil || syntax.Format(f2) != out {
+		t.Errorf("round trip: %v\n%s", err, out)
+	}
+}
