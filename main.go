@@ -229,6 +229,7 @@ func checkAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	printWarnings(c.App.ErrWriter, jobs)
 	stop, release := stopOnSignal()
 	defer release()
 	opts.Stop = stop
@@ -380,6 +381,20 @@ func loadJobs(c *cli.Context, variants []string, sets *settings) ([]job, error) 
 		}
 	}
 	return jobs, nil
+}
+
+// printWarnings prints, before any search, what the variants dropped that
+// a property depends on (model.Warning), each warning once.
+func printWarnings(w io.Writer, jobs []job) {
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		for _, wn := range j.prog.Warnings {
+			if s := wn.String(); !seen[s] {
+				seen[s] = true
+				fmt.Fprintf(w, "wqcheck: warning: %s\n", s)
+			}
+		}
+	}
 }
 
 // searchOptions turns the flags into the search's options.

@@ -133,6 +133,7 @@ func (e *NotFoundError) Hint() string {
 type Resolved struct {
 	Merged    *syntax.File      // the model as the checker sees it
 	Base      *syntax.File      // its parents combined, as its own declarations found them (nil for a root)
+	Warnings  []Warning         // what its variants dropped that a property depends on
 	Leaf      *syntax.File      // the file the reference named
 	Files     map[string][]byte // every source involved, by path
 	Ancestors []string          // the models it extends, nearest first
@@ -141,7 +142,8 @@ type Resolved struct {
 // Resolve parses a model and everything it extends, and applies the
 // variants' changes to their root, as patches are applied to a tree.
 func (l *Loader) Resolve(ref string) (*Resolved, error) {
-	r := &resolver{l: l, parsed: map[string]*syntax.File{}, lines: map[syntax.Decl][]syntax.SrcLine{}, done: map[string]*resolvedFile{}, visiting: map[string]bool{}}
+	r := &resolver{l: l, parsed: map[string]*syntax.File{}, lines: map[syntax.Decl][]syntax.SrcLine{},
+		first: map[string]syntax.Decl{}, from: map[string]string{}, at: map[syntax.Decl]syntax.Pos{}, done: map[string]*resolvedFile{}, visiting: map[string]bool{}}
 	rf, err := r.resolve(ref, "", nil, syntax.Pos{})
 	if err != nil {
 		return nil, err
@@ -149,6 +151,9 @@ func (l *Loader) Resolve(ref string) (*Resolved, error) {
 	res := &Resolved{Merged: rf.merged, Base: rf.base, Leaf: rf.leaf, Files: map[string][]byte{}}
 	for _, f := range r.parsed {
 		res.Files[f.Path] = f.Src
+	}
+	if rf.base != nil {
+		res.Warnings = variantWarnings(rf.merged, r.first, r.from, r.at)
 	}
 	// ancestors, nearest first, each once
 	seen := map[string]bool{}
@@ -180,7 +185,13 @@ type resolver struct {
 	parsed map[string]*syntax.File
 	// lines holds the source text of each declaration a patch made (the
 	// others' is in their file), so a later patch can apply to it
-	lines    map[syntax.Decl][]syntax.SrcLine
+	lines map[syntax.Decl][]syntax.SrcLine
+	// first holds the first version of each declaration (the root's, or
+	// the `new` one of the variant that added it), from the model that
+	// wrote it; at the position of the patch that made a declaration
+	first    map[string]syntax.Decl
+	from     map[string]string
+	at       map[syntax.Decl]syntax.Pos
 	done     map[string]*resolvedFile
 	visiting map[string]bool
 }
@@ -228,6 +239,7 @@ func (r *resolver) resolve(ref, besideDir string, from *syntax.File, fromPos syn
 		rf.merged, rf.root, rf.rootDecls = merged, key, map[string]syntax.Decl{}
 		for _, d := range f.Decls {
 			rf.rootDecls[d.DeclName()] = d
+			r.noteFirst(d, f.Model)
 		}
 		r.done[key] = rf
 		return rf, nil
@@ -393,6 +405,7 @@ func (r *resolver) applyVariant(parent *syntax.File, child *syntax.File) (*synta
 					"drop `new` to redefine it")
 			}
 			merged.Decls = append(merged.Decls, d)
+			r.noteFirst(d, child.Model)
 			continue
 		}
 		if idx < 0 {
@@ -421,6 +434,9 @@ func (r *resolver) applyVariant(parent *syntax.File, child *syntax.File) (*synta
 			d = &c
 			if lines, ok := r.lines[td]; ok {
 				r.lines[d] = lines
+			}
+			if pos, ok := r.at[td]; ok {
+				r.at[d] = pos
 			}
 		}
 		merged.Decls[idx] = d
@@ -456,7 +472,16 @@ func (r *resolver) applyPatch(d syntax.Decl, pd *syntax.PatchDecl, child *syntax
 		return nil, syntax.ErrorAt(child.Src, pd.Pos, fmt.Sprintf("patch %s turns %s %s into %s %s: a patch may change a declaration, not replace it by another", pd.Name, kindName(d), d.DeclName(), kindName(nd), nd.DeclName()), "")
 	}
 	r.lines[nd] = patched
+	r.at[nd] = pd.Pos
 	return nd, nil
+}
+
+// noteFirst records d as the first version of its name, unless there is one.
+func (r *resolver) noteFirst(d syntax.Decl, model string) {
+	if _, ok := r.first[d.DeclName()]; !ok {
+		r.first[d.DeclName()] = d
+		r.from[d.DeclName()] = model
+	}
 }
 
 func kindName(d syntax.Decl) string {
@@ -507,6 +532,7 @@ func (l *Loader) Load(ref string, opts Options) (*Program, error) {
 	}
 	p.Extends = res.Ancestors
 	p.Parents = res.Leaf.Extends
+	p.Warnings = res.Warnings
 	return p, nil
 }
 
