@@ -464,6 +464,9 @@ func (r *resolver) applyPatch(d syntax.Decl, pd *syntax.PatchDecl, child *syntax
 	if err != nil {
 		return nil, err
 	}
+	if len(patched) == 0 {
+		return nil, syntax.ErrorAt(child.Src, pd.Pos, fmt.Sprintf("patch %s removes all of %s", pd.Name, pd.Name), "a variant cannot delete a declaration; redefine it to do nothing instead")
+	}
 	nd, err := syntax.ParsePatched(patched, files)
 	if err != nil {
 		return nil, err

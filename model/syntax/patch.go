@@ -197,6 +197,9 @@ func ParsePatched(lines []SrcLine, files map[string][]byte) (d Decl, err error) 
 	for _, l := range lines {
 		text.WriteString(l.Text + "\n")
 	}
+	if len(lines) == 0 {
+		return nil, &Error{Msg: "a patch may not remove a declaration whole"}
+	}
 	const synth = "<patched>"
 	remap := func(p Pos) Pos {
 		if p.File != synth || p.Line < 1 {
