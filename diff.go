@@ -9,15 +9,29 @@ import (
 // lines of context, each hunk headed as git heads it (the declaration the
 // hunk is in after the @@), or "" when they are equal.
 func unifiedDiff(aName, bName string, a, b []string, ctx int) string {
-	// longest common subsequence, by dynamic programming from the ends
-	n, m := len(a), len(b)
+	// the common head and tail are context; the middle is compared by
+	// dynamic programming, whose table is bounded: past maxDiffCells the
+	// middle is shown as removed and added whole
+	head := 0
+	for head < len(a) && head < len(b) && a[head] == b[head] {
+		head++
+	}
+	tail := 0
+	for tail < len(a)-head && tail < len(b)-head && a[len(a)-1-tail] == b[len(b)-1-tail] {
+		tail++
+	}
+	n, m := len(a)-head-tail, len(b)-head-tail
+	if n*m > maxDiffCells {
+		n, m = 0, 0
+	}
 	lcs := make([][]int32, n+1)
 	for i := range lcs {
 		lcs[i] = make([]int32, m+1)
 	}
+	am, bm := a[head:len(a)-tail], b[head:len(b)-tail]
 	for i := n - 1; i >= 0; i-- {
 		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
+			if am[i] == bm[j] {
 				lcs[i][j] = lcs[i+1][j+1] + 1
 			} else {
 				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
@@ -30,20 +44,27 @@ func unifiedDiff(aName, bName string, a, b []string, ctx int) string {
 		text string
 	}
 	var edits []edit
+	for k := 0; k < head; k++ {
+		edits = append(edits, edit{' ', k, k, a[k]})
+	}
 	i, j := 0, 0
-	for i < n || j < m {
+	for i < len(am) || j < len(bm) {
 		switch {
-		case i < n && j < m && a[i] == b[j]:
-			edits = append(edits, edit{' ', i, j, a[i]})
+		case i < n && j < m && am[i] == bm[j]:
+			edits = append(edits, edit{' ', head + i, head + j, am[i]})
 			i++
 			j++
-		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
-			edits = append(edits, edit{'-', i, j, a[i]})
+		case i < len(am) && (j == len(bm) || i < n && j < m && lcs[i+1][j] >= lcs[i][j+1] || n == 0):
+			edits = append(edits, edit{'-', head + i, head + j, am[i]})
 			i++
 		default:
-			edits = append(edits, edit{'+', i, j, b[j]})
+			edits = append(edits, edit{'+', head + i, head + j, bm[j]})
 			j++
 		}
+	}
+	for k := 0; k < tail; k++ {
+		ia, ib := len(a)-tail+k, len(b)-tail+k
+		edits = append(edits, edit{' ', ia, ib, a[ia]})
 	}
 	var out strings.Builder
 	for k := 0; k < len(edits); {
@@ -83,6 +104,9 @@ func unifiedDiff(aName, bName string, a, b []string, ctx int) string {
 	}
 	return out.String()
 }
+
+// maxDiffCells bounds the table of the dynamic programming (4 bytes a cell).
+const maxDiffCells = 1 << 24
 
 // hunkContext is the nearest line of a before line i that opens a
 // declaration (starts in the first column with a word), as git shows it.
