@@ -5,6 +5,7 @@
 //	wqcheck bench [flags] [VARIANT...]  time the workqueue verdict matrix per search mode
 //	wqcheck list                       the built-in models
 //	wqcheck show VARIANT               a model as the checker sees it (after extends)
+//	wqcheck show --diff VARIANT        the variant as a unified diff against its parent
 //
 // Exit status: 0 every property holds within the bounds, 1 a property is
 // violated, 2 bad input or usage, 3 incomplete (status.go). This file only
@@ -140,9 +141,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Name:      "show",
 				Usage:     "print a model as the checker sees it, after extends",
 				ArgsUsage: "VARIANT",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "diff", Usage: "print the variant as a unified diff against its parent, as the checker sees both"},
+				},
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
-						return usageErr("usage: wqcheck show VARIANT", "show takes one variant, %d given", c.NArg())
+						return usageErr("usage: wqcheck show [--diff] VARIANT", "show takes one variant, %d given", c.NArg())
+					}
+					if c.Bool("diff") {
+						return showDiff(c.App.Writer, c.Args().First())
 					}
 					return showModel(c.App.Writer, c.Args().First())
 				},
@@ -225,6 +232,7 @@ func checkAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	printWarnings(c.App.ErrWriter, jobs)
 	stop, release := stopOnSignal()
 	defer release()
 	opts.Stop = stop
@@ -376,6 +384,20 @@ func loadJobs(c *cli.Context, variants []string, sets *settings) ([]job, error) 
 		}
 	}
 	return jobs, nil
+}
+
+// printWarnings prints, before any search, what the variants dropped that
+// a property depends on (model.Warning), each warning once.
+func printWarnings(w io.Writer, jobs []job) {
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		for _, wn := range j.prog.Warnings {
+			if s := wn.String(); !seen[s] {
+				seen[s] = true
+				fmt.Fprintf(w, "wqcheck: warning: %s\n", s)
+			}
+		}
+	}
 }
 
 // searchOptions turns the flags into the search's options.
@@ -955,5 +977,34 @@ func showModel(w io.Writer, ref string) error {
 		merged.Extends = nil
 	}
 	_, err = io.WriteString(w, syntax.Format(&merged))
+	return err
+}
+
+// showDiff prints a variant as a unified diff of its parent (its parents
+// combined), as the checker sees it, against the variant: what a reviewer
+// pastes under a patch.
+func showDiff(w io.Writer, ref string) error {
+	res, err := loader.Resolve(ref)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if _, err := model.Compile(res.Merged, res.Files, model.Options{}); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if res.Base == nil {
+		return &exitError{code: 2, err: fmt.Errorf("%s extends nothing: there is no parent to diff against", res.Merged.Model),
+			hint: "show --diff takes a variant (model X extends Y;); wqcheck show prints a model whole"}
+	}
+	text := func(f *syntax.File) []string {
+		g := *f
+		g.Doc, g.Model, g.Extends = "", res.Merged.Model, nil
+		return strings.Split(strings.TrimSuffix(syntax.Format(&g), "\n"), "\n")
+	}
+	parents := strings.Join(res.Leaf.Extends, "+")
+	d := unifiedDiff("a/"+parents+".wq", "b/"+res.Merged.Model+".wq", text(res.Base), text(res.Merged), 3)
+	if d == "" {
+		d = fmt.Sprintf("// %s is %s unchanged\n", res.Merged.Model, parents)
+	}
+	_, err = io.WriteString(w, d)
 	return err
 }

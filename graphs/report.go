@@ -49,7 +49,10 @@ type JSONRun struct {
 	// reduction); SymmetryOff the arrays it found the model telling apart.
 	Symmetry    []string       `json:"symmetry,omitempty"`
 	SymmetryOff []JSONSymBreak `json:"symmetry_off,omitempty"`
-	Properties  []JSONProperty `json:"properties"`
+	// Warnings say what the variant dropped that a property depends on
+	// (model.Warning), as check prints them on standard error.
+	Warnings   []JSONWarning  `json:"warnings,omitempty"`
+	Properties []JSONProperty `json:"properties"`
 }
 
 // JSONSymBreak is an array left out of symmetry reduction, and why.
@@ -117,6 +120,14 @@ type JSONEntry struct {
 	Statement string `json:"statement"`
 }
 
+// JSONWarning is a warning about a variant, where its declaration is.
+type JSONWarning struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Col     int    `json:"col"`
+	Message string `json:"message"`
+}
+
 // ToJSON converts runs to their JSON form.
 func ToJSON(runs []Run) []JSONRun {
 	out := make([]JSONRun, 0, len(runs))
@@ -134,6 +145,9 @@ func ToJSON(runs []Run) []JSONRun {
 		}
 		for _, b := range res.Stats.SymmetryOff {
 			jr.SymmetryOff = append(jr.SymmetryOff, JSONSymBreak{Array: b.Array.Name, Reason: b.String()})
+		}
+		for _, w := range p.Warnings {
+			jr.Warnings = append(jr.Warnings, JSONWarning{File: w.Pos.File, Line: w.Pos.Line, Col: w.Pos.Col, Message: w.Msg})
 		}
 		for _, pv := range p.Params {
 			if pv.IsBool {

@@ -749,7 +749,8 @@ func (c *compiler) callStmt(call *syntax.CallExpr) {
 
 var pureBuiltins = map[string]bool{"list_empty": true, "first": true, "last": true, "list_first_entry_or_null": true,
 	"list_last_entry_or_null": true, "len": true, "list_count": true, "min": true, "max": true, "task_state": true, "finished": true,
-	"spin_is_locked": true, "mutex_is_locked": true, "index": true, "list_index": true, "list_nth": true}
+	"spin_is_locked": true, "mutex_is_locked": true, "index": true, "list_index": true, "list_nth": true,
+	"list_first_entry": true, "list_last_entry": true, "likely": true, "unlikely": true, "READ_ONCE": true}
 
 func (c *compiler) unknownFunc(call *syntax.CallExpr) {
 	if c.kinds[call.Fun] != nil {
@@ -925,6 +926,29 @@ func (c *compiler) builtinStmt(call *syntax.CallExpr) bool {
 		return true
 	}
 	switch call.Fun {
+	case "WRITE_ONCE":
+		// a marked lockless write: data_race(x) = v (README "Kernel spelling")
+		c.wantArgs(call, 2, "WRITE_ONCE(x, value)")
+		c.assignStmt(&syntax.AssignStmt{Pos: call.Pos, Lhs: &syntax.CallExpr{Pos: call.Pos, Fun: "data_race", Args: call.Args[:1]}, Op: "=", Rhs: call.Args[1]})
+		return true
+	case "lockdep_assert_held":
+		// checked: the running thread must hold the lock
+		c.wantArgs(call, 1, "lockdep_assert_held(&lock)")
+		lv := c.lvalue(call.Args[0])
+		if lv.typ.Kind != KLock {
+			c.errf(call.Args[0].ExprPos(), "lockdep_assert_held: expected a lock, found %s (%s)", lv.text, lv.typ)
+		}
+		if c.kind == nil {
+			return true // init runs alone: nothing to check
+		}
+		addr, w, name, pos := lv.addr, lv.width, lv.name, call.Pos
+		c.emit(&Instr{Op: OpAssign, X: func(cx *Ctx) int64 {
+			if cx.th != nil && cx.s.get(addr(cx), w) != uint64(cx.th.Index+1) {
+				lockErr("%s: lockdep_assert_held(%s) fails: %s does not hold it", pos, name(cx), cx.th.Label)
+			}
+			return 0
+		}, Set: func(*Ctx, int64) {}})
+		return true
 	case "mutex_lock", "mutex_unlock":
 		c.noInit(call)
 		c.wantArgs(call, 1, call.Fun+"(&lock)")

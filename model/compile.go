@@ -158,6 +158,8 @@ var builtinFuncs = map[string]bool{
 	"list_last_entry_or_null": true, "len": true, "list_count": true, "min": true, "max": true,
 	"task_state": true, "set_task_state": true, "finished": true, "spin_is_locked": true, "mutex_is_locked": true,
 	"index": true, "list_index": true, "list_nth": true, "task_curr": true,
+	"list_first_entry": true, "list_last_entry": true, "likely": true, "unlikely": true,
+	"READ_ONCE": true, "WRITE_ONCE": true, "lockdep_assert_held": true,
 }
 
 func init() {
@@ -180,6 +182,11 @@ var predeclared = map[string]int64{
 // threads the widths of references, the globals and objects the offsets
 // the code reads, and the code the thread blocks' sizes.
 func (c *compiler) compile() {
+	for _, d := range c.file.Decls {
+		if pd, ok := d.(*syntax.PatchDecl); ok {
+			c.errf(pd.Pos, "patch %s is applied when the model is loaded with what it extends: compile the merged model", pd.Name)
+		}
+	}
 	c.predeclare()
 	c.declareConstants()
 	c.checkAssumes()
@@ -832,6 +839,11 @@ func (c *compiler) resolveType(te *syntax.TypeExpr, storage bool) Type {
 		return Type{Kind: KVoid}
 	case "task":
 		return Type{Kind: KTask}
+	case "task_struct":
+		// struct task_struct *t: a task, unless the model has such a struct
+		if c.structs[te.Name] == nil {
+			return Type{Kind: KTask}
+		}
 	}
 	if s := c.structs[te.Name]; s != nil {
 		return Type{Kind: KRef, Struct: s}

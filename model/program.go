@@ -281,13 +281,16 @@ type Program struct {
 	Doc     string
 	Extends []string // every model it extends, nearest first
 	Parents []string // the models it names after extends
-	Params  []ParamValue
-	Structs []*Struct
-	Arrays  []*Array
-	Globals []*Global
-	Kinds   []*ThreadKind
-	Threads []*Thread
-	Props   []*Property
+	// Warnings say what its variants dropped that a property depends on
+	// (a ghost call, a named warn_on): wqcheck check prints them first
+	Warnings []Warning
+	Params   []ParamValue
+	Structs  []*Struct
+	Arrays   []*Array
+	Globals  []*Global
+	Kinds    []*ThreadKind
+	Threads  []*Thread
+	Props    []*Property
 	// NCPUs is the number of CPUs (`cpus N;`), 0 when the model has none
 	// (then every thread is an unbound task and no context is tracked).
 	NCPUs int
