@@ -836,6 +836,7 @@ func replayAction(c *cli.Context) error {
 		len(saved.Path), saved.Variant, emptyAs(graphs.FormatSettings(set), "no params"), variant)
 	tr, rerr := explorer.Replay(p, moves)
 	tr.Prop = p.Props[prop]
+	tr.Loop = saved.Loop
 	ok, msg := false, ""
 	if rerr == nil {
 		ok, msg = explorer.Reproduces(p, tr, prop)

@@ -27,6 +27,9 @@ type found struct {
 	events int32 // step events[events:events+nev]
 	nev    int32
 	perm   uint16 // with symmetry: the items' permutation rank (edgeSet.perm)
+	moved  bool   // with symmetry: the representative is not the successor itself
+	fair   uint8  // model.Succ.Fair
+	ranks  int32  // moved: chunk.ranks[ranks:] holds each permuted array's permutation rank
 }
 
 const (
@@ -50,6 +53,7 @@ type chunk struct {
 	succs  []found
 	vecs   []uint64
 	events []stepEvent
+	ranks  []uint16
 }
 
 // checked is phase 3's output for checkStates new states.
@@ -76,14 +80,15 @@ type expander struct {
 	maxDepth int
 	fails    []invariants.Failure
 	// with symmetry
-	canon *model.Canonicaliser
-	watch *model.SymWatch
-	buf   model.State
+	canon   *model.Canonicaliser
+	watch   *model.SymWatch
+	buf     model.State
+	narrays int // the permuted arrays
 }
 
 // expand is phase 1 for one chunk of sources.
 func (x *expander) expand(c *chunk) {
-	c.srcs, c.succs, c.vecs, c.events = c.srcs[:0], c.succs[:0], c.vecs[:0], c.events[:0]
+	c.srcs, c.succs, c.vecs, c.events, c.ranks = c.srcs[:0], c.succs[:0], c.vecs[:0], c.events[:0], c.ranks[:0]
 	for id := c.lo; id < c.hi; id++ {
 		if x.maxDepth > 0 && x.g.rec.depth(id) >= x.maxDepth {
 			c.srcs = append(c.srcs, expanded{skipped: true})
@@ -111,7 +116,7 @@ func (x *expander) expand(c *chunk) {
 // successor notes one step's events, canonicalises its state and looks it
 // up in the visited set (which phase 1 only reads).
 func (x *expander) successor(c *chunk, sc *model.Succ) found {
-	f := found{thread: int32(sc.Thread), branch: int32(sc.Branch), events: int32(len(c.events))}
+	f := found{thread: int32(sc.Thread), branch: int32(sc.Branch), events: int32(len(c.events)), fair: sc.Fair}
 	for _, prop := range sc.Fired {
 		c.events = append(c.events, stepEvent{prop: prop, msg: "warn_on fired: " + x.p.Props[prop].Text})
 	}
@@ -134,8 +139,15 @@ func (x *expander) successor(c *chunk, sc *model.Succ) found {
 	if x.canon != nil {
 		copy(x.buf, state)
 		state = x.buf
-		if e := x.g.edges; x.canon.Canon(state) && e != nil && e.permItems >= 0 {
-			f.perm = model.PermRank(x.canon.Perm(e.permItems))
+		f.moved = x.canon.Canon(state)
+		if e := x.g.edges; f.moved && e != nil {
+			if e.permItems >= 0 {
+				f.perm = model.PermRank(x.canon.Perm(e.permItems))
+			}
+			f.ranks = int32(len(c.ranks))
+			for k := range x.narrays {
+				c.ranks = append(c.ranks, model.PermRank(x.canon.Perm(k)))
+			}
 		}
 	}
 	f.h = Hash(state)

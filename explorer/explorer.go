@@ -52,16 +52,18 @@ type Stats struct {
 	// VectorBytes is the memory of full state vectors: every state's in
 	// exact mode; in fingerprint mode the most the frontier held at once.
 	VectorBytes uint64
-	// GraphBytes is the memory of the edges and per-state pending items
-	// the stranded-work analysis keeps (0 without such a property).
+	// GraphBytes is the memory of the edges (with their threads) and the
+	// per-state bits the whole-graph properties keep: stranded work's
+	// pending items, the liveness properties' conditions (0 without such a
+	// property).
 	GraphBytes uint64
 	// CollisionProb bounds, in fingerprint mode, the probability that two
 	// distinct states had the same fingerprint, so that one of them (and
 	// what only it leads to) was left out: n(n-1)/2 pairs, each colliding
 	// with probability 2^-64. 0 in exact mode.
 	CollisionProb float64
-	// AnalysisElapsed is the part of Elapsed spent in the stranded-work
-	// analysis after the search (one goroutine).
+	// AnalysisElapsed is the part of Elapsed spent in the whole-graph
+	// analyses after the search (stranded work, liveness; one goroutine).
 	AnalysisElapsed time.Duration
 	// SerialElapsed is the part of Elapsed spent in the search's phases that
 	// run on one goroutine whatever Options.Workers (inserting new states,
@@ -74,6 +76,10 @@ type Stats struct {
 	Symmetry        []*model.Array
 	SymmetryOff     []*model.SymBreak
 	SymmetryRetries int
+	// LivenessResearch names the liveness properties the reduced graph
+	// could not decide (it showed a cycle that may be fair): the search ran
+	// again without symmetry reduction, and its figures are these.
+	LivenessResearch []*model.Property
 }
 
 // BytesPerState is what the search stored per state, all counted.
@@ -141,6 +147,8 @@ type Result struct {
 	LockGraph *LockGraph
 
 	symBreaks []*model.SymBreak // explore: the search stopped on these
+	// explore: liveness properties the quotient graph could not decide
+	liveUnsure []*model.Property
 }
 
 // Graph is an explored state graph, kept with Options.KeepGraph. States are

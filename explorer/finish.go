@@ -2,6 +2,7 @@ package explorer
 
 import (
 	"runtime"
+	"slices"
 	"time"
 )
 
@@ -24,7 +25,7 @@ func (s *search) finish() *Result {
 	s.stats()
 	for i, pr := range s.p.Props {
 		r := PropResult{Prop: pr, Verdict: Holds}
-		if !complete {
+		if !complete || slices.Contains(s.unknown, i) {
 			r.Verdict = Unknown
 		}
 		if v := s.found[i]; v != nil {
@@ -58,11 +59,22 @@ func (s *search) analyse() {
 		if s.sym != nil {
 			a = s.sym.ArrayIndex(c.Items())
 		}
-		f, failed := c.Analyze(checkGraph{s.g, a >= 0 && a == s.g.edges.permItems})
+		f, failed := c.Analyze(checkGraph{s.g, a >= 0 && a == s.g.edges.permItems, s.sym})
 		if !failed {
 			continue
 		}
+		if f.Unknown {
+			s.unknown = append(s.unknown, s.cprops[k])
+			continue
+		}
+		if f.Unsure {
+			s.res.liveUnsure = append(s.res.liveUnsure, s.p.Props[s.cprops[k]])
+			continue
+		}
 		v := &violation{state: int32(f.State), msg: f.Msg}
+		if f.Lasso != nil {
+			v.finding = &f
+		}
 		if a >= 0 {
 			v.items, v.check = f.Items, c
 		}

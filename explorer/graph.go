@@ -1,6 +1,7 @@
 package explorer
 
 import (
+	"math/bits"
 	"slices"
 
 	"wqcheck/model"
@@ -35,10 +36,17 @@ func (g *graph) State(id int) model.State {
 // Options.KeepGraph needs them.
 type edgeSet struct {
 	noObserver
-	start []int32 // start[id]: the first edge of state id
-	to    []int32
-	// with Options.KeepGraph: each edge's thread, and what fails where
-	thread  []int32
+	start  []int32 // start[id]: the first edge of state id
+	to     []int32
+	thread []uint16 // each edge's thread
+	errs   []uint64 // a bit per state: some step from it raises an error (and has no edge)
+	fair   []uint8  // with an `either fair` in the model: each edge's model.Succ.Fair
+	moved  []uint64 // with symmetry: a bit per edge, set when it leads to a permuted representative
+	// per moved edge, in edge order: each permuted array's permutation rank
+	ranks   []uint16
+	narrays int
+	prefix  []int32 // per word of moved: the moved edges before it (built on first use)
+	// with Options.KeepGraph: what fails where
 	failing map[int32][]int
 	// with symmetry, when a whole-graph property's items are permuted: per
 	// edge, the rank of the permutation (model.PermRank) that took the real
@@ -72,13 +80,30 @@ func (e *edgeSet) permute(k, n int) {
 
 func (e *edgeSet) source(int32) { e.start = append(e.start, int32(len(e.to))) }
 
-func (e *edgeSet) edge(_, to int32, f *found) {
+// erred notes that a step from src raises an error.
+func (e *edgeSet) erred(src int32) {
+	for len(e.errs) <= int(src)/64 {
+		e.errs = append(e.errs, 0)
+	}
+	e.errs[src/64] |= 1 << (src % 64)
+}
+
+func (e *edgeSet) edge(_, to int32, f *found, c *chunk) {
 	e.to = append(e.to, to)
 	if e.perm != nil {
 		e.perm = append(e.perm, f.perm)
 	}
-	if e.failing != nil {
-		e.thread = append(e.thread, f.thread)
+	e.thread = append(e.thread, uint16(f.thread))
+	if e.fair != nil {
+		e.fair = append(e.fair, f.fair)
+	}
+	if f.moved {
+		e.ranks = append(e.ranks, c.ranks[f.ranks:f.ranks+int32(e.narrays)]...)
+		k := len(e.to) - 1
+		for len(e.moved) <= k/64 {
+			e.moved = append(e.moved, 0)
+		}
+		e.moved[k/64] |= 1 << (k % 64)
 	}
 }
 
@@ -97,9 +122,21 @@ func (e *edgeSet) cut(src int32) {
 		e.perm = e.perm[:len(e.to)]
 	}
 	e.start = e.start[:src]
-	if e.failing != nil {
-		e.thread = e.thread[:len(e.to)]
+	e.thread = e.thread[:len(e.to)]
+	if e.fair != nil {
+		e.fair = e.fair[:len(e.to)]
 	}
+	if n := (len(e.to) + 63) / 64; len(e.moved) > n {
+		e.moved = e.moved[:n]
+	}
+	if k := len(e.to); k%64 != 0 && len(e.moved) > k/64 {
+		e.moved[k/64] &= 1<<(k%64) - 1
+	}
+	n := 0
+	for _, w := range e.moved {
+		n += bits.OnesCount64(w)
+	}
+	e.ranks = e.ranks[:n*e.narrays]
 }
 
 func (e *edgeSet) done(n int) {
@@ -109,17 +146,84 @@ func (e *edgeSet) done(n int) {
 }
 
 func (e *edgeSet) bytes() uint64 {
-	return uint64(4*(len(e.start)+len(e.to)+len(e.thread)) + 2*len(e.perm))
+	return uint64(4*(len(e.start)+len(e.to))+2*(len(e.thread)+len(e.perm)+len(e.ranks))+8*len(e.moved)) + uint64(len(e.fair))
 }
 
 // checkGraph is the graph as the whole-graph analysis of one property sees
 // it (invariants.Graph).
 type checkGraph struct {
 	*graph
-	permuted bool // the property's items are the permuted ones (edgeSet.perm)
+	permuted bool            // the property's items are the permuted ones (edgeSet.perm)
+	sym      *model.Symmetry // symmetry reduction: states stand for orbits
 }
 
 func (c checkGraph) Succ(id int) []int32 { return c.edges.succ(id) }
+
+func (c checkGraph) SuccThread(id int) []uint16 {
+	e := c.edges
+	return e.thread[e.start[id]:e.start[id+1]]
+}
+
+func (c checkGraph) Quotient() bool { return c.sym != nil }
+
+// Erred reports whether some step from state id raises an error.
+func (c checkGraph) Erred(id int) bool {
+	m := c.edges.errs
+	return id/64 < len(m) && m[id/64]&(1<<(id%64)) != 0
+}
+
+// EdgeFair returns edge k of state id's model.Succ.Fair.
+func (c checkGraph) EdgeFair(id, k int) uint8 {
+	if c.edges.fair == nil {
+		return 0
+	}
+	return c.edges.fair[int(c.edges.start[id])+k]
+}
+
+// RenameThread gives thread t's index in the target of edge k of state id.
+func (c checkGraph) RenameThread(id, k, t int) int {
+	if p := c.EdgePerm(id, k); p != nil {
+		return c.sym.RenameThread(t, p)
+	}
+	return t
+}
+
+// ArrayIndex is a's slot among the permuted arrays, or -1.
+func (c checkGraph) ArrayIndex(a *model.Array) int { return c.sym.ArrayIndex(a) }
+
+// ThreadUnder names thread t under a permutation of the permuted arrays.
+func (c checkGraph) ThreadUnder(t int, perm [][]int32) int { return c.sym.RenameThread(t, perm) }
+
+// EdgePerm returns the permutation that renamed edge k's target of state
+// id (per permuted array, old -> new), or nil when none did.
+func (c checkGraph) EdgePerm(id, k int) [][]int32 {
+	if !c.Moved(id, k) {
+		return nil
+	}
+	e := c.edges
+	if e.prefix == nil {
+		e.prefix = make([]int32, len(e.moved)+1)
+		for w, m := range e.moved {
+			e.prefix[w+1] = e.prefix[w] + int32(bits.OnesCount64(m))
+		}
+	}
+	i := int(e.start[id]) + k
+	j := int(e.prefix[i/64]) + bits.OnesCount64(e.moved[i/64]&(1<<(i%64)-1))
+	perms := make([][]int32, e.narrays)
+	for a := range perms {
+		perms[a] = make([]int32, c.sym.Arrays()[a].Len)
+		model.UnrankPerm(e.ranks[j*e.narrays+a], perms[a])
+	}
+	return perms
+}
+
+// Moved reports whether edge k of state id leads to a representative that
+// is not the successor itself (a permutation renamed it).
+func (c checkGraph) Moved(id, k int) bool {
+	i := int(c.edges.start[id]) + k
+	m := c.edges.moved
+	return i/64 < len(m) && m[i/64]&(1<<(i%64)) != 0
+}
 
 // SuccPerm returns, per edge of id, the permutation rank of the items
 // (nil: every edge keeps them in place).

@@ -15,19 +15,22 @@ import (
 // reference (fine-grained, no symmetry, one worker, whole states); each fix
 // and each control holds every property. A change to the model or to the
 // stepping rule that loses one of these bugs, or invents one, fails here.
+// Where work is stranded, L1-work-executed fails too, by the same run (a
+// lasso that ends in a state where no thread can move, or whose cycle never
+// takes the item).
 var historyVerdicts = map[string]string{
 	// 07edfece8bcb: unbind_workers() preempts wq_worker_running()
-	"unbind-running-pre":   "S1-stranded-work 15/42, S5-running-count 8/20, S6-warn-preconditions 13/38",
+	"unbind-running-pre":   "L1-work-executed 27/65, S1-stranded-work 15/42, S5-running-count 8/20, S6-warn-preconditions 13/38",
 	"unbind-running-fixed": "",
 	// 45c753f5f24d: unbind_workers() preempts wq_worker_sleeping()
-	"unbind-sleeping-pre":        "S1-stranded-work 14/40, S5-running-count 5/14, S6-warn-preconditions 12/36",
+	"unbind-sleeping-pre":        "L1-work-executed 26/63, S1-stranded-work 14/40, S5-running-count 5/14, S6-warn-preconditions 12/36",
 	"unbind-sleeping-fixed":      "",
 	"unbind-sleeping-preemptoff": "",
 	// c8f6219be2e5: the tick between a worker's resume and wq_worker_running()
-	"tick-sleeping-pre":   "S1-stranded-work 18/42, S5-running-count 7/13, S6-warn-preconditions 16/38, runtime-error 22/51",
+	"tick-sleeping-pre":   "L1-work-executed 18/45, S1-stranded-work 18/42, S5-running-count 7/13, S6-warn-preconditions 16/38, runtime-error 22/51",
 	"tick-sleeping-fixed": "",
 	// eb2834285cf1: unbind without the final kick
-	"unbind-kick-pre":   "S1-stranded-work 4/8",
+	"unbind-kick-pre":   "L1-work-executed 20/44, S1-stranded-work 4/8",
 	"unbind-kick-fixed": "",
 	// 29187a9eeaf3: the manager's early exit with the era's waker-side hooks
 	"manage-exit-pre":   "S13-idle-reserve 10/30",

@@ -77,9 +77,7 @@ func (g *graph) nextAllocs(expectStates, expectEdges int) uint64 {
 		if e.perm != nil {
 			n += grow(len(e.perm), cap(e.perm), 2)
 		}
-		if e.thread != nil {
-			n += grow(len(e.thread), cap(e.thread), 4)
-		}
+		n += grow(len(e.thread), cap(e.thread), 2)
 	}
 	return n
 }

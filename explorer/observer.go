@@ -13,8 +13,9 @@ type observer interface {
 	// source is called in phase 2 (insert) before src's successors.
 	source(src int32)
 	// edge is called in phase 2 for each transition from src that leads
-	// to a state (to is its id, or -1 in a visited set that keeps none).
-	edge(src, to int32, f *found)
+	// to a state (to is its id, or -1 in a visited set that keeps none);
+	// c is the chunk f came in.
+	edge(src, to int32, f *found, c *chunk)
 	// step is called in phase 4 (record) for each transition from src,
 	// with what the step raised.
 	step(src int32, f *found, events []stepEvent)
@@ -31,13 +32,13 @@ type observer interface {
 // follow.
 type noObserver struct{}
 
-func (noObserver) between(*search)                 {}
-func (noObserver) source(int32)                    {}
-func (noObserver) edge(_, _ int32, _ *found)       {}
-func (noObserver) step(int32, *found, []stepEvent) {}
-func (noObserver) violated(int, *violation)        {}
-func (noObserver) cut(int32)                       {}
-func (noObserver) done(int)                        {}
+func (noObserver) between(*search)                     {}
+func (noObserver) source(int32)                        {}
+func (noObserver) edge(_, _ int32, _ *found, _ *chunk) {}
+func (noObserver) step(int32, *found, []stepEvent)     {}
+func (noObserver) violated(int, *violation)            {}
+func (noObserver) cut(int32)                           {}
+func (noObserver) done(int)                            {}
 
 // progress calls Options.Progress about once a second.
 type progress struct {

@@ -19,6 +19,9 @@ type violation struct {
 	// symmetry)
 	items uint64
 	check invariants.GraphCheck
+	// a liveness property's lasso: from state, the steps into and around a
+	// cycle (on a real graph: never with symmetry)
+	finding *invariants.Finding
 }
 
 // The search runs in batches of states to expand, taken in id order. Each
@@ -79,7 +82,8 @@ type search struct {
 	lastNew   int   // the last batch's new states and edges
 	lastEdges int
 	frontPeak uint64
-	depthCut  bool // some state was not expanded: at the depth bound
+	depthCut  bool  // some state was not expanded: at the depth bound
+	unknown   []int // properties the whole-graph analyses cannot decide
 }
 
 // Explore runs the search.
@@ -93,6 +97,13 @@ func Explore(p *model.Program, opts Options) *Result {
 	for retries := 0; ; retries++ {
 		sym := p.NewSymmetry(p.SymmetryCandidates(exclude))
 		res := explore(p, opts, sym)
+		if res.symBreaks == nil && res.liveUnsure != nil {
+			// a liveness property may fail: decide it on the real graph
+			unsure := res.liveUnsure
+			res = explore(p, opts, nil)
+			res.Stats.LivenessResearch = unsure
+			sym = nil
+		}
 		if res.symBreaks == nil {
 			if sym != nil {
 				res.Stats.Symmetry = sym.Arrays()
@@ -180,6 +191,9 @@ func newSearch(p *model.Program, opts Options, sym *model.Symmetry) *search {
 	s.checks, s.cprops = s.suite.GraphChecks()
 	if len(s.checks) > 0 || opts.KeepGraph {
 		s.g.edges = newEdgeSet(opts.KeepGraph)
+		if p.FairEither {
+			s.g.edges.fair = []uint8{}
+		}
 		s.obs = append(s.obs, s.g.edges)
 	}
 	if opts.Progress != nil {
@@ -214,12 +228,14 @@ func (s *search) newExpanders() {
 			x.st.WatchSymmetry(x.watch)
 			x.ev.WatchSymmetry(x.watch)
 			x.buf = make(model.State, s.p.Words)
+			x.narrays = s.sym.NumArrays()
 		}
 		s.xs[i] = x
 	}
 	if s.sym == nil || s.g.edges == nil {
 		return
 	}
+	s.g.edges.narrays = s.sym.NumArrays()
 	// the first whole-graph property's items, if permuted, need per-edge
 	// permutations (SymmetryCandidates permutes no other property's items)
 	for _, c := range s.checks {
@@ -357,6 +373,9 @@ func (s *search) insertSource(src int32, e *expanded, succs []found, c *chunk) {
 	d := g.rec.depth(src)
 	for k := range succs {
 		f := &succs[k]
+		if f.kind == foundErr && g.edges != nil {
+			g.edges.erred(src)
+		}
 		if f.kind == foundErr || s.full {
 			continue
 		}
@@ -374,7 +393,7 @@ func (s *search) insertSource(src int32, e *expanded, succs []found, c *chunk) {
 			}
 		}
 		for _, o := range s.obs {
-			o.edge(src, id, f)
+			o.edge(src, id, f, c)
 		}
 	}
 	g.rec.expanded(g.n-int(e.first), e.first)

@@ -18,6 +18,11 @@ type Trace struct {
 	// FailStep is set when the last step itself violated the property
 	// (warn_on fired, a runtime error, a lock-discipline breach).
 	FailStep bool
+	// Loop, for a liveness counterexample (a lasso), is the index of the
+	// first step that repeats for ever: Steps[Loop:] lead from the state
+	// after Steps[Loop-1] back to it. Loop == len(Steps): the final state
+	// repeats (no thread can move). -1: not a lasso.
+	Loop int
 }
 
 // Step is one transition of a trace.
@@ -48,7 +53,7 @@ func Replay(p *model.Program, path []Move) (*Trace, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr := &Trace{Initial: init}
+	tr := &Trace{Initial: init, Loop: -1}
 	st := p.NewStepper()
 	st.Record = true
 	cur := init
@@ -120,6 +125,9 @@ func Reproduces(p *model.Program, tr *Trace, prop int) (bool, string) {
 	if ok, msg := invariants.NewSuite(p).AtEnd(prop, tr.Final()); ok {
 		return true, msg
 	}
+	if invariants.IsLiveness(p.Props[prop].Kind) {
+		return reproducesLasso(p, tr, prop)
+	}
 	if invariants.For(p.Props[prop].Kind).Graph != nil {
 		res := Explore(p.WithInitial(tr.Final()), Options{All: true})
 		if res.Err == nil && res.Complete && res.Props[prop].Verdict == Violated && res.Props[prop].Trace != nil && len(res.Props[prop].Trace.Steps) == 0 {
@@ -156,6 +164,16 @@ func buildTrace(p *model.Program, g *graph, v *violation, prop int, sym *model.S
 		}
 	}
 	msg := v.msg
+	loop := -1
+	if v.finding != nil {
+		lasso := v.finding.Lasso
+		for _, h := range lasso.Path {
+			if err := rp.stepEdge(h.Edge); err != nil {
+				return nil, err
+			}
+		}
+		loop = len(rp.moves) - len(lasso.Path) + lasso.Loop
+	}
 	if v.step != nil {
 		mv := *v.step
 		if sym != nil {
@@ -175,6 +193,14 @@ func buildTrace(p *model.Program, g *graph, v *violation, prop int, sym *model.S
 		}
 		tr.Msg = msg
 		tr.FailStep = v.step != nil
+		tr.Loop = loop
+		if v.finding != nil && err == nil {
+			at := tr.Initial
+			if loop > 0 {
+				at = tr.Steps[loop-1].After
+			}
+			tr.Msg = invariants.LassoMsg(p, p.Props[prop], v.finding, at)
+		}
 	}
 	return tr, err
 }
@@ -234,6 +260,36 @@ func (rp *realPath) step(id int32, k int) error {
 	return nil
 }
 
+// stepEdge takes edge e of the current state: its e-th successor that is
+// not an error (the search keeps no edge for those).
+func (rp *realPath) stepEdge(e int32) error {
+	i := int32(0)
+	var next model.State
+	var mv Move
+	rp.st.Successors(rp.cur, func(sc *model.Succ) {
+		if sc.Err != nil {
+			return
+		}
+		if i == e {
+			mv = Move{Thread: sc.Thread, Branch: sc.Branch}
+			next = sc.State.Clone()
+		}
+		i++
+	})
+	if next == nil {
+		return fmt.Errorf("internal error: a lasso takes edge %d of a state with %d", e, i)
+	}
+	if rp.sym != nil {
+		var err error
+		if mv, err = rp.realStep(-1, mv, next); err != nil {
+			return err
+		}
+	}
+	rp.moves = append(rp.moves, mv)
+	rp.cur = next
+	return nil
+}
+
 // realStep finds the real state's step that matches the representative's
 // step mv to next, and updates sig.
 func (rp *realPath) realStep(id int32, mv Move, next model.State) (Move, error) {
@@ -272,6 +328,71 @@ func renameItems(items uint64, sig []int32) uint64 {
 		}
 	}
 	return out
+}
+
+// reproducesLasso judges a replayed liveness counterexample: its cycle
+// closes (the last step returns to the state after step Loop), it is fair
+// (every thread that never steps in it is disabled somewhere in it, and
+// none could take a free lock there), and the property fails along it.
+func reproducesLasso(p *model.Program, tr *Trace, prop int) (bool, string) {
+	pr := p.Props[prop]
+	if tr.Loop < 0 || tr.Loop > len(tr.Steps) {
+		return false, "the saved trace does not say where its cycle starts (cycle_start)"
+	}
+	states := []model.State{tr.Initial}
+	for i := range tr.Steps {
+		states = append(states, tr.Steps[i].After)
+	}
+	if !slices.Equal(states[tr.Loop], tr.Final()) {
+		return false, fmt.Sprintf("the cycle does not close: the state after the last step is not the one after step %d", tr.Loop)
+	}
+	if tr.Loop == len(tr.Steps) {
+		n := 0
+		p.NewStepper().Successors(tr.Final(), func(*model.Succ) { n++ })
+		if n > 0 {
+			return false, "the run does not stop at the end of the trace: some thread can still step"
+		}
+	}
+	if why := unfair(p, tr, states[tr.Loop:]); why != "" {
+		return false, "the cycle is not fair: " + why
+	}
+	if !invariants.FailsAlong(p, pr, states, tr.Loop) {
+		return false, fmt.Sprintf("%s does not fail along the cycle", pr.Name)
+	}
+	return true, fmt.Sprintf("the cycle of %d steps closes, every thread is treated fairly, and %s fails along it", len(tr.Steps)-tr.Loop, pr.Name)
+}
+
+// unfair says which thread a cycle treats unfairly, or "".
+func unfair(p *model.Program, tr *Trace, cycle []model.State) string {
+	stepped := map[int]bool{}
+	for _, st := range tr.Steps[tr.Loop:] {
+		stepped[st.Thread.Index] = true
+	}
+	stp, ev := p.NewStepper(), p.NewEvaluator()
+	for _, t := range p.Threads {
+		if stepped[t.Index] {
+			continue
+		}
+		disabled, lockFree := false, false
+		for _, s := range cycle {
+			n := 0
+			stp.ThreadSuccessors(s, t, func(sc *model.Succ) {
+				if sc.Err == nil { // a step that raises an error leads nowhere: the search keeps no edge
+					n++
+				}
+			})
+			_, _, ins := p.LockWaitedFor(s, t)
+			disabled = disabled || n == 0 && ev.IrqHeld(s)&(1<<t.Index) == 0
+			lockFree = lockFree || n > 0 && ins != nil
+		}
+		switch {
+		case lockFree:
+			return t.Label + " could take its lock in the cycle and never does"
+		case !disabled:
+			return t.Label + " can always step in the cycle and never does"
+		}
+	}
+	return ""
 }
 
 // realMsg says what is wrong at the end of a trace rebuilt under symmetry

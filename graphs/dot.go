@@ -32,6 +32,9 @@ func traceTitle(p *model.Program, tr *explorer.Trace) string {
 	if tr.Prop.Witness {
 		verb = "witnessed"
 	}
+	if tr.Loop >= 0 {
+		return fmt.Sprintf("%s: %s %s (%s)", p.Name, tr.Prop.Name, verb, lassoWords(tr))
+	}
 	return fmt.Sprintf("%s: %s %s (%d steps)", p.Name, tr.Prop.Name, verb, len(tr.Steps))
 }
 
@@ -60,7 +63,7 @@ func lanesDOT(p *model.Program, tr *explorer.Trace) string {
 		sg.Attr("style", "rounded")
 		lanes[t.Index] = sg
 	}
-	var prev dot.Node
+	var prev, loopStart dot.Node
 	hasPrev := false
 	lastInLane := map[int]dot.Node{}
 	before := tr.Initial
@@ -90,8 +93,16 @@ func lanesDOT(p *model.Program, tr *explorer.Trace) string {
 		if hasPrev {
 			g.Edge(prev, n).Attr("penwidth", "2").Attr("constraint", "true")
 		}
+		if i == tr.Loop {
+			loopStart = n
+		}
 		prev, hasPrev = n, true
 		before = st.After
+	}
+	if tr.Loop >= 0 && tr.Loop < len(tr.Steps) && hasPrev {
+		// a lasso: the last step leads back to the first that repeats
+		g.Edge(prev, loopStart).Attr("color", "#1a6fb0").Attr("penwidth", "2").Attr("style", "dashed").
+			Attr("constraint", "false").Attr("label", "repeats for ever").Attr("fontcolor", "#1a6fb0")
 	}
 	v := g.Node("violation").Attr("shape", "note").Attr("color", "red").Attr("fontname", "Helvetica").
 		Attr("label", dotEscape(wrapWords(tr.Msg, 60)))
@@ -204,6 +215,11 @@ func statesDOT(p *model.Program, tr *explorer.Trace) string {
 		if i == len(tr.Steps)-1 {
 			e.Attr("color", "red").Attr("penwidth", "2")
 		}
+	}
+	if tr.Loop >= 0 && tr.Loop < len(tr.Steps) {
+		// a lasso: the final state is the one the cycle starts from
+		g.Edge(nodes[len(nodes)-1], nodes[tr.Loop]).Attr("color", "#1a6fb0").Attr("penwidth", "2").Attr("style", "dashed").
+			Attr("constraint", "false").Attr("label", "the same state: the cycle repeats for ever").Attr("fontcolor", "#1a6fb0")
 	}
 	v := g.Node("violation").Attr("shape", "note").Attr("color", "red").Attr("fontname", "Helvetica").
 		Attr("label", dotEscape(wrapWords(tr.Msg, 60)))

@@ -17,6 +17,7 @@ type SavedTrace struct {
 	Reduce   string
 	Property string
 	Path     []JSONMove
+	Loop     int // a lasso's first repeating step (JSONProperty.CycleStart), or -1
 }
 
 // ReadSavedTrace finds a trace in --json output: the named property's, or
@@ -41,7 +42,10 @@ func ReadSavedTrace(data []byte, variant, prop string) (*SavedTrace, error) {
 			if len(jp.Path) == 0 || (prop != "" && jp.Name != prop) {
 				continue
 			}
-			t := &SavedTrace{Variant: r.Variant, Reduce: r.Reduce, Property: jp.Name, Path: jp.Path, Params: map[string]string{}}
+			t := &SavedTrace{Variant: r.Variant, Reduce: r.Reduce, Property: jp.Name, Path: jp.Path, Params: map[string]string{}, Loop: -1}
+			if jp.CycleStart != nil {
+				t.Loop = *jp.CycleStart
+			}
 			for k, v := range r.Params {
 				t.Params[k] = fmt.Sprint(v)
 			}

@@ -72,6 +72,10 @@ type JSONProperty struct {
 	// Path is the trace as transitions only, which is what
 	// wqcheck replay needs (a step may show no statement in Trace).
 	Path []JSONMove `json:"path,omitempty"`
+	// CycleStart, for a liveness counterexample (a lasso), is the index in
+	// Path of the first step that repeats for ever; len(Path) when the
+	// final state repeats (no thread can move).
+	CycleStart *int `json:"cycle_start,omitempty"`
 	// Lockdep is a violated lockdep property's pattern (lockdep.go).
 	Lockdep *JSONLockdep `json:"lockdep,omitempty"`
 }
@@ -158,6 +162,10 @@ func ToJSON(runs []Run) []JSONRun {
 		}
 		for _, pr := range res.Props {
 			jp := JSONProperty{Name: pr.Prop.Name, Kind: pr.Prop.Kind.String(), Verdict: string(pr.Verdict)}
+			if tr := pr.Trace; tr != nil && tr.Loop >= 0 {
+				loop := tr.Loop
+				jp.CycleStart = &loop
+			}
 			if tr := pr.Trace; tr != nil {
 				jp.Message = tr.Msg
 				jp.Steps = len(tr.Steps)
@@ -234,6 +242,9 @@ func writeVerdicts(w io.Writer, res *explorer.Result) {
 		switch pr.Verdict {
 		case explorer.Violated:
 			v = fmt.Sprintf("VIOLATED  (shortest counterexample: %d step%s)", len(pr.Trace.Steps), plural(len(pr.Trace.Steps)))
+			if pr.Trace.Loop >= 0 {
+				v = fmt.Sprintf("VIOLATED  (lasso: %s)", lassoWords(pr.Trace))
+			}
 		case explorer.Unknown:
 			v = "unknown   (no violation within the bounds; not verified)"
 		case explorer.Witnessed:
@@ -372,6 +383,13 @@ func SymmetryLine(st explorer.Stats) string {
 	for _, b := range st.SymmetryOff {
 		parts = append(parts, fmt.Sprintf("%s not permuted: %s tells them apart", b.Array.Name, b))
 	}
+	if len(st.LivenessResearch) > 0 {
+		var names []string
+		for _, pr := range st.LivenessResearch {
+			names = append(names, pr.Name)
+		}
+		parts = append(parts, fmt.Sprintf("no reduction: the reduced graph could not decide %s, so the search ran again without it", strings.Join(names, ", ")))
+	}
 	if len(parts) == 0 {
 		return ""
 	}
@@ -398,7 +416,7 @@ func StorageLine(st explorer.Stats) string {
 		fmt.Fprintf(&b, "64-bit fingerprints, %s bytes/state (fingerprints and parent records)", per(st.VisitedBytes))
 	}
 	if st.GraphBytes > 0 {
-		fmt.Fprintf(&b, " + %s (the stranded-work analysis's edges)", per(st.GraphBytes))
+		fmt.Fprintf(&b, " + %s (the edges and per-state bits the graph properties keep: stranded work, liveness)", per(st.GraphBytes))
 	}
 	if !st.Exact {
 		fmt.Fprintf(&b, "; frontier peak %s; P(a fingerprint collision hid a state) <= %.1e", sizeOf(st.VectorBytes), st.CollisionProb)

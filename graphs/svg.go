@@ -52,6 +52,9 @@ func SequenceSVG(p *model.Program, tr *explorer.Trace) string {
 			wrapped = append(wrapped, wrap(l, laneChars[b.col])...)
 		}
 		b.lines = wrapped
+		if i == tr.Loop {
+			y += 16 // room for the rule that says the rest repeats
+		}
 		b.y = y
 		b.h = float64(len(b.lines))*lineH + 2*pad
 		y += b.h + 14
@@ -75,6 +78,11 @@ func SequenceSVG(p *model.Program, tr *explorer.Trace) string {
 	}
 	// steps
 	for i, b := range boxes {
+		if i == tr.Loop {
+			ly := b.y - 7
+			fmt.Fprintf(&s, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#1a6fb0" stroke-width="1.5" stroke-dasharray="6 3"/>`+"\n", margin, ly, width-margin, ly)
+			fmt.Fprintf(&s, `<text x="%.1f" y="%.1f" text-anchor="end" fill="#1a6fb0">the following steps repeat for ever</text>`+"\n", width-margin, ly-5)
+		}
 		lw := float64(laneChars[b.col])*charW + 2*pad
 		fill, stroke, sw := "#ffffff", "#444", 1.0
 		if len(b.locks) > 0 {

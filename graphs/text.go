@@ -212,15 +212,34 @@ func WriteTrace(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 	}
 	if tr.Prop.Witness {
 		fmt.Fprintf(w, "%s witnessed (informational): shortest witness, %d step%s\n\n", tr.Prop.Name, len(tr.Steps), plural(len(tr.Steps)))
+	} else if tr.Loop >= 0 {
+		fmt.Fprintf(w, "%s violated: a run that never ends well, %s\n\n", tr.Prop.Name, lassoWords(tr))
 	} else {
 		fmt.Fprintf(w, "%s violated: shortest counterexample, %d step%s\n\n", tr.Prop.Name, len(tr.Steps), plural(len(tr.Steps)))
 	}
 	writeSteps(w, p, tr, opt, width)
 	fmt.Fprintln(w)
 	writeProse(w, "violation: "+tr.Msg, width, "  ")
-	fmt.Fprintln(w, "state at the violation:")
+	if tr.Loop >= 0 {
+		fmt.Fprintln(w, "state where the cycle starts (and ends):")
+	} else {
+		fmt.Fprintln(w, "state at the violation:")
+	}
 	WriteState(w, p, tr.Final(), "  ", width)
 }
+
+// lassoWords describes a lasso's shape: "12 steps, then 3 that repeat for
+// ever".
+func lassoWords(tr *explorer.Trace) string {
+	if tr.Loop == len(tr.Steps) {
+		return fmt.Sprintf("%d step%s to a state where no thread can move again", tr.Loop, plural(tr.Loop))
+	}
+	n := len(tr.Steps) - tr.Loop
+	return fmt.Sprintf("%d step%s, then %d that repeat%s for ever", tr.Loop, plural(tr.Loop), n, map[bool]string{true: "s", false: ""}[n == 1])
+}
+
+// loopMark is the line before the first step of a lasso's cycle.
+const loopMark = "     -- the following steps repeat for ever --"
 
 // WriteReplay writes a replayed trace (wqcheck replay): the steps that
 // replayed, then whether the whole trace replayed and the property still
@@ -294,8 +313,14 @@ func writeSteps(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 				cells = append(cells, "  ~ "+c)
 			}
 		}
+		if i == tr.Loop {
+			fmt.Fprintln(w, loopMark)
+		}
 		lay.step(w, i+1, col, cells)
 		prev = st.After
+	}
+	if tr.Loop >= 0 && tr.Loop == len(tr.Steps) {
+		fmt.Fprintln(w, "     -- the final state repeats for ever: no thread can move --")
 	}
 }
 

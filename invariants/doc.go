@@ -1,7 +1,10 @@
 // Package invariants defines the kinds of property a model can state, as
 // values registered in one place (in the style of go/analysis's Analyzer):
-// state invariants, warn_on, deadlock, lock discipline, runtime errors and
-// stranded work. Each Kind says where the search decides it (a step raises
+// state invariants, warn_on, deadlock, lock discipline, runtime errors,
+// lockdep, stranded work, and the liveness kinds (lockup, starvation,
+// `liveness` declarations: liveness.go, decided by the fair-cycle engine in
+// fair.go on the product graph of product.go, with quotient components
+// lifted to real states in lift.go). Each Kind says where the search decides it (a step raises
 // it, a state fails it, a state without successors fails it, or the whole
 // explored graph fails it), what a violation says, and how the end of a
 // replayed trace is judged. Adding a kind means adding one Kind value here

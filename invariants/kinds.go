@@ -22,7 +22,7 @@ type Kind struct {
 	// successors (it must answer false for a state where a thread can move).
 	Terminal func(p *model.Program, s model.State) (msg string, failed bool)
 	// Graph returns the property's whole-graph analysis, one per search.
-	Graph func(pr *model.Property) GraphCheck
+	Graph func(p *model.Program, pr *model.Property) GraphCheck
 }
 
 // registry holds every kind, indexed by model.PropKind.
@@ -33,6 +33,9 @@ var registry = [...]*Kind{
 	model.PropDeadlock:       deadlockKind,
 	model.PropLockDiscipline: {Kind: model.PropLockDiscipline, Step: true, Doc: "a lock was misused: taken twice by its holder, released by a non-holder, held at exit, or a thread slept while atomic"},
 	model.PropRuntimeError:   {Kind: model.PropRuntimeError, Step: true, Doc: "a step did what the kernel cannot: a NULL dereference, a value out of its range, list corruption, a bad index"},
+	model.PropLockup:         lockupKind,
+	model.PropStarvation:     starvationKind,
+	model.PropLiveness:       livenessKind,
 	// the search's lockdep observer (explorer/lockorder.go) raises it at the
 	// step whose acquisition completes the pattern
 	model.PropLockdep: {Kind: model.PropLockdep, Step: true, Doc: "lockdep's rules, over the lock-order graph of every interleaving: a cycle, a lock used in an interrupt and taken with it enabled, a lock taken while one of its class is held"},
@@ -105,7 +108,7 @@ func (su *Suite) Terminal(s model.State) (f Failure, ok bool) {
 func (su *Suite) GraphChecks() (checks []GraphCheck, props []int) {
 	for _, i := range su.graph {
 		pr := su.p.Props[i]
-		checks = append(checks, For(pr.Kind).Graph(pr))
+		checks = append(checks, For(pr.Kind).Graph(su.p, pr))
 	}
 	return checks, su.graph
 }

@@ -9,7 +9,7 @@ import (
 // Every property kind is registered, under its own PropKind, and says in
 // exactly one way where the search decides it.
 func TestRegistry(t *testing.T) {
-	for k := model.PropInvariant; k <= model.PropLockdep; k++ {
+	for k := model.PropInvariant; k <= model.PropLiveness; k++ {
 		kind := For(k)
 		if kind == nil {
 			t.Fatalf("%s: not registered", k)
@@ -32,10 +32,11 @@ func TestRegistry(t *testing.T) {
 	}
 }
 
-// masks keep a byte per state when the items fit, 8 bytes otherwise.
+// masks keep a byte per state when the bits fit, 8 bytes for 64.
 func TestMasks(t *testing.T) {
-	for _, wide := range []bool{false, true} {
-		m := masks{wide: wide}
+	for _, bits := range []int{8, 64} {
+		m := newMasks(bits)
+		wide := bits > 8
 		m.grow(3)
 		m.set(1, 0x81)
 		m.set(2, 0x7f)

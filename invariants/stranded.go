@@ -9,9 +9,11 @@ import (
 )
 
 var strandedKind = &Kind{
-	Kind:  model.PropStranded,
-	Doc:   "a declared work item is pending and no interleaving from there ever takes it",
-	Graph: func(pr *model.Property) GraphCheck { return &stranded{prop: pr, m: masks{wide: pr.Items.Len > 8}} },
+	Kind: model.PropStranded,
+	Doc:  "a declared work item is pending and no interleaving from there ever takes it",
+	Graph: func(_ *model.Program, pr *model.Property) GraphCheck {
+		return &stranded{prop: pr, m: newMasks(pr.Items.Len)}
+	},
 }
 
 // A GraphCheck is a property decided on the whole explored graph. It owns
@@ -36,6 +38,15 @@ type Finding struct {
 	State int    // the state, in BFS order
 	Items uint64 // the items at fault, numbered as in that state
 	Msg   string
+	// Lasso, for a liveness property: the run that repeats for ever.
+	Lasso *Lasso
+	// Unsure: on a quotient graph (symmetry reduction) a liveness property
+	// may fail; only a search of the real graph can tell (fair.go).
+	Unsure bool
+	// Unknown: the analysis cannot decide the property on this model (a
+	// liveness property past 64 threads): its verdict is unknown.
+	Unknown bool
+	Thread  int // lockup, starvation: the thread at fault (its index)
 }
 
 // stranded is the stranded-work analysis of one property: the pending
@@ -62,39 +73,68 @@ func (c *stranded) Analyze(g Graph) (Finding, bool) {
 	return r, r.State >= 0
 }
 
-// masks holds one item set per state, in a byte when the items fit.
+// masks holds one bit set per state, in as few bytes as its bits need.
 type masks struct {
-	wide  bool
-	small []uint8
-	big   []uint64
+	bits int // 8, 16, 32 or 64
+	b8   []uint8
+	b16  []uint16
+	b32  []uint32
+	b64  []uint64
+}
+
+// newMasks holds sets of n bits.
+func newMasks(n int) masks {
+	for _, b := range []int{8, 16, 32} {
+		if n <= b {
+			return masks{bits: b}
+		}
+	}
+	return masks{bits: 64}
 }
 
 // grow makes room for n states.
 func (m *masks) grow(n int) {
-	if m.wide {
-		m.big = append(m.big, make([]uint64, n-len(m.big))...)
-	} else {
-		m.small = append(m.small, make([]uint8, n-len(m.small))...)
+	switch m.bits {
+	case 8:
+		m.b8 = append(m.b8, make([]uint8, n-len(m.b8))...)
+	case 16:
+		m.b16 = append(m.b16, make([]uint16, n-len(m.b16))...)
+	case 32:
+		m.b32 = append(m.b32, make([]uint32, n-len(m.b32))...)
+	default:
+		m.b64 = append(m.b64, make([]uint64, n-len(m.b64))...)
 	}
 }
 
-// set sets state id's items; distinct ids may be set concurrently.
+// set sets state id's bits; distinct ids may be set concurrently.
 func (m *masks) set(id int, v uint64) {
-	if m.wide {
-		m.big[id] = v
-	} else {
-		m.small[id] = uint8(v)
+	switch m.bits {
+	case 8:
+		m.b8[id] = uint8(v)
+	case 16:
+		m.b16[id] = uint16(v)
+	case 32:
+		m.b32[id] = uint32(v)
+	default:
+		m.b64[id] = v
 	}
 }
 
 func (m *masks) get(id int) uint64 {
-	if m.wide {
-		return m.big[id]
+	switch m.bits {
+	case 8:
+		return uint64(m.b8[id])
+	case 16:
+		return uint64(m.b16[id])
+	case 32:
+		return uint64(m.b32[id])
 	}
-	return uint64(m.small[id])
+	return m.b64[id]
 }
 
-func (m *masks) bytes() uint64 { return uint64(len(m.small) + 8*len(m.big)) }
+func (m *masks) bytes() uint64 {
+	return uint64(len(m.b8) + 2*len(m.b16) + 4*len(m.b32) + 8*len(m.b64))
+}
 
 // Graph is the explored state graph, as a whole-graph analysis needs it.
 type Graph interface {
@@ -110,6 +150,22 @@ type Graph interface {
 	// MapItems turns a set of items numbered as in an edge's target into
 	// the same items numbered as in the real successor.
 	MapItems(rank uint16, items uint64) uint64
+	// SuccThread returns, per edge of Succ(id), the thread that steps.
+	SuccThread(id int) []uint16
+	// Quotient reports whether states stand for symmetry orbits.
+	Quotient() bool
+	// Moved reports, on a quotient, whether edge k of state id leads to a
+	// representative that a permutation renamed (false: the successor
+	// itself).
+	Moved(id, k int) bool
+	// RenameThread gives thread t's index in the target of edge k of
+	// state id (t itself unless Moved).
+	RenameThread(id, k, t int) int
+	// EdgeFair returns edge k of state id's model.Succ.Fair bits.
+	EdgeFair(id, k int) uint8
+	// Erred reports whether some step from state id raises an error (the
+	// graph keeps no edge for it: the state is not where a run stops).
+	Erred(id int) bool
 }
 
 // strandedIn decides, exactly on a complete graph, which states are stranded:

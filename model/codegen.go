@@ -514,7 +514,10 @@ func (c *compiler) eitherStmt(s *syntax.EitherStmt) {
 	if c.inInit {
 		c.errf(s.Pos, "either is not allowed in init: the initial state must be unique")
 	}
-	e := c.emit(&Instr{Op: OpEither})
+	e := c.emit(&Instr{Op: OpEither, Fair: s.Fair})
+	if s.Fair {
+		c.prog.FairEither = true
+	}
 	var ends []int
 	for _, b := range s.Branches {
 		c.code[e].Targets = append(c.code[e].Targets, c.pc())

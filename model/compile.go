@@ -217,6 +217,8 @@ func (c *compiler) predeclare() {
 	c.addProp(&Property{Name: "deadlock", Kind: PropDeadlock, Text: "some thread can never move again although it has not finished"})
 	c.addProp(&Property{Name: "lock-discipline", Kind: PropLockDiscipline, Text: "no self-deadlock, no unlock by a non-holder, no sleeping while holding a spinlock, no exit with a lock held"})
 	c.addProp(&Property{Name: "runtime-error", Kind: PropRuntimeError, Text: "no NULL dereference, value out of range, list corruption or bad index"})
+	c.addProp(&Property{Name: "lockup", Kind: PropLockup, Text: "no thread stays in a spinlock, IRQs-off or preemption-off section for ever (soft/hard lockup)"})
+	c.addProp(&Property{Name: "starvation", Kind: PropStarvation, Text: "no thread waits for a lock for ever while others run"})
 }
 
 // declareConstants evaluates the parameters (with their --set values),
@@ -620,8 +622,42 @@ func (c *compiler) declareProperties() {
 			c.addProp(&Property{Name: d.Name, Kind: PropInvariant, Pos: d.Pos, Text: syntax.FormatExpr(d.Expr), Invariant: ev})
 		case *syntax.StrandedDecl:
 			c.declareStranded(d)
+		case *syntax.LivenessDecl:
+			c.declareLiveness(d)
 		}
 	}
+}
+
+// declareLiveness compiles a liveness property: its two conditions, with
+// the quantified element bound in slot 0.
+func (c *compiler) declareLiveness(d *syntax.LivenessDecl) {
+	pr := &Property{Name: d.Name, Kind: PropLiveness, Pos: d.Pos}
+	var sc *scope
+	if d.Var != "" {
+		a := c.arrays[d.Over]
+		if a == nil {
+			c.errf(d.OverPos, "liveness %s: %s is not an object array", d.Name, d.Over)
+		}
+		if a.Len > 64 {
+			c.errf(d.OverPos, "liveness %s: at most 64 elements are supported", d.Name)
+		}
+		pr.Over = a
+		sc = &scope{vars: map[string]*binding{d.Var: {typ: Type{Kind: KRef, Struct: a.Struct}, q: 0}}}
+		c.qdepth = 1
+	}
+	if d.From != nil {
+		pr.From = c.propExpr(d.From, sc)
+		pr.Text = syntax.FormatExpr(d.From) + " ~> "
+	} else {
+		pr.Text = "eventually "
+	}
+	pr.To = c.propExpr(d.To, sc)
+	pr.Text += syntax.FormatExpr(d.To)
+	if d.Var != "" {
+		pr.Text = "forall " + d.Var + " in " + d.Over + ": " + pr.Text
+	}
+	c.qdepth = 0
+	c.addProp(pr)
 }
 
 // declareStranded compiles a stranded-work property: the condition that
@@ -795,7 +831,7 @@ func (c *compiler) declareName(name string, pos syntax.Pos) {
 // locals (struct worker has `flags`) but not what is declared at the top.
 var topLevelWords = map[string]bool{
 	"model": true, "extends": true, "param": true, "const": true, "flags": true, "struct": true, "extend": true,
-	"thread": true, "daemon": true, "invariant": true, "stranded": true, "init": true, "alias": true,
+	"thread": true, "daemon": true, "invariant": true, "stranded": true, "liveness": true, "init": true, "alias": true,
 	"witness": true, "new": true, "ghost": true, "assume": true,
 }
 

@@ -80,6 +80,7 @@ type Instr struct {
 	Target  int
 	Else    int
 	Targets []int
+	Fair    bool                // OpEither: `either fair` (Succ.Fair)
 	Addr    func(c *Ctx) uint32 // OpLock/OpUnlock: lock slot; OpList*: list slot
 	Mutex   bool                // OpLock/OpUnlock: a mutex
 	// Ctx is OpCtx's change; on OpLock/OpUnlock the lock form's extra
@@ -142,10 +143,19 @@ type Succ struct {
 	// "no-op: consumer is TASK_RUNNING"), keyed by position in Log.
 	Notes  map[int]Note
 	Blocks bool // the step ended because the thread blocked mid-step
+	// Fair says whether the step passed an `either fair` (FairPassed) and
+	// took its first branch (FairFirst).
+	Fair uint8
 	// Acquired lists the step's lock acquisitions, in order, when the
 	// stepper tracks lockdep (Stepper.Lockdep); reused like State.
 	Acquired []Acquire
 }
+
+// Succ.Fair bits.
+const (
+	FairPassed uint8 = 1 << iota // the step ran an `either fair`
+	FairFirst                    // and took its first branch
+)
 
 // Note says what a recorded instruction did, for traces: in words, and,
 // for what a picture draws, typed.
@@ -181,6 +191,7 @@ type Stepper struct {
 	// Lockdep fills Succ.Acquired (lockdep.go)
 	Lockdep bool
 	acq     []Acquire
+	fair    uint8 // the step's Succ.Fair so far
 	ctx     Ctx
 	// the atomic block the current step runs, [atomicLo, atomicHi)
 	atomicLo, atomicHi int
@@ -255,6 +266,7 @@ func (st *Stepper) threadSuccessors(s State, t *Thread, emit func(*Succ)) {
 	// the scratch copy is reused: emit must copy what it keeps
 	st.scratch = append(st.scratch[:0], s...)
 	st.acq = st.acq[:0]
+	st.fair = 0
 	st.run(st.scratch, pc, false, 0, nil, nil, nil)
 }
 
@@ -341,7 +353,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 				panic(r)
 			}
 			msg := rp.msg
-			st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Notes: notes,
+			st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Notes: notes, Fair: st.fair,
 				Err: &StepError{Prop: st.p.builtinProp(rp.kind), Msg: msg, Bug: rp.bug}, Acquired: st.acq}
 			st.emit(&st.succ)
 			st.branch++
@@ -425,7 +437,15 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			}
 		case OpEither:
 			chose = true
+			fair0 := st.fair
 			for i, tg := range ins.Targets {
+				st.fair = fair0
+				if ins.Fair {
+					st.fair |= FairPassed
+					if i == 0 {
+						st.fair |= FairFirst
+					}
+				}
 				if i == len(ins.Targets)-1 {
 					next = tg
 					break
@@ -590,7 +610,7 @@ func (st *Stepper) finish(s State, lb uint32, pc int, blocks bool, fired, log []
 	if pc < len(code) {
 		st.keepLive(s, lb, t.Kind.locBits, code[pc].live)
 	}
-	st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Blocks: blocks, Notes: notes, Acquired: st.acq}
+	st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Blocks: blocks, Notes: notes, Acquired: st.acq, Fair: st.fair}
 	st.emit(&st.succ)
 	st.branch++
 }
@@ -661,25 +681,8 @@ func (p *Program) BlockedOn(s State, t *Thread) (what Blocked, ins *Instr) {
 		return NotBlocked, nil
 	}
 	ins = t.Kind.Code[pc]
-	c := &Ctx{p: p, s: s, th: t, lb: t.localsBase()}
-	switch ins.Op {
-	case OpLock:
-		owner := s.get(ins.Addr(c), ins.LockW)
-		if owner != 0 && owner != uint64(t.Index+1) {
-			return BlockedLock, ins
-		}
-	case OpSchedule:
-		if p.TaskState(s, t) != TaskRunning {
-			return BlockedSchedule, ins
-		}
-	case OpAwait:
-		if v, ok := safeEval(c, ins.X); ok && v == 0 {
-			return BlockedAwait, ins
-		}
-	case OpIrqEnter:
-		if v, ok := safeEval(c, ins.X); ok && v == 0 {
-			return BlockedIrq, ins
-		}
+	if what := p.blockedOwn(s, t, ins); what != NotBlocked {
+		return what, ins
 	}
 	if p.NCPUs > 0 {
 		if y, _ := p.CPUBlocker(s, t); y != nil {
@@ -687,6 +690,32 @@ func (p *Program) BlockedOn(s State, t *Thread) (what Blocked, ins *Instr) {
 		}
 	}
 	return NotBlocked, ins
+}
+
+// blockedOwn says what thread t's next instruction ins waits for in s, the
+// CPU aside.
+func (p *Program) blockedOwn(s State, t *Thread, ins *Instr) Blocked {
+	c := &Ctx{p: p, s: s, th: t, lb: t.localsBase()}
+	switch ins.Op {
+	case OpLock:
+		owner := s.get(ins.Addr(c), ins.LockW)
+		if owner != 0 && owner != uint64(t.Index+1) {
+			return BlockedLock
+		}
+	case OpSchedule:
+		if p.TaskState(s, t) != TaskRunning {
+			return BlockedSchedule
+		}
+	case OpAwait:
+		if v, ok := safeEval(c, ins.X); ok && v == 0 {
+			return BlockedAwait
+		}
+	case OpIrqEnter:
+		if v, ok := safeEval(c, ins.X); ok && v == 0 {
+			return BlockedIrq
+		}
+	}
+	return NotBlocked
 }
 
 // LockOwner returns the thread holding the lock of a blocked OpLock, or nil.

@@ -509,6 +509,8 @@ func kindName(d syntax.Decl) string {
 		return "invariant"
 	case *syntax.StrandedDecl:
 		return "stranded property"
+	case *syntax.LivenessDecl:
+		return "liveness property"
 	case *syntax.InitDecl:
 		return "init block"
 	case *syntax.CpusDecl:

@@ -248,10 +248,13 @@ const (
 	PropLockDiscipline                 // built in: self-deadlock, unlock by a non-holder, sleeping while atomic, exiting with a lock held
 	PropRuntimeError                   // built in: NULL dereference, value out of range, list corruption, bad index
 	PropLockdep                        // built in, the lockdep family: lockdep's checks over every interleaving (Check says which)
+	PropLockup                         // built in: a thread stays in a spinlock, IRQs-off or preemption-off section for ever
+	PropStarvation                     // built in: a thread waits for a lock for ever while others run
+	PropLiveness                       // liveness NAME: P ~> Q; or eventually Q; under fairness
 )
 
 func (k PropKind) String() string {
-	return [...]string{"invariant", "warn_on", "stranded", "deadlock", "lock-discipline", "runtime-error", "lockdep"}[k]
+	return [...]string{"invariant", "warn_on", "stranded", "deadlock", "lock-discipline", "runtime-error", "lockdep", "lockup", "starvation", "liveness"}[k]
 }
 
 // Property is one named property of a model. Every model has the built-in
@@ -273,10 +276,19 @@ type Property struct {
 	Pending Eval
 	// PropLockdep: which of lockdep's checks (lockdep.go)
 	Check LockdepCheck
+	// PropLiveness: From ~> To (From nil: eventually To, from the initial
+	// state), for each element of Over (nil: once), the element bound in
+	// quantifier slot 0.
+	Over     *Array
+	From, To Eval
 }
 
 // Program is a compiled model: a transition system over packed States.
 type Program struct {
+	// FairEither says some `either fair` exists: the search keeps, per
+	// edge, whether it passed one (model.Succ.Fair).
+	FairEither bool
+
 	Name    string
 	Doc     string
 	Extends []string // every model it extends, nearest first

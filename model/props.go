@@ -6,8 +6,13 @@ import "fmt"
 // context, so checking every invariant of every new state allocates
 // nothing; use one per goroutine.
 type Evaluator struct {
-	c Ctx
+	c     Ctx
+	spins []lockSlot // the spinlocks, for Sections
+	st    *Stepper   // for IrqHeld's view of the CPUs
 }
+
+// Program returns the program the evaluator evaluates.
+func (e *Evaluator) Program() *Program { return e.c.p }
 
 // NewEvaluator returns an Evaluator for p.
 func (p *Program) NewEvaluator() *Evaluator { return &Evaluator{c: Ctx{p: p}} }
@@ -32,6 +37,27 @@ func (e *Evaluator) PendingMask(pr *Property, s State) (m uint64, err error) {
 		}
 	}
 	return m, nil
+}
+
+// LiveMasks evaluates a liveness property's two conditions for every
+// element (bit 0 alone without forall): from is nil for eventually.
+func (e *Evaluator) LiveMasks(pr *Property, s State) (from, to uint64, err error) {
+	defer e.recoverEval(&err, "liveness %s: a condition cannot be evaluated", pr)
+	e.c.s = s
+	n, first := 1, 0
+	if pr.Over != nil {
+		n, first = pr.Over.Len, pr.Over.First
+	}
+	for i := 0; i < n; i++ {
+		e.c.q[0] = int64(first + i + 1)
+		if pr.From != nil && pr.From(&e.c) != 0 {
+			from |= 1 << i
+		}
+		if pr.To(&e.c) != 0 {
+			to |= 1 << i
+		}
+	}
+	return from, to, nil
 }
 
 func (e *Evaluator) recoverEval(err *error, what string, pr *Property) {

@@ -329,6 +329,10 @@ type AtomicStmt struct {
 type EitherStmt struct {
 	Pos      Pos
 	Branches []*Block
+	// Fair (`either fair { A } or ...`): a run that reaches the choice
+	// infinitely often takes the first branch infinitely often (the way
+	// out: a work function eventually returns). Only liveness reads it.
+	Fair bool
 }
 
 func (s *Block) StmtPos() Pos        { return s.Pos }

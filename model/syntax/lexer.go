@@ -167,7 +167,7 @@ func (lx *lexer) advance() {
 
 // three- and two-character operators, longest first.
 var ops3 = []string{"<<=", ">>=", "..."}
-var ops2 = []string{"==", "!=", "<=", ">=", "&&", "||", "<<", ">>", "->", "++", "--", "+=", "-=", "|=", "&=", "^=", "*=", "/=", "%=", ".."}
+var ops2 = []string{"~>", "==", "!=", "<=", ">=", "&&", "||", "<<", ">>", "->", "++", "--", "+=", "-=", "|=", "&=", "^=", "*=", "/=", "%=", ".."}
 
 func (lx *lexer) next() (token, error) {
 	t, err := lx.scan()

@@ -232,6 +232,8 @@ func (p *parser) parseDecl() Decl {
 		return d
 	case p.is("stranded"):
 		return p.parseStrandedDecl(base)
+	case p.is("liveness"):
+		return p.parseLivenessDecl(base)
 	case p.is("init"):
 		p.next()
 		return &InitDecl{declBase: base, Body: p.parseBlock()}
@@ -478,7 +480,7 @@ func (p *parser) parseTypedDecl(base declBase) Decl {
 		p.next()
 	}
 	if p.tok.kind != tIdent {
-		p.fail(p.tok.pos, "expected a declaration (param, const, cpus, flags, struct, a variable, a function, thread, invariant, stranded, init), found %s", p.tok.describe())
+		p.fail(p.tok.pos, "expected a declaration (param, const, cpus, flags, struct, a variable, a function, thread, invariant, stranded, liveness, init), found %s", p.tok.describe())
 	}
 	typ := p.parseType()
 	name, _ := p.ident("after the type")
@@ -750,6 +752,10 @@ func (p *parser) parseFor(pos Pos) *ForStmt {
 func (p *parser) parseEither(pos Pos) *EitherStmt {
 	p.next()
 	s := &EitherStmt{Pos: pos}
+	if p.is("fair") {
+		p.next()
+		s.Fair = true
+	}
 	s.Branches = append(s.Branches, p.parseBlock())
 	for p.is("or") {
 		p.next()

@@ -81,6 +81,8 @@ func FormatDecl(d Decl) string {
 		fmt.Fprintf(&b, "invariant %s:\n    %s;\n", formatPropName(d.Name), FormatExpr(d.Expr))
 	case *StrandedDecl:
 		fmt.Fprintf(&b, "stranded %s: %s in %s pending %s;\n", formatPropName(d.Name), d.Var, d.Over, FormatExpr(d.Pending))
+	case *LivenessDecl:
+		b.WriteString(formatLiveness(d))
 	case *AliasDecl:
 		fmt.Fprintf(&b, "alias %s = %s;\n", formatPropName(d.Name), formatPropName(d.Builtin))
 	case *WitnessDecl:
@@ -293,6 +295,9 @@ func formatStmt(b *strings.Builder, s Stmt, depth int) {
 		b.WriteString("\n")
 	case *EitherStmt:
 		b.WriteString("either ")
+		if s.Fair {
+			b.WriteString("fair ")
+		}
 		for i, br := range s.Branches {
 			if i > 0 {
 				b.WriteString(" or ")

@@ -1,0 +1,129 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// What the liveness properties ask of a state (package invariants decides
+// them on the explored graph): which threads are inside a section they
+// must leave (lockup), which wait to take a lock (starvation).
+
+// Sections returns, per thread (bit t.Index), whether t is inside a section
+// the kernel's lockup detectors watch in s: it holds a spinlock, or has
+// interrupts, preemption or bottom halves disabled, or it is an interrupt
+// handler that has fired and not returned. A mutex holder may sleep: not a
+// section.
+func (e *Evaluator) Sections(s State) uint64 {
+	p := e.c.p
+	if e.spins == nil {
+		e.spins = []lockSlot{}
+		for _, l := range p.lockSlots() {
+			if !l.mutex {
+				e.spins = append(e.spins, l)
+			}
+		}
+	}
+	var m uint64
+	for _, t := range p.Threads {
+		if p.Finished(s, t) {
+			continue
+		}
+		if p.Ctx(s, t).Atomic() || p.Active(s, t) {
+			m |= 1 << t.Index
+		}
+	}
+	for _, l := range e.spins {
+		if o := s.get(l.off, l.w); o != 0 {
+			m |= 1 << (o - 1)
+		}
+	}
+	return m
+}
+
+// IrqHeld returns, per thread (bit t.Index), whether only an interrupt
+// handler active on t's CPU keeps t from stepping in s. An interrupt runs to
+// completion and returns to what it interrupted, so for fairness such a
+// thread counts as able to step: a tick that fires again and again does
+// not starve the task it interrupts.
+func (e *Evaluator) IrqHeld(s State) uint64 {
+	p := e.c.p
+	if p.NCPUs == 0 {
+		return 0
+	}
+	if e.st == nil {
+		e.st = &Stepper{p: p}
+	}
+	e.st.view.compute(e.st, s)
+	var m uint64
+	for _, t := range p.Threads {
+		pc := p.PC(s, t)
+		if pc >= len(t.Kind.Code) {
+			continue
+		}
+		i, _ := e.st.view.blocker(t)
+		if i < 0 || p.Threads[i].Kind.Ctx == CtxTask {
+			continue
+		}
+		if p.blockedOwn(s, t, t.Kind.Code[pc]) == NotBlocked {
+			m |= 1 << t.Index
+		}
+	}
+	return m
+}
+
+// AtLock returns, per thread (bit t.Index), whether t's next instruction
+// takes a lock (it waits for it, or is about to take it).
+func (p *Program) AtLock(s State) uint64 {
+	var m uint64
+	for _, t := range p.Threads {
+		pc := p.PC(s, t)
+		if pc < len(t.Kind.Code) && t.Kind.Code[pc].Op == OpLock {
+			m |= 1 << t.Index
+		}
+	}
+	return m
+}
+
+// DescribeSection says which section thread t is in, in s: "holds
+// pool.lock, interrupts disabled, on CPU 0", "in hardirq context".
+func (p *Program) DescribeSection(s State, t *Thread) string {
+	var parts []string
+	for _, l := range p.lockSlots() {
+		if o := s.get(l.off, l.w); o == uint64(t.Index+1) && !l.mutex {
+			parts = append(parts, "holds "+l.name)
+		}
+	}
+	if t.Kind.Ctx != CtxTask && p.Active(s, t) {
+		parts = append(parts, "in "+t.Kind.Ctx.String()+" context")
+	}
+	c := p.Ctx(s, t)
+	if c.IrqOff {
+		parts = append(parts, "interrupts disabled")
+	}
+	if c.Bh > 0 {
+		parts = append(parts, "bottom halves disabled")
+	}
+	if c.Preempt > 0 && len(parts) == 0 {
+		parts = append(parts, "preemption disabled")
+	}
+	where := strings.Join(parts, ", ")
+	if p.NCPUs > 0 {
+		if cpu := p.CPU(s, t); cpu >= 0 {
+			where += fmt.Sprintf(", on CPU %d", cpu)
+		}
+	}
+	return where
+}
+
+// LockWaitedFor names the lock thread t's next instruction takes in s, its
+// holder (nil when free), and the instruction (Mutex, Ctx: how it waits).
+func (p *Program) LockWaitedFor(s State, t *Thread) (name string, holder *Thread, ins *Instr) {
+	pc := p.PC(s, t)
+	if pc >= len(t.Kind.Code) || t.Kind.Code[pc].Op != OpLock {
+		return "", nil, nil
+	}
+	ins = t.Kind.Code[pc]
+	holder, name = p.LockOwner(s, t, ins)
+	return name, holder, ins
+}
