@@ -5,6 +5,7 @@
 //	wqcheck bench [flags] [VARIANT...]  time the workqueue verdict matrix per search mode
 //	wqcheck list                       the built-in models
 //	wqcheck show VARIANT               a model as the checker sees it (after extends)
+//	wqcheck show --diff VARIANT        the variant as a unified diff against its parent
 //
 // Exit status: 0 every property holds within the bounds, 1 a property is
 // violated, 2 bad input or usage, 3 incomplete (status.go). This file only
@@ -116,7 +117,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		CommandNotFound: func(c *cli.Context, name string) {},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageErr("commands: check, review, properties, graph, replay, bench, list, show, help", "unknown command %q", c.Args().First())
+				return usageErr("commands: check, review, properties, graph, lockgraph, replay, bench, list, show, help", "unknown command %q", c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -125,6 +126,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			reviewCommand(),
 			propertiesCommand(),
 			graphCommand(),
+			lockgraphCommand(),
 			replayCommand(),
 			benchCommand(),
 			{
@@ -141,9 +143,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Name:      "show",
 				Usage:     "print a model as the checker sees it, after extends",
 				ArgsUsage: "VARIANT",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "diff", Usage: "print the variant as a unified diff against its parent, as the checker sees both"},
+				},
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
-						return usageErr("usage: wqcheck show VARIANT", "show takes one variant, %d given", c.NArg())
+						return usageErr("usage: wqcheck show [--diff] VARIANT", "show takes one variant, %d given", c.NArg())
+					}
+					if c.Bool("diff") {
+						return showDiff(c.App.Writer, c.Args().First())
 					}
 					return showModel(c.App.Writer, c.Args().First())
 				},
@@ -175,6 +183,8 @@ func checkCommand() *cli.Command {
 			&cli.BoolFlag{Name: "explain", Usage: "under each step of a trace, show what it changed in the state"},
 			&cli.BoolFlag{Name: "brief", Usage: "print brief traces: the steps and statements the violation depends on, in 72 columns"},
 			&cli.BoolFlag{Name: "by-cpu", Usage: "lay the trace out by CPU (a column per CPU, as in kernel commit messages), in models with CPUs"},
+			&cli.BoolFlag{Name: "kernel", Usage: "print violations the kernel reports in its own words as it does: lockdep's (\"WARNING: possible circular locking dependency detected\"), then the interleavings behind them; \"BUG: scheduling while atomic\"; KCSAN's \"data-race\"; the workqueue watchdog's \"BUG: workqueue lockup\""},
+			&cli.BoolFlag{Name: "lockdep", Value: true, Usage: "check lockdep's rules over every interleaving (the lockdep-* properties); --lockdep=false leaves them out"},
 			&cli.BoolFlag{Name: "summary", Usage: "print the verdicts only (the matrix, or one variant's summary), no traces"},
 			&cli.StringFlag{Name: "property", Usage: "draw the trace of property `NAME` (default: the first violated, else the first witnessed)"},
 			&cli.StringFlag{Name: "dot", Usage: "write the trace as DOT to `FILE`"},
@@ -225,6 +235,7 @@ func checkAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	printWarnings(c.App.ErrWriter, jobs)
 	stop, release := stopOnSignal()
 	defer release()
 	opts.Stop = stop
@@ -364,7 +375,7 @@ func loadJobs(c *cli.Context, variants []string, sets *settings) ([]job, error) 
 	var jobs []job
 	for _, v := range variants {
 		for _, set := range sets.all {
-			p, err := loader.Load(v, model.Options{Set: set, Fine: c.String("reduce") == "none"})
+			p, err := loader.Load(v, model.Options{Set: set, Fine: c.String("reduce") == "none", NoLockdep: !c.Bool("lockdep")})
 			if err != nil {
 				return nil, &exitError{code: 2, err: err}
 			}
@@ -376,6 +387,20 @@ func loadJobs(c *cli.Context, variants []string, sets *settings) ([]job, error) 
 		}
 	}
 	return jobs, nil
+}
+
+// printWarnings prints, before any search, what the variants dropped that
+// a property depends on (model.Warning), each warning once.
+func printWarnings(w io.Writer, jobs []job) {
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		for _, wn := range j.prog.Warnings {
+			if s := wn.String(); !seen[s] {
+				seen[s] = true
+				fmt.Fprintf(w, "wqcheck: warning: %s\n", s)
+			}
+		}
+	}
 }
 
 // searchOptions turns the flags into the search's options.
@@ -460,8 +485,14 @@ func writeReport(c *cli.Context, runs []graphs.Run) error {
 			continue
 		}
 		for _, pr := range r.Result.Props {
-			if pr.Trace != nil {
+			if pr.Trace != nil && pr.Lockdep != nil && c.Bool("kernel") {
 				fmt.Fprintln(w)
+				graphs.WriteLockdep(w, r.Result, pr, graphs.TextOptions{Width: c.Int("width"), ByCPU: c.Bool("by-cpu")})
+			} else if pr.Trace != nil {
+				fmt.Fprintln(w)
+				if c.Bool("kernel") && (graphs.WriteKernelBug(w, r.Result, pr) || graphs.WriteWorkqueueLockup(w, r.Result, pr)) {
+					fmt.Fprintln(w)
+				}
 				graphs.WriteTrace(w, r.Result.Program, pr.Trace, textOptions(c))
 			}
 		}
@@ -691,6 +722,64 @@ func graphAction(c *cli.Context) error {
 	return nil
 }
 
+func lockgraphCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "lockgraph",
+		Usage:     "draw the lock-order graph lockdep builds over every interleaving, as DOT",
+		ArgsUsage: "VARIANT",
+		Description: "A node per lock class, an edge per dependency (a lock taken while another is held), labelled\n" +
+			"with the statement that first creates it and its shortest trace's length; a cycle's edges red.",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "set", Usage: "override a parameter, NAME=VALUE (repeatable)"},
+			&cli.IntFlag{Name: "max-states", Usage: "explore at most `N` states (0: no bound)"},
+			&cli.IntFlag{Name: "max-depth", Usage: "do not expand states deeper than `N` steps (0: no bound)"},
+			&cli.StringFlag{Name: "out", Usage: "write the DOT to `FILE` instead of standard output"},
+		},
+		Action: lockgraphAction,
+	}
+}
+
+func lockgraphAction(c *cli.Context) error {
+	variant, err := oneVariant(c, "usage: wqcheck lockgraph [flags] VARIANT")
+	if err != nil {
+		return err
+	}
+	set, err := singleSettings(c)
+	if err != nil {
+		return err
+	}
+	if c.Int("max-states") < 0 || c.Int("max-depth") < 0 {
+		return usageErr("", "--max-states and --max-depth must not be negative")
+	}
+	if err := checkOutputPath(c.String("out")); err != nil {
+		return usageErr("", "--out: %v", err)
+	}
+	p, err := loader.Load(variant, model.Options{Set: set})
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	stop, release := stopOnSignal()
+	defer release()
+	res := explorer.Explore(p, explorer.Options{All: true, Symmetry: true, Workers: runtime.NumCPU(), MaxStates: c.Int("max-states"),
+		MaxDepth: c.Int("max-depth"), MaxMemory: defaultMemoryBound(), Stop: stop})
+	if res.Err != nil {
+		return &exitError{code: 2, err: res.Err}
+	}
+	src := graphs.LockGraphDOT(res)
+	if file := c.String("out"); file != "" {
+		if err := writeOutput(file, []byte(src), c.App.Writer, c.App.ErrWriter); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	} else if _, err := io.WriteString(c.App.Writer, src); err != nil {
+		return err
+	}
+	if !res.Complete {
+		fmt.Fprintf(c.App.ErrWriter, "wqcheck: the lock graph is INCOMPLETE: the search stopped at %s after %s states\n", res.Stopped, graphs.Commas(res.Stats.States))
+		return &exitError{code: exitIncomplete}
+	}
+	return nil
+}
+
 func replayCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "replay",
@@ -901,5 +990,34 @@ func showModel(w io.Writer, ref string) error {
 		merged.Extends = nil
 	}
 	_, err = io.WriteString(w, syntax.Format(&merged))
+	return err
+}
+
+// showDiff prints a variant as a unified diff of its parent (its parents
+// combined), as the checker sees it, against the variant: what a reviewer
+// pastes under a patch.
+func showDiff(w io.Writer, ref string) error {
+	res, err := loader.Resolve(ref)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if _, err := model.Compile(res.Merged, res.Files, model.Options{}); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if res.Base == nil {
+		return &exitError{code: 2, err: fmt.Errorf("%s extends nothing: there is no parent to diff against", res.Merged.Model),
+			hint: "show --diff takes a variant (model X extends Y;); wqcheck show prints a model whole"}
+	}
+	text := func(f *syntax.File) []string {
+		g := *f
+		g.Doc, g.Model, g.Extends = "", res.Merged.Model, nil
+		return strings.Split(strings.TrimSuffix(syntax.Format(&g), "\n"), "\n")
+	}
+	parents := strings.Join(res.Leaf.Extends, "+")
+	d := unifiedDiff("a/"+parents+".wq", "b/"+res.Merged.Model+".wq", text(res.Base), text(res.Merged), 3)
+	if d == "" {
+		d = fmt.Sprintf("// %s is %s unchanged\n", res.Merged.Model, parents)
+	}
+	_, err = io.WriteString(w, d)
 	return err
 }

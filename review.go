@@ -70,6 +70,11 @@ func reviewAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	var jobs []job // for the warnings: what a variant dropped that a property reads
+	for _, rv := range reviews {
+		jobs = append(jobs, job{prog: rv.Rungs[0].Run.Result.Program})
+	}
+	printWarnings(c.App.ErrWriter, jobs)
 	opts := explorer.Options{All: true, Workers: c.Int("workers"), Symmetry: true, MaxMemory: uint64(c.Int("max-memory")) << 20}
 	if !c.IsSet("max-memory") {
 		opts.MaxMemory = defaultMemoryBound()

@@ -38,8 +38,9 @@ const (
 // stepEvent is a step property (warn_on, lock discipline, runtime error)
 // that a step raised.
 type stepEvent struct {
-	prop int
+	prop int // -1: a lock acquisition for the lockdep observer (acq)
 	msg  string
+	acq  model.Acquire
 }
 
 // chunk is phase 1's output for chunkSources states; reused across batches.
@@ -69,6 +70,7 @@ type expander struct {
 	g        *graph
 	suite    *invariants.Suite
 	checks   []invariants.GraphCheck
+	lo       *lockOrder // lockdep: read only in phase 1
 	st       *model.Stepper
 	ev       *model.Evaluator
 	maxDepth int
@@ -111,10 +113,17 @@ func (x *expander) expand(c *chunk) {
 func (x *expander) successor(c *chunk, sc *model.Succ) found {
 	f := found{thread: int32(sc.Thread), branch: int32(sc.Branch), events: int32(len(c.events))}
 	for _, prop := range sc.Fired {
-		c.events = append(c.events, stepEvent{prop, "warn_on fired: " + x.p.Props[prop].Text})
+		c.events = append(c.events, stepEvent{prop: prop, msg: "warn_on fired: " + x.p.Props[prop].Text})
+	}
+	if x.lo != nil {
+		for _, a := range sc.Acquired {
+			if x.lo.news(&a) {
+				c.events = append(c.events, stepEvent{prop: -1, acq: a})
+			}
+		}
 	}
 	if sc.Err != nil {
-		c.events = append(c.events, stepEvent{sc.Err.Prop, sc.Err.Msg})
+		c.events = append(c.events, stepEvent{prop: sc.Err.Prop, msg: sc.Err.Msg})
 		f.kind = foundErr
 	}
 	f.nev = int32(len(c.events)) - f.events

@@ -122,6 +122,9 @@ type PropResult struct {
 	Prop    *model.Property
 	Verdict Verdict
 	Trace   *Trace // shortest counterexample, when violated
+	// Lockdep is a violated lockdep property's report: the pattern, and
+	// the shortest trace of every dependency and usage it names
+	Lockdep *LockdepReport
 }
 
 // Result is the outcome of a search.
@@ -133,6 +136,9 @@ type Result struct {
 	Props    []PropResult // in Program.Props order
 	Err      error        // a property that could not be evaluated
 	Graph    *Graph       // the state graph, with Options.KeepGraph
+	// LockGraph is the lock-order graph lockdep built (nil when the
+	// program has no lockdep properties)
+	LockGraph *LockGraph
 
 	symBreaks []*model.SymBreak // explore: the search stopped on these
 }

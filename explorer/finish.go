@@ -41,6 +41,9 @@ func (s *search) finish() *Result {
 		}
 		res.Props = append(res.Props, r)
 	}
+	if s.lo != nil && res.Err == nil {
+		res.Err = s.lo.finish(res, g, s.sym)
+	}
 	if s.opts.KeepGraph {
 		res.Graph = &Graph{g}
 	}

@@ -59,6 +59,7 @@ type search struct {
 	g      *graph
 	xs     []*expander
 	obs    []observer
+	lo     *lockOrder // lockdep, an observer too (nil when the program has no lockdep properties)
 	res    *Result
 	start  time.Time
 	guard  *memGuard
@@ -184,6 +185,9 @@ func newSearch(p *model.Program, opts Options, sym *model.Symmetry) *search {
 	if opts.Progress != nil {
 		s.obs = append(s.obs, &progress{f: opts.Progress, last: time.Now()})
 	}
+	if s.lo = newLockOrder(p, s); s.lo != nil {
+		s.obs = append(s.obs, s.lo)
+	}
 	if exact {
 		s.g.exact = newStateTable(p.Words)
 		s.g.set = s.g.exact
@@ -202,7 +206,8 @@ func newSearch(p *model.Program, opts Options, sym *model.Symmetry) *search {
 func (s *search) newExpanders() {
 	s.xs = make([]*expander, s.res.Stats.Workers)
 	for i := range s.xs {
-		x := &expander{p: s.p, g: s.g, suite: s.suite, checks: s.checks, st: s.p.NewStepper(), ev: s.p.NewEvaluator(), maxDepth: s.opts.MaxDepth}
+		x := &expander{p: s.p, g: s.g, suite: s.suite, checks: s.checks, lo: s.lo, st: s.p.NewStepper(), ev: s.p.NewEvaluator(), maxDepth: s.opts.MaxDepth}
+		x.st.Lockdep = s.lo != nil
 		if s.sym != nil {
 			x.watch = s.sym.NewSymWatch()
 			x.canon = s.sym.NewCanonicaliser(x.watch)
@@ -233,8 +238,11 @@ func (s *search) violated(prop int, v *violation) {
 	}
 	if s.found[prop] == nil {
 		s.found[prop] = v
-		if !s.p.Props[prop].Witness {
-			s.nfound++ // witnesses never stop the search
+		if !s.p.Props[prop].Witness && s.p.Props[prop].Kind != model.PropLockdep {
+			// witnesses never stop the search, nor do lockdep's warnings
+			// (lockdep warns, and the kernel runs on): the other
+			// properties keep their verdicts
+			s.nfound++
 		}
 	}
 }
@@ -445,6 +453,9 @@ func (s *search) recordSource(src int32, e *expanded, c *chunk, succs []found, f
 			o.step(src, f, evs)
 		}
 		for _, se := range evs {
+			if se.prop < 0 {
+				continue // an acquisition: the lockdep observer's
+			}
 			s.violated(se.prop, &violation{state: src, step: &Move{Thread: int(f.thread), Branch: int(f.branch)}, msg: se.msg})
 		}
 	}

@@ -114,6 +114,9 @@ func Reproduces(p *model.Program, tr *Trace, prop int) (bool, string) {
 			return true, fmt.Sprintf("step %d: %s", i+1, st.Err.Msg)
 		}
 	}
+	if p.Props[prop].Kind == model.PropLockdep {
+		return reproducesLockdep(p, tr, prop)
+	}
 	if ok, msg := invariants.NewSuite(p).AtEnd(prop, tr.Final()); ok {
 		return true, msg
 	}

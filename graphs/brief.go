@@ -78,7 +78,7 @@ func briefRows(p *model.Program, tr *explorer.Trace, keep []bool, cols columns) 
 			elided = append(elided, i+1)
 			continue
 		}
-		locks := tr.Prop.Kind == model.PropDeadlock || tr.Prop.Kind == model.PropLockDiscipline
+		locks := tr.Prop.Kind == model.PropDeadlock || tr.Prop.Kind == model.PropLockDiscipline || tr.Prop.Kind == model.PropLockdep
 		text := briefTexts(StepLines(st), locks)
 		if st.Err != nil {
 			text = append(text, "*** "+st.Err.Msg)
@@ -213,7 +213,7 @@ func wrapProse(text string, first, n int) []string {
 // folded into its call (what it does to lists and tasks stays).
 // Declarations, jumps, returns, interrupt, preemption and
 // nondeterministic-choice statements are left out, and so are locks, but
-// for a deadlock or a breach of lock discipline (locks).
+// for a deadlock, a breach of lock discipline or a lockdep report (locks).
 func briefLines(ls []Line, locks bool) []Line {
 	var out []Line
 	for _, l := range ls {

@@ -69,7 +69,11 @@ func checkGenerated(t *testing.T, data []byte) {
 				_ = graphs.TraceDOT(p, pr.Trace, graphs.StyleLanes)
 				_ = graphs.TraceDOT(p, pr.Trace, graphs.StyleStates)
 				_ = graphs.SequenceSVG(p, pr.Trace)
+				graphs.WriteLockdep(io.Discard, res, pr, graphs.TextOptions{Width: 100})
+				graphs.WriteKernelBug(io.Discard, res, pr)
+				graphs.WriteWorkqueueLockup(io.Discard, res, pr)
 			}
+			_ = graphs.LockGraphDOT(res)
 			run := graphs.Run{Variant: "gen", Label: "gen", Reduce: "locks", Result: res}
 			graphs.WriteSummary(io.Discard, run)
 			if err := graphs.WriteJSON(io.Discard, []graphs.Run{run}); err != nil {

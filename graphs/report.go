@@ -49,7 +49,10 @@ type JSONRun struct {
 	// reduction); SymmetryOff the arrays it found the model telling apart.
 	Symmetry    []string       `json:"symmetry,omitempty"`
 	SymmetryOff []JSONSymBreak `json:"symmetry_off,omitempty"`
-	Properties  []JSONProperty `json:"properties"`
+	// Warnings say what the variant dropped that a property depends on
+	// (model.Warning), as check prints them on standard error.
+	Warnings   []JSONWarning  `json:"warnings,omitempty"`
+	Properties []JSONProperty `json:"properties"`
 }
 
 // JSONSymBreak is an array left out of symmetry reduction, and why.
@@ -71,6 +74,32 @@ type JSONProperty struct {
 	// Path is the trace as transitions only, which is what
 	// wqcheck replay needs (a step may show no statement in Trace).
 	Path []JSONMove `json:"path,omitempty"`
+	// Lockdep is a violated lockdep property's pattern (lockdep.go).
+	Lockdep *JSONLockdep `json:"lockdep,omitempty"`
+}
+
+// JSONLockdep is what a lockdep property found: which of lockdep's reports
+// ("circular", "usage", "bad-irq-dependency", "irq-inversion",
+// "recursive"), the class acquired and the held one, the dependencies it
+// names (for a cycle, starting with the new one), each with its first
+// creation, and the depth at which the pattern is complete.
+type JSONLockdep struct {
+	Report string           `json:"report"`
+	Class  string           `json:"class"`
+	Held   string           `json:"held,omitempty"`
+	Chain  []JSONDependency `json:"chain,omitempty"`
+	Depth  int              `json:"depth"`
+}
+
+// JSONDependency is one edge of the lock-order graph: To taken while From
+// was held, first by Statement at File:Line, after Steps steps.
+type JSONDependency struct {
+	From      string `json:"from"`
+	To        string `json:"to"`
+	File      string `json:"file"`
+	Line      int    `json:"line"`
+	Statement string `json:"statement"`
+	Steps     int    `json:"steps"`
 }
 
 // JSONMove is one transition of a saved trace: the thread (its label, as
@@ -95,6 +124,14 @@ type JSONEntry struct {
 	Statement string `json:"statement"`
 }
 
+// JSONWarning is a warning about a variant, where its declaration is.
+type JSONWarning struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Col     int    `json:"col"`
+	Message string `json:"message"`
+}
+
 // ToJSON converts runs to their JSON form.
 func ToJSON(runs []Run) []JSONRun {
 	out := make([]JSONRun, 0, len(runs))
@@ -112,6 +149,9 @@ func ToJSON(runs []Run) []JSONRun {
 		}
 		for _, b := range res.Stats.SymmetryOff {
 			jr.SymmetryOff = append(jr.SymmetryOff, JSONSymBreak{Array: b.Array.Name, Reason: b.String()})
+		}
+		for _, w := range p.Warnings {
+			jr.Warnings = append(jr.Warnings, JSONWarning{File: w.Pos.File, Line: w.Pos.Line, Col: w.Pos.Col, Message: w.Msg})
 		}
 		for _, pv := range p.Params {
 			if pv.IsBool {
@@ -135,6 +175,9 @@ func ToJSON(runs []Run) []JSONRun {
 							File: l.File, Line: l.Line, Function: l.Func, Statement: l.Text})
 					}
 				}
+			}
+			if l := pr.Lockdep; l != nil {
+				jp.Lockdep = jsonLockdep(res.Program, l)
 			}
 			jr.Properties = append(jr.Properties, jp)
 		}
@@ -176,7 +219,7 @@ func WriteSummary(w io.Writer, r Run) {
 	if res.Complete {
 		fmt.Fprintf(w, ", complete\n")
 	} else {
-		fmt.Fprintf(w, ", INCOMPLETE (%s)\n", stoppedWords(res.Stopped))
+		fmt.Fprintf(w, ", INCOMPLETE (%s)\n", incompleteWords(res))
 	}
 	fmt.Fprintf(w, "  stored: %s\n", StorageLine(res.Stats))
 	if line := SymmetryLine(res.Stats); line != "" {
@@ -210,6 +253,16 @@ func reduceWords(r string) string {
 		return "fine-grained"
 	}
 	return "lock regions merged"
+}
+
+// incompleteWords says why a search stopped, without claiming that nothing
+// was found when something was (a lockdep warning does not stop a search).
+func incompleteWords(res *explorer.Result) string {
+	w := stoppedWords(res.Stopped)
+	if res.Violated() {
+		w = strings.TrimSuffix(w, "; no violation found within it")
+	}
+	return w
 }
 
 func stoppedWords(s explorer.StopReason) string {
@@ -518,3 +571,16 @@ func Commas(n int) string { return commas(n) }
 
 // MiB formats a byte count in mebibytes.
 func MiB(b uint64) string { return mib(b) }
+
+func jsonLockdep(p *model.Program, l *explorer.LockdepReport) *JSONLockdep {
+	j := &JSONLockdep{Report: l.Kind, Class: p.LockClasses[l.Class].Name, Depth: l.Depth}
+	if l.Held >= 0 {
+		j.Held = p.LockClasses[l.Held].Name
+	}
+	for _, e := range l.Chain {
+		ins := p.Threads[e.Thread].Kind.Code[e.Acq.PC]
+		j.Chain = append(j.Chain, JSONDependency{From: p.LockClasses[e.From].Name, To: p.LockClasses[e.To].Name,
+			File: ins.Pos.File, Line: ins.Pos.Line, Statement: ins.Text, Steps: e.Depth})
+	}
+	return j
+}

@@ -36,7 +36,11 @@ func Story(p *model.Program, tr *explorer.Trace, keep []bool) string {
 		if f := lastFunc(st); f != "" {
 			where = " in " + f + "()"
 		}
-		parts = append(parts, fmt.Sprintf("At step %d %s%s broke %s", n, st.Thread.Label, where, ViolationText(tr)))
+		what := ViolationText(tr)
+		if tr.Prop.Desc == "" {
+			what = tr.Prop.Name + ": " + what
+		}
+		parts = append(parts, fmt.Sprintf("At step %d %s%s broke %s", n, st.Thread.Label, where, what))
 	} else if tr.Msg != "" {
 		parts = append(parts, fmt.Sprintf("At the end (step %d), %s fails: %s", len(tr.Steps), tr.Prop.Name, ViolationText(tr)))
 	}

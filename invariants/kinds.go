@@ -33,6 +33,9 @@ var registry = [...]*Kind{
 	model.PropDeadlock:       deadlockKind,
 	model.PropLockDiscipline: {Kind: model.PropLockDiscipline, Step: true, Doc: "a lock was misused: taken twice by its holder, released by a non-holder, held at exit, or a thread slept while atomic"},
 	model.PropRuntimeError:   {Kind: model.PropRuntimeError, Step: true, Doc: "a step did what the kernel cannot: a NULL dereference, a value out of its range, list corruption, a bad index"},
+	// the search's lockdep observer (explorer/lockorder.go) raises it at the
+	// step whose acquisition completes the pattern
+	model.PropLockdep: {Kind: model.PropLockdep, Step: true, Doc: "lockdep's rules, over the lock-order graph of every interleaving: a cycle, a lock used in an interrupt and taken with it enabled, a lock taken while one of its class is held"},
 }
 
 // For returns the kind of property k.

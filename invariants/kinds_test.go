@@ -9,7 +9,7 @@ import (
 // Every property kind is registered, under its own PropKind, and says in
 // exactly one way where the search decides it.
 func TestRegistry(t *testing.T) {
-	for k := model.PropInvariant; k <= model.PropRuntimeError; k++ {
+	for k := model.PropInvariant; k <= model.PropLockdep; k++ {
 		kind := For(k)
 		if kind == nil {
 			t.Fatalf("%s: not registered", k)

@@ -749,7 +749,8 @@ func (c *compiler) callStmt(call *syntax.CallExpr) {
 
 var pureBuiltins = map[string]bool{"list_empty": true, "first": true, "last": true, "list_first_entry_or_null": true,
 	"list_last_entry_or_null": true, "len": true, "list_count": true, "min": true, "max": true, "task_state": true, "finished": true,
-	"spin_is_locked": true, "mutex_is_locked": true, "index": true, "list_index": true, "list_nth": true}
+	"spin_is_locked": true, "mutex_is_locked": true, "index": true, "list_index": true, "list_nth": true,
+	"list_first_entry": true, "list_last_entry": true, "likely": true, "unlikely": true, "READ_ONCE": true}
 
 func (c *compiler) unknownFunc(call *syntax.CallExpr) {
 	if c.kinds[call.Fun] != nil {
@@ -925,6 +926,29 @@ func (c *compiler) builtinStmt(call *syntax.CallExpr) bool {
 		return true
 	}
 	switch call.Fun {
+	case "WRITE_ONCE":
+		// a marked lockless write: data_race(x) = v (README "Kernel spelling")
+		c.wantArgs(call, 2, "WRITE_ONCE(x, value)")
+		c.assignStmt(&syntax.AssignStmt{Pos: call.Pos, Lhs: &syntax.CallExpr{Pos: call.Pos, Fun: "data_race", Args: call.Args[:1]}, Op: "=", Rhs: call.Args[1]})
+		return true
+	case "lockdep_assert_held":
+		// checked: the running thread must hold the lock
+		c.wantArgs(call, 1, "lockdep_assert_held(&lock)")
+		lv := c.lvalue(call.Args[0])
+		if lv.typ.Kind != KLock {
+			c.errf(call.Args[0].ExprPos(), "lockdep_assert_held: expected a lock, found %s (%s)", lv.text, lv.typ)
+		}
+		if c.kind == nil {
+			return true // init runs alone: nothing to check
+		}
+		addr, w, name, pos := lv.addr, lv.width, lv.name, call.Pos
+		c.emit(&Instr{Op: OpAssign, X: func(cx *Ctx) int64 {
+			if cx.th != nil && cx.s.get(addr(cx), w) != uint64(cx.th.Index+1) {
+				lockErr("%s: lockdep_assert_held(%s) fails: %s does not hold it", pos, name(cx), cx.th.Label)
+			}
+			return 0
+		}, Set: func(*Ctx, int64) {}})
+		return true
 	case "mutex_lock", "mutex_unlock":
 		c.noInit(call)
 		c.wantArgs(call, 1, call.Fun+"(&lock)")
@@ -1029,6 +1053,7 @@ type lockForm struct {
 	unlock bool
 	ctx    CtxOp
 	flags  bool // takes the saved interrupt state as a second argument
+	nested bool // spin_lock_nested(&lock, SUBCLASS): lockdep's subclass annotation
 }
 
 var lockForms = makeLockForms()
@@ -1037,6 +1062,7 @@ func makeLockForms() map[string]lockForm {
 	m := map[string]lockForm{}
 	for _, pre := range []string{"spin_", "raw_spin_"} {
 		m[pre+"lock"] = lockForm{}
+		m[pre+"lock_nested"] = lockForm{nested: true}
 		m[pre+"unlock"] = lockForm{unlock: true}
 		m[pre+"lock_irq"] = lockForm{ctx: CtxIrqDisable}
 		m[pre+"unlock_irq"] = lockForm{unlock: true, ctx: CtxIrqEnable}
@@ -1061,6 +1087,8 @@ func (c *compiler) lockStmt(call *syntax.CallExpr, form lockForm) {
 	c.noInit(call)
 	if form.flags {
 		c.wantArgs(call, 2, call.Fun+"(&lock, flags)")
+	} else if form.nested {
+		c.wantArgs(call, 2, call.Fun+"(&lock, SINGLE_DEPTH_NESTING)")
 	} else {
 		c.wantArgs(call, 1, call.Fun+"(&lock)")
 	}
@@ -1077,6 +1105,15 @@ func (c *compiler) lockStmt(call *syntax.CallExpr, form lockForm) {
 	}
 	if form.flags {
 		c.flagsArg(call, call.Args[1], ins)
+	}
+	if form.nested {
+		// include/linux/lockdep.h: MAX_LOCKDEP_SUBCLASSES is 8
+		v, isBool := c.constEval(call.Args[1])
+		if isBool || v < 0 || v >= maxSubclass {
+			c.errf(call.Args[1].ExprPos(), "%s: the subclass must be a constant from 0 to %d", call.Fun, maxSubclass-1)
+		}
+		ins.Subclass = uint8(v)
+		c.maxSub = max(c.maxSub, int(v))
 	}
 	c.track.shared = true
 	c.emit(ins)

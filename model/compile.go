@@ -55,6 +55,7 @@ type compiler struct {
 	file    *syntax.File
 	files   map[string][]byte
 	opts    Options
+	maxSub  int // the largest lockdep subclass a spin_lock_nested() names
 	prog    *Program
 	consts  map[string]constVal
 	structs map[string]*Struct
@@ -157,6 +158,8 @@ var builtinFuncs = map[string]bool{
 	"list_last_entry_or_null": true, "len": true, "list_count": true, "min": true, "max": true,
 	"task_state": true, "set_task_state": true, "finished": true, "spin_is_locked": true, "mutex_is_locked": true,
 	"index": true, "list_index": true, "list_nth": true, "task_curr": true,
+	"list_first_entry": true, "list_last_entry": true, "likely": true, "unlikely": true,
+	"READ_ONCE": true, "WRITE_ONCE": true, "lockdep_assert_held": true,
 }
 
 func init() {
@@ -171,7 +174,7 @@ func init() {
 var predeclared = map[string]int64{
 	"TASK_RUNNING": TaskRunning, "TASK_INTERRUPTIBLE": TaskInterruptible,
 	"TASK_UNINTERRUPTIBLE": TaskUninterruptible, "TASK_IDLE": TaskIdle, "TASK_DEAD": TaskDead,
-	"WORK_CPU_UNBOUND": CPUUnbound,
+	"WORK_CPU_UNBOUND": CPUUnbound, "SINGLE_DEPTH_NESTING": 1,
 }
 
 // compile runs the phases in order. Each declares what the later ones refer
@@ -179,6 +182,11 @@ var predeclared = map[string]int64{
 // threads the widths of references, the globals and objects the offsets
 // the code reads, and the code the thread blocks' sizes.
 func (c *compiler) compile() {
+	for _, d := range c.file.Decls {
+		if pd, ok := d.(*syntax.PatchDecl); ok {
+			c.errf(pd.Pos, "patch %s is applied when the model is loaded with what it extends: compile the merged model", pd.Name)
+		}
+	}
 	c.predeclare()
 	c.declareConstants()
 	c.checkAssumes()
@@ -193,6 +201,7 @@ func (c *compiler) compile() {
 	c.compileBodies()
 	c.placeThreads(off)
 	c.declareProperties()
+	c.buildLockClasses(!c.opts.NoLockdep) // lock classes, and the lockdep family
 	c.applyAliases()
 	c.markWitnesses()
 	c.buildInitialState()
@@ -838,6 +847,11 @@ func (c *compiler) resolveType(te *syntax.TypeExpr, storage bool) Type {
 		return Type{Kind: KVoid}
 	case "task":
 		return Type{Kind: KTask}
+	case "task_struct":
+		// struct task_struct *t: a task, unless the model has such a struct
+		if c.structs[te.Name] == nil {
+			return Type{Kind: KTask}
+		}
 	}
 	if s := c.structs[te.Name]; s != nil {
 		return Type{Kind: KRef, Struct: s}

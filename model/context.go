@@ -602,11 +602,11 @@ func (st *Stepper) mayNotSleep(s State, t *Thread, ins *Instr) {
 	switch {
 	case ins.Op == OpSchedule:
 		if why := st.atomicReason(s, t); why != "" {
-			lockErr("scheduling while atomic: %s calls schedule() %s", t.Label, why)
+			bugErr(st.kernelBug(s, t, BugSleepAtomic, ins, ""), "scheduling while atomic: %s calls schedule() %s", t.Label, why)
 		}
 	case ins.Op == OpLock && ins.Mutex:
 		if why := st.atomicReason(s, t); why != "" {
-			lockErr("sleeping in atomic context: %s calls mutex_lock(%s) %s", t.Label, ins.LockNm(&st.ctx), why)
+			bugErr(st.kernelBug(s, t, BugMightSleep, ins, ""), "sleeping in atomic context: %s calls mutex_lock(%s) %s", t.Label, ins.LockNm(&st.ctx), why)
 		}
 	}
 }

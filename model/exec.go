@@ -87,9 +87,11 @@ type Instr struct {
 	Ctx    CtxOp
 	LockW  uint8
 	LockNm func(c *Ctx) string // the lock as the user wrote it, for messages
-	List   *ListInfo
-	Tail   bool
-	Prop   int
+	// Subclass is spin_lock_nested()'s lockdep subclass
+	Subclass uint8
+	List     *ListInfo
+	Tail     bool
+	Prop     int
 
 	// symExit marks a jump that leaves a foreach over an array early
 	symExit *symExit
@@ -107,6 +109,9 @@ type Instr struct {
 type StepError struct {
 	Prop int // index into Program.Props
 	Msg  string
+	// Bug, for the breaches the kernel itself reports (sleeping while
+	// atomic, an unguarded access), what its report needs (kernelbug.go)
+	Bug *KernelBug
 }
 
 func (e *StepError) Error() string { return e.Msg }
@@ -114,13 +119,14 @@ func (e *StepError) Error() string { return e.Msg }
 type rtPanic struct {
 	kind PropKind
 	msg  string
+	bug  *KernelBug
 }
 
 func rtErr(format string, args ...any) {
-	panic(rtPanic{PropRuntimeError, fmt.Sprintf(format, args...)})
+	panic(rtPanic{kind: PropRuntimeError, msg: fmt.Sprintf(format, args...)})
 }
 func lockErr(format string, args ...any) {
-	panic(rtPanic{PropLockDiscipline, fmt.Sprintf(format, args...)})
+	panic(rtPanic{kind: PropLockDiscipline, msg: fmt.Sprintf(format, args...)})
 }
 
 // Succ is one successor of a state: the thread that moved, which of its
@@ -136,6 +142,9 @@ type Succ struct {
 	// "no-op: consumer is TASK_RUNNING"), keyed by position in Log.
 	Notes  map[int]Note
 	Blocks bool // the step ended because the thread blocked mid-step
+	// Acquired lists the step's lock acquisitions, in order, when the
+	// stepper tracks lockdep (Stepper.Lockdep); reused like State.
+	Acquired []Acquire
 }
 
 // Note says what a recorded instruction did, for traces: in words, and,
@@ -169,7 +178,10 @@ const maxStepInstrs = 100000
 type Stepper struct {
 	p      *Program
 	Record bool // fill Succ.Log with executed instructions (trace replay)
-	ctx    Ctx
+	// Lockdep fills Succ.Acquired (lockdep.go)
+	Lockdep bool
+	acq     []Acquire
+	ctx     Ctx
 	// the atomic block the current step runs, [atomicLo, atomicHi)
 	atomicLo, atomicHi int
 	branch             int
@@ -242,6 +254,7 @@ func (st *Stepper) threadSuccessors(s State, t *Thread, emit func(*Succ)) {
 	st.atomicLo, st.atomicHi = 0, 0
 	// the scratch copy is reused: emit must copy what it keeps
 	st.scratch = append(st.scratch[:0], s...)
+	st.acq = st.acq[:0]
 	st.run(st.scratch, pc, false, 0, nil, nil, nil)
 }
 
@@ -329,7 +342,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			}
 			msg := rp.msg
 			st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Notes: notes,
-				Err: &StepError{Prop: st.p.builtinProp(rp.kind), Msg: msg}}
+				Err: &StepError{Prop: st.p.builtinProp(rp.kind), Msg: msg, Bug: rp.bug}, Acquired: st.acq}
 			st.emit(&st.succ)
 			st.branch++
 		}
@@ -424,17 +437,25 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 						nc[k] = v
 					}
 				}
+				nacq := len(st.acq)
 				st.runFrom(s.Clone(), tg, executed, true, late, n, append([]int(nil), log...), append([]int(nil), fired...), nc)
+				st.acq = st.acq[:nacq]
 				c.s, c.th, c.lb = s, t, t.localsBase()
 			}
 		case OpLock:
 			addr := ins.Addr(c)
 			owner := s.get(addr, ins.LockW)
 			if owner == uint64(t.Index+1) {
+				if st.Lockdep {
+					st.acquire(s, t, ins, addr, pc, false)
+				}
 				lockErr("self-deadlock: %s acquires %s, which it already holds", t.Label, ins.LockNm(c))
 			}
 			if !ins.Mutex {
 				st.lockCtx(c, s, t, ins, false)
+			}
+			if st.Lockdep {
+				st.acquire(s, t, ins, addr, pc, true)
 			}
 			s.set(addr, ins.LockW, uint64(t.Index+1))
 			if st.Record {
@@ -569,7 +590,7 @@ func (st *Stepper) finish(s State, lb uint32, pc int, blocks bool, fired, log []
 	if pc < len(code) {
 		st.keepLive(s, lb, t.Kind.locBits, code[pc].live)
 	}
-	st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Blocks: blocks, Notes: notes}
+	st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Blocks: blocks, Notes: notes, Acquired: st.acq}
 	st.emit(&st.succ)
 	st.branch++
 }

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"strings"
 
 	"wqcheck/model/syntax"
 )
@@ -297,8 +298,9 @@ func checkHeld(cx *Ctx, lockAt uint32, lockW uint8, pos syntax.Pos, what func(*C
 	if cx.th == nil || cx.s.get(lockAt, lockW) == uint64(cx.th.Index+1) {
 		return
 	}
-	lockErr("%s: %s is guarded_by(%s), but %s accesses it without holding that lock (wrap a deliberate racy read in data_race())",
-		pos, what(cx), guard, cx.th.Label)
+	bug := &KernelBug{Kind: BugDataRace, Thread: cx.th.Index, Var: what(cx), Guard: guard, Pos: pos, CPU: cx.p.CPU(cx.s, cx.th)}
+	bugErr(bug, "%s: %s is guarded_by(%s), but %s accesses it without holding that lock (wrap a deliberate racy read in data_race())",
+		pos, bug.Var, guard, cx.th.Label)
 }
 
 // globalAddr returns the address of a global and notes the access: shared
@@ -414,6 +416,14 @@ func (c *compiler) expr(e syntax.Expr) (Eval, Type) {
 	case *syntax.CallExpr:
 		return c.callExpr(x)
 	case *syntax.FieldExpr:
+		if x.Name == "task" {
+			// worker->task: the task the object's thread is (the model's
+			// task_struct of a kworker is its worker)
+			ev, t := c.expr(x.X)
+			if t.Kind == KRef && t.Struct != nil && t.Struct.byName["task"] == nil {
+				return c.refToTask(t.Struct, ev, syntax.FormatExpr(x.X), syntax.StartPos(x.X)), Type{Kind: KTask}
+			}
+		}
 		lv := c.field(x)
 		if lv.typ.Kind == KList || lv.typ.Kind == KLock {
 			c.errf(x.Pos, "%s is a %s: it is not a value here", lv.text, lv.typ)
@@ -536,6 +546,9 @@ func (c *compiler) indexExpr(x *syntax.IndexExpr) (Eval, Type) {
 }
 
 func (c *compiler) ident(x *syntax.Ident) (Eval, Type) {
+	if strings.HasPrefix(x.Name, "struct ") {
+		c.errHint(x.Pos, "write list_first_entry(&list, struct worker, node)", "%s is a type: it is only an argument of list_first_entry() and its kin", x.Name)
+	}
 	if b := c.lookup(x.Name); b != nil {
 		switch {
 		case b.local != nil:
@@ -802,8 +815,21 @@ func (c *compiler) callExpr(x *syntax.CallExpr) (Eval, Type) {
 // builtinPure compiles the builtins that only read state.
 func (c *compiler) builtinPure(x *syntax.CallExpr) (Eval, Type, bool) {
 	switch x.Fun {
-	case "list_empty", "first", "last", "list_first_entry_or_null", "list_last_entry_or_null", "len", "list_count":
+	case "list_empty", "first", "last", "list_first_entry_or_null", "list_last_entry_or_null", "len", "list_count",
+		"list_first_entry", "list_last_entry":
 		ev, t := c.listQuery(x)
+		return ev, t, true
+	case "likely", "unlikely":
+		// branch hints: the value of the condition
+		c.wantArgs(x, 1, x.Fun+"(cond)")
+		ev, t := c.expr(x.Args[0])
+		return ev, t, true
+	case "READ_ONCE":
+		// a marked lockless read: as data_race() (README "Kernel spelling")
+		c.wantArgs(x, 1, "READ_ONCE(x)")
+		c.noGuard++
+		ev, t := c.expr(x.Args[0])
+		c.noGuard--
 		return ev, t, true
 	case "min", "max":
 		c.wantArgs(x, 2, x.Fun+"(a, b)")
@@ -870,31 +896,72 @@ func (c *compiler) builtinPure(x *syntax.CallExpr) (Eval, Type, bool) {
 // listQuery compiles the queries of one list: list_empty, len (list_count),
 // first (list_first_entry_or_null) and last (list_last_entry_or_null).
 func (c *compiler) listQuery(x *syntax.CallExpr) (Eval, Type) {
-	c.wantArgs(x, 1, x.Fun+"(&list)")
+	kernel := strings.HasPrefix(x.Fun, "list_first_entry") || strings.HasPrefix(x.Fun, "list_last_entry")
+	switch {
+	case kernel && len(x.Args) == 3:
+	case x.Fun == "list_first_entry" || x.Fun == "list_last_entry":
+		c.wantArgs(x, 3, x.Fun+"(&list, struct TYPE, member)")
+	default:
+		c.wantArgs(x, 1, x.Fun+"(&list)")
+	}
 	ll := c.listLoc(x.Args[0])
 	addr, li := ll.addr, ll.list
+	if len(x.Args) == 3 {
+		// the kernel's (ptr, type, member): the type must be the list's
+		// entries'; the member (the list_head field) is not modelled
+		ty, ok := x.Args[1].(*syntax.Ident)
+		if !ok || ll.typ.Struct == nil || ty.Name != "struct "+ll.typ.Struct.Name {
+			c.errHint(x.Args[1].ExprPos(), fmt.Sprintf("write %s(&list, struct %s, node)", x.Fun, structName(ll.typ.Struct)),
+				"%s: expected the type of the list's entries, struct %s, found %s", x.Fun, structName(ll.typ.Struct), syntax.FormatExpr(x.Args[1]))
+		}
+		if _, ok := x.Args[2].(*syntax.Ident); !ok {
+			c.errf(x.Args[2].ExprPos(), "%s: expected the name of the list member, found %s", x.Fun, syntax.FormatExpr(x.Args[2]))
+		}
+	}
+	if x.Fun == "list_first_entry" || x.Fun == "list_last_entry" {
+		// the kernel's list_first_entry() of an empty list is the head
+		// itself taken as an entry: a corrupt pointer
+		get := listEnd(x.Fun == "list_first_entry", addr, li)
+		text := syntax.FormatExpr(x.Args[0])
+		fun, pos := x.Fun, x.Pos
+		return func(cx *Ctx) int64 {
+			v := get(cx)
+			if v == 0 {
+				rtErr("%s: %s(%s, ...) of an empty list: the kernel would take the list head for an entry (use %s_or_null)", pos, fun, text, fun)
+			}
+			return v
+		}, Type{Kind: KRef, Struct: ll.typ.Struct}
+	}
 	switch x.Fun {
 	case "list_empty":
 		return func(cx *Ctx) int64 { return b2i(cx.p.listLen(cx.s, addr(cx), li) == 0) }, Type{Kind: KBool}
 	case "len", "list_count":
 		return func(cx *Ctx) int64 { return int64(cx.p.listLen(cx.s, addr(cx), li)) }, Type{Kind: KInt, Lo: 0, Hi: int64(li.Cap)}
 	case "first", "list_first_entry_or_null":
+		return listEnd(true, addr, li), Type{Kind: KRef, Struct: ll.typ.Struct}
+	default:
+		return listEnd(false, addr, li), Type{Kind: KRef, Struct: ll.typ.Struct}
+	}
+}
+
+// listEnd reads the head (first) or the tail of a list: NULL if it is empty.
+func listEnd(first bool, addr func(*Ctx) uint32, li *ListInfo) Eval {
+	if first {
 		return func(cx *Ctx) int64 {
 			off := addr(cx)
 			if cx.p.listLen(cx.s, off, li) == 0 {
 				return 0
 			}
 			return cx.p.listAt(cx.s, off, li, 0)
-		}, Type{Kind: KRef, Struct: ll.typ.Struct}
-	default:
-		return func(cx *Ctx) int64 {
-			off := addr(cx)
-			n := cx.p.listLen(cx.s, off, li)
-			if n == 0 {
-				return 0
-			}
-			return cx.p.listAt(cx.s, off, li, n-1)
-		}, Type{Kind: KRef, Struct: ll.typ.Struct}
+		}
+	}
+	return func(cx *Ctx) int64 {
+		off := addr(cx)
+		n := cx.p.listLen(cx.s, off, li)
+		if n == 0 {
+			return 0
+		}
+		return cx.p.listAt(cx.s, off, li, n-1)
 	}
 }
 
@@ -1084,4 +1151,11 @@ func (c *compiler) propCall(x *syntax.CallExpr, fd *syntax.FuncDecl) (Eval, Type
 	rt := c.resolveType(fd.Ret, false)
 	c.assignable(rt, t, ret.X.ExprPos(), "the return value of "+fd.Name)
 	return c.convert(rt, t, ev), rt
+}
+
+func structName(s *Struct) string {
+	if s == nil {
+		return "?"
+	}
+	return s.Name
 }

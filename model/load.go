@@ -29,6 +29,8 @@ type Options struct {
 	Set map[string]string
 	// Fine selects the fine-grained reference semantics: no lock-region merging.
 	Fine bool
+	// NoLockdep leaves out the lockdep properties (lockdep.go).
+	NoLockdep bool
 }
 
 // IsPath reports whether ref names a file rather than a built-in model.
@@ -132,6 +134,8 @@ func (e *NotFoundError) Hint() string {
 // Resolved is a model with its extends applied.
 type Resolved struct {
 	Merged    *syntax.File      // the model as the checker sees it
+	Base      *syntax.File      // its parents combined, as its own declarations found them (nil for a root)
+	Warnings  []Warning         // what its variants dropped that a property depends on
 	Leaf      *syntax.File      // the file the reference named
 	Files     map[string][]byte // every source involved, by path
 	Ancestors []string          // the models it extends, nearest first
@@ -140,14 +144,18 @@ type Resolved struct {
 // Resolve parses a model and everything it extends, and applies the
 // variants' changes to their root, as patches are applied to a tree.
 func (l *Loader) Resolve(ref string) (*Resolved, error) {
-	r := &resolver{l: l, parsed: map[string]*syntax.File{}, done: map[string]*resolvedFile{}, visiting: map[string]bool{}}
+	r := &resolver{l: l, parsed: map[string]*syntax.File{}, lines: map[syntax.Decl][]syntax.SrcLine{},
+		first: map[string]syntax.Decl{}, from: map[string]string{}, at: map[syntax.Decl]syntax.Pos{}, done: map[string]*resolvedFile{}, visiting: map[string]bool{}}
 	rf, err := r.resolve(ref, "", nil, syntax.Pos{})
 	if err != nil {
 		return nil, err
 	}
-	res := &Resolved{Merged: rf.merged, Leaf: rf.leaf, Files: map[string][]byte{}}
+	res := &Resolved{Merged: rf.merged, Base: rf.base, Leaf: rf.leaf, Files: map[string][]byte{}}
 	for _, f := range r.parsed {
 		res.Files[f.Path] = f.Src
+	}
+	if rf.base != nil {
+		res.Warnings = variantWarnings(rf.merged, r.first, r.from, r.at)
 	}
 	// ancestors, nearest first, each once
 	seen := map[string]bool{}
@@ -171,11 +179,21 @@ type resolvedFile struct {
 	root      string                 // key of the root model file
 	rootDecls map[string]syntax.Decl // the root's declarations by name
 	parents   []*resolvedFile
+	base      *syntax.File // what its own declarations were applied to (its parents combined)
 }
 
 type resolver struct {
-	l        *Loader
-	parsed   map[string]*syntax.File
+	l      *Loader
+	parsed map[string]*syntax.File
+	// lines holds the source text of each declaration a patch made (the
+	// others' is in their file), so a later patch can apply to it
+	lines map[syntax.Decl][]syntax.SrcLine
+	// first holds the first version of each declaration (the root's, or
+	// the `new` one of the variant that added it), from the model that
+	// wrote it; at the position of the patch that made a declaration
+	first    map[string]syntax.Decl
+	from     map[string]string
+	at       map[syntax.Decl]syntax.Pos
 	done     map[string]*resolvedFile
 	visiting map[string]bool
 }
@@ -223,6 +241,7 @@ func (r *resolver) resolve(ref, besideDir string, from *syntax.File, fromPos syn
 		rf.merged, rf.root, rf.rootDecls = merged, key, map[string]syntax.Decl{}
 		for _, d := range f.Decls {
 			rf.rootDecls[d.DeclName()] = d
+			r.noteFirst(d, f.Model)
 		}
 		r.done[key] = rf
 		return rf, nil
@@ -247,11 +266,11 @@ func (r *resolver) resolve(ref, besideDir string, from *syntax.File, fromPos syn
 	if err != nil {
 		return nil, err
 	}
-	merged, err := applyVariant(base, f)
+	merged, err := r.applyVariant(base, f)
 	if err != nil {
 		return nil, err
 	}
-	rf.merged = merged
+	rf.merged, rf.base = merged, base
 	r.done[key] = rf
 	return rf, nil
 }
@@ -264,6 +283,9 @@ func mergeRoot(root *syntax.File) (*syntax.File, error) {
 		}
 		if sd, ok := d.(*syntax.StructDecl); ok && sd.Extend {
 			return nil, syntax.ErrorAt(root.Src, d.DeclPos(), fmt.Sprintf("`extend struct %s` needs a parent model; %s extends nothing", sd.Name, root.Model), "")
+		}
+		if pd, ok := d.(*syntax.PatchDecl); ok {
+			return nil, syntax.ErrorAt(root.Src, d.DeclPos(), fmt.Sprintf("patch %s needs a parent model to apply to; %s extends nothing", pd.Name, root.Model), "")
 		}
 		merged.Decls = append(merged.Decls, d)
 	}
@@ -336,7 +358,7 @@ func combineParents(child *syntax.File, parents []*resolvedFile, rootDecls map[s
 // patch does: a declaration with an existing name replaces it in place, a
 // `new` declaration is appended, `extend struct` adds fields. Redefining
 // something that does not exist, or adding something that does, is an error.
-func applyVariant(parent *syntax.File, child *syntax.File) (*syntax.File, error) {
+func (r *resolver) applyVariant(parent *syntax.File, child *syntax.File) (*syntax.File, error) {
 	merged := &syntax.File{Path: parent.Path, Src: parent.Src, Model: child.Model, ModelPos: child.ModelPos, Doc: child.Doc,
 		Extends: child.Extends, ExtendsPos: child.ExtendsPos}
 	merged.Decls = append(merged.Decls, parent.Decls...)
@@ -369,12 +391,23 @@ func applyVariant(parent *syntax.File, child *syntax.File) (*syntax.File, error)
 			}
 			continue
 		}
-		if d.IsNew() {
+		if pd, ok := d.(*syntax.PatchDecl); ok {
+			if idx < 0 {
+				return nil, syntax.ErrorAt(child.Src, pd.NamePos, fmt.Sprintf("patch %s: %s does not define %s", pd.Name, parents, pd.Name),
+					"a patch changes a function, thread or init block of the parent; to add one, declare it with `new`")
+			}
+			nd, err := r.applyPatch(merged.Decls[idx], pd, child)
+			if err != nil {
+				return nil, err
+			}
+			d = nd
+		} else if d.IsNew() {
 			if idx >= 0 {
 				return nil, syntax.ErrorAt(child.Src, d.DeclPos(), fmt.Sprintf("new %s: %s already defines %s (at %s)", d.DeclName(), parents, d.DeclName(), merged.Decls[idx].DeclPos()),
 					"drop `new` to redefine it")
 			}
 			merged.Decls = append(merged.Decls, d)
+			r.noteFirst(d, child.Model)
 			continue
 		}
 		if idx < 0 {
@@ -401,10 +434,59 @@ func applyVariant(parent *syntax.File, child *syntax.File) (*syntax.File, error)
 				c.Context, c.OnCPU, c.Unbound, c.CtxPos = parent.Context, parent.OnCPU, parent.Unbound, parent.CtxPos
 			}
 			d = &c
+			if lines, ok := r.lines[td]; ok {
+				r.lines[d] = lines
+			}
+			if pos, ok := r.at[td]; ok {
+				r.at[d] = pos
+			}
 		}
 		merged.Decls[idx] = d
 	}
 	return merged, nil
+}
+
+// applyPatch applies a variant's patch to the parent's declaration d and
+// parses the result: the declaration the variant has in d's place.
+func (r *resolver) applyPatch(d syntax.Decl, pd *syntax.PatchDecl, child *syntax.File) (syntax.Decl, error) {
+	files := map[string][]byte{}
+	for _, f := range r.parsed {
+		files[f.Path] = f.Src
+	}
+	lines, ok := r.lines[d]
+	if !ok {
+		lines, ok = syntax.DeclSource(d, files[d.DeclPos().File])
+	}
+	if !ok {
+		return nil, syntax.ErrorAt(child.Src, pd.NamePos, fmt.Sprintf("patch %s: %s is a %s; a patch changes a function, a thread or an init block", pd.Name, pd.Name, kindName(d)),
+			"redefine it whole instead")
+	}
+	where := fmt.Sprintf("as %s defines it (%s:%d)", strings.Join(child.Extends, " + "), d.DeclPos().File, d.DeclPos().Line)
+	patched, err := syntax.ApplyPatch(lines, pd, where, child.Src)
+	if err != nil {
+		return nil, err
+	}
+	if len(patched) == 0 {
+		return nil, syntax.ErrorAt(child.Src, pd.Pos, fmt.Sprintf("patch %s removes all of %s", pd.Name, pd.Name), "a variant cannot delete a declaration; redefine it to do nothing instead")
+	}
+	nd, err := syntax.ParsePatched(patched, files)
+	if err != nil {
+		return nil, err
+	}
+	if kindName(nd) != kindName(d) || nd.DeclName() != d.DeclName() {
+		return nil, syntax.ErrorAt(child.Src, pd.Pos, fmt.Sprintf("patch %s turns %s %s into %s %s: a patch may change a declaration, not replace it by another", pd.Name, kindName(d), d.DeclName(), kindName(nd), nd.DeclName()), "")
+	}
+	r.lines[nd] = patched
+	r.at[nd] = pd.Pos
+	return nd, nil
+}
+
+// noteFirst records d as the first version of its name, unless there is one.
+func (r *resolver) noteFirst(d syntax.Decl, model string) {
+	if _, ok := r.first[d.DeclName()]; !ok {
+		r.first[d.DeclName()] = d
+		r.from[d.DeclName()] = model
+	}
 }
 
 func kindName(d syntax.Decl) string {
@@ -439,6 +521,8 @@ func kindName(d syntax.Decl) string {
 		return "description"
 	case *syntax.AssumeDecl:
 		return "assumption"
+	case *syntax.PatchDecl:
+		return "patch"
 	}
 	return "declaration"
 }
@@ -455,6 +539,7 @@ func (l *Loader) Load(ref string, opts Options) (*Program, error) {
 	}
 	p.Extends = res.Ancestors
 	p.Parents = res.Leaf.Extends
+	p.Warnings = res.Warnings
 	return p, nil
 }
 

@@ -247,10 +247,11 @@ const (
 	PropDeadlock                       // built in: no thread can move, yet one must
 	PropLockDiscipline                 // built in: self-deadlock, unlock by a non-holder, sleeping while atomic, exiting with a lock held
 	PropRuntimeError                   // built in: NULL dereference, value out of range, list corruption, bad index
+	PropLockdep                        // built in, the lockdep family: lockdep's checks over every interleaving (Check says which)
 )
 
 func (k PropKind) String() string {
-	return [...]string{"invariant", "warn_on", "stranded", "deadlock", "lock-discipline", "runtime-error"}[k]
+	return [...]string{"invariant", "warn_on", "stranded", "deadlock", "lock-discipline", "runtime-error", "lockdep"}[k]
 }
 
 // Property is one named property of a model. Every model has the built-in
@@ -272,6 +273,8 @@ type Property struct {
 	// the item bound in the context's quantifier slot 0).
 	Items   *Array
 	Pending Eval
+	// PropLockdep: which of lockdep's checks (lockdep.go)
+	Check LockdepCheck
 }
 
 // Program is a compiled model: a transition system over packed States.
@@ -280,13 +283,16 @@ type Program struct {
 	Doc     string
 	Extends []string // every model it extends, nearest first
 	Parents []string // the models it names after extends
-	Params  []ParamValue
-	Structs []*Struct
-	Arrays  []*Array
-	Globals []*Global
-	Kinds   []*ThreadKind
-	Threads []*Thread
-	Props   []*Property
+	// Warnings say what its variants dropped that a property depends on
+	// (a ghost call, a named warn_on): wqcheck check prints them first
+	Warnings []Warning
+	Params   []ParamValue
+	Structs  []*Struct
+	Arrays   []*Array
+	Globals  []*Global
+	Kinds    []*ThreadKind
+	Threads  []*Thread
+	Props    []*Property
 	// NCPUs is the number of CPUs (`cpus N;`), 0 when the model has none
 	// (then every thread is an unbound task and no context is tracked).
 	NCPUs int
@@ -304,6 +310,11 @@ type Program struct {
 	propByName map[string]*Property
 	// Flags are the flag constants, for rendering flag words by name.
 	Flags []FlagConst
+	// LockClasses are the lock declarations, lockdep's classes (lockdep.go);
+	// classAt maps each lock slot to its class.
+	LockClasses []*LockClass
+	classAt     map[uint32]int8
+	nBase       int // classes of subclass 0
 }
 
 // FlagConst is one named bit from a flags declaration.

@@ -492,3 +492,34 @@ func InspectExpr(e Expr, f func(Expr)) {
 		InspectExpr(x.Body, f)
 	}
 }
+
+// PatchDecl: `patch NAME { HUNKS }` changes part of a parent's function,
+// thread or init block the way a kernel patch does: each hunk is a run of
+// unified-diff lines, context (' '), removed ('-') and added ('+'), applied
+// to the parent's source text of NAME (lines compared after normalising
+// white space and dropping // comments). Hunks are separated by lines that
+// begin with "@@". The body ends at a line whose first character is '}'.
+type PatchDecl struct {
+	declBase
+	Name    string
+	NamePos Pos
+	Hunks   []*Hunk
+}
+
+// Hunk is one run of diff lines of a patch.
+type Hunk struct {
+	Pos    Pos    // its first line
+	Header string // the "@@ ..." line that opened it, or ""
+	Lines  []PatchLine
+}
+
+// PatchLine is one line of a hunk: Op is ' ' (context), '-' (removed) or
+// '+' (added); Text is the line after the op character; Pos is where Text
+// starts in the variant's file.
+type PatchLine struct {
+	Pos  Pos
+	Op   byte
+	Text string
+}
+
+func (d *PatchDecl) DeclName() string { return d.Name }

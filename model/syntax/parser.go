@@ -260,6 +260,8 @@ func (p *parser) parseDecl() Decl {
 		p.next()
 		p.expect(";", "after the description")
 		return d
+	case p.is("patch"):
+		return p.parsePatchDecl(base)
 	case p.is("witness"):
 		p.next()
 		d := &WitnessDecl{declBase: base}
@@ -269,6 +271,84 @@ func (p *parser) parseDecl() Decl {
 	}
 	// a global variable, object or function: [ghost] TYPE NAME ...
 	return p.parseTypedDecl(base)
+}
+
+// parsePatchDecl parses `patch NAME {`, then hunk lines read as raw text
+// (the lexer is not used for them: a diff line is not C), up to a line
+// whose first character is '}'.
+func (p *parser) parsePatchDecl(base declBase) *PatchDecl {
+	if base.New {
+		p.fail(base.Pos, "`new patch` makes no sense: a patch changes what the parent defines")
+	}
+	p.next()
+	d := &PatchDecl{declBase: base}
+	d.Name, d.NamePos = p.ident("of the function, thread or init block the patch changes")
+	if !p.is("{") {
+		p.failHint(p.tok.pos, "write: patch FUNC {, then one line per diff line (' ' context, '-' removed, '+' added), then } at the start of a line",
+			"expected '{' to open the patch's hunks, found %s", p.tok.describe())
+	}
+	lx := p.lx
+	// the rest of the '{' line may hold only a comment
+	rest, _, _ := strings.Cut(string(lx.src[lx.off:]), "\n")
+	if r := strings.TrimSpace(strings.TrimRight(rest, "\r")); r != "" && !strings.HasPrefix(r, "//") {
+		p.fail(Pos{lx.file, lx.line, lx.col + strings.Index(rest, r)}, "expected the end of the line after 'patch %s {': hunk lines start on the next line", d.Name)
+	}
+	line := lx.line
+	off := lx.off + len(rest)
+	var h *Hunk
+	for {
+		if off >= len(lx.src) {
+			p.fail(base.Pos, "patch %s is not closed: expected a line starting with '}' before the end of the file", d.Name)
+		}
+		off++ // the newline
+		line++
+		end := off
+		for end < len(lx.src) && lx.src[end] != '\n' {
+			end++
+		}
+		text := strings.TrimSuffix(string(lx.src[off:end]), "\r")
+		if strings.HasPrefix(text, "}") {
+			lx.off, lx.line, lx.col = off+1, line, 2
+			break
+		}
+		if strings.HasPrefix(text, "@@") {
+			h = &Hunk{Pos: Pos{lx.file, line, 1}, Header: text}
+			d.Hunks = append(d.Hunks, h)
+			off = end
+			continue
+		}
+		if h == nil {
+			h = &Hunk{Pos: Pos{lx.file, line, 1}}
+			d.Hunks = append(d.Hunks, h)
+		}
+		switch {
+		case strings.TrimSpace(text) == "":
+			h.Lines = append(h.Lines, PatchLine{Pos: Pos{lx.file, line, 1}, Op: ' '})
+		case text[0] == ' ' || text[0] == '+' || text[0] == '-':
+			h.Lines = append(h.Lines, PatchLine{Pos: Pos{lx.file, line, 2}, Op: text[0], Text: text[1:]})
+		default:
+			p.failHint(Pos{lx.file, line, 1}, "every line of a patch starts with ' ' (context), '-' (removed), '+' (added) or '@@' (a new hunk); '}' in the first column ends it",
+				"expected a hunk line of patch %s, found %q", d.Name, clip(text, 20))
+		}
+		off = end
+	}
+	if len(d.Hunks) == 0 {
+		p.fail(base.Pos, "patch %s has no hunks: expected diff lines between the braces", d.Name)
+	}
+	for _, h := range d.Hunks {
+		if len(h.Lines) == 0 {
+			p.fail(h.Pos, "empty hunk in patch %s: expected diff lines after the '@@' line", d.Name)
+		}
+	}
+	p.next()
+	return d
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
 }
 
 // parseParamDecl parses `param NAME = EXPR [in LO..HI];`.
@@ -401,9 +481,13 @@ func (p *parser) parseStrandedDecl(base declBase) *StrandedDecl {
 // [guarded_by(LOCK)];`) or a function (`[ghost] TYPE NAME(PARAMS) BLOCK`).
 func (p *parser) parseTypedDecl(base declBase) Decl {
 	ghost := false
-	if p.is("ghost") {
+	// `static` and `inline` are accepted as the kernel writes them and
+	// ignored: every function is inlined, none is visible outside the model
+	for p.is("ghost") || p.is("static") || p.is("inline") {
+		if p.is("ghost") {
+			ghost = true
+		}
 		p.next()
-		ghost = true
 	}
 	if p.tok.kind != tIdent {
 		p.fail(p.tok.pos, "expected a declaration (param, const, cpus, flags, struct, a variable, a function, thread, invariant, stranded, init), found %s", p.tok.describe())
@@ -897,6 +981,11 @@ func (p *parser) parsePrimary() Expr {
 		case "NULL":
 			p.next()
 			return &NullLit{Pos: t.pos}
+		case "struct":
+			// the type argument of list_first_entry(&l, struct worker, node)
+			p.next()
+			name, _ := p.ident("after 'struct'")
+			return &Ident{Pos: t.pos, Name: "struct " + name}
 		case "count":
 			// count(w in workers: cond)
 			save := *p.lx

@@ -80,6 +80,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("model m; thread t() { either { x = 1; } or { goto l; } l: ; }"))
 	f.Add([]byte("model m extends p; new invariant \"S1-x\": forall w in ws: w.f;"))
 	f.Add([]byte("model m; /* unterminated"))
+	f.Add([]byte(patchChild))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		file, err := syntax.Parse("fuzz.wq", src)
 		if err != nil {
@@ -101,4 +102,26 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip differs:\n%s\n---\n%s", out, out2)
 		}
 	})
+}
+
+// Kernel spelling: `static` and `inline` before a function are accepted
+// and ignored; `struct TYPE` is an argument of list_first_entry().
+func TestKernelSpelling(t *testing.T) {
+	src := "model k;\nstatic inline bool f(struct worker *w) {\n    return list_first_entry(&l, struct worker, node) == w;\n}\n"
+	f, err := syntax.Parse("k.wq", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, ok := f.Decls[0].(*syntax.FuncDecl)
+	if !ok || fd.Name != "f" || fd.Ret.Name != "bool" || fd.Params[0].Type.Name != "worker" {
+		t.Fatalf("parsed as %#v", f.Decls[0])
+	}
+	call := fd.Body.Stmts[0].(*syntax.ReturnStmt).X.(*syntax.BinaryExpr).X.(*syntax.CallExpr)
+	if id, ok := call.Args[1].(*syntax.Ident); !ok || id.Name != "struct worker" {
+		t.Errorf("type argument parsed as %#v", call.Args[1])
+	}
+	out := syntax.Format(f)
+	if f2, err := syntax.Parse("k.wq", []byte(out)); err != nil || syntax.Format(f2) != out {
+		t.Errorf("round trip: %v\n%s", err, out)
+	}
 }

@@ -93,6 +93,20 @@ func FormatDecl(d Decl) string {
 		b.WriteString("init ")
 		formatBlock(&b, d.Body, 0)
 		b.WriteString("\n")
+	case *PatchDecl:
+		fmt.Fprintf(&b, "patch %s {\n", d.Name)
+		for i, h := range d.Hunks {
+			switch {
+			case h.Header != "":
+				b.WriteString(h.Header + "\n")
+			case i > 0:
+				b.WriteString("@@\n")
+			}
+			for _, l := range h.Lines {
+				b.WriteString(strings.TrimRight(string(l.Op)+l.Text, " ") + "\n")
+			}
+		}
+		b.WriteString("}\n")
 	}
 	return b.String()
 }
