@@ -45,7 +45,7 @@ func writeProperties(w io.Writer, p *model.Program) error {
 		}
 		fmt.Fprintf(w, "\n%s (%s)\n", pr.Name, kind)
 		fmt.Fprintf(w, "  %s\n", Describe(pr))
-		if pr.Text != "" && pr.Kind != model.PropDeadlock && pr.Kind != model.PropLockDiscipline && pr.Kind != model.PropRuntimeError {
+		if pr.Text != "" && pr.Kind != model.PropDeadlock && pr.Kind != model.PropLockDiscipline && pr.Kind != model.PropRuntimeError && pr.Kind != model.PropLockdep {
 			where := ""
 			if pr.Pos.File != "" {
 				where = fmt.Sprintf(" (%s:%d)", filepath.Base(pr.Pos.File), pr.Pos.Line)
@@ -56,10 +56,14 @@ func writeProperties(w io.Writer, p *model.Program) error {
 	return nil
 }
 
-// Describe says what a property means: the model's sentence, or its kind's.
+// Describe says what a property means: the model's sentence, a lockdep
+// check's own (its text), or its kind's.
 func Describe(pr *model.Property) string {
 	if pr.Desc != "" {
 		return pr.Desc
+	}
+	if pr.Kind == model.PropLockdep && pr.Text != "" {
+		return pr.Text
 	}
 	return invariants.For(pr.Kind).Doc
 }

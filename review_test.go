@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -42,5 +43,23 @@ func TestReviewUsage(t *testing.T) {
 			!strings.HasPrefix(errb.String(), "wqcheck: error: ") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out.String(), errb.String())
 		}
+	}
+}
+
+// SIGTERM stops review's running rung and the report is printed: what the
+// rung did not decide is unknown, the variants not reached are not run,
+// and the status is 3.
+func TestReviewSignal(t *testing.T) {
+	cmd, stdout, stderr := startChecker(t, "review", "--summary", "slow.wq", "abba")
+	cmd.Process.Signal(syscall.SIGTERM)
+	if code := exitCode(t, cmd); code != exitIncomplete {
+		t.Fatalf("exit %d, want 3; stderr:\n%s", code, stderr.String())
+	}
+	out := stdout.String()
+	if !strings.Contains(out, "slow.wq  ?@1") || !strings.Contains(out, "INCOMPLETE (interrupted)") && !strings.Contains(out, "NOT RUN") {
+		t.Errorf("slow.wq is not reported as cut:\n%s", out)
+	}
+	if !strings.Contains(out, "abba, rung by rung") || !strings.Contains(out, "NOT RUN") {
+		t.Errorf("abba is not reported as not run:\n%s", out)
 	}
 }
