@@ -3,6 +3,7 @@ package graphs
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -69,6 +70,8 @@ func writeBrief(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 func briefRows(p *model.Program, tr *explorer.Trace, keep []bool, cols columns) ([]briefRow, []int) {
 	var rows []briefRow
 	var elided []int
+	pick := pickFor(tr.Prop)
+	lastIn := map[int]*model.Thread{} // by CPU: per column, the thread of its last row
 	prev := tr.Initial
 	for i := range tr.Steps {
 		st := &tr.Steps[i]
@@ -78,8 +81,7 @@ func briefRows(p *model.Program, tr *explorer.Trace, keep []bool, cols columns) 
 			elided = append(elided, i+1)
 			continue
 		}
-		locks := tr.Prop.Kind == model.PropDeadlock || tr.Prop.Kind == model.PropLockDiscipline || tr.Prop.Kind == model.PropLockdep
-		text := briefTexts(StepLines(st), locks)
+		text := briefTexts(StepLines(st), pick)
 		if st.Err != nil {
 			text = append(text, "*** "+st.Err.Msg)
 		}
@@ -92,11 +94,16 @@ func briefRows(p *model.Program, tr *explorer.Trace, keep []bool, cols columns) 
 			rows[n-1].text = append(rows[n-1].text, text...)
 			continue
 		}
+		if cols.byCPU && lastIn[col] != st.Thread {
+			// a CPU's column: say whose steps these are
+			text = append([]string{st.Thread.Label + ":"}, text...)
+		}
+		lastIn[col] = st.Thread
 		rows = append(rows, briefRow{first: i + 1, last: i + 1, thread: st.Thread, col: col, text: text, step: st})
 	}
 	for k := range rows {
-		if len(rows[k].text) == 0 {
-			rows[k].text = []string{stepName(rows[k].step)}
+		if len(rows[k].text) == 0 || len(rows[k].text) == 1 && strings.HasSuffix(rows[k].text[0], ":") {
+			rows[k].text = append(rows[k].text, stepName(rows[k].step))
 		}
 	}
 	return rows, elided
@@ -149,7 +156,7 @@ func writeBriefTable(w io.Writer, cols columns, rows []briefRow, cw int) {
 	fmt.Fprintln(w, strings.TrimRight("       "+rule.String(), " "))
 	for _, r := range rows {
 		ind := strings.Repeat(" ", r.col*(cw+2))
-		for k, part := range wrapProse(strings.Join(r.text, "; "), cw, cw) {
+		for k, part := range wrapProse(joinText(r.text), cw, cw) {
 			lead := "       "
 			if k == 0 {
 				lead = fmt.Sprintf("%5s  ", r.num())
@@ -170,13 +177,30 @@ func writeBriefLanes(w io.Writer, cols columns, rows []briefRow, width int) {
 	for _, r := range rows {
 		lead := fmt.Sprintf("%5s  %s  ", r.num(), pad(r.thread.Label, name))
 		first := max(width-len(lead), 24)
-		for k, part := range wrapProse(strings.Join(r.text, "; "), first, max(width-7-name-2, 24)) {
+		for k, part := range wrapProse(joinText(r.text), first, max(width-7-name-2, 24)) {
 			if k > 0 {
 				lead = strings.Repeat(" ", 7+name+2)
 			}
 			fmt.Fprintln(w, strings.TrimRight(lead+part, " "))
 		}
 	}
+}
+
+// joinText joins a row's statements with "; ", an actor's "label:" with a
+// space.
+func joinText(parts []string) string {
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			if strings.HasSuffix(parts[i-1], ":") {
+				b.WriteString(" ")
+			} else {
+				b.WriteString("; ")
+			}
+		}
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // wrapProse breaks text at spaces into lines of at most n columns (the
@@ -214,14 +238,60 @@ func wrapProse(text string, first, n int) []string {
 // Declarations, jumps, returns, interrupt, preemption and
 // nondeterministic-choice statements are left out, and so are locks, but
 // for a deadlock, a breach of lock discipline or a lockdep report (locks).
-func briefLines(ls []Line, locks bool) []Line {
+func briefLines(ls []Line, pk picker) []Line {
 	var out []Line
 	for _, l := range ls {
-		if tells(l) || locks && (l.op == model.OpLock || l.op == model.OpUnlock) {
+		if tells(l) || pk.locks && (l.op == model.OpLock || l.op == model.OpUnlock) || pk.writesRead(l) {
 			out = append(out, l)
 		}
 	}
 	return out
+}
+
+// picker is what a brief trace keeps besides what tells: locks (for a
+// deadlock, a breach of lock discipline, a lockdep report), and, wherever
+// they are, the assignments to a field the violated property's formula
+// reads ("pool.nr_running++" under S5's "pool.nr_running >= 0 && ...").
+type picker struct {
+	locks  bool
+	fields []string // "->nr_running", ".nr_running", ...
+}
+
+var fieldRE = regexp.MustCompile(`(?:->|\.)([A-Za-z_]\w*)`)
+
+func pickFor(pr *model.Property) picker {
+	pk := picker{locks: pr.Kind == model.PropDeadlock || pr.Kind == model.PropLockDiscipline || pr.Kind == model.PropLockdep}
+	seen := map[string]bool{}
+	for _, m := range fieldRE.FindAllStringSubmatch(pr.Text, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			pk.fields = append(pk.fields, "->"+m[1], "."+m[1])
+		}
+	}
+	return pk
+}
+
+// writesRead says whether l assigns a field the property reads.
+func (pk picker) writesRead(l Line) bool {
+	if l.op != model.OpAssign || len(pk.fields) == 0 {
+		return false
+	}
+	lhs, _, ok := strings.Cut(l.raw, "=")
+	if !ok {
+		lhs = l.raw // x++, x--
+	}
+	for _, f := range pk.fields {
+		if i := strings.Index(lhs, f); i >= 0 {
+			if end := i + len(f); end == len(lhs) || !isIdentByte(lhs[end]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 func tells(l Line) bool {
@@ -251,18 +321,30 @@ func tells(l Line) bool {
 // briefTexts are a step's brief lines as text: a helper's statement joins
 // the call that shows in the step ("worker_enter_idle(self): list_add(w,
 // &pool.idle_list)").
-func briefTexts(ls []Line, locks bool) []string {
+func briefTexts(ls []Line, pk picker) []string {
 	var out []string
 	calls := map[string]int{} // a function called in the step -> its text's index
-	for _, l := range briefLines(ls, locks) {
+	joined := map[int]bool{}  // a text that statements of its function joined
+	lastFn := ""              // the function of the last text, when it is a helper's statement
+	for _, l := range briefLines(ls, pk) {
 		t := l.briefText()
-		if k, ok := calls[l.Func]; ok && l.Func != "" {
-			out[k] += ": " + strings.TrimPrefix(t, l.Func+": ")
+		k, ok := calls[l.Func]
+		if !ok && l.Func != "" && l.Func == lastFn {
+			k, ok = len(out)-1, true
+		}
+		if ok && l.Func != "" {
+			sep := ": "
+			if joined[k] || l.Func == lastFn {
+				sep = ", "
+			}
+			out[k] += sep + strings.TrimPrefix(t, l.Func+": ")
+			joined[k] = true
 			continue
 		}
 		if i := strings.IndexByte(l.raw, '('); i > 0 && strings.HasSuffix(l.raw, ");") && !strings.ContainsAny(l.raw[:i], " =") {
 			calls[l.raw[:i]] = len(out)
 		}
+		lastFn = l.Func
 		out = append(out, t)
 	}
 	return out

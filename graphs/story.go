@@ -30,19 +30,19 @@ func Story(p *model.Program, tr *explorer.Trace, keep []bool) string {
 		}
 	}
 	parts = append(parts, exitStory(tr, keep)...)
+	what := ViolationText(tr)
+	if tr.Prop.Desc == "" && !strings.HasPrefix(what, tr.Prop.Name+":") {
+		what = tr.Prop.Name + ": " + what
+	}
 	if n := len(tr.Steps); n > 0 && tr.FailStep {
 		st := &tr.Steps[n-1]
 		where := ""
 		if f := lastFunc(st); f != "" {
 			where = " in " + f + "()"
 		}
-		what := ViolationText(tr)
-		if tr.Prop.Desc == "" {
-			what = tr.Prop.Name + ": " + what
-		}
 		parts = append(parts, fmt.Sprintf("At step %d %s%s broke %s", n, st.Thread.Label, where, what))
 	} else if tr.Msg != "" {
-		parts = append(parts, fmt.Sprintf("At the end (step %d), %s fails: %s", len(tr.Steps), tr.Prop.Name, ViolationText(tr)))
+		parts = append(parts, fmt.Sprintf("At the end (step %d), %s", len(tr.Steps), what))
 	}
 	if len(parts) == 0 {
 		return ""
