@@ -117,12 +117,14 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		CommandNotFound: func(c *cli.Context, name string) {},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageErr("commands: check, graph, lockgraph, replay, bench, list, show, help", "unknown command %q", c.Args().First())
+				return usageErr("commands: check, review, properties, graph, lockgraph, replay, bench, list, show, help", "unknown command %q", c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},
 		Commands: []*cli.Command{
 			checkCommand(),
+			reviewCommand(),
+			propertiesCommand(),
 			graphCommand(),
 			lockgraphCommand(),
 			replayCommand(),
@@ -179,6 +181,7 @@ func checkCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all", Usage: "keep searching after a violation, to find every violated property"},
 			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON, for scripts"},
 			&cli.BoolFlag{Name: "explain", Usage: "under each step of a trace, show what it changed in the state"},
+			&cli.BoolFlag{Name: "brief", Usage: "print brief traces: the steps and statements the violation depends on, in 72 columns"},
 			&cli.BoolFlag{Name: "by-cpu", Usage: "lay the trace out by CPU (a column per CPU, as in kernel commit messages), in models with CPUs"},
 			&cli.BoolFlag{Name: "kernel", Usage: "print violations the kernel reports in its own words as it does: lockdep's (\"WARNING: possible circular locking dependency detected\"), then the interleavings behind them; \"BUG: scheduling while atomic\"; KCSAN's \"data-race\"; the workqueue watchdog's \"BUG: workqueue lockup\""},
 			&cli.BoolFlag{Name: "lockdep", Value: true, Usage: "check lockdep's rules over every interleaving (the lockdep-* properties); --lockdep=false leaves them out"},
@@ -490,11 +493,21 @@ func writeReport(c *cli.Context, runs []graphs.Run) error {
 				if c.Bool("kernel") && (graphs.WriteKernelBug(w, r.Result, pr) || graphs.WriteWorkqueueLockup(w, r.Result, pr)) {
 					fmt.Fprintln(w)
 				}
-				graphs.WriteTrace(w, r.Result.Program, pr.Trace, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain"), ByCPU: c.Bool("by-cpu")})
+				graphs.WriteTrace(w, r.Result.Program, pr.Trace, textOptions(c))
 			}
 		}
 	}
 	return flushed(w)
+}
+
+// textOptions are the trace flags: --width, --explain, --by-cpu, --brief
+// (72 columns unless --width says otherwise).
+func textOptions(c *cli.Context) graphs.TextOptions {
+	opt := graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain"), ByCPU: c.Bool("by-cpu"), Brief: c.Bool("brief")}
+	if opt.Brief && !c.IsSet("width") {
+		opt.Width = 72
+	}
+	return opt
 }
 
 func flushed(w *bufio.Writer) error {
@@ -844,7 +857,7 @@ func replayAction(c *cli.Context) error {
 		msg = fmt.Sprintf("the model does not allow the trace: %v", rerr)
 	}
 	tr.Msg = msg
-	graphs.WriteReplay(w, p, tr, ok, rerr == nil, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain"), ByCPU: c.Bool("by-cpu")})
+	graphs.WriteReplay(w, p, tr, ok, rerr == nil, textOptions(c))
 	if !ok {
 		w.Flush()
 		return &exitError{code: 1}

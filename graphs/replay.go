@@ -82,12 +82,38 @@ func FormatSettings(m map[string]string) string {
 	return strings.Join(parts, " ")
 }
 
-// Moves maps a saved path onto p's threads (by their state-names, as in
-// "worker_thread[1]").
+// threadNames names each thread as reports do: by its label ("kworker
+// W1"), unless another thread has the same label or state-name, then by
+// its state-name ("worker_thread[1]").
+func threadNames(p *model.Program) []string {
+	seen := map[string]int{}
+	for _, t := range p.Threads {
+		seen[t.Label]++
+		if t.Short != t.Label {
+			seen[t.Short]++
+		}
+	}
+	out := make([]string, len(p.Threads))
+	for i, t := range p.Threads {
+		out[i] = t.Label
+		if seen[t.Label] > 1 {
+			out[i] = t.Short
+		}
+	}
+	return out
+}
+
+// Moves maps a saved path onto p's threads, by their labels ("kworker
+// W1") or, as traces saved before named them, their state-names
+// ("worker_thread[1]").
 func (t *SavedTrace) Moves(p *model.Program) ([]explorer.Move, error) {
 	idx := map[string]int{}
 	for _, th := range p.Threads {
 		idx[th.Short] = th.Index
+	}
+	names := threadNames(p)
+	for _, th := range p.Threads {
+		idx[names[th.Index]] = th.Index
 	}
 	var out []explorer.Move
 	for i, m := range t.Path {

@@ -63,12 +63,14 @@ type JSONSymBreak struct {
 
 // JSONProperty is one property's verdict.
 type JSONProperty struct {
-	Name    string      `json:"name"`
-	Kind    string      `json:"kind"`
-	Verdict string      `json:"verdict"`
-	Message string      `json:"message,omitempty"`
-	Steps   int         `json:"steps,omitempty"`
-	Trace   []JSONEntry `json:"trace,omitempty"`
+	Name    string `json:"name"`
+	Kind    string `json:"kind"`
+	Verdict string `json:"verdict"`
+	Message string `json:"message,omitempty"`
+	// Description says what the property means (describe NAME: "...").
+	Description string      `json:"description,omitempty"`
+	Steps       int         `json:"steps,omitempty"`
+	Trace       []JSONEntry `json:"trace,omitempty"`
 	// Path is the trace as transitions only, which is what
 	// wqcheck replay needs (a step may show no statement in Trace).
 	Path []JSONMove `json:"path,omitempty"`
@@ -104,8 +106,10 @@ type JSONDependency struct {
 	Steps     int    `json:"steps"`
 }
 
-// JSONMove is one transition of a saved trace: the thread (its state-name,
-// as in "worker_thread[1]") and which of its branches it took.
+// JSONMove is one transition of a saved trace: the thread (its label, as
+// the text trace names it: "kworker W1"; replay also takes the state-name,
+// "worker_thread[1]", of traces saved before) and which of its branches it
+// took.
 type JSONMove struct {
 	Thread string `json:"thread"`
 	Branch int    `json:"branch"`
@@ -160,8 +164,9 @@ func ToJSON(runs []Run) []JSONRun {
 				jr.Params[pv.Name] = pv.Value
 			}
 		}
-		for _, pr := range res.Props {
-			jp := JSONProperty{Name: pr.Prop.Name, Kind: pr.Prop.Kind.String(), Verdict: string(pr.Verdict)}
+		names := threadNames(p)
+		for _, pr := range sortedProps(res.Props) { // the text's order
+			jp := JSONProperty{Name: pr.Prop.Name, Kind: pr.Prop.Kind.String(), Verdict: string(pr.Verdict), Description: pr.Prop.Desc}
 			if tr := pr.Trace; tr != nil && tr.Loop >= 0 {
 				loop := tr.Loop
 				jp.CycleStart = &loop
@@ -172,9 +177,9 @@ func ToJSON(runs []Run) []JSONRun {
 				jp.Trace = []JSONEntry{}
 				for i := range tr.Steps {
 					st := &tr.Steps[i]
-					jp.Path = append(jp.Path, JSONMove{Thread: st.Thread.Short, Branch: st.Branch})
+					jp.Path = append(jp.Path, JSONMove{Thread: names[st.Thread.Index], Branch: st.Branch})
 					for _, l := range StepLines(st) {
-						jp.Trace = append(jp.Trace, JSONEntry{Step: i + 1, Thread: st.Thread.Short, Branch: st.Branch,
+						jp.Trace = append(jp.Trace, JSONEntry{Step: i + 1, Thread: names[st.Thread.Index], Branch: st.Branch,
 							File: l.File, Line: l.Line, Function: l.Func, Statement: l.Text})
 					}
 				}
@@ -294,13 +299,44 @@ func stoppedWords(s explorer.StopReason) string {
 // an id ("S1-stranded-work") are headed by the id, in id order, after the
 // built-in ones, and a legend follows the table.
 func WriteMatrix(w io.Writer, runs []Run) {
+	var rows []MatrixRow
+	for _, r := range runs {
+		row := MatrixRow{Label: r.label(), Cells: map[string]string{}, Time: fmtDuration(r.Result.Stats.Elapsed)}
+		for _, pr := range r.Result.Props {
+			row.Props = append(row.Props, pr.Prop.Name)
+			row.Cells[pr.Prop.Name] = shortVerdict[pr.Verdict]
+		}
+		row.States = commas(r.Result.Stats.States)
+		if r.Result.Stopped == explorer.StopNotRun {
+			row.States = "not run"
+		} else if !r.Result.Complete {
+			row.States += "+"
+		}
+		rows = append(rows, row)
+	}
+	WriteMatrixRows(w, rows, "(ok: holds within the bounds; FAIL: violated; wit: witnessed, informational; ?: unknown, a bound stopped the search; -: no such property)")
+}
+
+// MatrixRow is one row of a verdict matrix: a label, a cell per property
+// (Props in declaration order), the states and the time.
+type MatrixRow struct {
+	Label        string
+	Props        []string
+	Cells        map[string]string
+	States, Time string
+}
+
+// WriteMatrixRows writes a verdict matrix: a column per property (the
+// union of the rows', numbered ones by id after the others, headed by the
+// id), then key and the legend of the numbered properties.
+func WriteMatrixRows(w io.Writer, rows []MatrixRow, key string) {
 	var names []string
 	seen := map[string]bool{}
-	for _, r := range runs {
-		for _, pr := range r.Result.Props {
-			if !seen[pr.Prop.Name] {
-				seen[pr.Prop.Name] = true
-				names = append(names, pr.Prop.Name)
+	for _, r := range rows {
+		for _, n := range r.Props {
+			if !seen[n] {
+				seen[n] = true
+				names = append(names, n)
 			}
 		}
 	}
@@ -312,43 +348,37 @@ func WriteMatrix(w io.Writer, runs []Run) {
 		return n
 	}
 	vw := len("variant")
-	for _, r := range runs {
-		vw = max(vw, len(r.label()))
+	for _, r := range rows {
+		vw = max(vw, len(r.Label))
 	}
+	cw := map[string]int{}
 	hdr := []string{pad("variant", vw)}
 	var legend []string
 	for _, n := range names {
-		h := header(n)
-		hdr = append(hdr, pad(h, 4))
-		if h != n {
+		cw[n] = max(len(header(n)), 4)
+		for _, r := range rows {
+			cw[n] = max(cw[n], len(r.Cells[n]))
+		}
+		hdr = append(hdr, pad(header(n), cw[n]))
+		if header(n) != n {
 			legend = append(legend, n)
 		}
 	}
 	hdr = append(hdr, "states", "time")
 	fmt.Fprintln(w, strings.TrimRight(strings.Join(hdr, "  "), " "))
-	for _, r := range runs {
-		row := []string{pad(r.label(), vw)}
-		verdicts := map[string]string{}
-		for _, pr := range r.Result.Props {
-			verdicts[pr.Prop.Name] = shortVerdict[pr.Verdict]
-		}
+	for _, r := range rows {
+		row := []string{pad(r.Label, vw)}
 		for _, n := range names {
-			v, ok := verdicts[n]
+			v, ok := r.Cells[n]
 			if !ok {
 				v = "-"
 			}
-			row = append(row, pad(v, max(len(header(n)), 4)))
+			row = append(row, pad(v, cw[n]))
 		}
-		states := commas(r.Result.Stats.States)
-		if r.Result.Stopped == explorer.StopNotRun {
-			states = "not run"
-		} else if !r.Result.Complete {
-			states += "+"
-		}
-		row = append(row, pad(states, len("states")), fmtDuration(r.Result.Stats.Elapsed))
+		row = append(row, pad(r.States, len("states")), r.Time)
 		fmt.Fprintln(w, strings.Join(row, "  "))
 	}
-	writeProse(w, "(ok: holds within the bounds; FAIL: violated; wit: witnessed, informational; ?: unknown, a bound stopped the search; -: no such property)", 100, " ")
+	writeProse(w, key, 100, " ")
 	if len(legend) > 0 {
 		writeProse(w, "("+strings.Join(legend, ", ")+")", 100, " ")
 	}
@@ -437,6 +467,13 @@ func propLess(x, y string) bool {
 		return a == 0
 	}
 	return a < b
+}
+
+// SortedProps orders properties as reports do (propLess).
+func SortedProps(ps []*model.Property) []*model.Property {
+	out := append([]*model.Property(nil), ps...)
+	sort.SliceStable(out, func(i, j int) bool { return propLess(out[i].Name, out[j].Name) })
+	return out
 }
 
 func sortedProps(ps []explorer.PropResult) []explorer.PropResult {

@@ -18,6 +18,8 @@ type Line struct {
 	Text string // the statement, with the branch taken for conditions
 
 	raw, note string
+	op        model.Op // the instruction's opcode (brief traces pick lines by it)
+	thread    bool     // the line is in the thread's own body, not a function it called
 }
 
 // StepLines returns the statements a step executed, in order. Implicit jumps
@@ -74,7 +76,7 @@ func StepLines(st *explorer.Step) []Line {
 		if fn == st.Thread.Kind.Name {
 			fn = ""
 		}
-		l := Line{File: filepath.Base(ins.Pos.File), Line: ins.Pos.Line, Func: fn, Text: text}
+		l := Line{File: filepath.Base(ins.Pos.File), Line: ins.Pos.Line, Func: fn, Text: text, op: ins.Op, thread: fn == ""}
 		// one statement that compiled to several instructions shows once,
 		// with what it did (a wake's effect, which way a condition went)
 		if n := len(out); n > 0 && out[n-1].Line == l.Line && out[n-1].File == l.File && out[n-1].raw == text {
@@ -177,6 +179,9 @@ type TextOptions struct {
 	// own), each run of steps headed by the thread that takes it. Only
 	// models with CPUs have them; others keep a column per thread.
 	ByCPU bool
+	// Brief keeps only what the violation depends on (brief.go); the full
+	// trace is every step and statement.
+	Brief bool
 }
 
 // minColumn is the narrowest thread column the side-by-side table uses; a
@@ -210,6 +215,10 @@ func WriteTrace(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 	if width <= 0 {
 		width = 100
 	}
+	if opt.Brief && tr.Loop < 0 { // a lasso is shown whole: its cycle is the story
+		writeBrief(w, p, tr, opt, width)
+		return
+	}
 	if tr.Prop.Witness {
 		fmt.Fprintf(w, "%s witnessed (informational): shortest witness, %d step%s\n\n", tr.Prop.Name, len(tr.Steps), plural(len(tr.Steps)))
 	} else if tr.Loop >= 0 {
@@ -219,7 +228,7 @@ func WriteTrace(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 	}
 	writeSteps(w, p, tr, opt, width)
 	fmt.Fprintln(w)
-	writeProse(w, "violation: "+tr.Msg, width, "  ")
+	writeProse(w, "violation: "+ViolationText(tr), width, "  ")
 	if tr.Loop >= 0 {
 		fmt.Fprintln(w, "state where the cycle starts (and ends):")
 	} else {
@@ -240,6 +249,16 @@ func lassoWords(tr *explorer.Trace) string {
 
 // loopMark is the line before the first step of a lasso's cycle.
 const loopMark = "     -- the following steps repeat for ever --"
+
+// ViolationText says what is wrong at the end of a trace: in the model's
+// words (describe NAME: "..."), then the message with the formula, or the
+// message alone when the property has no description.
+func ViolationText(tr *explorer.Trace) string {
+	if tr.Prop.Desc == "" {
+		return tr.Msg
+	}
+	return tr.Prop.Name + ": " + tr.Prop.Desc + " (" + tr.Msg + ")"
+}
 
 // WriteReplay writes a replayed trace (wqcheck replay): the steps that
 // replayed, then whether the whole trace replayed and the property still
@@ -267,7 +286,7 @@ func WriteReplay(w io.Writer, p *model.Program, tr *explorer.Trace, reproduced, 
 
 // writeSteps writes the steps of a trace in the table or lane layout.
 func writeSteps(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptions, width int) {
-	cols := traceColumns(p, tr, opt.ByCPU && p.NCPUs > 0)
+	cols := traceColumns(p, tr, opt.ByCPU && p.NCPUs > 0, nil)
 	const gutter = 5 // "%3d  "
 	const sep = "  "
 	n := max(len(cols.labels), 1)
@@ -297,17 +316,7 @@ func writeSteps(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 			cells = append(cells, "(now "+ctx+")")
 		}
 		where[st.Thread.Index] = ctx
-		for _, l := range StepLines(st) {
-			cells = append(cells, l.cell())
-		}
-		if st.Err != nil {
-			cells = append(cells, "*** "+st.Err.Msg)
-		}
-		for _, f := range st.Fired {
-			if f == indexOf(p, tr.Prop) {
-				cells = append(cells, fmt.Sprintf("*** warn_on fired (%s)", tr.Prop.Name))
-			}
-		}
+		cells = append(cells, stepCells(p, tr, st)...)
 		if opt.Explain {
 			for _, c := range GroupChanges(Changes(p, prev, st.After)) {
 				cells = append(cells, "  ~ "+c)
@@ -322,6 +331,29 @@ func writeSteps(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 	if tr.Loop >= 0 && tr.Loop == len(tr.Steps) {
 		fmt.Fprintln(w, "     -- the final state repeats for ever: no thread can move --")
 	}
+}
+
+// stepCells are a step's lines, then what went wrong in it.
+func stepCells(p *model.Program, tr *explorer.Trace, st *explorer.Step) []string {
+	var cells []string
+	for _, l := range StepLines(st) {
+		cells = append(cells, l.cell())
+	}
+	return append(cells, failCells(p, tr, st)...)
+}
+
+// failCells say what went wrong in a step: its error, the warn_on it fired.
+func failCells(p *model.Program, tr *explorer.Trace, st *explorer.Step) []string {
+	var cells []string
+	if st.Err != nil {
+		cells = append(cells, "*** "+st.Err.Msg)
+	}
+	for _, f := range st.Fired {
+		if f == indexOf(p, tr.Prop) {
+			cells = append(cells, fmt.Sprintf("*** warn_on fired (%s)", tr.Prop.Name))
+		}
+	}
+	return cells
 }
 
 // layout places the cells of each step.
@@ -637,10 +669,14 @@ func (c columns) of(p *model.Program, s model.State, t *model.Thread) int {
 // traceColumns lays out the columns of a trace: threads in order of first
 // move, named by label (and, in a model with CPUs, where they run), or CPUs
 // in order of first use.
-func traceColumns(p *model.Program, tr *explorer.Trace, byCPU bool) columns {
+func traceColumns(p *model.Program, tr *explorer.Trace, byCPU bool, keep []bool) columns {
 	c := columns{byCPU: byCPU, colOf: map[int]int{}}
 	prev := tr.Initial
-	for _, st := range tr.Steps {
+	for i, st := range tr.Steps {
+		if keep != nil && !keep[i] {
+			prev = st.After
+			continue
+		}
 		key, label := st.Thread.Index, st.Thread.Label
 		if p.NCPUs > 0 {
 			label = ctxName(p, prev, st.Thread)

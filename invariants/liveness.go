@@ -360,9 +360,9 @@ func LassoMsg(p *model.Program, pr *model.Property, f *Finding, at model.State) 
 	}
 	what := pr.Text
 	if pr.Over != nil {
-		what = fmt.Sprintf("%s, for %s", pr.Text, pr.Over.Struct.ObjName(pr.Over.First+bits.TrailingZeros64(f.Items)))
+		what += " for " + pr.Over.Struct.ObjName(pr.Over.First+bits.TrailingZeros64(f.Items))
 	}
-	return fmt.Sprintf("liveness %s fails (%s): %s", pr.Name, what, run)
+	return fmt.Sprintf("%s fails: %s", what, run)
 }
 
 func steps(n int) string {

@@ -702,6 +702,14 @@ func (c *compiler) applyAliases() {
 // (witness NAME): a search looks for a state that breaks them.
 func (c *compiler) markWitnesses() {
 	for _, d := range c.file.Decls {
+		if ds, ok := d.(*syntax.DescribeDecl); ok {
+			pr := c.prog.propByName[ds.Name]
+			if pr == nil {
+				c.errf(ds.Pos, "describe %s: no property named %s", ds.Name, ds.Name)
+				continue
+			}
+			pr.Desc = ds.Text
+		}
 		if w, ok := d.(*syntax.WitnessDecl); ok {
 			pr := c.prog.propByName[w.Name]
 			if pr == nil {
@@ -832,7 +840,7 @@ func (c *compiler) declareName(name string, pos syntax.Pos) {
 var topLevelWords = map[string]bool{
 	"model": true, "extends": true, "param": true, "const": true, "flags": true, "struct": true, "extend": true,
 	"thread": true, "daemon": true, "invariant": true, "stranded": true, "liveness": true, "init": true, "alias": true,
-	"witness": true, "new": true, "ghost": true, "assume": true,
+	"witness": true, "new": true, "ghost": true, "assume": true, "describe": true,
 }
 
 // resolveType checks a written type. Storage types may be lists and locks;

@@ -519,6 +519,8 @@ func kindName(d syntax.Decl) string {
 		return "alias"
 	case *syntax.WitnessDecl:
 		return "witness"
+	case *syntax.DescribeDecl:
+		return "description"
 	case *syntax.AssumeDecl:
 		return "assumption"
 	case *syntax.PatchDecl:

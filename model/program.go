@@ -268,6 +268,8 @@ type Property struct {
 	// Witness marks an informational property: its violation is reported
 	// ("witnessed", with the trace) but does not fail the run.
 	Witness bool
+	// Desc says in words what the property means (describe NAME: "...").
+	Desc string
 
 	Invariant Eval // PropInvariant: true when it holds
 	// PropStranded: the item array and the pending predicate (evaluated with

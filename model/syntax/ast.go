@@ -190,6 +190,14 @@ type WitnessDecl struct {
 	Name string
 }
 
+// DescribeDecl: `describe NAME: "sentence";` says in words what property
+// NAME means (wqcheck properties, and the violation line of a trace).
+type DescribeDecl struct {
+	declBase
+	Name string
+	Text string
+}
+
 // AssumeDecl: `assume NR_BUSY <= NR_WORKERS;` a constraint on the
 // parameters, checked when the model is loaded, before any search. A variant
 // keeps its parents' assumptions and may add its own.
@@ -217,6 +225,7 @@ func (d *InitDecl) DeclName() string      { return "init" }
 func (d *CpusDecl) DeclName() string      { return "cpus" }
 func (d *AliasDecl) DeclName() string     { return "alias " + d.Builtin }
 func (d *WitnessDecl) DeclName() string   { return "witness " + d.Name }
+func (d *DescribeDecl) DeclName() string  { return "describe " + d.Name }
 
 // DeclName of an assumption is its text: a variant's copy of a parent's
 // assumption is the same one.

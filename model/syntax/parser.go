@@ -250,6 +250,18 @@ func (p *parser) parseDecl() Decl {
 		d.Builtin, _ = p.propName("of the built-in property (deadlock, lock-discipline, runtime-error)")
 		p.expect(";", "after the alias")
 		return d
+	case p.is("describe"):
+		p.next()
+		d := &DescribeDecl{declBase: base}
+		d.Name, _ = p.propName("of the property described")
+		p.expect(":", "after the property's name")
+		if p.tok.kind != tString {
+			p.fail(p.tok.pos, "expected the description as a string, \"...\"")
+		}
+		d.Text = strings.Trim(p.tok.text, `"`)
+		p.next()
+		p.expect(";", "after the description")
+		return d
 	case p.is("patch"):
 		return p.parsePatchDecl(base)
 	case p.is("witness"):

@@ -87,6 +87,8 @@ func FormatDecl(d Decl) string {
 		fmt.Fprintf(&b, "alias %s = %s;\n", formatPropName(d.Name), formatPropName(d.Builtin))
 	case *WitnessDecl:
 		fmt.Fprintf(&b, "witness %s;\n", formatPropName(d.Name))
+	case *DescribeDecl:
+		fmt.Fprintf(&b, "describe %s: \"%s\";\n", formatPropName(d.Name), d.Text)
 	case *AssumeDecl:
 		fmt.Fprintf(&b, "assume %s;\n", FormatExpr(d.Expr))
 	case *InitDecl:
