@@ -8,7 +8,7 @@ import (
 	"wqcheck/model"
 )
 
-// Lockdep over every interleaving (README "Lock order: lockdep over every
+// Lockdep over every interleaving (docs/lockdep.md "Lock order: lockdep over every
 // interleaving").
 //
 // Contract: when the program has the lockdep properties, the search's

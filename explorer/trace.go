@@ -383,11 +383,11 @@ func unfair(p *model.Program, tr *Trace, cycle []model.State) string {
 			})
 			_, _, ins := p.LockWaitedFor(s, t)
 			disabled = disabled || n == 0 && ev.IrqHeld(s)&(1<<t.Index) == 0
-			lockFree = lockFree || n > 0 && ins != nil
+			lockFree = lockFree || n > 0 && (ins != nil || t.Kind.Fair)
 		}
 		switch {
 		case lockFree:
-			return t.Label + " could take its lock in the cycle and never does"
+			return t.Label + " could take its lock (or, a fair thread, step) in the cycle and never does"
 		case !disabled:
 			return t.Label + " can always step in the cycle and never does"
 		}

@@ -32,130 +32,172 @@ func WriteLockdep(w io.Writer, res *explorer.Result, pr explorer.PropResult, opt
 	if r == nil || tr == nil || len(tr.Steps) == 0 {
 		return
 	}
-	last := tr.Steps[len(tr.Steps)-1]
-	t := last.Thread
+	t := tr.Steps[len(tr.Steps)-1].Thread
 	before := tr.Initial
 	if n := len(tr.Steps); n > 1 {
 		before = tr.Steps[n-2].After
 	}
-	name := func(c int) string { return "(" + p.LockClasses[c].Name + ")" }
-	task := fmt.Sprintf("%s/%d", t.Label, t.Index+1)
-	at := func(a model.Acquire, th *model.Thread) string {
-		ins := th.Kind.Code[a.PC]
-		return fmt.Sprintf("at: %s (%s:%d %s)", ins.Func, ins.Pos.File, ins.Pos.Line, ins.Text)
-	}
-	edgeSite := func(e *explorer.LockEdge) string {
-		th := e.Trace.Steps[len(e.Trace.Steps)-1].Thread
-		return fmt.Sprintf("%s, by %s holding %s (shortest trace: %d step%s)", at(e.Acq, th), th.Label, name(e.From), e.Depth, plural(e.Depth))
-	}
-	useSite := func(u *explorer.LockUse) string {
-		th := u.Trace.Steps[len(u.Trace.Steps)-1].Thread
-		return fmt.Sprintf("  %s, by %s (shortest trace: %d step%s)", at(u.Acq, th), th.Label, u.Depth, plural(u.Depth))
-	}
-	rule := func(title string) {
-		fmt.Fprintln(w, strings.Repeat("=", len(title)))
-		fmt.Fprintln(w, title)
-		fmt.Fprintln(w, strings.Repeat("-", len(title)))
-	}
-	heldLocks := func() {
-		names, classes := p.HeldLocksOf(before, t)
-		if len(names) == 0 {
-			fmt.Fprintf(w, "no locks held by %s.\n", task)
-			return
-		}
-		fmt.Fprintf(w, "%d lock%s held by %s:\n", len(names), map[bool]string{true: "", false: "s"}[len(names) == 1], task)
-		for i, n := range names {
-			fmt.Fprintf(w, " #%d: %s, the lock %s\n", i, name(classes[i]), n)
-		}
-	}
-	col := func(s string) string { return "                               " + s }
+	lr := &lockdepReport{w: w, p: p, r: r, t: t, before: before, task: fmt.Sprintf("%s/%d", t.Label, t.Index+1)}
 	switch r.Kind {
 	case "circular":
-		// print_circular_bug(): the new dependency Held -> Class closes
-		// the chain Class --> ... --> Held
-		rule("WARNING: possible circular locking dependency detected")
-		fmt.Fprintf(w, "%s is trying to acquire lock:\n%s, %s\n\n", task, name(r.Class), at(r.Acq, t))
-		fmt.Fprintf(w, "but task is already holding lock:\n%s\n\n", name(r.Held))
-		fmt.Fprintf(w, "which lock already depends on the new lock.\n\n\n")
-		fmt.Fprintf(w, "the existing dependency chain (in reverse order) is:\n")
-		for i := len(r.Chain) - 1; i >= 1; i-- {
-			fmt.Fprintf(w, "\n-> #%d %s:\n       %s\n", i, name(r.Chain[i].To), edgeSite(r.Chain[i]))
-		}
-		fmt.Fprintf(w, "\n-> #0 %s:\n       %s\n", name(r.Class), edgeSite(r.Chain[0]))
-		fmt.Fprintf(w, "\nother info that might help us debug this:\n\n")
-		// print_circular_lock_scenario(): source is the new lock, target
-		// the held one, parent the lock before target in the chain
-		src, tgt := r.Class, r.Held
-		parent := r.Chain[len(r.Chain)-1].From
-		if parent != src {
-			fmt.Fprintf(w, "Chain exists of:\n  %s --> %s --> %s\n\n", p.LockClasses[src].Name, p.LockClasses[parent].Name, p.LockClasses[tgt].Name)
-		}
-		fmt.Fprintf(w, " Possible unsafe locking scenario:\n\n")
-		fmt.Fprintf(w, "       CPU0                    CPU1\n       ----                    ----\n")
-		fmt.Fprintf(w, "  lock%s;\n%s\n%s\n  lock%s;\n", name(tgt), col("lock"+name(parent)+";"), col("lock"+name(tgt)+";"), name(src))
-		fmt.Fprintf(w, "\n *** DEADLOCK ***\n\n")
+		lr.circular()
 	case "usage":
-		// print_usage_bug()
-		prev, now := r.Safe, r.Unsafe
-		if r.Bit == r.Safe.Bit {
-			prev, now = r.Unsafe, r.Safe
-		}
-		rule("WARNING: inconsistent lock state")
-		fmt.Fprintf(w, "inconsistent {%s} -> {%s} usage.\n", model.UsageName(prev.Bit), model.UsageName(now.Bit))
-		fmt.Fprintf(w, "%s %s takes:\n%s, %s\n", task, r.Acq.IrqString(), name(r.Class), at(r.Acq, t))
-		fmt.Fprintf(w, "{%s} state was registered at:\n%s\n", model.UsageName(prev.Bit), useSite(prev))
-		fmt.Fprintf(w, "\nother info that might help us debug this:\n")
-		fmt.Fprintf(w, " Possible unsafe locking scenario:\n\n       CPU0\n       ----\n")
-		fmt.Fprintf(w, "  lock%s;\n  <Interrupt>\n    lock%s;\n", name(r.Class), name(r.Class))
-		fmt.Fprintf(w, "\n *** DEADLOCK ***\n\n")
+		lr.usage()
 	case "bad-irq-dependency", "irq-inversion":
-		irq := "HARDIRQ"
-		if r.Check == model.LockdepSoftirq {
-			irq = "SOFTIRQ"
-		}
-		safe, unsafe := r.Safe.Class, r.Unsafe.Class
-		if r.Kind == "bad-irq-dependency" {
-			// print_bad_irq_dependency()
-			rule(fmt.Sprintf("WARNING: %s-safe -> %s-unsafe lock order detected", irq, irq))
-			fmt.Fprintf(w, "%s %s is trying to acquire:\n%s, %s\n\n", task, r.Acq.IrqString(), name(r.Class), at(r.Acq, t))
-			fmt.Fprintf(w, "and this task is already holding:\n%s\n", name(r.Held))
-			fmt.Fprintf(w, "which would create a new lock dependency:\n %s -> %s\n\n", name(r.Held), name(r.Class))
-			fmt.Fprintf(w, "but this new dependency connects a %s-irq-safe lock:\n %s\n\n... which became %s-irq-safe at:\n%s\n\n", irq, name(safe), irq, useSite(r.Safe))
-			fmt.Fprintf(w, "to a %s-irq-unsafe lock:\n %s\n\n... which became %s-irq-unsafe at:\n...\n%s\n\n", irq, name(unsafe), irq, useSite(r.Unsafe))
-		} else {
-			// print_irq_inversion_bug()
-			rule("WARNING: possible irq lock inversion dependency detected")
-			fmt.Fprintf(w, "%s just changed the state of lock:\n%s, %s\n", task, name(r.Class), at(r.Acq, t))
-			if r.Class == safe {
-				fmt.Fprintf(w, "but this lock took another, %s-unsafe lock in the past:\n %s\n\n", irq, name(unsafe))
-			} else {
-				fmt.Fprintf(w, "but this lock was taken by another, %s-safe lock in the past:\n %s\n\n", irq, name(safe))
-			}
-			fmt.Fprintf(w, "and interrupts could create inverse lock ordering between them.\n\n")
-		}
-		fmt.Fprintf(w, "\nother info that might help us debug this:\n")
-		// print_irq_lock_scenario()
-		middle := r.Chain[0].To
-		if middle != unsafe {
-			fmt.Fprintf(w, "Chain exists of:\n  %s --> %s --> %s\n\n", p.LockClasses[safe].Name, p.LockClasses[middle].Name, p.LockClasses[unsafe].Name)
-		}
-		fmt.Fprintf(w, " Possible interrupt unsafe locking scenario:\n\n")
-		fmt.Fprintf(w, "       CPU0                    CPU1\n       ----                    ----\n")
-		fmt.Fprintf(w, "  lock%s;\n%s\n%s\n%s\n", name(unsafe), col("local_irq_disable();"), col("lock"+name(safe)+";"), col("lock"+name(middle)+";"))
-		fmt.Fprintf(w, "  <Interrupt>\n    lock%s;\n\n *** DEADLOCK ***\n\n", name(safe))
+		lr.irq()
 	case "recursive":
-		// print_deadlock_bug()
-		rule("WARNING: possible recursive locking detected")
-		fmt.Fprintf(w, "%s is trying to acquire lock:\n%s, %s\n\n", task, name(r.Class), at(r.Acq, t))
-		fmt.Fprintf(w, "but task is already holding lock:\n%s\n\n", name(r.Held))
-		fmt.Fprintf(w, "other info that might help us debug this:\n")
-		fmt.Fprintf(w, " Possible unsafe locking scenario:\n\n       CPU0\n       ----\n")
-		fmt.Fprintf(w, "  lock%s;\n  lock%s;\n\n *** DEADLOCK ***\n\n", name(r.Held), name(r.Class))
-		fmt.Fprintf(w, " May be due to missing lock nesting notation\n\n")
+		lr.recursive()
 	}
-	heldLocks()
+	lr.heldLocks()
+	lr.interleavings(res, tr, opt)
+}
 
-	// what lockdep cannot print: the interleavings
+// lockdepReport writes one lockdep report, as lockdep.c's print functions
+// lay it out.
+type lockdepReport struct {
+	w      io.Writer
+	p      *model.Program
+	r      *explorer.LockdepReport
+	t      *model.Thread // the task whose acquisition completes the pattern
+	before model.State   // the state before that acquisition
+	task   string
+}
+
+func (lr *lockdepReport) name(c int) string { return "(" + lr.p.LockClasses[c].Name + ")" }
+
+func (lr *lockdepReport) at(a model.Acquire, th *model.Thread) string {
+	ins := th.Kind.Code[a.PC]
+	return fmt.Sprintf("at: %s (%s:%d %s)", ins.Func, ins.Pos.File, ins.Pos.Line, ins.Text)
+}
+
+func (lr *lockdepReport) edgeSite(e *explorer.LockEdge) string {
+	th := e.Trace.Steps[len(e.Trace.Steps)-1].Thread
+	return fmt.Sprintf("%s, by %s holding %s (shortest trace: %d step%s)", lr.at(e.Acq, th), th.Label, lr.name(e.From), e.Depth, plural(e.Depth))
+}
+
+func (lr *lockdepReport) useSite(u *explorer.LockUse) string {
+	th := u.Trace.Steps[len(u.Trace.Steps)-1].Thread
+	return fmt.Sprintf("  %s, by %s (shortest trace: %d step%s)", lr.at(u.Acq, th), th.Label, u.Depth, plural(u.Depth))
+}
+
+func (lr *lockdepReport) rule(title string) {
+	fmt.Fprintln(lr.w, strings.Repeat("=", len(title)))
+	fmt.Fprintln(lr.w, title)
+	fmt.Fprintln(lr.w, strings.Repeat("-", len(title)))
+}
+
+func col(s string) string { return "                               " + s }
+
+func (lr *lockdepReport) heldLocks() {
+	w := lr.w
+	names, classes := lr.p.HeldLocksOf(lr.before, lr.t)
+	if len(names) == 0 {
+		fmt.Fprintf(w, "no locks held by %s.\n", lr.task)
+		return
+	}
+	fmt.Fprintf(w, "%d lock%s held by %s:\n", len(names), map[bool]string{true: "", false: "s"}[len(names) == 1], lr.task)
+	for i, n := range names {
+		fmt.Fprintf(w, " #%d: %s, the lock %s\n", i, lr.name(classes[i]), n)
+	}
+}
+
+// circular is print_circular_bug(): the new dependency Held -> Class
+// closes the chain Class --> ... --> Held.
+func (lr *lockdepReport) circular() {
+	w, r, name := lr.w, lr.r, lr.name
+	lr.rule("WARNING: possible circular locking dependency detected")
+	fmt.Fprintf(w, "%s is trying to acquire lock:\n%s, %s\n\n", lr.task, name(r.Class), lr.at(r.Acq, lr.t))
+	fmt.Fprintf(w, "but task is already holding lock:\n%s\n\n", name(r.Held))
+	fmt.Fprintf(w, "which lock already depends on the new lock.\n\n\n")
+	fmt.Fprintf(w, "the existing dependency chain (in reverse order) is:\n")
+	for i := len(r.Chain) - 1; i >= 1; i-- {
+		fmt.Fprintf(w, "\n-> #%d %s:\n       %s\n", i, name(r.Chain[i].To), lr.edgeSite(r.Chain[i]))
+	}
+	fmt.Fprintf(w, "\n-> #0 %s:\n       %s\n", name(r.Class), lr.edgeSite(r.Chain[0]))
+	fmt.Fprintf(w, "\nother info that might help us debug this:\n\n")
+	// print_circular_lock_scenario(): source is the new lock, target the
+	// held one, parent the lock before target in the chain
+	src, tgt := r.Class, r.Held
+	parent := r.Chain[len(r.Chain)-1].From
+	if parent != src {
+		fmt.Fprintf(w, "Chain exists of:\n  %s --> %s --> %s\n\n", lr.p.LockClasses[src].Name, lr.p.LockClasses[parent].Name, lr.p.LockClasses[tgt].Name)
+	}
+	fmt.Fprintf(w, " Possible unsafe locking scenario:\n\n")
+	fmt.Fprintf(w, "       CPU0                    CPU1\n       ----                    ----\n")
+	fmt.Fprintf(w, "  lock%s;\n%s\n%s\n  lock%s;\n", name(tgt), col("lock"+name(parent)+";"), col("lock"+name(tgt)+";"), name(src))
+	fmt.Fprintf(w, "\n *** DEADLOCK ***\n\n")
+}
+
+// usage is print_usage_bug().
+func (lr *lockdepReport) usage() {
+	w, r, name := lr.w, lr.r, lr.name
+	prev, now := r.Safe, r.Unsafe
+	if r.Bit == r.Safe.Bit {
+		prev, now = r.Unsafe, r.Safe
+	}
+	lr.rule("WARNING: inconsistent lock state")
+	fmt.Fprintf(w, "inconsistent {%s} -> {%s} usage.\n", model.UsageName(prev.Bit), model.UsageName(now.Bit))
+	fmt.Fprintf(w, "%s %s takes:\n%s, %s\n", lr.task, r.Acq.IrqString(), name(r.Class), lr.at(r.Acq, lr.t))
+	fmt.Fprintf(w, "{%s} state was registered at:\n%s\n", model.UsageName(prev.Bit), lr.useSite(prev))
+	fmt.Fprintf(w, "\nother info that might help us debug this:\n")
+	fmt.Fprintf(w, " Possible unsafe locking scenario:\n\n       CPU0\n       ----\n")
+	fmt.Fprintf(w, "  lock%s;\n  <Interrupt>\n    lock%s;\n", name(r.Class), name(r.Class))
+	fmt.Fprintf(w, "\n *** DEADLOCK ***\n\n")
+}
+
+// irq is print_bad_irq_dependency() or print_irq_inversion_bug(), then
+// print_irq_lock_scenario().
+func (lr *lockdepReport) irq() {
+	w, r, name := lr.w, lr.r, lr.name
+	irq := "HARDIRQ"
+	if r.Check == model.LockdepSoftirq {
+		irq = "SOFTIRQ"
+	}
+	safe, unsafe := r.Safe.Class, r.Unsafe.Class
+	if r.Kind == "bad-irq-dependency" {
+		lr.rule(fmt.Sprintf("WARNING: %s-safe -> %s-unsafe lock order detected", irq, irq))
+		fmt.Fprintf(w, "%s %s is trying to acquire:\n%s, %s\n\n", lr.task, r.Acq.IrqString(), name(r.Class), lr.at(r.Acq, lr.t))
+		fmt.Fprintf(w, "and this task is already holding:\n%s\n", name(r.Held))
+		fmt.Fprintf(w, "which would create a new lock dependency:\n %s -> %s\n\n", name(r.Held), name(r.Class))
+		fmt.Fprintf(w, "but this new dependency connects a %s-irq-safe lock:\n %s\n\n... which became %s-irq-safe at:\n%s\n\n", irq, name(safe), irq, lr.useSite(r.Safe))
+		fmt.Fprintf(w, "to a %s-irq-unsafe lock:\n %s\n\n... which became %s-irq-unsafe at:\n...\n%s\n\n", irq, name(unsafe), irq, lr.useSite(r.Unsafe))
+	} else {
+		lr.rule("WARNING: possible irq lock inversion dependency detected")
+		fmt.Fprintf(w, "%s just changed the state of lock:\n%s, %s\n", lr.task, name(r.Class), lr.at(r.Acq, lr.t))
+		if r.Class == safe {
+			fmt.Fprintf(w, "but this lock took another, %s-unsafe lock in the past:\n %s\n\n", irq, name(unsafe))
+		} else {
+			fmt.Fprintf(w, "but this lock was taken by another, %s-safe lock in the past:\n %s\n\n", irq, name(safe))
+		}
+		fmt.Fprintf(w, "and interrupts could create inverse lock ordering between them.\n\n")
+	}
+	fmt.Fprintf(w, "\nother info that might help us debug this:\n")
+	middle := r.Chain[0].To
+	if middle != unsafe {
+		fmt.Fprintf(w, "Chain exists of:\n  %s --> %s --> %s\n\n", lr.p.LockClasses[safe].Name, lr.p.LockClasses[middle].Name, lr.p.LockClasses[unsafe].Name)
+	}
+	fmt.Fprintf(w, " Possible interrupt unsafe locking scenario:\n\n")
+	fmt.Fprintf(w, "       CPU0                    CPU1\n       ----                    ----\n")
+	fmt.Fprintf(w, "  lock%s;\n%s\n%s\n%s\n", name(unsafe), col("local_irq_disable();"), col("lock"+name(safe)+";"), col("lock"+name(middle)+";"))
+	fmt.Fprintf(w, "  <Interrupt>\n    lock%s;\n\n *** DEADLOCK ***\n\n", name(safe))
+}
+
+// recursive is print_deadlock_bug().
+func (lr *lockdepReport) recursive() {
+	w, r, name := lr.w, lr.r, lr.name
+	lr.rule("WARNING: possible recursive locking detected")
+	fmt.Fprintf(w, "%s is trying to acquire lock:\n%s, %s\n\n", lr.task, name(r.Class), lr.at(r.Acq, lr.t))
+	fmt.Fprintf(w, "but task is already holding lock:\n%s\n\n", name(r.Held))
+	fmt.Fprintf(w, "other info that might help us debug this:\n")
+	fmt.Fprintf(w, " Possible unsafe locking scenario:\n\n       CPU0\n       ----\n")
+	fmt.Fprintf(w, "  lock%s;\n  lock%s;\n\n *** DEADLOCK ***\n\n", name(r.Held), name(r.Class))
+	fmt.Fprintf(w, " May be due to missing lock nesting notation\n\n")
+}
+
+// interleavings writes what lockdep cannot print: the shortest trace behind
+// each dependency and usage the report names.
+func (lr *lockdepReport) interleavings(res *explorer.Result, tr *explorer.Trace, opt TextOptions) {
+	w, r, p := lr.w, lr.r, lr.p
 	fmt.Fprintf(w, "\nwqcheck: the pattern is complete at depth %d (the longest of the shortest traces below).\n", r.Depth)
 	fmt.Fprintln(w, deadlockWords(res))
 	n := 0

@@ -917,6 +917,49 @@ func (c *compiler) wantArgs(call *syntax.CallExpr, n int, usage string) {
 	}
 }
 
+// lockdepAssertHeld compiles lockdep_assert_held(&lock): checked, the
+// running thread must hold the lock.
+func (c *compiler) lockdepAssertHeld(call *syntax.CallExpr) {
+	// checked: the running thread must hold the lock
+	c.wantArgs(call, 1, "lockdep_assert_held(&lock)")
+	lv := c.lvalue(call.Args[0])
+	if lv.typ.Kind != KLock {
+		c.errf(call.Args[0].ExprPos(), "lockdep_assert_held: expected a lock, found %s (%s)", lv.text, lv.typ)
+	}
+	if c.kind == nil {
+		return // init runs alone: nothing to check
+	}
+	addr, w, name, pos := lv.addr, lv.width, lv.name, call.Pos
+	c.emit(&Instr{Op: OpAssign, X: func(cx *Ctx) int64 {
+		if cx.th != nil && cx.s.get(addr(cx), w) != uint64(cx.th.Index+1) {
+			lockErr("%s: lockdep_assert_held(%s) fails: %s does not hold it", pos, name(cx), cx.th.Label)
+		}
+		return 0
+	}, Set: func(*Ctx, int64) {}})
+}
+
+// mutexStmt compiles mutex_lock(&m) and mutex_unlock(&m).
+func (c *compiler) mutexStmt(call *syntax.CallExpr) {
+	c.noInit(call)
+	c.wantArgs(call, 1, call.Fun+"(&lock)")
+	if c.kind != nil && c.kind.Ctx != CtxTask {
+		c.errf(call.Pos, "%s() in a %s handler: an interrupt handler is not a task and cannot sleep", call.Fun, c.kind.Ctx)
+	}
+	lv := c.lvalue(call.Args[0])
+	if lv.typ.Kind != KLock {
+		c.errf(call.Args[0].ExprPos(), "%s: expected a lock, found %s (%s)", call.Fun, lv.text, lv.typ)
+	}
+	if !lv.typ.Mutex {
+		c.errf(call.Pos, "%s on %s, which is a %s: use spin_lock/spin_unlock", call.Fun, lv.text, lv.typ)
+	}
+	op := OpLock
+	if call.Fun == "mutex_unlock" {
+		op = OpUnlock
+	}
+	c.track.shared = true
+	c.emit(&Instr{Op: op, Addr: lv.addr, LockW: lv.width, Mutex: true, LockNm: lv.name})
+}
+
 // builtinStmt compiles the builtins that are statements only. It reports
 // whether call was one.
 func (c *compiler) builtinStmt(call *syntax.CallExpr) bool {
@@ -930,47 +973,15 @@ func (c *compiler) builtinStmt(call *syntax.CallExpr) bool {
 	}
 	switch call.Fun {
 	case "WRITE_ONCE":
-		// a marked lockless write: data_race(x) = v (README "Kernel spelling")
+		// a marked lockless write: data_race(x) = v (docs/language.md "Kernel spelling")
 		c.wantArgs(call, 2, "WRITE_ONCE(x, value)")
 		c.assignStmt(&syntax.AssignStmt{Pos: call.Pos, Lhs: &syntax.CallExpr{Pos: call.Pos, Fun: "data_race", Args: call.Args[:1]}, Op: "=", Rhs: call.Args[1]})
 		return true
 	case "lockdep_assert_held":
-		// checked: the running thread must hold the lock
-		c.wantArgs(call, 1, "lockdep_assert_held(&lock)")
-		lv := c.lvalue(call.Args[0])
-		if lv.typ.Kind != KLock {
-			c.errf(call.Args[0].ExprPos(), "lockdep_assert_held: expected a lock, found %s (%s)", lv.text, lv.typ)
-		}
-		if c.kind == nil {
-			return true // init runs alone: nothing to check
-		}
-		addr, w, name, pos := lv.addr, lv.width, lv.name, call.Pos
-		c.emit(&Instr{Op: OpAssign, X: func(cx *Ctx) int64 {
-			if cx.th != nil && cx.s.get(addr(cx), w) != uint64(cx.th.Index+1) {
-				lockErr("%s: lockdep_assert_held(%s) fails: %s does not hold it", pos, name(cx), cx.th.Label)
-			}
-			return 0
-		}, Set: func(*Ctx, int64) {}})
+		c.lockdepAssertHeld(call)
 		return true
 	case "mutex_lock", "mutex_unlock":
-		c.noInit(call)
-		c.wantArgs(call, 1, call.Fun+"(&lock)")
-		if c.kind != nil && c.kind.Ctx != CtxTask {
-			c.errf(call.Pos, "%s() in a %s handler: an interrupt handler is not a task and cannot sleep", call.Fun, c.kind.Ctx)
-		}
-		lv := c.lvalue(call.Args[0])
-		if lv.typ.Kind != KLock {
-			c.errf(call.Args[0].ExprPos(), "%s: expected a lock, found %s (%s)", call.Fun, lv.text, lv.typ)
-		}
-		if !lv.typ.Mutex {
-			c.errf(call.Pos, "%s on %s, which is a %s: use spin_lock/spin_unlock", call.Fun, lv.text, lv.typ)
-		}
-		op := OpLock
-		if call.Fun == "mutex_unlock" {
-			op = OpUnlock
-		}
-		c.track.shared = true
-		c.emit(&Instr{Op: op, Addr: lv.addr, LockW: lv.width, Mutex: true, LockNm: lv.name})
+		c.mutexStmt(call)
 		return true
 	case "set_current_state", "__set_current_state":
 		c.noInit(call)

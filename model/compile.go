@@ -415,7 +415,7 @@ func (c *compiler) declareThreadsAndFuncs() {
 func (c *compiler) declareThread(d *syntax.ThreadDecl) {
 	p := c.prog
 	c.declareName(d.Name, d.Pos)
-	k := &ThreadKind{Name: d.Name, Pos: d.Pos, Daemon: d.Daemon, Ctx: d.Context}
+	k := &ThreadKind{Name: d.Name, Pos: d.Pos, Daemon: d.Daemon, Fair: d.Fair, Ctx: d.Context}
 	c.threadContext(d, k)
 	if d.ForEach != "" {
 		a := c.arrays[d.ForEach]
@@ -840,7 +840,7 @@ func (c *compiler) declareName(name string, pos syntax.Pos) {
 var topLevelWords = map[string]bool{
 	"model": true, "extends": true, "param": true, "const": true, "flags": true, "struct": true, "extend": true,
 	"thread": true, "daemon": true, "invariant": true, "stranded": true, "liveness": true, "init": true, "alias": true,
-	"witness": true, "new": true, "ghost": true, "assume": true, "describe": true,
+	"witness": true, "new": true, "ghost": true, "assume": true, "describe": true, "fair": true,
 }
 
 // resolveType checks a written type. Storage types may be lists and locks;

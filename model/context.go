@@ -2,7 +2,7 @@ package model
 
 import "fmt"
 
-// Execution contexts (README "CPUs and contexts").
+// Execution contexts (docs/language.md "CPUs and contexts").
 //
 // A model that declares `cpus N;` gives every thread a context: a task bound
 // to one CPU (`on cpu EXPR`, as a per-cpu kworker or kthread_bind()), an

@@ -15,7 +15,7 @@
 // the bits.
 //
 // A Stepper (exec.go) computes a state's successors: one Succ per step of a
-// thread that may move, each step one atomic transition (README "Steps: what
+// thread that may move, each step one atomic transition (docs/language.md "Steps: what
 // is atomic"): fine-grained, or with lock regions merged under Lipton's
 // R* N? L* rule justified by the model's guarded_by declarations (guard.go),
 // and, in a model with CPUs, only for the contexts the stepping rule lets

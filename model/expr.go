@@ -825,7 +825,7 @@ func (c *compiler) builtinPure(x *syntax.CallExpr) (Eval, Type, bool) {
 		ev, t := c.expr(x.Args[0])
 		return ev, t, true
 	case "READ_ONCE":
-		// a marked lockless read: as data_race() (README "Kernel spelling")
+		// a marked lockless read: as data_race() (docs/language.md "Kernel spelling")
 		c.wantArgs(x, 1, "READ_ONCE(x)")
 		c.noGuard++
 		ev, t := c.expr(x.Args[0])

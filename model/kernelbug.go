@@ -7,7 +7,7 @@ import (
 )
 
 // The breaches of lock discipline the kernel reports in words of its own,
-// with what its report needs (README "Kernel-native reports"): contract:
+// with what its report needs (docs/lockdep.md "Kernel-native reports"): contract:
 // a lock-discipline StepError raised by sleeping in atomic context or by an
 // unguarded access carries a KernelBug describing the context at that
 // moment; graphs/kernel.go prints it as kernel/sched/core.c's

@@ -72,13 +72,14 @@ func (e *Evaluator) IrqHeld(s State) uint64 {
 	return m
 }
 
-// AtLock returns, per thread (bit t.Index), whether t's next instruction
-// takes a lock (it waits for it, or is about to take it).
+// AtLock returns, per thread (bit t.Index), whether a step of t in s is
+// strongly fair: t's next instruction takes a lock (it waits for it, or is
+// about to take it), or t is a `fair thread`.
 func (p *Program) AtLock(s State) uint64 {
 	var m uint64
 	for _, t := range p.Threads {
 		pc := p.PC(s, t)
-		if pc < len(t.Kind.Code) && t.Kind.Code[pc].Op == OpLock {
+		if pc < len(t.Kind.Code) && (t.Kind.Code[pc].Op == OpLock || t.Kind.Fair) {
 			m |= 1 << t.Index
 		}
 	}

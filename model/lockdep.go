@@ -7,7 +7,7 @@ import (
 	"wqcheck/model/syntax"
 )
 
-// Lock classes and acquisitions as lockdep sees them (README "Lock order:
+// Lock classes and acquisitions as lockdep sees them (docs/lockdep.md "Lock order:
 // lockdep over every interleaving").
 //
 // Contract: a Program lists its lock classes (LockClasses), one per lock

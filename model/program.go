@@ -173,6 +173,7 @@ type ThreadKind struct {
 	Name    string
 	Pos     syntax.Pos
 	Daemon  bool
+	Fair    bool   // `fair thread`: strongly fair (liveness)
 	ForEach *Array // nil: a single instance
 	Code    []*Instr
 	Locals  []*Local

@@ -119,11 +119,14 @@ type ThreadDecl struct {
 	ForEach string // array name, or ""
 	ForPos  Pos
 	Daemon  bool
+	// Fair (`fair thread ...`): strongly fair for the liveness properties:
+	// a thread able to step infinitely often steps infinitely often.
+	Fair bool
 	// Label names the thread as a kernel developer would in a trace column
 	// (`as "kworker W{i}"`; {i} is the instance's index). "" means the
 	// thread's own name, with [i] for `for each` threads.
 	Label string
-	// Context says where the thread runs (README "CPUs and contexts"): a
+	// Context says where the thread runs (docs/language.md "CPUs and contexts"): a
 	// task (CtxTask) bound to the CPU OnCPU names, or unbound (OnCPU nil);
 	// or an interrupt handler (CtxHardIRQ, CtxSoftIRQ) of the CPU OnCPU
 	// names. CtxPos is where the clause is written (zero: not written).

@@ -220,7 +220,7 @@ func (p *parser) parseDecl() Decl {
 		d.N = p.parseExpr()
 		p.expect(";", "after the number of CPUs")
 		return d
-	case p.is("thread"), p.is("daemon"), p.is("hardirq"), p.is("softirq"):
+	case p.is("thread"), p.is("daemon"), p.is("hardirq"), p.is("softirq"), p.is("fair"):
 		return p.parseThreadDecl(base)
 	case p.is("invariant"):
 		p.next()
@@ -414,6 +414,9 @@ func (p *parser) parseStructDecl(base declBase) *StructDecl {
 // for each ARRAY; as "LABEL"; its context clause) and its body.
 func (p *parser) parseThreadDecl(base declBase) *ThreadDecl {
 	d := &ThreadDecl{declBase: base}
+	if p.accept("fair") {
+		d.Fair = true
+	}
 	if p.accept("daemon") {
 		d.Daemon = true
 	}

@@ -156,6 +156,9 @@ func formatStruct(b *strings.Builder, d *StructDecl) {
 // formatThread prints a thread: its header (daemon or interrupt context,
 // parameter, for each, display name, CPU clause) and its body.
 func formatThread(b *strings.Builder, d *ThreadDecl) {
+	if d.Fair {
+		b.WriteString("fair ")
+	}
 	if d.Daemon {
 		b.WriteString("daemon ")
 	}
