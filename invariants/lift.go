@@ -106,6 +106,26 @@ func lift(g SymGraph, set map[int32]bool, start int32, nthreads int) *liftGraph 
 	return l
 }
 
+// liftComponent lifts the states of a component of the product pg.
+func liftComponent(g SymGraph, pg *pgraph, comp []int32, nthreads int) *liftGraph {
+	set := map[int32]bool{}
+	for _, v := range comp {
+		set[pg.state[v]] = true
+	}
+	return lift(g, set, pg.state[comp[0]], nthreads)
+}
+
+// mask returns, per lifted node, get(its representative) named as in its
+// real state (realMask); 0 for the node that stands for the outside.
+func (l *liftGraph) mask(g SymGraph, get func(int) uint64, n, a int) func(int) uint64 {
+	return func(id int) uint64 {
+		if id >= len(l.rep) {
+			return 0
+		}
+		return l.realMask(g, id, get(int(l.rep[id])), n, a)
+	}
+}
+
 // under names the representative's thread u in the real state (sig(u)).
 func under(g SymGraph, u int, sig [][]int32) int {
 	if sig == nil {

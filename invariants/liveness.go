@@ -155,19 +155,8 @@ func (c *threadLive) Analyze(g Graph) (Finding, bool) {
 func (c *threadLive) liftedFair(g SymGraph, pg *pgraph, comps [][]int32) bool {
 	n := len(c.p.Threads)
 	for _, cp := range comps {
-		set := map[int32]bool{}
-		for _, v := range cp {
-			set[pg.state[v]] = true
-		}
-		lg := lift(g, set, pg.state[cp[0]], n)
-		realOf := func(m masks) func(int) uint64 {
-			return func(id int) uint64 {
-				if id >= len(lg.rep) {
-					return 0
-				}
-				return lg.realMask(g, id, m.get(int(lg.rep[id])), n, threadIndex)
-			}
-		}
+		lg := liftComponent(g, pg, cp, n)
+		realOf := func(m masks) func(int) uint64 { return lg.mask(g, m.get, n, threadIndex) }
 		sp := &productSpec{g: lg, bad: realOf(c.m), class: c.classOf(false, true), atLock: realOf(c.locks), irqHeld: realOf(c.held), nthreads: n}
 		if len(newFairEngine(sp.build()).fair(nil, false, nil)) > 0 {
 			return true
@@ -279,25 +268,9 @@ func (c *leadsTo) quotient(g Graph, notQ func(int) uint64) (Finding, bool) {
 	comps := newFairEngine(pg).fair(nil, true, c.terminal(g, pg))
 	n := len(c.p.Threads)
 	for _, cp := range comps {
-		set := map[int32]bool{}
-		for _, v := range cp {
-			set[pg.state[v]] = true
-		}
-		lg := lift(sg, set, pg.state[cp[0]], n)
-		real := func(id int) uint64 {
-			if id >= len(lg.rep) {
-				return 0
-			}
-			return lg.realMask(sg, id, notQ(int(lg.rep[id])), c.n, a)
-		}
-		threads := func(m masks) func(int) uint64 {
-			return func(id int) uint64 {
-				if id >= len(lg.rep) {
-					return 0
-				}
-				return lg.realMask(sg, id, m.get(int(lg.rep[id])), n, threadIndex)
-			}
-		}
+		lg := liftComponent(sg, pg, cp, n)
+		real := lg.mask(sg, notQ, c.n, a)
+		threads := func(m masks) func(int) uint64 { return lg.mask(sg, m.get, n, threadIndex) }
 		lp := (&productSpec{g: lg, bad: real, class: c.classOf(false, false), atLock: threads(c.locks), irqHeld: threads(c.held), nthreads: n}).build()
 		if len(newFairEngine(lp).fair(nil, true, c.terminal(lg, lp))) > 0 {
 			return Finding{Unsure: true}, true
