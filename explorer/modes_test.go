@@ -43,10 +43,15 @@ func sameAsReference(t *testing.T, name string, p *model.Program, base explorer.
 }
 
 // Every example, merged and fine-grained, gives the reference's results in
-// every mode.
+// every mode. With -short (the race detector's run in .ci/run) only the
+// teaching examples and upstream: enough states for every phase to run in
+// parallel, without the variants' and the corpus' cost under -race.
 func TestModesAgreeOnExamples(t *testing.T) {
 	for _, name := range loader.BuiltinNames() {
-		for _, fine := range []bool{false, true} {
+		if testing.Short() && (loader.BuiltinFolder(name) != "" || isWorkqueueVariant(name)) {
+			continue
+		}
+		for _, fine := range granularities(t, name) {
 			sameAsReference(t, fmt.Sprintf("%s fine=%v", name, fine), load(t, name, fine), explorer.Options{})
 		}
 	}
@@ -168,7 +173,7 @@ func sameWithSymmetry(t *testing.T, name string, p *model.Program) {
 // workqueue variants on both pool kinds with one and two work items.
 func TestSymmetryAgreesWithReference(t *testing.T) {
 	for _, name := range loader.BuiltinNames() {
-		for _, fine := range []bool{false, true} {
+		for _, fine := range granularities(t, name) {
 			sameWithSymmetry(t, fmt.Sprintf("%s fine=%v", name, fine), load(t, name, fine))
 		}
 	}
@@ -200,4 +205,26 @@ func TestSymmetryAgreesWithReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameWithSymmetry(t, "upstream FREE_SLOTS=1", p)
+}
+
+// granularities are the step granularities a differential test runs a
+// built-in model in: merged and fine-grained; the regression corpus
+// (examples/history) fine-grained only with WQCHECK_LONG (its merged runs,
+// and TestHistoryCorpus's reference lengths, stay in the quick suite).
+func granularities(t *testing.T, name string) []bool {
+	if loader.BuiltinFolder(name) != "" && os.Getenv("WQCHECK_LONG") == "" {
+		return []bool{false}
+	}
+	return []bool{false, true}
+}
+
+// isWorkqueueVariant reports whether a built-in model extends the workqueue
+// model (other than upstream itself).
+func isWorkqueueVariant(name string) bool {
+	for _, v := range []string{"deferred-wake", "claim", "claim-deferred", "kicked-list"} {
+		if name == v {
+			return true
+		}
+	}
+	return false
 }
