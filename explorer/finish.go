@@ -3,7 +3,11 @@ package explorer
 import (
 	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"wqcheck/invariants"
 )
 
 // finish ends the search: decides completeness, runs the whole-graph
@@ -54,33 +58,55 @@ func (s *search) finish() *Result {
 // analyse runs the whole-graph properties' analyses (stranded work).
 func (s *search) analyse() {
 	t0 := time.Now()
-	for k, c := range s.checks {
-		a := -1
-		if s.sym != nil {
-			a = s.sym.ArrayIndex(c.Items())
-		}
-		f, failed := c.Analyze(checkGraph{s.g, a >= 0 && a == s.g.edges.permItems, s.sym})
-		if !failed {
-			continue
-		}
-		if f.Unknown {
-			s.unknown = append(s.unknown, s.cprops[k])
-			continue
-		}
-		if f.Unsure {
-			s.res.liveUnsure = append(s.res.liveUnsure, s.p.Props[s.cprops[k]])
-			continue
-		}
+	type outcome struct {
+		f      invariants.Finding
+		failed bool
+		a      int
+	}
+	out := make([]outcome, len(s.checks))
+	s.g.edges.index() // what the analyses read concurrently is built first
+	// the analyses are independent: run them on the workers, record in order
+	var next atomic.Int32
+	var wg sync.WaitGroup
+	for range min(s.res.Stats.Workers, len(s.checks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := int(next.Add(1)) - 1; k < len(s.checks); k = int(next.Add(1)) - 1 {
+				c, a := s.checks[k], -1
+				if s.sym != nil {
+					a = s.sym.ArrayIndex(c.Items())
+				}
+				f, failed := c.Analyze(checkGraph{s.g, a >= 0 && a == s.g.edges.permItems, s.sym})
+				out[k] = outcome{f, failed, a}
+			}
+		}()
+	}
+	wg.Wait()
+	for k, o := range out {
+		s.recordFinding(k, o.f, o.failed, o.a)
+	}
+	s.res.Stats.AnalysisElapsed = time.Since(t0)
+}
+
+// recordFinding records what the analysis of whole-graph check k found.
+func (s *search) recordFinding(k int, f invariants.Finding, failed bool, a int) {
+	switch {
+	case !failed:
+	case f.Unknown:
+		s.unknown = append(s.unknown, s.cprops[k])
+	case f.Unsure:
+		s.res.liveUnsure = append(s.res.liveUnsure, s.p.Props[s.cprops[k]])
+	default:
 		v := &violation{state: int32(f.State), msg: f.Msg}
 		if f.Lasso != nil {
 			v.finding = &f
 		}
 		if a >= 0 {
-			v.items, v.check = f.Items, c
+			v.items, v.check = f.Items, s.checks[k]
 		}
 		s.violated(s.cprops[k], v)
 	}
-	s.res.Stats.AnalysisElapsed = time.Since(t0)
 }
 
 // stats fills Result.Stats.

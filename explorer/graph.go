@@ -145,6 +145,15 @@ func (e *edgeSet) done(n int) {
 	}
 }
 
+// index builds what the analyses read concurrently: the count of renaming
+// edges before each word of moved.
+func (e *edgeSet) index() {
+	e.prefix = make([]int32, len(e.moved)+1)
+	for w, m := range e.moved {
+		e.prefix[w+1] = e.prefix[w] + int32(bits.OnesCount64(m))
+	}
+}
+
 func (e *edgeSet) bytes() uint64 {
 	return uint64(4*(len(e.start)+len(e.to))+2*(len(e.thread)+len(e.perm)+len(e.ranks))+8*len(e.moved)) + uint64(len(e.fair))
 }
@@ -201,14 +210,8 @@ func (c checkGraph) EdgePerm(id, k int) [][]int32 {
 		return nil
 	}
 	e := c.edges
-	if e.prefix == nil {
-		e.prefix = make([]int32, len(e.moved)+1)
-		for w, m := range e.moved {
-			e.prefix[w+1] = e.prefix[w] + int32(bits.OnesCount64(m))
-		}
-	}
 	i := int(e.start[id]) + k
-	j := int(e.prefix[i/64]) + bits.OnesCount64(e.moved[i/64]&(1<<(i%64)-1))
+	j := int(e.prefix[i/64]) + bits.OnesCount64(e.moved[i/64]&(1<<(i%64)-1)) // index() built prefix
 	perms := make([][]int32, e.narrays)
 	for a := range perms {
 		perms[a] = make([]int32, c.sym.Arrays()[a].Len)

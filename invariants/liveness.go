@@ -36,7 +36,7 @@ var livenessKind = &Kind{
 	Graph: func(p *model.Program, pr *model.Property) GraphCheck { return newLeadsTo(p, pr) },
 }
 
-func atLock(e *model.Evaluator, s model.State) uint64 { return e.Program().AtLock(s) }
+func atLock(e *model.Evaluator, s model.State) uint64 { return e.AtLock(s) }
 
 // Lasso is a liveness counterexample from the state Stem (reached by a
 // shortest path from the initial state): Path's steps, of which Path[Loop:]
@@ -110,7 +110,7 @@ func (c *threadLive) Msg(uint64) string { return "" }
 
 func (c *threadLive) AtState(ev *model.Evaluator, id int, s model.State) error {
 	c.m.set(id, c.pred(ev, s))
-	c.locks.set(id, ev.Program().AtLock(s))
+	c.locks.set(id, ev.AtLock(s))
 	c.held.set(id, ev.IrqHeld(s))
 	return nil
 }
@@ -209,7 +209,7 @@ func (c *leadsTo) AtState(ev *model.Evaluator, id int, s model.State) error {
 	}
 	c.from.set(id, from)
 	c.to.set(id, to)
-	c.locks.set(id, ev.Program().AtLock(s))
+	c.locks.set(id, ev.AtLock(s))
 	c.held.set(id, ev.IrqHeld(s))
 	return err
 }

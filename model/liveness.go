@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -9,12 +10,44 @@ import (
 // them on the explored graph): which threads are inside a section they
 // must leave (lockup), which wait to take a lock (starvation).
 
+// liveMemo keeps the liveness facts of one state: the liveness properties
+// ask the same ones of each state in turn.
+type liveMemo struct {
+	s                         State
+	sections, atLock, irqHeld uint64
+	have                      uint8 // which of them are computed
+}
+
+const (
+	haveSections = 1 << iota
+	haveAtLock
+	haveIrqHeld
+)
+
+// memo returns the memo for s, emptied when it was another state's.
+func (e *Evaluator) memo(s State) *liveMemo {
+	m := &e.live
+	if !slices.Equal(m.s, s) {
+		m.s = append(m.s[:0], s...)
+		m.have = 0
+	}
+	return m
+}
+
 // Sections returns, per thread (bit t.Index), whether t is inside a section
 // the kernel's lockup detectors watch in s: it holds a spinlock, or has
 // interrupts, preemption or bottom halves disabled, or it is an interrupt
 // handler that has fired and not returned. A mutex holder may sleep: not a
 // section.
 func (e *Evaluator) Sections(s State) uint64 {
+	m := e.memo(s)
+	if m.have&haveSections == 0 {
+		m.sections, m.have = e.sections(s), m.have|haveSections
+	}
+	return m.sections
+}
+
+func (e *Evaluator) sections(s State) uint64 {
 	p := e.c.p
 	if e.spins == nil {
 		e.spins = []lockSlot{}
@@ -47,6 +80,23 @@ func (e *Evaluator) Sections(s State) uint64 {
 // thread counts as able to step: a tick that fires again and again does
 // not starve the task it interrupts.
 func (e *Evaluator) IrqHeld(s State) uint64 {
+	m := e.memo(s)
+	if m.have&haveIrqHeld == 0 {
+		m.irqHeld, m.have = e.irqHeld(s), m.have|haveIrqHeld
+	}
+	return m.irqHeld
+}
+
+// AtLock is Program.AtLock, remembered for the state.
+func (e *Evaluator) AtLock(s State) uint64 {
+	m := e.memo(s)
+	if m.have&haveAtLock == 0 {
+		m.atLock, m.have = e.c.p.AtLock(s), m.have|haveAtLock
+	}
+	return m.atLock
+}
+
+func (e *Evaluator) irqHeld(s State) uint64 {
 	p := e.c.p
 	if p.NCPUs == 0 {
 		return 0

@@ -9,6 +9,7 @@ type Evaluator struct {
 	c     Ctx
 	spins []lockSlot // the spinlocks, for Sections
 	st    *Stepper   // for IrqHeld's view of the CPUs
+	live  liveMemo   // the liveness facts of the state last asked about
 }
 
 // Program returns the program the evaluator evaluates.
