@@ -181,7 +181,8 @@ func checkCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all", Usage: "keep searching after a violation, to find every violated property"},
 			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON, for scripts"},
 			&cli.BoolFlag{Name: "explain", Usage: "under each step of a trace, show what it changed in the state"},
-			&cli.BoolFlag{Name: "brief", Usage: "print brief traces: the steps and statements the violation depends on, in 72 columns"},
+			&cli.BoolFlag{Name: "full", Usage: "print full traces (every step and statement) instead of the brief ones"},
+			&cli.BoolFlag{Name: "brief", Usage: "print brief traces: the steps and statements the violation depends on, in 72 columns (the default; --full, --explain print every step)"},
 			&cli.BoolFlag{Name: "by-cpu", Usage: "lay the trace out by CPU (a column per CPU, as in kernel commit messages), in models with CPUs"},
 			&cli.BoolFlag{Name: "kernel", Usage: "print violations the kernel reports in its own words as it does: lockdep's (\"WARNING: possible circular locking dependency detected\"), then the interleavings behind them; \"BUG: scheduling while atomic\"; KCSAN's \"data-race\"; the workqueue watchdog's \"BUG: workqueue lockup\""},
 			&cli.BoolFlag{Name: "lockdep", Value: true, Usage: "check lockdep's rules over every interleaving (the lockdep-* properties); --lockdep=false leaves them out"},
@@ -500,10 +501,12 @@ func writeReport(c *cli.Context, runs []graphs.Run) error {
 	return flushed(w)
 }
 
-// textOptions are the trace flags: --width, --explain, --by-cpu, --brief
-// (72 columns unless --width says otherwise).
+// textOptions are the trace flags: --width, --explain, --by-cpu; traces
+// are brief (72 columns unless --width says otherwise) unless --full or
+// --explain asks for every step.
 func textOptions(c *cli.Context) graphs.TextOptions {
-	opt := graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain"), ByCPU: c.Bool("by-cpu"), Brief: c.Bool("brief")}
+	brief := !c.Bool("full") && !c.Bool("explain")
+	opt := graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain"), ByCPU: c.Bool("by-cpu"), Brief: brief}
 	if opt.Brief && !c.IsSet("width") {
 		opt.Width = 72
 	}
@@ -857,7 +860,7 @@ func replayAction(c *cli.Context) error {
 		msg = fmt.Sprintf("the model does not allow the trace: %v", rerr)
 	}
 	tr.Msg = msg
-	graphs.WriteReplay(w, p, tr, ok, rerr == nil, textOptions(c))
+	graphs.WriteReplay(w, p, tr, ok, rerr == nil, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain"), ByCPU: c.Bool("by-cpu")})
 	if !ok {
 		w.Flush()
 		return &exitError{code: 1}
