@@ -38,12 +38,11 @@ var livenessKind = &Kind{
 
 func atLock(e *model.Evaluator, s model.State) uint64 { return e.AtLock(s) }
 
-// Lasso is a liveness counterexample from the state Stem (reached by a
-// shortest path from the initial state): Path's steps, of which Path[Loop:]
-// repeat for ever. Loop == len(Path) means the last state repeats: no
-// thread can move there.
+// Lasso is a liveness counterexample from the state Finding.State (reached
+// by a shortest path from the initial state): Path's steps, of which
+// Path[Loop:] repeat for ever. Loop == len(Path) means the last state
+// repeats: no thread can move there.
 type Lasso struct {
-	Stem int
 	Path []Hop
 	Loop int
 }
@@ -147,7 +146,7 @@ func (c *threadLive) Analyze(g Graph) (Finding, bool) {
 	}
 	entry := best[0]
 	return Finding{State: int(pg.state[entry]), Thread: int(pg.idx[entry]),
-		Lasso: &Lasso{Stem: int(pg.state[entry]), Path: hops(pg, f.cycle(best, entry))}}, true
+		Lasso: &Lasso{Path: hops(pg, f.cycle(best, entry))}}, true
 }
 
 // liftedFair reports whether some component of the quotient's product,
@@ -296,7 +295,7 @@ func (c *leadsTo) lasso(pg *pgraph, f *fairEngine, comps [][]int32, entry int32)
 	}
 	path, end := shortestPath(pg, entry, nil, func(v int32) bool { _, ok := inComp[v]; return ok })
 	cyc := f.cycle(comps[inComp[end]], end)
-	return &Lasso{Stem: int(pg.state[entry]), Path: hops(pg, append(path, cyc...)), Loop: len(path)}
+	return &Lasso{Path: hops(pg, append(path, cyc...)), Loop: len(path)}
 }
 
 // LassoMsg says what a liveness counterexample shows, in words: at is the
