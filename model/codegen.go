@@ -170,6 +170,7 @@ func (c *compiler) emit(ins *Instr) int {
 		ins.Visible = true
 	}
 	ins.NonMover = c.track.nonmover
+	ins.locs, ins.opaque = c.track.locs, c.track.opaque
 	for l := range c.track.uses {
 		ins.uses = append(ins.uses, l)
 	}

@@ -91,6 +91,10 @@ type compiler struct {
 	// temps are the temporaries of the statement being compiled (call
 	// results, wake and warn_on values): released when it is done.
 	temps []*Local
+	// locs is what the code touches, by location (movers.go); taskCurr
+	// says the model calls task_curr()
+	locs     map[string]*locUse
+	taskCurr bool
 }
 
 // tracking collects what the instruction being compiled reads and writes.
@@ -101,7 +105,13 @@ type tracking struct {
 	// task state. Such an access does not commute with other threads'
 	// steps, so a merged step may contain at most one (see Stepper).
 	nonmover bool
-	uses     map[int]bool
+	// locs are the shared locations it touches, by name, each with
+	// whether this access is checked against a guard (movers.go)
+	locs map[string]bool
+	// opaque: it observes shared state no location names (a task's
+	// state, whether a lock is held)
+	opaque bool
+	uses   map[int]bool
 }
 
 type scope struct {
@@ -201,6 +211,7 @@ func (c *compiler) compile() {
 	c.compileBodies()
 	c.placeThreads(off)
 	c.declareProperties()
+	c.markQuiet()
 	c.buildLockClasses(!c.opts.NoLockdep) // lock classes, and the lockdep family
 	c.applyAliases()
 	c.markWitnesses()

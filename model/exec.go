@@ -66,6 +66,11 @@ type Instr struct {
 	// NonMover instructions touch shared state that no held lock protects
 	// (an unguarded variable, another task's state): see Stepper.mayMerge.
 	NonMover bool
+	// Quiet instructions touch only what nothing else can observe meanwhile
+	// (state guarded by a mutex, thread-local state, unread ghosts; or
+	// release a mutex no one observes): movers in every context, so a
+	// merged step goes on through them wherever it runs (movers.go).
+	Quiet bool
 	// Hidden instructions are model bookkeeping (ghost functions): traces
 	// leave them out.
 	Hidden bool
@@ -100,6 +105,9 @@ type Instr struct {
 	// of an atomic block, delimit the block: a loop inside it that comes
 	// back to the guard stays in the step
 	atomicStart, atomicEnd int
+
+	locs   map[string]bool // shared locations touched (movers.go)
+	opaque bool            // it observes a task's state or a lock's
 
 	uses []int    // locals read (indexes into the kind's Locals)
 	def  int      // local written in full, plus one (0: none)
@@ -319,12 +327,27 @@ func (st *Stepper) run(s State, pc int, executed bool, n int, log []int, fired [
 // accesses. late says the step has passed its non-mover or a release. Only
 // the first instruction may block: a merged step that could stop half way
 // would hide the states in which it waits, and with them deadlocks such as
-// ABBA. And the step only goes on while the thread holds a spinlock, the
-// region the kernel cannot be preempted in anyway, and only while no
-// interrupt of its CPU can arrive (an interrupt is not a mover: it may
-// spin on the lock the interrupted context holds).
+// ABBA.
+//
+// Two regimes. A quiet instruction (Instr.Quiet, movers.go: state guarded
+// by a mutex, thread-local state, ghosts no property reads, the release of
+// a mutex no one observes) is a mover in every context: nothing that can
+// run meanwhile, on its CPU or another, observes it, and it needs no
+// context's leave to run, so the step goes on through it wherever the
+// thread runs, preemptible or not, interrupts on or off. Every other mover
+// commutes only with what cannot take the CPU from the thread, so the step
+// goes on through it only while the thread holds a spinlock, the region
+// the kernel cannot be preempted in anyway, or is otherwise non-preemptible,
+// and only while no interrupt of its CPU can arrive (an interrupt is not a
+// mover: it may spin on the lock the interrupted context holds).
 func (st *Stepper) mayMerge(s State, t *Thread, ins *Instr, late bool) bool {
-	if mayBlock(ins.Op) || (st.holdsSpin(s, t) == "" && !st.nonPreemptible(s, t)) || st.irqMayArrive(s, t) {
+	if mayBlock(ins.Op) {
+		return false
+	}
+	if ins.Quiet {
+		return true
+	}
+	if (st.holdsSpin(s, t) == "" && !st.nonPreemptible(s, t)) || st.irqMayArrive(s, t) {
 		return false
 	}
 	return !late || !(ins.NonMover || ins.Op == OpLock || ins.Op == OpCtx && ins.Ctx.disables())

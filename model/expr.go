@@ -221,6 +221,7 @@ func (c *compiler) field(e *syntax.FieldExpr) lval {
 			c.track.nonmover = true
 		}
 	}
+	c.noteLoc(s.Name+"."+f.Name, f.Ghost, f.Guard, c.fieldGuardIsMutex(s, f))
 	text := syntax.FormatExpr(e)
 	lv := lval{typ: f.Type, width: f.Width, list: f.List, text: text}
 	if idx >= 0 {
@@ -313,6 +314,7 @@ func (c *compiler) globalAddr(g *Global, pos syntax.Pos) func(*Ctx) uint32 {
 			c.track.nonmover = true
 		}
 	}
+	c.noteLoc(g.Name, g.Ghost, g.Guard, c.lockIsMutex(g.Guard))
 	off := g.Off
 	if !c.checksGuards(g.Guard, g.Ghost) {
 		return constAddr(off)
@@ -858,7 +860,7 @@ func (c *compiler) builtinPure(x *syntax.CallExpr) (Eval, Type, bool) {
 			c.errf(x.Args[0].ExprPos(), "%s: expected a lock, found %s (%s)", x.Fun, lv.text, lv.typ)
 		}
 		addr, w := lv.addr, lv.width
-		c.track.nonmover = true
+		c.track.nonmover, c.track.opaque = true, true
 		return func(cx *Ctx) int64 { return b2i(cx.s.get(addr(cx), w) != 0) }, Type{Kind: KBool}, true
 	case "data_race":
 		// the kernel's data_race(): a deliberate lockless access, exempt
@@ -871,7 +873,7 @@ func (c *compiler) builtinPure(x *syntax.CallExpr) (Eval, Type, bool) {
 	case "task_state", "finished":
 		c.wantArgs(x, 1, x.Fun+"(task)")
 		task := c.taskExpr(x.Args[0])
-		c.track.shared, c.track.nonmover = true, true
+		c.track.shared, c.track.nonmover, c.track.opaque = true, true, true
 		if x.Fun == "finished" {
 			return func(cx *Ctx) int64 {
 				t := cx.p.Threads[task(cx)-1]
@@ -885,7 +887,8 @@ func (c *compiler) builtinPure(x *syntax.CallExpr) (Eval, Type, bool) {
 			c.errHint(x.Pos, "declare the CPUs first, e.g. cpus 2;", "task_curr: the model has no CPUs")
 		}
 		task := c.taskExpr(x.Args[0])
-		c.track.shared, c.track.nonmover = true, true
+		c.track.shared, c.track.nonmover, c.track.opaque = true, true, true
+		c.taskCurr = true
 		return func(cx *Ctx) int64 {
 			return b2i(cx.p.TaskCurr(cx.s, cx.p.Threads[task(cx)-1]))
 		}, Type{Kind: KBool}, true
