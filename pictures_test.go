@@ -24,6 +24,9 @@ var docPictures = []struct {
 }{
 	{"docs/lost-wakeup.svg", []string{"check", "--sequence", "OUT", "lost-wakeup"}},
 	{"docs/upstream-S11.svg", []string{"check", "--sequence", "OUT", "upstream"}},
+	// S9 from its saved trace: the search takes 15-40 s, the replay none
+	{"docs/deferred-wake-S9.svg", []string{"replay", "--trace", "graphs/testdata/deferred-wake-S9.trace.json", "--sequence", "OUT", "deferred-wake"}},
+	{"docs/upstream-S11-states.dot", []string{"check", "--style", "states", "--dot", "OUT", "upstream"}},
 	{"docs/lost-wakeup-graph.dot", []string{"graph", "--out", "OUT", "lost-wakeup"}},
 }
 
