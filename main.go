@@ -892,6 +892,7 @@ func replayAction(c *cli.Context) error {
 	graphs.WriteReplay(w, p, tr, ok, rerr == nil, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain"), ByCPU: c.Bool("by-cpu")})
 	if !ok {
 		w.Flush()
+		notDrawn(c)
 		return &exitError{code: 1}
 	}
 	w.Flush()
@@ -900,6 +901,16 @@ func replayAction(c *cli.Context) error {
 		tr.Msg = strings.TrimPrefix(msg, fmt.Sprintf("step %d: ", len(tr.Steps))) // as check says it
 	}
 	return writeReplayPictures(c, p, tr)
+}
+
+// notDrawn says which picture files a replay that does not reproduce
+// leaves unwritten: a missing file must not pass for a written one.
+func notDrawn(c *cli.Context) {
+	for _, o := range pictureOuts(c) {
+		if file := c.String(o.flag); file != "" {
+			fmt.Fprintf(c.App.ErrWriter, "wqcheck: --%s: the trace does not reproduce; %s not written\n", o.flag, file)
+		}
+	}
 }
 
 // checkPictureFlags rejects a bad --style or picture path before anything

@@ -16,8 +16,8 @@ import (
 
 // s9File is deferred-wake's S9 trace, saved with `wqcheck check --json
 // --set UNBOUND=true --set NR_WORKERS=4 --set NR_BUSY=2 --set NR_WORKS=2
-// deferred-wake` (the search takes 15-40 s; TestS9TraceIsCurrent checks,
-// with WQCHECK_LONG, that it still finds this trace).
+// deferred-wake` (the search takes 15-40 s; TestS9TraceIsCurrent, in the
+// main package, checks with WQCHECK_LONG that it still finds this trace).
 const s9File = "deferred-wake-S9.trace.json"
 
 // savedTrace replays a trace saved in testdata, as `wqcheck replay` does.
@@ -123,22 +123,30 @@ func TestSequenceVictimLane(t *testing.T) {
 	}
 }
 
-// With WQCHECK_LONG, the search still finds the saved S9 trace.
-func TestS9TraceIsCurrent(t *testing.T) {
-	if os.Getenv("WQCHECK_LONG") == "" {
-		t.Skip("the S9 search takes 15-40 s: set WQCHECK_LONG=1 to run it")
+// A brief picture draws the steps the violation depends on, grouped by
+// thread; --full a box per step. Both DOT styles draw the same boxes.
+func TestPictureBriefAndFull(t *testing.T) {
+	p, tr := firstTrace(t, "upstream")
+	boxes := func(svg string) int { return strings.Count(svg, `rx="3"`) }
+	brief := boxes(graphs.SequenceSVG(p, tr))
+	full := boxes(graphs.SequenceSVGWith(p, tr, graphs.PictureOptions{Full: true}))
+	if full != len(tr.Steps) || brief == 0 || brief >= full {
+		t.Errorf("%d steps: %d boxes brief, %d full", len(tr.Steps), brief, full)
 	}
-	p, _, moves := savedTrace(t, s9File)
-	r := explorer.Explore(p, explorer.Options{Symmetry: true, Workers: 2}) // as check searches
-	pr, err := graphs.PickTrace(r, "S9-task-lifetime")
-	if err != nil || pr == nil {
-		t.Fatalf("no S9 trace: %v", err)
+	// a lanes box is the one label ending in a left-justified line; a
+	// states record an HTML table, one more than the boxes (the initial state)
+	count := func(style, what string, opt graphs.PictureOptions) int {
+		return strings.Count(graphs.TraceDOTWith(p, tr, style, opt), what)
 	}
-	var got []explorer.Move
-	for _, st := range pr.Trace.Steps {
-		got = append(got, explorer.Move{Thread: st.Thread.Index, Branch: st.Branch})
-	}
-	if !slices.Equal(got, moves) {
-		t.Errorf("the search finds another S9 trace than testdata/%s: save it again with the command in its comment", s9File)
+	for _, o := range []struct {
+		opt  graphs.PictureOptions
+		want int
+	}{{graphs.PictureOptions{}, brief}, {graphs.PictureOptions{Full: true}, full}} {
+		if got := count(graphs.StyleLanes, `\l"`, o.opt); got != o.want {
+			t.Errorf("lanes, full=%v: %d boxes, want %d", o.opt.Full, got, o.want)
+		}
+		if got := count(graphs.StyleStates, `label=<<TABLE`, o.opt); got != o.want+1 {
+			t.Errorf("states, full=%v: %d records, want %d", o.opt.Full, got, o.want+1)
+		}
 	}
 }
