@@ -66,13 +66,13 @@ type locUse struct {
 // guarded_by lock, "" for none; mutex: that lock is a mutex) by the code
 // being compiled.
 func (c *compiler) noteLoc(key string, ghost bool, guard string, mutex bool) {
-	if c.locs == nil {
-		c.locs = map[string]*locUse{}
+	if c.locUses == nil {
+		c.locUses = map[string]*locUse{}
 	}
-	u := c.locs[key]
+	u := c.locUses[key]
 	if u == nil {
 		u = &locUse{ghost: ghost, mutex: mutex, kinds: map[*ThreadKind]bool{}}
-		c.locs[key] = u
+		c.locUses[key] = u
 	}
 	switch {
 	case c.kind == nil:
@@ -144,7 +144,7 @@ func (c *compiler) quietAccess(k *ThreadKind, single bool, ins *Instr) bool {
 	switch ins.Op {
 	case OpAssign, OpBranch, OpListAdd, OpListDel, OpWarn:
 		for key, checked := range ins.locs {
-			u := c.locs[key]
+			u := c.locUses[key]
 			if u.observed {
 				return false
 			}
@@ -160,7 +160,7 @@ func (c *compiler) quietAccess(k *ThreadKind, single bool, ins *Instr) bool {
 			return false
 		}
 		for key := range ins.locs {
-			if c.locs[key].observed {
+			if c.locUses[key].observed {
 				return false
 			}
 		}
@@ -191,7 +191,7 @@ func (c *compiler) quietTail(k *ThreadKind, ins *Instr) bool {
 			return false
 		}
 		for key := range x.locs {
-			if u := c.locs[key]; u.observed || !u.ghost {
+			if u := c.locUses[key]; u.observed || !u.ghost {
 				return false
 			}
 		}
