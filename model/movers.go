@@ -175,7 +175,7 @@ func (c *compiler) quietAccess(k *ThreadKind, single bool, ins *Instr) bool {
 // not exit and changes no context.
 func (c *compiler) quietTail(k *ThreadKind, ins *Instr) bool {
 	seen := map[int]bool{}
-	work := []int{ins.Next}
+	work := nextPCs(ins, nil)
 	for len(work) > 0 {
 		pc := work[len(work)-1]
 		work = work[:len(work)-1]
@@ -195,16 +195,20 @@ func (c *compiler) quietTail(k *ThreadKind, ins *Instr) bool {
 				return false
 			}
 		}
-		switch x.Op {
-		case OpBranch:
-			work = append(work, x.Target, x.Else)
-		case OpJump:
-			work = append(work, x.Target)
-		case OpEither:
-			work = append(work, x.Targets...)
-		default:
-			work = append(work, x.Next)
-		}
+		work = nextPCs(x, work)
 	}
 	return true
+}
+
+// nextPCs appends where control goes after ins runs.
+func nextPCs(ins *Instr, to []int) []int {
+	switch ins.Op {
+	case OpBranch:
+		return append(to, ins.Target, ins.Else)
+	case OpJump:
+		return append(to, ins.Target)
+	case OpEither:
+		return append(to, ins.Targets...)
+	}
+	return append(to, ins.Next)
 }

@@ -111,6 +111,14 @@ int<0..1> done;
 thread x() { mutex_lock(&m); a = 1; seen = 1; a = 2; private = 1; mutex_unlock(&m); done = 1; }
 invariant "seen": seen < 3;
 `, "x: a = 2;|x: mutex_unlock(&m);"},
+		{"a branch whose other way writes a ghost a property reads", `model b;
+int<0..3> mine;
+ghost int<0..3> seen;
+int<0..1> done;
+thread x() { done = 1; if (mine == 0) { mine = 1; } else { seen = 1; } done = 0; }
+thread y() { done = 1; }
+invariant "seen": seen < 3;
+`, "x: mine = 1;"},
 	}
 	for _, tc := range cases {
 		got := strings.Join(quietTexts(t, tc.src), "|")
