@@ -17,9 +17,12 @@
 // A Stepper (exec.go) computes a state's successors: one Succ per step of a
 // thread that may move, each step one atomic transition (docs/language.md "Steps: what
 // is atomic"): fine-grained, or with lock regions merged under Lipton's
-// R* N? L* rule justified by the model's guarded_by declarations (guard.go),
-// and, in a model with CPUs, only for the contexts the stepping rule lets
-// run (context.go). A step's runtime error, lock-discipline breach or fired
+// R* N? L* rule justified by the model's guarded_by declarations (guard.go)
+// and through the quiet statements no other context can observe (mutex-
+// guarded, thread-local and unobserved ghost state: movers.go, which the
+// compiler marks once every thread and property is compiled), and, in a
+// model with CPUs, only for the contexts the stepping rule lets run
+// (context.go). A step's runtime error, lock-discipline breach or fired
 // warn_on travels in its Succ; properties are evaluated by an Evaluator
 // (props.go); describe.go renders a state for people.
 //
