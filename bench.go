@@ -83,7 +83,8 @@ func benchCommand() *cli.Command {
 		Usage:     "time the verdict matrix of the workqueue variants, per size, pool kind and search mode",
 		ArgsUsage: "[VARIANT...]",
 		Description: "Runs each VARIANT (default: the five workqueue variants) at each size, on each pool kind,\n" +
-			"in each mode, and prints a row per run: states, transitions, seconds, states/s, bytes/state,\n" +
+			"in each mode, and prints a row per run: states, transitions, seconds (wall clock and the\n" +
+			"process's CPU time), states/s, bytes/state,\n" +
 			"peak resident set and the failing properties. A run that hits --max-states or --max-seconds\n" +
 			"shows its figures with '+'.\n" +
 			"Modes: default (lock regions merged, symmetry reduction, fingerprints, --workers goroutines),\n" +
@@ -339,6 +340,7 @@ func benchRun(c *cli.Context, j *benchJob, sig <-chan struct{}) error {
 		}
 	}()
 	reset := resetPeakRSS()
+	cpu0 := cpuTime()
 	mode := j.row.Mode
 	res := explorer.Explore(j.prog, explorer.Options{All: true, MaxStates: c.Int("max-states"), MaxMemory: defaultMemoryBound(),
 		Workers: mode.Workers, Exact: mode.Exact, Symmetry: mode.Symmetry, Stop: stop})
@@ -348,6 +350,9 @@ func benchRun(c *cli.Context, j *benchJob, sig <-chan struct{}) error {
 		return &exitError{code: 2, err: res.Err}
 	}
 	j.row.Result = res
+	if cpu0 > 0 {
+		j.row.CPU = cpuTime() - cpu0
+	}
 	j.row.PeakRSS = peakRSS()
 	j.row.PeakSoFar = !reset
 	return nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"wqcheck/explorer"
 )
@@ -34,14 +35,18 @@ type BenchRow struct {
 	// system not letting the bench reset it before the run
 	PeakRSS   uint64
 	PeakSoFar bool
+	// CPU is the processor time the process spent during the run (user
+	// and system, every goroutine; 0: unknown): on a shared machine a
+	// steadier figure than seconds
+	CPU time.Duration
 }
 
-const benchFormat = "%-15s %-8s %-5s %-9s %3s %13s%s %14s %8s %7s %8s %11s %7s %7s %9s %10s  %s\n"
+const benchFormat = "%-15s %-8s %-5s %-9s %3s %13s%s %14s %8s %8s %7s %8s %11s %7s %7s %9s %10s  %s\n"
 
 // WriteBenchHeader writes the column names of the bench table; ref adds
 // the reference run's states column.
 func WriteBenchHeader(w io.Writer, ref bool) {
-	fmt.Fprintf(w, benchFormat, "variant", "kind", "size", "mode", "thr", "states", refColumn(ref, "ref states"), "transitions", "seconds", "serial", "analysis", "states/s", "B/state", "+edges", "vectors", "peak RSS", "failing")
+	fmt.Fprintf(w, benchFormat, "variant", "kind", "size", "mode", "thr", "states", refColumn(ref, "ref states"), "transitions", "seconds", "cpu s", "serial", "analysis", "states/s", "B/state", "+edges", "vectors", "peak RSS", "failing")
 }
 
 func refColumn(ref bool, s string) string {
@@ -53,7 +58,8 @@ func refColumn(ref bool, s string) string {
 
 // WriteBenchRow writes one run as a row: figures of an incomplete run end
 // in '+', and failing lists the violated properties by id (S9, deadlock).
-// seconds is the whole run; serial the part spent in the search's
+// seconds is the whole run (wall clock); cpu s the processor time the
+// process spent in it (every goroutine); serial the part spent in the search's
 // one-goroutine phases (insert, record), analysis the part spent in the
 // stranded-work analysis after the search (one goroutine too).
 // B/state is what each stored state costs in the visited set and the parent
@@ -70,7 +76,7 @@ func WriteBenchRow(w io.Writer, r BenchRow) {
 		ref = refColumn(true, statesOf(r.Ref))
 	}
 	fmt.Fprintf(w, benchFormat, r.Variant, r.Kind, r.Size, r.Mode.Name, fmt.Sprint(st.Workers),
-		statesOf(res), ref, commas(st.Transitions)+plus(res), fmt.Sprintf("%.2f", st.Elapsed.Seconds()), fmt.Sprintf("%.2f", st.SerialElapsed.Seconds()), fmt.Sprintf("%.2f", st.AnalysisElapsed.Seconds()),
+		statesOf(res), ref, commas(st.Transitions)+plus(res), fmt.Sprintf("%.2f", st.Elapsed.Seconds()), cpuOf(r), fmt.Sprintf("%.2f", st.SerialElapsed.Seconds()), fmt.Sprintf("%.2f", st.AnalysisElapsed.Seconds()),
 		commas(int(st.StatesPerSec())), perState(st.VisitedBytes+exactVectors(st), st.States), perState(st.GraphBytes, st.States), sizeOf(st.VectorBytes), rss(r), failingOf(res))
 }
 
@@ -106,6 +112,13 @@ func failingOf(res *explorer.Result) string {
 		verdict += " (" + stoppedWords(res.Stopped) + ")"
 	}
 	return verdict
+}
+
+func cpuOf(r BenchRow) string {
+	if r.CPU == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", r.CPU.Seconds())
 }
 
 func rss(r BenchRow) string {
