@@ -69,7 +69,7 @@ func TestBenchPresetGolden(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
-	got := maskBenchColumns(t, out.String(), "seconds", "serial", "analysis", "states/s", "vectors", "peak RSS")
+	got := maskBenchColumns(t, out.String(), "seconds", "cpu s", "serial", "analysis", "states/s", "vectors", "peak RSS")
 	golden := filepath.Join("testdata", "bench", "preset.txt")
 	if *update {
 		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
