@@ -119,6 +119,10 @@ func TestAPITrace(t *testing.T) {
 	if code != 200 || pj["counterexample"] != true || len(steps) != len(strings.Split(path, ".")) || pj["msg"] != tr["msg"] {
 		t.Fatalf("path %s: %d %v", path, code, pj)
 	}
+	_, byCPU := get(t, ts, "/api/path?v=lost-wakeup&bycpu=1&path="+path)
+	if l := byCPU["lanes"].([]any); len(l) != 2 || l[0] != "CPU 0" || l[1] != "CPU 1" {
+		t.Errorf("lanes by CPU: %v", l)
+	}
 	changed := map[string]bool{}
 	for _, s := range steps {
 		for _, c := range s.(map[string]any)["changes"].([]any) {

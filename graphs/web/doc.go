@@ -14,11 +14,12 @@
 // same state; every request replays its path with a model.Stepper, so what
 // the page shows is computed by the same stepper the search uses.
 //
-// Like the rest of graphs it renders and does not judge: verdicts are
-// explorer's, properties at a state are invariants', pictures are graphs'
-// (SequenceSVG, TraceDOT).
+// It decides nothing itself: it runs explorer's searches (as main does),
+// verdicts are explorer's, properties at a state are invariants', pictures
+// are graphs' (SequenceSVG, TraceDOT), lanes are graphs.TraceLanes.
 //
-// Where things are: server.go (the Server, its runs and their background
-// searches), api.go (the JSON handlers), sim.go (replaying paths:
-// successors, state descriptions, diffs, live properties, watches).
+// Where things are: server.go (the Server, its routes and search queue),
+// run.go (a variant's searches, the verdicts' and the numbering one), api.go
+// (the JSON handlers), sim.go (replaying paths: successors, state
+// descriptions, diffs, live properties).
 package web

@@ -80,7 +80,9 @@ const setList = (set) => Object.keys(set || {}).sort().map((k) => k + "=" + set[
 function renderMatrix() {
   const names = [];
   for (const c of S.cells) for (const p of c.props) if (!names.includes(p.name)) names.push(p.name);
-  const head = el("tr", {}, el("th", {}, "variant"), el("th", {}, "states"), ...names.map((n) => el("th", {}, n)));
+  const tall = names.length > 8; // many properties: their names run upwards
+  const head = el("tr", {}, el("th", {}, "variant"), el("th", {}, "states"),
+    ...names.map((n) => el("th", { class: tall ? "up" : "" }, el("span", {}, n))));
   const rows = S.cells.map((c) => {
     const status = c.status === "done" ? (c.complete ? "" : " (stopped: " + c.stopped + ")") : " " + c.status + "…";
     const tr = el("tr", {}, el("td", {}, c.label), el("td", { class: "mono" }, c.states.toLocaleString("en") + status));
@@ -142,7 +144,10 @@ function renderLanes() {
     const num = i === 0 ? "init" : String(i);
     const tr = el("tr", { class: cls, "data-step": i, onclick: () => go(i) },
       el("td", { class: "num" }, num, inCycle && i - 1 === t.loop ? el("span", { class: "cyclemark", title: "the cycle repeats for ever from here" }, " ↻ cycle") : null));
-    for (let l = 0; l < t.lanes.length; l++) tr.append(el("td", {}, st && st.lane === l ? stepCell(st) : null));
+    for (let l = 0; l < t.lanes.length; l++) {
+      const here = st && st.lane === l;
+      tr.append(el("td", { class: here ? "here" : "" }, here ? stepCell(st) : null));
+    }
     for (const w of S.watches) {
       const vs = S.watchValues[w] || [];
       tr.append(el("td", { class: "watch" + (i > 0 && vs[i] !== vs[i - 1] ? " changed" : "") }, vs[i] ?? ""));
@@ -150,12 +155,25 @@ function renderLanes() {
     rows.push(tr);
   }
   if (!t.steps.length) rows.push(el("tr", {}, el("td", { colspan: 2, class: "muted" }, "the initial state: pick an enabled step on the right")));
-  $("lanes").replaceChildren(el("table", {}, head, ...rows));
-  const cur = $("lanes").querySelector("tr.cur");
-  if (cur) cur.scrollIntoView({ block: "nearest" });
+  const cols = el("colgroup", {}, el("col", { class: "num" }), ...t.lanes.map(() => el("col", { class: "lane" })),
+    ...S.watches.map(() => el("col", { class: "watch" })));
+  $("lanes").replaceChildren(el("table", {}, cols, head, ...rows));
+  const cur = $("lanes").querySelector("tr.cur td.here") || $("lanes").querySelector("tr.cur td");
+  if (cur) reveal($("lanes"), cur);
   $("pos").textContent = "step " + S.cur + " of " + t.steps.length;
   $("trace-msg").textContent = t.msg ? "At the end: " + t.msg : "";
   pushURL();
+}
+
+// reveal scrolls box (not the page) so that cell shows below the sticky
+// header row.
+function reveal(box, cell) {
+  const b = box.getBoundingClientRect(), c = cell.getBoundingClientRect();
+  const head = box.querySelector("th") ? box.querySelector("th").getBoundingClientRect().height : 0;
+  if (c.top < b.top + head) box.scrollTop -= b.top + head - c.top;
+  else if (c.bottom > b.bottom) box.scrollTop += c.bottom - b.bottom + 16;
+  if (c.left < b.left) box.scrollLeft -= b.left - c.left;
+  else if (c.right > b.right) box.scrollLeft += c.right - b.right + 16;
 }
 
 // stepCell renders a step: its brief statements, or every statement with
