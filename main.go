@@ -202,6 +202,8 @@ func checkCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "generate successors on `N` goroutines (any N gives the same states and traces)"},
 			&cli.BoolFlag{Name: "exact", Usage: "store whole states instead of 64-bit fingerprints (no collision risk, ~10x the memory)"},
 			&cli.StringFlag{Name: "symmetry", Value: "on", Usage: "symmetry reduction over interchangeable object arrays: on, or off (the reference)"},
+			&cli.BoolFlag{Name: "por", Value: true, Usage: "partial-order reduction: from a state where one thread's steps are independent of the others', take only those (not with liveness properties; a violation found is searched again without it, for shortest traces); --por=false is the reference"},
+			&cli.BoolFlag{Name: "liveness", Value: true, Usage: "check the liveness properties (lockup, starvation, the model's own); --liveness=false leaves them out, and lets partial-order reduction work"},
 			&cli.IntFlag{Name: "width", Value: 100, Usage: "width of the counterexample table in columns"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the searches to `FILE` (go tool pprof)"},
 			&cli.StringFlag{Name: "memprofile", Usage: "write a heap profile, taken at the end of the searches, to `FILE`"},
@@ -378,7 +380,7 @@ func loadJobs(c *cli.Context, variants []string, sets *settings) ([]job, error) 
 	var jobs []job
 	for _, v := range variants {
 		for _, set := range sets.all {
-			p, err := loader.Load(v, model.Options{Set: set, Fine: c.String("reduce") == "none", NoLockdep: !c.Bool("lockdep")})
+			p, err := loader.Load(v, model.Options{Set: set, Fine: c.String("reduce") == "none", NoLockdep: !c.Bool("lockdep"), NoLiveness: !c.Bool("liveness")})
 			if err != nil {
 				return nil, &exitError{code: 2, err: err}
 			}
@@ -415,6 +417,10 @@ func searchOptions(c *cli.Context) (explorer.Options, error) {
 		All:       c.Bool("all"),
 		Workers:   c.Int("workers"),
 		Exact:     c.Bool("exact"),
+		POR:       c.Bool("por"),
+	}
+	if !c.IsSet("por") {
+		opts.POR = false // decided per program in runJobs
 	}
 	switch c.String("symmetry") {
 	case "on":
@@ -448,7 +454,12 @@ func runJobs(c *cli.Context, jobs []job, opts explorer.Options, stop <-chan stru
 					label, graphs.Commas(st.States), graphs.Commas(int(st.StatesPerSec())), st.Depth, graphs.Commas(st.Queue), graphs.MiB(st.HeapBytes))
 			}
 		}
-		res := explorer.Explore(j.prog, opts)
+		jopts := opts
+		if !c.IsSet("por") {
+			// on by default where it applies; said only when asked for
+			jopts.POR = explorer.PORUnsupported(j.prog) == ""
+		}
+		res := explorer.Explore(j.prog, jopts)
 		if progress {
 			fmt.Fprint(c.App.ErrWriter, "\r\x1b[K")
 		}
