@@ -56,7 +56,6 @@ type porState struct {
 	// (some thread's steps left out), and fully
 	reduced, full int
 	// the state being reduced, per thread (prepare)
-	s    model.State
 	run  [][2]int // its successors' range in succs; empty: disabled
 	cpu  []int    // the CPU it is on
 	pc   []int    // its program counter
