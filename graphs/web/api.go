@@ -244,15 +244,7 @@ func (s *Server) handlePath(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := qu.run.prog
-	reproduces, msg := false, ""
-	if vt := qu.verdictTrace(tr.Prop); vt != nil {
-		tr.Loop, reproduces, msg = vt.Loop, true, vt.Msg
-	} else if pi := propIndex(p, tr.Prop); !isGraphKind(tr.Prop) && len(tr.Steps) > 0 {
-		reproduces, msg = explorer.Reproduces(p, tr, pi)
-		if !reproduces {
-			msg = ""
-		}
-	}
+	reproduces, msg := qu.judge(tr)
 	lanes := graphs.TraceLanes(p, tr, qu.q.Get("bycpu") == "1", reproduces)
 	if lanes.Labels == nil {
 		lanes.Labels = []string{}
@@ -268,6 +260,24 @@ func (s *Server) handlePath(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"lanes": lanes.Labels, "steps": steps, "prop": tr.Prop.Name,
 		"counterexample": reproduces, "msg": msg, "loop": tr.Loop, "path": formatPath(qu.path)})
+}
+
+// judge says whether the path is a counterexample of its property (the
+// search's own trace, or one that reproduces it at its end; a whole-graph
+// property is judged only on the search's trace), with what is wrong, and
+// takes the search's lasso loop when it is its trace.
+func (qu *query) judge(tr *explorer.Trace) (bool, string) {
+	if vt := qu.verdictTrace(tr.Prop); vt != nil {
+		tr.Loop = vt.Loop
+		return true, vt.Msg
+	}
+	if isGraphKind(tr.Prop) || len(tr.Steps) == 0 {
+		return false, ""
+	}
+	if ok, msg := explorer.Reproduces(qu.run.prog, tr, propIndex(qu.run.prog, tr.Prop)); ok {
+		return true, msg
+	}
+	return false, ""
 }
 
 func propIndex(p *model.Program, pr *model.Property) int {
@@ -415,7 +425,8 @@ func (s *Server) handleGoto(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleExport answers the path as a picture: the sequence diagram (SVG)
-// or DOT, as graphs draws them, to download.
+// or DOT, brief or full (full=1) as the page shows it, as graphs draws
+// them, to download.
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 	qu := s.parse(w, r)
 	if qu == nil {
@@ -425,8 +436,16 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 	if tr == nil {
 		return
 	}
+	// the brief picture is the slice of a counterexample; a path chosen by
+	// hand is drawn whole
+	opt := graphs.PictureOptions{Full: qu.q.Get("full") == "1"}
 	if vt := qu.verdictTrace(tr.Prop); vt != nil {
 		tr = vt
+	} else if ok, msg := qu.judge(tr); ok {
+		tr.Msg = msg
+	} else {
+		opt.Full = true
+		tr.Msg = fmt.Sprintf("none: a path chosen by hand in wqcheck explore (%s does not fail at its end)", tr.Prop.Name)
 	}
 	p := qu.run.prog
 	name := strings.NewReplacer("/", "-", " ", "-").Replace(strings.TrimSuffix(qu.run.variant, ".wq"))
@@ -434,7 +453,7 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 	case "svg":
 		w.Header().Set("Content-Type", "image/svg+xml")
 		w.Header().Set("Content-Disposition", "attachment; filename="+name+".svg")
-		_, _ = w.Write([]byte(graphs.SequenceSVG(p, tr)))
+		_, _ = w.Write([]byte(graphs.SequenceSVGWith(p, tr, opt)))
 	case "dot":
 		style := qu.q.Get("style")
 		if style == "" {
@@ -446,7 +465,7 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "text/vnd.graphviz")
 		w.Header().Set("Content-Disposition", "attachment; filename="+name+".dot")
-		_, _ = w.Write([]byte(graphs.TraceDOT(p, tr, style)))
+		_, _ = w.Write([]byte(graphs.TraceDOTWith(p, tr, style, opt)))
 	default:
 		fail(w, http.StatusBadRequest, fmt.Errorf("format=%q: expected svg or dot", f), "")
 	}

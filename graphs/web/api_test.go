@@ -199,6 +199,21 @@ func TestExport(t *testing.T) {
 	}
 }
 
+// TestExportByHand: a path that is no counterexample is drawn whole and
+// says so.
+func TestExportByHand(t *testing.T) {
+	ts := newTest(t, "lost-wakeup")
+	resp, err := http.Get(ts.URL + "/api/export?v=lost-wakeup&prop=deadlock&path=1.0&format=svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "violation: none: a path chosen by hand") {
+		t.Errorf("%d %.300s", resp.StatusCode, body)
+	}
+}
+
 // TestAssetsOffline: the page loads nothing from outside the server.
 func TestAssetsOffline(t *testing.T) {
 	url := regexp.MustCompile(`(?i)(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/`)

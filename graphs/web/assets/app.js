@@ -54,7 +54,7 @@ function pushURL() {
   $("share").href = location.href;
   for (const [id, extra] of [["export-svg", { format: "svg" }], ["export-dot", { format: "dot" }],
     ["export-dot-states", { format: "dot", style: "states" }]]) {
-    $(id).href = "/api/export?" + params(Object.assign({ path: pathStr(S.path.slice(0, S.cur)) }, extra));
+    $(id).href = "/api/export?" + params(Object.assign({ path: pathStr(S.path), full: S.full ? 1 : 0 }, extra));
   }
   $("where").textContent = S.v ? S.v + (S.set.length ? " " + S.set.join(" ") : "") : "";
 }
