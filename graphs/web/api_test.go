@@ -49,6 +49,8 @@ func TestAPIErrors(t *testing.T) {
 	for _, c := range []struct{ url, want, hint string }{
 		{"/api/state?v=no-such-model", `no built-in model named "no-such-model"`, "built-in models: abba"},
 		{"/api/state", "no variant", ""},
+		{"/api/state?v=/etc/hostname", "must be named on the command line", ""},
+		{"/api/state?v=x.wq", "must be named on the command line", ""},
 		{"/api/state?v=lost-wakeup&path=0.x", `step 2 is "x", not a successor index`, ""},
 		{"/api/state?v=lost-wakeup&path=0.7", "step 2 takes successor 7, but state has 2 successors", "another version"},
 		{"/api/state?v=lost-wakeup&set=NR", `set="NR": expected NAME=VALUE`, ""},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -23,7 +24,8 @@ type Config struct {
 	Variants []string
 	Sets     []map[string]string
 	// Load loads and compiles a variant with its parameters; a page may
-	// ask for a variant or parameters outside the matrix (a shared URL).
+	// ask for a built-in variant or parameters outside the matrix (a
+	// shared URL), but for a file only one of Variants.
 	Load func(variant string, set map[string]string) (*model.Program, error)
 	// Search bounds and steers the verdict searches (Stop and Progress
 	// are the server's own).
@@ -117,6 +119,13 @@ func (s *Server) label(variant string, set map[string]string) string {
 func (s *Server) get(variant string, set map[string]string) (*run, error) {
 	if variant == "" {
 		return nil, fmt.Errorf("no variant: the URL needs v=VARIANT")
+	}
+	if strings.ContainsAny(variant, "/\\") || strings.HasSuffix(variant, ".wq") {
+		// a page names files only from the command line: it must not
+		// read the machine's files
+		if !slices.Contains(s.cfg.Variants, variant) {
+			return nil, fmt.Errorf("v=%s: a model file must be named on the command line (wqcheck explore FILE.wq)", variant)
+		}
 	}
 	key := variant + "?" + setKey(set)
 	s.mu.Lock()
