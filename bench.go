@@ -34,6 +34,8 @@ var benchModes = []graphs.BenchMode{
 	{Key: "no-merge", Name: "no-merge", Symmetry: true},
 	{Key: "exact", Name: "exact", Merge: true, Symmetry: true, Exact: true},
 	{Key: "reference", Name: "reference", Workers: 1},
+	{Key: "no-liveness", Name: "no-live", Merge: true, Symmetry: true, NoLiveness: true},
+	{Key: "por", Name: "por", Merge: true, Symmetry: true, NoLiveness: true, POR: true},
 }
 
 // referenceMode is the path every reduction is checked against: no
@@ -88,8 +90,9 @@ func benchCommand() *cli.Command {
 			"peak resident set and the failing properties. A run that hits --max-states or --max-seconds\n" +
 			"shows its figures with '+'.\n" +
 			"Modes: default (lock regions merged, symmetry reduction, fingerprints, --workers goroutines),\n" +
-			"1-worker, no-symmetry (--symmetry off), no-merge (--reduce=none), exact (whole states stored)\n" +
-			"and reference (no merging, no symmetry, one worker).\n" +
+			"1-worker, no-symmetry (--symmetry off), no-merge (--reduce=none), exact (whole states stored),\n" +
+			"reference (no merging, no symmetry, one worker), no-liveness (default without the liveness\n" +
+			"properties) and por (no-liveness with partial-order reduction; the reduced search's own figures).\n" +
 			"Presets (--preset, instead of VARIANTs, --sizes and --kinds):\n" + presetHelp() +
 			"Peak RSS is per row: before each run the bench returns freed memory to the system and resets\n" +
 			"the kernel's high-water mark (/proc/self/clear_refs), then reads VmHWM after it; where the\n" +
@@ -98,7 +101,7 @@ func benchCommand() *cli.Command {
 			&cli.StringFlag{Name: "sizes", Value: "4/2", Usage: "comma-separated `W/I` sizes: W workers (NR_WORKERS), I work items (NR_WORKS)"},
 			&cli.StringFlag{Name: "kinds", Value: "unbound,percpu", Usage: "pool kinds: unbound (UNBOUND=true), percpu (UNBOUND=false)"},
 			&cli.StringFlag{Name: "preset", Usage: "comma-separated named configurations (" + presetList() + "; see above) instead of VARIANTs, --sizes and --kinds"},
-			&cli.StringFlag{Name: "modes", Value: "default,1-worker", Usage: "comma-separated modes: " + modeKeys() + " (merging and symmetry off, one worker)"},
+			&cli.StringFlag{Name: "modes", Value: "default,1-worker", Usage: "comma-separated modes: " + modeKeys() + " (see above)"},
 			&cli.BoolFlag{Name: "reference", Usage: "run the reference path (no reductions, one worker) once per configuration and show its state count beside each row"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override another parameter, NAME=VALUE (repeatable)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "goroutines for the modes that use several"},
@@ -260,7 +263,7 @@ func loadBenchJobs(configs []benchConfig, modes []graphs.BenchMode, extra map[st
 				set[k] = x
 			}
 		}
-		p, err := loader.Load(cf.variant, model.Options{Set: set, Fine: !mode.Merge})
+		p, err := loader.Load(cf.variant, model.Options{Set: set, Fine: !mode.Merge, NoLiveness: mode.NoLiveness})
 		if err != nil {
 			return nil, &exitError{code: 2, err: err}
 		}
@@ -343,7 +346,7 @@ func benchRun(c *cli.Context, j *benchJob, sig <-chan struct{}) error {
 	cpu0 := cpuTime()
 	mode := j.row.Mode
 	res := explorer.Explore(j.prog, explorer.Options{All: true, MaxStates: c.Int("max-states"), MaxMemory: defaultMemoryBound(),
-		Workers: mode.Workers, Exact: mode.Exact, Symmetry: mode.Symmetry, Stop: stop})
+		Workers: mode.Workers, Exact: mode.Exact, Symmetry: mode.Symmetry, POR: mode.POR, PORNoResearch: true, Stop: stop})
 	timer.Stop()
 	close(done)
 	if res.Err != nil {

@@ -20,6 +20,10 @@ type BenchMode struct {
 	Symmetry bool   // symmetry reduction
 	Exact    bool   // whole states stored, not fingerprints
 	Workers  int    // goroutines
+	// NoLiveness leaves the liveness properties out; POR is partial-order
+	// reduction (which needs them out), measured as the reduced search
+	// itself (explorer.Options.PORNoResearch)
+	NoLiveness, POR bool
 }
 
 // BenchRow is one run of the bench matrix.
