@@ -33,7 +33,7 @@ func exploreCommand() *cli.Command {
 			&cli.IntFlag{Name: "max-states", Usage: "stop each search after `N` states (0: no bound)"},
 			&cli.IntFlag{Name: "max-depth", Usage: "do not expand states deeper than `N` steps (0: no bound)"},
 			&cli.IntFlag{Name: "max-memory", Usage: "stop a search when the heap exceeds `MIB` mebibytes (default: 3/4 of RAM)"},
-			&cli.StringFlag{Name: "reduce", Value: "locks", Usage: "step granularity: locks (merge lock-holding regions) or none (fine-grained)"},
+			&cli.StringFlag{Name: "reduce", Value: "locks", Usage: "step granularity: locks (merge lock-holding regions), strict (lockless-read locations end a region) or none (fine-grained)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "generate successors on `N` goroutines"},
 			&cli.BoolFlag{Name: "exact", Usage: "store whole states instead of 64-bit fingerprints"},
 			&cli.StringFlag{Name: "symmetry", Value: "on", Usage: "symmetry reduction: on, or off"},
@@ -72,10 +72,10 @@ func exploreAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fine, noLockdep := c.String("reduce") == "none", !c.Bool("lockdep")
+	fine, strict, noLockdep := c.String("reduce") == "none", c.String("reduce") == "strict", !c.Bool("lockdep")
 	srv, err := web.New(web.Config{Variants: variants, Sets: sets.all, Search: opts,
 		Load: func(v string, set map[string]string) (*model.Program, error) {
-			return loader.Load(v, model.Options{Set: set, Fine: fine, NoLockdep: noLockdep})
+			return loader.Load(v, model.Options{Set: set, Fine: fine, Strict: strict, NoLockdep: noLockdep})
 		}})
 	if err != nil {
 		return &exitError{code: 2, err: err}

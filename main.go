@@ -199,7 +199,7 @@ func checkCommand() *cli.Command {
 			&cli.IntFlag{Name: "max-states", Usage: "stop after `N` states (0: no bound)"},
 			&cli.IntFlag{Name: "max-depth", Usage: "do not expand states deeper than `N` steps (0: no bound)"},
 			&cli.IntFlag{Name: "max-memory", Usage: "stop when the heap exceeds `MIB` mebibytes (default: 3/4 of RAM)"},
-			&cli.StringFlag{Name: "reduce", Value: "locks", Usage: "step granularity: locks (merge lock-holding regions) or none (fine-grained reference)"},
+			&cli.StringFlag{Name: "reduce", Value: "locks", Usage: "step granularity: locks (merge lock-holding regions), strict (as locks, but an access to a location some thread reads or writes locklessly ends a merged region) or none (fine-grained reference)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "generate successors on `N` goroutines (any N gives the same states and traces)"},
 			&cli.BoolFlag{Name: "exact", Usage: "store whole states instead of 64-bit fingerprints (no collision risk, ~10x the memory)"},
 			&cli.StringFlag{Name: "symmetry", Value: "on", Usage: "symmetry reduction over interchangeable object arrays: on, or off (the reference)"},
@@ -381,7 +381,7 @@ func loadJobs(c *cli.Context, variants []string, sets *settings) ([]job, error) 
 	var jobs []job
 	for _, v := range variants {
 		for _, set := range sets.all {
-			p, err := loader.Load(v, model.Options{Set: set, Fine: c.String("reduce") == "none", NoLockdep: !c.Bool("lockdep"), NoLiveness: !c.Bool("liveness")})
+			p, err := loader.Load(v, model.Options{Set: set, Fine: c.String("reduce") == "none", Strict: c.String("reduce") == "strict", NoLockdep: !c.Bool("lockdep"), NoLiveness: !c.Bool("liveness")})
 			if err != nil {
 				return nil, &exitError{code: 2, err: err}
 			}
@@ -605,7 +605,7 @@ func graphCommand() *cli.Command {
 			&cli.StringFlag{Name: "property", Usage: "draw the trace of property `NAME` in bold (default: the first violated, else witnessed)"},
 			&cli.IntFlag{Name: "max-nodes", Value: 200, Usage: "draw at most `N` states; a larger graph is cut to the trace's neighbourhood"},
 			&cli.IntFlag{Name: "max-states", Value: 1000000, Usage: "explore at most `N` states"},
-			&cli.StringFlag{Name: "reduce", Value: "locks", Usage: "step granularity: locks or none"},
+			&cli.StringFlag{Name: "reduce", Value: "locks", Usage: "step granularity: locks, strict or none"},
 			&cli.StringFlag{Name: "out", Usage: "write the DOT to `FILE` instead of standard output"},
 			&cli.StringFlag{Name: "svg", Usage: "render to `FILE` as SVG (needs Graphviz)"},
 			&cli.StringFlag{Name: "png", Usage: "render to `FILE` as PNG (needs Graphviz)"},
@@ -645,8 +645,8 @@ const (
 
 // checkReduce validates --reduce.
 func checkReduce(r string) error {
-	if r != "locks" && r != "none" {
-		return usageErr("--reduce takes locks or none", "--reduce=%s: unknown reduction", r)
+	if r != "locks" && r != "strict" && r != "none" {
+		return usageErr("--reduce takes locks, strict or none", "--reduce=%s: unknown reduction", r)
 	}
 	return nil
 }
@@ -697,7 +697,7 @@ func graphAction(c *cli.Context) error {
 			return usageErr("", "--%s: %v", f, err)
 		}
 	}
-	p, err := loader.Load(variant, model.Options{Set: set, Fine: c.String("reduce") == "none"})
+	p, err := loader.Load(variant, model.Options{Set: set, Fine: c.String("reduce") == "none", Strict: c.String("reduce") == "strict"})
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}

@@ -1,6 +1,7 @@
 package explorer_test
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -94,6 +95,39 @@ func TestQuietMoversAgreeWithReference(t *testing.T) {
 			if ok, msg := explorer.Reproduces(p, pr.Trace, i); !ok {
 				t.Errorf("%s: %s: the merged trace does not reproduce: %s", name, pr.Prop.Name, msg)
 			}
+		}
+	}
+}
+
+// The default merge treats a guarded access as a mover even where some
+// thread reads or writes the location locklessly (data_race()); --reduce
+// strict does not (model.Options.Strict). On every built-in model the two
+// give the same verdicts: the readers the default does not show half-way
+// states to never change a verdict. A model where they differ is a bug
+// the default hides, and this test names it.
+func TestStrictKeepsVerdicts(t *testing.T) {
+	for _, name := range loader.BuiltinNames() {
+		if testing.Short() && (loader.BuiltinFolder(name) != "" || isWorkqueueVariant(name)) {
+			continue
+		}
+		if isWorkqueueVariant(name) && name != "upstream" && !long(t, "the strict merge of every workqueue variant") {
+			continue
+		}
+		def, err := loader.Load(name, model.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		strict, err := loader.Load(name, model.Options{Strict: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := explorer.Explore(def, explorer.Options{All: true, Symmetry: true})
+		b := explorer.Explore(strict, explorer.Options{All: true, Symmetry: true})
+		if !a.Complete || !b.Complete {
+			t.Fatalf("%s: incomplete", name)
+		}
+		if fmt.Sprint(verdicts(a)) != fmt.Sprint(verdicts(b)) {
+			t.Errorf("%s: verdicts differ\nlocks:  %v\nstrict: %v", name, verdicts(a), verdicts(b))
 		}
 	}
 }

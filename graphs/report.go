@@ -277,8 +277,11 @@ func writeVerdicts(w io.Writer, res *explorer.Result) {
 }
 
 func reduceWords(r string) string {
-	if r == "none" {
+	switch r {
+	case "none":
 		return "fine-grained"
+	case "strict":
+		return "lock regions merged, lockless-read locations not"
 	}
 	return "lock regions merged"
 }

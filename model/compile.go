@@ -218,6 +218,9 @@ func (c *compiler) compile() {
 	c.compileBodies()
 	c.placeThreads(off)
 	c.declareProperties()
+	if c.opts.Strict {
+		c.markRacy()
+	}
 	c.markQuiet()
 	c.buildLockClasses(!c.opts.NoLockdep) // lock classes, and the lockdep family
 	c.applyAliases()

@@ -29,6 +29,11 @@ type Options struct {
 	Set map[string]string
 	// Fine selects the fine-grained reference semantics: no lock-region merging.
 	Fine bool
+	// Strict makes every access to a location that some thread code reads
+	// or writes locklessly (data_race(), READ_ONCE) a non-mover, so no
+	// merged region hides its half-way states from such a reader
+	// (movers.go, markRacy).
+	Strict bool
 	// NoLockdep leaves out the lockdep properties (lockdep.go).
 	NoLockdep bool
 	// NoLiveness leaves out the liveness properties (the built-in lockup

@@ -125,6 +125,25 @@ func (c *compiler) lockIsMutex(name string) bool {
 	return f != nil && f.Type.Kind == KLock && f.Type.Mutex
 }
 
+// markRacy makes every access to a location that some thread code also
+// reads or writes without its guard (data_race(), READ_ONCE) a non-mover:
+// a guarded access commutes with the other threads' steps only if none of
+// them can touch the location meanwhile, and a lockless access can, from
+// another CPU, or from an unbound task (which takes part in no exclusion).
+// Without this, a merged lock region would hide from such a reader the
+// states half way through it, which the kernel's reader can see.
+func (c *compiler) markRacy() {
+	for _, k := range c.prog.Kinds {
+		for _, ins := range k.Code {
+			for key := range ins.locs {
+				if u := c.locUses[key]; u != nil && u.unchecked && !u.ghost {
+					ins.NonMover = true
+				}
+			}
+		}
+	}
+}
+
 // markQuiet sets Instr.Quiet on every thread's code, once the threads, the
 // CPU expressions and the properties are compiled.
 func (c *compiler) markQuiet() {
