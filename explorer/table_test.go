@@ -33,8 +33,8 @@ func TestFingerprintSet(t *testing.T) {
 				t.Fatalf("insert %#x again: id %d, want %d", h, id, old)
 			}
 		}
-		if s.n != len(want) {
-			t.Fatalf("%d fingerprints stored, want %d", s.n, len(want))
+		if s.count() != len(want) {
+			t.Fatalf("%d fingerprints stored, want %d", s.count(), len(want))
 		}
 		for fp, id := range want {
 			got, ok := s.lookup(nil, fp)
@@ -45,18 +45,21 @@ func TestFingerprintSet(t *testing.T) {
 		if _, ok := s.lookup(nil, 0xFFFFFFFFFFFFFFFE); ok && want[0xFFFFFFFFFFFFFFFE] == 0 {
 			t.Fatal("an absent fingerprint was found")
 		}
-		prev := uint64(0)
-		for _, fp := range s.slots {
-			if fp == 0 {
-				continue
+		for k := range s.shards {
+			sh := &s.shards[k]
+			prev := uint64(0)
+			for _, fp := range sh.slots {
+				if fp == 0 {
+					continue
+				}
+				if fp <= prev || shardOf(fp) != k {
+					t.Fatalf("shard %d: %#x after %#x (unsorted, or in the wrong shard)", k, fp, prev)
+				}
+				prev = fp
 			}
-			if fp <= prev {
-				t.Fatalf("slots not sorted: %#x after %#x", fp, prev)
+			if load := float64(sh.n) / float64(sh.size); load > fpMaxLoad {
+				t.Fatalf("shard %d: load %.2f above %.2f", k, load, fpMaxLoad)
 			}
-			prev = fp
-		}
-		if load := float64(s.n) / float64(s.size); load > fpMaxLoad {
-			t.Fatalf("load %.2f above %.2f", load, fpMaxLoad)
 		}
 	}
 }
