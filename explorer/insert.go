@@ -58,7 +58,7 @@ const posBits = 24
 // changed nothing, when the batch must be inserted serially.
 func (s *search) insertParallel() bool {
 	set, ok := s.g.set.(*fpSet)
-	if !ok || len(s.xs) < 2 {
+	if !ok || set.bits == 0 || len(s.xs) < 2 {
 		return false
 	}
 	for _, o := range s.insObs {
@@ -71,7 +71,7 @@ func (s *search) insertParallel() bool {
 		s.ins = append(s.ins, &chunkIns{})
 	}
 	ins := s.ins[:len(cs)]
-	parallel(s.xs, len(cs), func(_ *expander, i int) { ins[i].bucket(cs[i]) })
+	parallel(s.xs, len(cs), func(_ *expander, i int) { ins[i].bucket(set, cs[i]) })
 	total := 0
 	for i, in := range ins {
 		total += in.cands
@@ -99,14 +99,14 @@ func (s *search) insertParallel() bool {
 }
 
 // bucket is step 1 for one chunk.
-func (in *chunkIns) bucket(c *chunk) {
+func (in *chunkIns) bucket(set *fpSet, c *chunk) {
 	for k := range in.byShard {
 		in.byShard[k] = in.byShard[k][:0]
 	}
 	in.cands = 0
 	for i := range c.succs {
 		if f := &c.succs[i]; f.kind == foundNew {
-			k := shardOf(fingerprint(f.h))
+			k := set.shardOf(fingerprint(f.h))
 			in.byShard[k] = append(in.byShard[k], int32(i))
 			in.cands++
 		}
@@ -213,7 +213,7 @@ func (s *search) number(set *fpSet, c *chunk, in *chunkIns) {
 			}
 			if set.withIDs {
 				fp := fingerprint(f.h)
-				sh := &set.shards[shardOf(fp)]
+				sh := &set.shards[set.shardOf(fp)]
 				sh.ids[sh.find(fp)] = id
 			}
 			id++

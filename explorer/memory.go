@@ -89,7 +89,9 @@ func (t *fpSet) growBytes(k int) uint64 {
 	if t.withIDs {
 		per += 4
 	}
-	k = k/fpShards + k/(4*fpShards) + 1
+	if n := len(t.shards); n > 1 {
+		k = k/n + k/(4*n) + 1
+	}
 	var n uint64
 	for i := range t.shards {
 		sh := &t.shards[i]
@@ -97,7 +99,7 @@ func (t *fpSet) growBytes(k int) uint64 {
 			continue
 		}
 		size := sh.size + sh.size/4
-		if sh.size < 1<<10 {
+		if sh.size < 1<<16>>sh.shift {
 			size = sh.size * 2
 		}
 		n += uint64(size+fpPad(size)) * per

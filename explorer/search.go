@@ -361,6 +361,9 @@ func (s *search) insert() {
 	if s.g.edges != nil {
 		s.e0 = len(s.g.edges.to)
 	}
+	if fs, ok := s.g.set.(*fpSet); ok {
+		fs.split() // between batches: at the same point whatever the workers
+	}
 	if s.insertParallel() {
 		return
 	}

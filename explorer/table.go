@@ -225,11 +225,13 @@ func (t *stateTable) find(s model.State) (int, bool) {
 	return int(id), ok
 }
 
-// fpSet is the fingerprint visited set: fpShards independent shards, a
-// fingerprint's shard being its top fpShardBits bits, so that the insert
-// phase can fill different shards on different goroutines at once, each
-// shard taking its fingerprints in the order of a one-thread search (see
-// insert.go). The layout per state is that of one shard.
+// fpSet is the fingerprint visited set. It starts as one shard and, once it
+// holds fpSplitAt fingerprints, is split into fpShards shards by the
+// fingerprint's top fpShardBits bits, so that the insert phase can fill
+// different shards on different goroutines at once, each shard taking its
+// fingerprints in the order of a one-thread search (see insert.go). The
+// split happens between batches at the same point whatever the number of
+// workers, so the set's layout (and what it costs) does not depend on it.
 //
 // A shard keeps its fingerprints in one array of slots (0 marks an empty
 // slot, so a fingerprint of 0 is stored as 1) with linear probing, where a
@@ -243,7 +245,8 @@ func (t *stateTable) find(s model.State) (int, bool) {
 // only when the caller needs the id of a state found again (the
 // stranded-work analysis records edges), parallel the slots.
 type fpSet struct {
-	shards  [fpShards]fpShard
+	shards  []fpShard
+	bits    uint8 // 0 (one shard) or fpShardBits
 	withIDs bool
 }
 
@@ -252,6 +255,7 @@ type fpShard struct {
 	ids   []int32 // nil, or the id of each slot's state
 	size  uint64  // the home range: slots beyond it are overflow
 	n     int
+	shift uint8 // the set's shard bits: a fingerprint's key is fp<<shift
 	// pad the shards apart, so that goroutines filling neighbouring
 	// shards do not share a cache line
 	_ [24]byte
@@ -261,26 +265,79 @@ const (
 	fpMaxLoad   = 0.9
 	fpShardBits = 6
 	fpShards    = 1 << fpShardBits
-	fpMinSize   = 16
+	fpMinSize   = 64
+	fpSplitAt   = 1 << 16
 )
 
 // fpPad is the number of overflow slots past a home range of size slots.
-func fpPad(size uint64) uint64 { return 16 + size/64 }
+func fpPad(size uint64) uint64 { return 64 + size/64 }
 
 func newFPSet(withIDs bool) *fpSet {
-	t := &fpSet{withIDs: withIDs}
-	for k := range t.shards {
-		t.shards[k].init(fpMinSize, withIDs)
-	}
+	t := &fpSet{withIDs: withIDs, shards: make([]fpShard, 1)}
+	t.shards[0].init(fpMinSize, 0, withIDs)
 	return t
 }
 
-func (t *fpShard) init(size uint64, withIDs bool) {
-	t.size = size
+func (t *fpShard) init(size uint64, shift uint8, withIDs bool) {
+	t.size, t.shift = size, shift
 	t.slots = make([]uint64, size+fpPad(size))
 	if withIDs {
 		t.ids = make([]int32, len(t.slots))
 	}
+}
+
+// split turns a set of one shard holding at least fpSplitAt fingerprints
+// into fpShards shards, each sized for what it holds; it reports whether
+// the set is split.
+func (t *fpSet) split() bool {
+	if t.bits != 0 {
+		return true
+	}
+	if t.shards[0].n < fpSplitAt {
+		return false
+	}
+	old := t.shards[0]
+	var counts [fpShards]int
+	for _, fp := range old.slots {
+		if fp != 0 {
+			counts[fp>>(64-fpShardBits)]++
+		}
+	}
+	t.bits, t.shards = fpShardBits, make([]fpShard, fpShards)
+	var next [fpShards]uint64
+	for k := range t.shards {
+		t.shards[k].init(max(fpMinSize, uint64(float64(counts[k])/0.8)), fpShardBits, t.withIDs)
+		t.shards[k].n = counts[k]
+	}
+	for i, fp := range old.slots {
+		if fp == 0 {
+			continue
+		}
+		k := fp >> (64 - fpShardBits)
+		var id int32
+		if old.ids != nil {
+			id = old.ids[i]
+		}
+		next[k] = t.shards[k].place(fp, id, next[k])
+	}
+	return true
+}
+
+// place puts fp, larger than every fingerprint placed so far, at its home
+// or just after the last one (at next); it returns the slot after it.
+func (t *fpShard) place(fp uint64, id int32, next uint64) uint64 {
+	j := max(t.home(fp), next)
+	for j >= uint64(len(t.slots))-1 {
+		t.slots = append(t.slots, 0)
+		if t.ids != nil {
+			t.ids = append(t.ids, 0)
+		}
+	}
+	t.slots[j] = fp
+	if t.ids != nil {
+		t.ids[j] = id
+	}
+	return j + 1
 }
 
 func fingerprint(h uint64) uint64 {
@@ -290,17 +347,17 @@ func fingerprint(h uint64) uint64 {
 	return h
 }
 
-// shardOf is the index of a fingerprint's shard.
-func shardOf(fp uint64) int { return int(fp >> (64 - fpShardBits)) }
+// shardOf is the index of a fingerprint's shard (a shift by 64 is 0).
+func (t *fpSet) shardOf(fp uint64) int { return int(fp >> (64 - t.bits)) }
 
 func (t *fpSet) lookup(_ model.State, h uint64) (int32, bool) {
 	fp := fingerprint(h)
-	return t.shards[shardOf(fp)].lookup(fp)
+	return t.shards[t.shardOf(fp)].lookup(fp)
 }
 
 func (t *fpSet) insert(_ model.State, h uint64, id int32) (int32, bool) {
 	fp := fingerprint(h)
-	id, isNew, _ := t.shards[shardOf(fp)].insert(fp, id)
+	id, isNew, _ := t.shards[t.shardOf(fp)].insert(fp, id)
 	return id, isNew
 }
 
@@ -322,7 +379,7 @@ func (t *fpSet) bytes() uint64 {
 }
 
 func (t *fpShard) home(fp uint64) uint64 {
-	hi, _ := bits.Mul64(fp<<fpShardBits, t.size)
+	hi, _ := bits.Mul64(fp<<t.shift, t.size)
 	return hi
 }
 
@@ -388,28 +445,21 @@ func (t *fpShard) insert(fp uint64, id int32) (int32, bool, uint64) {
 // fingerprint, in order, at its new home or just after the previous one.
 func (t *fpShard) grow() {
 	size := t.size + t.size/4
-	if t.size < 1<<10 {
+	if t.size < 1<<16>>t.shift { // (per shard, when split)
 		size = t.size * 2 // small shards: fewer passes
 	}
 	nt := fpShard{n: t.n}
-	nt.init(size, t.ids != nil)
+	nt.init(size, t.shift, t.ids != nil)
 	next := uint64(0)
 	for i, fp := range t.slots {
 		if fp == 0 {
 			continue
 		}
-		j := max(nt.home(fp), next)
-		for j >= uint64(len(nt.slots))-1 {
-			nt.slots = append(nt.slots, 0)
-			if nt.ids != nil {
-				nt.ids = append(nt.ids, 0)
-			}
-		}
-		nt.slots[j] = fp
+		var id int32
 		if t.ids != nil {
-			nt.ids[j] = t.ids[i]
+			id = t.ids[i]
 		}
-		next = j + 1
+		next = nt.place(fp, id, next)
 	}
 	*t = nt
 }

@@ -6,18 +6,24 @@ import (
 )
 
 // The fingerprint set behaves as a set of fingerprints, with the ids it was
-// given, through many growths and with clustered values (equal high bits,
-// so long probe runs), and keeps its array sorted.
+// given, through many growths, a split into shards, and with clustered
+// values (equal high bits, so long probe runs), and keeps each shard's array
+// sorted.
 func TestFingerprintSet(t *testing.T) {
 	for _, withIDs := range []bool{false, true} {
 		s := newFPSet(withIDs)
 		want := map[uint64]int32{}
 		r := rand.New(rand.NewPCG(1, 2))
-		for i := 0; i < 100000; i++ {
+		for i := 0; i < 200000; i++ {
+			if i == 150000 && !s.split() {
+				t.Fatalf("a set of %d was not split", s.count())
+			}
 			h := r.Uint64()
 			switch i % 4 {
 			case 1:
-				h &= 0xFFFF // a cluster of small fingerprints, homes all in slot 0
+				if i < 100000 {
+					h &= 0x3FFF // a cluster of small fingerprints, homes all in slot 0
+				}
 			case 2:
 				h = 0 // stored as 1
 			}
@@ -52,7 +58,7 @@ func TestFingerprintSet(t *testing.T) {
 				if fp == 0 {
 					continue
 				}
-				if fp <= prev || shardOf(fp) != k {
+				if fp <= prev || s.shardOf(fp) != k {
 					t.Fatalf("shard %d: %#x after %#x (unsorted, or in the wrong shard)", k, fp, prev)
 				}
 				prev = fp
