@@ -21,8 +21,8 @@ import (
 //     slot, which holds -2 - the owner's position until step 4).
 //  3. count (per chunk): owners, edges and renaming edges.
 //  4. prefix sums over the chunks (one goroutine, one step per chunk):
-//     the id of each chunk's first new state, its first edge; room for the
-//     new states' vectors, steps and edges.
+//     the id of each chunk's first new state, its first edge; then room
+//     for the new states' vectors, steps and edges (an array per worker).
 //  5. number (per chunk): ids to the owners in successor order, their
 //     vectors, steps and set ids; then (per chunk, once every owner has its
 //     id) the edges, a duplicate taking its owner's id.
@@ -85,14 +85,15 @@ func (s *search) insertParallel() bool {
 	parallel(s.xs, fpShards, func(_ *expander, k int) { s.insertShard(&set.shards[k], ins, k) })
 	parallel(s.xs, len(cs), func(_ *expander, i int) { ins[i].count(cs[i]) })
 	t := time.Now()
-	n := s.prefix(ins)
+	z := s.prefix(ins)
 	serial := time.Since(t)
+	s.reserve(z)
 	parallel(s.xs, len(cs), func(_ *expander, i int) { s.number(set, cs[i], ins[i]) })
 	if e := s.g.edges; e != nil {
 		parallel(s.xs, len(cs), func(_ *expander, i int) { e.fill(s, cs[i], ins[i]) })
 	}
 	t = time.Now()
-	s.recordSources(cs, ins, n)
+	s.recordSources(cs, ins, int32(z.n))
 	s.res.Stats.SerialElapsed += serial + time.Since(t)
 	s.parIns++
 	return true
@@ -151,48 +152,67 @@ func (in *chunkIns) count(c *chunk) {
 	}
 }
 
-// prefix is step 4: it numbers the chunks and makes room for what step 5
-// writes. It returns the number of states after the batch.
-func (s *search) prefix(ins []*chunkIns) int32 {
+// batchSize is what step 4 finds: the batch's end in states, edges and
+// renaming edges, and the last edge and source whose bits are set.
+type batchSize struct {
+	n, edges, moved int
+	lastMv, lastErr int
+}
+
+// prefix is step 4: it numbers the chunks (one goroutine, one step per
+// chunk).
+func (s *search) prefix(ins []*chunkIns) batchSize {
 	g := s.g
-	id, ei, mi := int32(g.n), 0, 0
+	z := batchSize{n: g.n, lastMv: -1, lastErr: -1}
 	if g.edges != nil {
-		ei, mi = len(g.edges.to), len(g.edges.ranks)/max(g.edges.narrays, 1)
+		z.edges, z.moved = len(g.edges.to), len(g.edges.ranks)/max(g.edges.narrays, 1)
 	}
-	lastMv, lastErr := -1, int32(-1)
 	for _, in := range ins {
-		in.first, in.e0, in.m0 = id, ei, mi
+		in.first, in.e0, in.m0 = int32(z.n), z.edges, z.moved
 		if in.lastMv >= 0 {
-			lastMv = ei + in.lastMv
+			z.lastMv = z.edges + in.lastMv
 		}
-		lastErr = max(lastErr, in.lastErr)
-		id, ei, mi = id+in.owners, ei+in.edges, mi+in.moved
+		z.lastErr = max(z.lastErr, int(in.lastErr))
+		z.n, z.edges, z.moved = z.n+int(in.owners), z.edges+in.edges, z.moved+in.moved
 	}
-	// what grows is copied by the workers: a large array's copy is the
-	// costliest serial step otherwise
-	xs := s.xs
-	g.rec.step = growPar(xs, g.rec.step, int(id))
-	g.front.reserve(int(id))
-	if e := g.edges; e != nil {
-		e.start, e.to, e.thread = growPar(xs, e.start, int(s.last)), growPar(xs, e.to, ei), growPar(xs, e.thread, ei)
-		if e.fair != nil {
-			e.fair = growPar(xs, e.fair, ei)
-		}
-		if e.perm != nil {
-			e.perm = growPar(xs, e.perm, ei)
-		}
-		e.ranks = growPar(xs, e.ranks, mi*e.narrays)
-		// as the serial insert does: the bit arrays reach the last bit set
-		if lastMv >= 0 {
-			e.moved = grown(e.moved, lastMv/64+1)
-		}
-		if lastErr >= 0 {
-			e.errs = grown(e.errs, int(lastErr)/64+1)
-		}
+	return z
+}
+
+// reserve makes room for what step 5 writes, and for the check phase's
+// per-state arrays: each array grown (allocated and copied, the costliest
+// part of a serial insert) by a worker.
+func (s *search) reserve(z batchSize) {
+	g, e := s.g, s.g.edges
+	tasks := []func(){
+		func() { g.rec.step = grown(g.rec.step, z.n) },
+		func() { g.front.reserve(z.n) },
 	}
-	// the check phase's per-state arrays, each on a worker
-	parallel(xs, len(s.checks), func(_ *expander, k int) { s.checks[k].Grow(int(id)) })
-	return id
+	for _, c := range s.checks {
+		tasks = append(tasks, func() { c.Grow(z.n) })
+	}
+	if e != nil {
+		tasks = append(tasks,
+			func() { e.start = grown(e.start, int(s.last)) },
+			func() { e.to = grown(e.to, z.edges) },
+			func() { e.thread = grown(e.thread, z.edges) },
+			func() { e.ranks = grown(e.ranks, z.moved*e.narrays) },
+			func() {
+				if e.fair != nil {
+					e.fair = grown(e.fair, z.edges)
+				}
+				if e.perm != nil {
+					e.perm = grown(e.perm, z.edges)
+				}
+				// as the serial insert does: the bit arrays reach the last bit set
+				if z.lastMv >= 0 {
+					e.moved = grown(e.moved, z.lastMv/64+1)
+				}
+				if z.lastErr >= 0 {
+					e.errs = grown(e.errs, z.lastErr/64+1)
+				}
+			})
+	}
+	parallel(s.xs, len(tasks), func(_ *expander, i int) { tasks[i]() })
 }
 
 // number is step 5 for one chunk: ids, vectors and steps of its owners.
@@ -246,21 +266,6 @@ func (s *search) recordSources(cs []*chunk, ins []*chunkIns, n int32) {
 		}
 	}
 	s.g.n = int(n)
-}
-
-// growPar returns s with length n, its elements past the old length left
-// for the caller to write, growing its capacity by a quarter (as append
-// does for large slices) with the old elements copied by the workers.
-func growPar[T any](xs []*expander, s []T, n int) []T {
-	if n <= cap(s) {
-		return s[:n]
-	}
-	ns := make([]T, n, max(n, cap(s)+cap(s)/4))
-	const block = 1 << 16
-	parallel(xs, (len(s)+block-1)/block, func(_ *expander, i int) {
-		copy(ns[i*block:], s[i*block:min(len(s), (i+1)*block)])
-	})
-	return ns
 }
 
 // grown returns s with length n (at least its own), zero past its old
