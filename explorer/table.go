@@ -306,7 +306,10 @@ func (t *fpSet) split() bool {
 	t.bits, t.shards = fpShardBits, make([]fpShard, fpShards)
 	var next [fpShards]uint64
 	for k := range t.shards {
-		t.shards[k].init(max(fpMinSize, uint64(float64(counts[k])/0.8)), fpShardBits, t.withIDs)
+		// loads staggered from 90% down to 72%, so the shards grow at
+		// different times and the set as a whole stays about 81% full
+		load := fpMaxLoad - 0.18*(float64(k)+0.5)/fpShards
+		t.shards[k].init(max(fpMinSize, uint64(float64(counts[k])/load)), fpShardBits, t.withIDs)
 		t.shards[k].n = counts[k]
 	}
 	for i, fp := range old.slots {
