@@ -21,6 +21,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -181,7 +182,7 @@ func checkCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all", Usage: "keep searching after a violation, to find every violated property"},
 			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON, for scripts"},
 			&cli.BoolFlag{Name: "explain", Usage: "under each step of a trace, show what it changed in the state"},
-			&cli.BoolFlag{Name: "full", Usage: "print full traces (every step and statement) instead of the brief ones"},
+			&cli.BoolFlag{Name: "full", Usage: "print full traces (every step and statement) instead of the brief ones, and draw them so in --dot, --svg, --png and --sequence"},
 			&cli.BoolFlag{Name: "brief", Usage: "print brief traces: the steps and statements the violation depends on, in 72 columns (the default; --full, --explain print every step)"},
 			&cli.BoolFlag{Name: "by-cpu", Usage: "lay the trace out by CPU (a column per CPU, as in kernel commit messages), in models with CPUs"},
 			&cli.BoolFlag{Name: "kernel", Usage: "print violations the kernel reports in its own words as it does: lockdep's (\"WARNING: possible circular locking dependency detected\"), then the interleavings behind them; \"BUG: scheduling while atomic\"; KCSAN's \"data-race\"; the workqueue watchdog's \"BUG: workqueue lockup\""},
@@ -200,6 +201,8 @@ func checkCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "generate successors on `N` goroutines (any N gives the same states and traces)"},
 			&cli.BoolFlag{Name: "exact", Usage: "store whole states instead of 64-bit fingerprints (no collision risk, ~10x the memory)"},
 			&cli.StringFlag{Name: "symmetry", Value: "on", Usage: "symmetry reduction over interchangeable object arrays: on, or off (the reference)"},
+			&cli.BoolFlag{Name: "por", Value: true, Usage: "partial-order reduction: from a state where one thread's steps are independent of the others', take only those (not with liveness properties; a violation found is searched again without it, for shortest traces); --por=false is the reference"},
+			&cli.BoolFlag{Name: "liveness", Value: true, Usage: "check the liveness properties (lockup, starvation, the model's own); --liveness=false leaves them out, and lets partial-order reduction work"},
 			&cli.IntFlag{Name: "width", Value: 100, Usage: "width of the counterexample table in columns"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the searches to `FILE` (go tool pprof)"},
 			&cli.StringFlag{Name: "memprofile", Usage: "write a heap profile, taken at the end of the searches, to `FILE`"},
@@ -376,7 +379,7 @@ func loadJobs(c *cli.Context, variants []string, sets *settings) ([]job, error) 
 	var jobs []job
 	for _, v := range variants {
 		for _, set := range sets.all {
-			p, err := loader.Load(v, model.Options{Set: set, Fine: c.String("reduce") == "none", NoLockdep: !c.Bool("lockdep")})
+			p, err := loader.Load(v, model.Options{Set: set, Fine: c.String("reduce") == "none", NoLockdep: !c.Bool("lockdep"), NoLiveness: !c.Bool("liveness")})
 			if err != nil {
 				return nil, &exitError{code: 2, err: err}
 			}
@@ -413,6 +416,10 @@ func searchOptions(c *cli.Context) (explorer.Options, error) {
 		All:       c.Bool("all"),
 		Workers:   c.Int("workers"),
 		Exact:     c.Bool("exact"),
+		POR:       c.Bool("por"),
+	}
+	if !c.IsSet("por") {
+		opts.POR = false // decided per program in runJobs
 	}
 	switch c.String("symmetry") {
 	case "on":
@@ -446,7 +453,12 @@ func runJobs(c *cli.Context, jobs []job, opts explorer.Options, stop <-chan stru
 					label, graphs.Commas(st.States), graphs.Commas(int(st.StatesPerSec())), st.Depth, graphs.Commas(st.Queue), graphs.MiB(st.HeapBytes))
 			}
 		}
-		res := explorer.Explore(j.prog, opts)
+		jopts := opts
+		if !c.IsSet("por") {
+			// on by default where it applies; said only when asked for
+			jopts.POR = explorer.PORUnsupported(j.prog) == ""
+		}
+		res := explorer.Explore(j.prog, jopts)
 		if progress {
 			fmt.Fprint(c.App.ErrWriter, "\r\x1b[K")
 		}
@@ -520,30 +532,38 @@ func flushed(w *bufio.Writer) error {
 	return nil
 }
 
+// picture is a picture flag and how to draw a trace for it.
+type picture struct {
+	flag   string
+	render func(p *model.Program, tr *explorer.Trace) ([]byte, error)
+}
+
+// pictureOuts are the picture flags (--dot, --svg, --png, --sequence),
+// drawing the brief trace unless --full.
+func pictureOuts(c *cli.Context) []picture {
+	style := c.String("style")
+	opt := graphs.PictureOptions{Full: c.Bool("full")}
+	return []picture{
+		{"dot", func(p *model.Program, tr *explorer.Trace) ([]byte, error) {
+			return []byte(graphs.TraceDOTWith(p, tr, style, opt)), nil
+		}},
+		{"svg", func(p *model.Program, tr *explorer.Trace) ([]byte, error) {
+			return renderDOT("svg", graphs.TraceDOTWith(p, tr, style, opt))
+		}},
+		{"png", func(p *model.Program, tr *explorer.Trace) ([]byte, error) {
+			return renderDOT("png", graphs.TraceDOTWith(p, tr, style, opt))
+		}},
+		{"sequence", func(p *model.Program, tr *explorer.Trace) ([]byte, error) {
+			return []byte(graphs.SequenceSVGWith(p, tr, opt)), nil
+		}},
+	}
+}
+
 // writePictures writes the --dot, --svg, --png and --sequence files, one per
 // run that has a trace to draw (suffixed with the run's label when there are
 // several). Each file is written whole or not at all.
 func writePictures(c *cli.Context, runs []graphs.Run, several bool) error {
-	type out struct {
-		flag   string
-		render func(p *model.Program, tr *explorer.Trace) ([]byte, error)
-	}
-	style := c.String("style")
-	outs := []out{
-		{"dot", func(p *model.Program, tr *explorer.Trace) ([]byte, error) {
-			return []byte(graphs.TraceDOT(p, tr, style)), nil
-		}},
-		{"svg", func(p *model.Program, tr *explorer.Trace) ([]byte, error) {
-			return renderDOT("svg", graphs.TraceDOT(p, tr, style))
-		}},
-		{"png", func(p *model.Program, tr *explorer.Trace) ([]byte, error) {
-			return renderDOT("png", graphs.TraceDOT(p, tr, style))
-		}},
-		{"sequence", func(p *model.Program, tr *explorer.Trace) ([]byte, error) {
-			return []byte(graphs.SequenceSVG(p, tr)), nil
-		}},
-	}
-	for _, o := range outs {
+	for _, o := range pictureOuts(c) {
 		file := c.String(o.flag)
 		if file == "" {
 			continue
@@ -800,6 +820,12 @@ func replayCommand() *cli.Command {
 			&cli.BoolFlag{Name: "explain", Usage: "under each step, show what it changed in the state"},
 			&cli.BoolFlag{Name: "by-cpu", Usage: "lay the trace out by CPU (a column per CPU), in models with CPUs"},
 			&cli.IntFlag{Name: "width", Value: 100, Usage: "width of the trace table in columns"},
+			&cli.StringFlag{Name: "dot", Usage: "write the replayed trace as DOT to `FILE` (when it reproduces)"},
+			&cli.StringFlag{Name: "style", Value: graphs.StyleLanes, Usage: "DOT style of the trace: lanes (a column per thread) or states (a record per state)"},
+			&cli.StringFlag{Name: "svg", Usage: "render the DOT trace to `FILE` as SVG (needs Graphviz)"},
+			&cli.StringFlag{Name: "png", Usage: "render the DOT trace to `FILE` as PNG (needs Graphviz)"},
+			&cli.StringFlag{Name: "sequence", Usage: "write the replayed trace as a built-in SVG sequence diagram to `FILE` (when it reproduces)"},
+			&cli.BoolFlag{Name: "full", Usage: "draw every step in the pictures (default: the brief trace, the steps the violation depends on)"},
 		},
 		Action: replayAction,
 	}
@@ -811,6 +837,9 @@ func replayAction(c *cli.Context) error {
 		return err
 	}
 	if err := checkWidth(c); err != nil {
+		return err
+	}
+	if err := checkPictureFlags(c); err != nil {
 		return err
 	}
 	data, err := readBounded(c.String("trace"), maxTraceFile)
@@ -863,7 +892,55 @@ func replayAction(c *cli.Context) error {
 	graphs.WriteReplay(w, p, tr, ok, rerr == nil, graphs.TextOptions{Width: c.Int("width"), Explain: c.Bool("explain"), ByCPU: c.Bool("by-cpu")})
 	if !ok {
 		w.Flush()
+		notDrawn(c)
 		return &exitError{code: 1}
+	}
+	w.Flush()
+	last := &tr.Steps[len(tr.Steps)-1]
+	if tr.FailStep = slices.Contains(last.Fired, prop) || last.Err != nil && last.Err.Prop == prop; tr.FailStep {
+		tr.Msg = strings.TrimPrefix(msg, fmt.Sprintf("step %d: ", len(tr.Steps))) // as check says it
+	}
+	return writeReplayPictures(c, p, tr)
+}
+
+// notDrawn says which picture files a replay that does not reproduce
+// leaves unwritten: a missing file must not pass for a written one.
+func notDrawn(c *cli.Context) {
+	for _, o := range pictureOuts(c) {
+		if file := c.String(o.flag); file != "" {
+			fmt.Fprintf(c.App.ErrWriter, "wqcheck: --%s: the trace does not reproduce; %s not written\n", o.flag, file)
+		}
+	}
+}
+
+// checkPictureFlags rejects a bad --style or picture path before anything
+// is loaded.
+func checkPictureFlags(c *cli.Context) error {
+	if st := c.String("style"); st != graphs.StyleLanes && st != graphs.StyleStates {
+		return usageErr("--style takes lanes or states", "--style=%s: unknown DOT style", st)
+	}
+	for _, f := range []string{"dot", "svg", "png", "sequence"} {
+		if err := checkOutputPath(c.String(f)); err != nil {
+			return usageErr("", "--%s: %v", f, err)
+		}
+	}
+	return nil
+}
+
+// writeReplayPictures writes the picture flags' files of a replayed trace.
+func writeReplayPictures(c *cli.Context, p *model.Program, tr *explorer.Trace) error {
+	for _, o := range pictureOuts(c) {
+		file := c.String(o.flag)
+		if file == "" {
+			continue
+		}
+		data, err := o.render(p, tr)
+		if err != nil {
+			return err
+		}
+		if err := writeOutput(file, data, c.App.Writer, c.App.ErrWriter); err != nil {
+			return &exitError{code: 2, err: err}
+		}
 	}
 	return nil
 }

@@ -5,8 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"wqcheck/graphs"
 )
 
 func runCmd(t *testing.T, args ...string) (string, string, int) {
@@ -24,6 +27,9 @@ var docPictures = []struct {
 }{
 	{"docs/lost-wakeup.svg", []string{"check", "--sequence", "OUT", "lost-wakeup"}},
 	{"docs/upstream-S11.svg", []string{"check", "--sequence", "OUT", "upstream"}},
+	// S9 from its saved trace: the search takes 15-40 s, the replay none
+	{"docs/deferred-wake-S9.svg", []string{"replay", "--trace", "graphs/testdata/deferred-wake-S9.trace.json", "--sequence", "OUT", "deferred-wake"}},
+	{"docs/upstream-S11-states.dot", []string{"check", "--style", "states", "--dot", "OUT", "upstream"}},
 	{"docs/lost-wakeup-graph.dot", []string{"graph", "--out", "OUT", "lost-wakeup"}},
 }
 
@@ -58,6 +64,35 @@ func TestDocPictures(t *testing.T) {
 	}
 }
 
+// With WQCHECK_LONG, check still finds the S9 trace the pictures are
+// pinned from (graphs/testdata/deferred-wake-S9.trace.json), with the
+// command its README row gives.
+func TestS9TraceIsCurrent(t *testing.T) {
+	if os.Getenv("WQCHECK_LONG") == "" {
+		t.Skip("the S9 search takes 15-40 s: set WQCHECK_LONG=1 to run it")
+	}
+	const file = "graphs/testdata/deferred-wake-S9.trace.json"
+	out, stderr, code := runCmd(t, "check", "--json", "--set", "UNBOUND=true", "--set", "NR_WORKERS=4", "--set", "NR_BUSY=2", "--set", "NR_WORKS=2", "deferred-wake")
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	got, err := graphs.ReadSavedTrace([]byte(out), "", "S9-task-lifetime")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := graphs.ReadSavedTrace(data, "", "S9-task-lifetime")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Path, want.Path) {
+		t.Errorf("check finds another S9 trace than %s: save it again (check --json with the same --set values, keeping the S9 property's path)", file)
+	}
+}
+
 // A trace saved with --json replays against the model it came from, and
 // fails clearly against a model that no longer allows it or no longer
 // violates the property.
@@ -79,9 +114,13 @@ func TestReplay(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "REPRODUCED: all 4 steps replay") {
 		t.Fatalf("replay against its own model: exit %d\n%s", code, out)
 	}
-	out, _, code = runCmd(t, "replay", "--trace", lw, "lost-wakeup-fixed")
-	if code != 1 || !strings.Contains(out, "NOT REPRODUCED") {
-		t.Fatalf("replay against the fix: exit %d\n%s", code, out)
+	seq := filepath.Join(dir, "fixed.svg")
+	out, stderr, code := runCmd(t, "replay", "--trace", lw, "--sequence", seq, "lost-wakeup-fixed")
+	if code != 1 || !strings.Contains(out, "NOT REPRODUCED") || !strings.Contains(stderr, "--sequence: the trace does not reproduce") {
+		t.Fatalf("replay against the fix: exit %d\n%s%s", code, out, stderr)
+	}
+	if _, err := os.Stat(seq); err == nil {
+		t.Fatal("a trace that does not reproduce was drawn")
 	}
 	// the witness of upstream's S11, with the parameters it was saved with
 	up := save("--set", "NR_WORKERS=3", "upstream")
@@ -103,9 +142,17 @@ func TestReplay(t *testing.T) {
 	}
 	// not a trace at all
 	os.WriteFile(badPath, []byte("{nope"), 0o644)
-	_, stderr, code := runCmd(t, "replay", "--trace", badPath, "lost-wakeup")
+	_, stderr, code = runCmd(t, "replay", "--trace", badPath, "lost-wakeup")
 	if code != 2 || !strings.Contains(stderr, "bad.json: not the JSON that wqcheck check --json writes") {
 		t.Fatalf("bad JSON: exit %d: %s", code, stderr)
+	}
+	// the picture flags: a bad style is refused before anything runs
+	_, stderr, code = runCmd(t, "replay", "--trace", lw, "--style", "nope", "--dot", filepath.Join(dir, "x.dot"), "lost-wakeup")
+	if code != 2 || !strings.Contains(stderr, "--style=nope: unknown DOT style") {
+		t.Fatalf("replay --style nope: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.dot")); err == nil {
+		t.Fatal("replay --style nope wrote a file")
 	}
 }
 

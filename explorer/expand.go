@@ -26,6 +26,7 @@ type found struct {
 	vec    int32 // foundNew: offset into chunk.vecs
 	events int32 // step events[events:events+nev]
 	nev    int32
+	k      int32  // its position among its source's successors, in Stepper.Successors order
 	perm   uint16 // with symmetry: the items' permutation rank (edgeSet.perm)
 	moved  bool   // with symmetry: the representative is not the successor itself
 	fair   uint8  // model.Succ.Fair
@@ -75,6 +76,7 @@ type expander struct {
 	suite    *invariants.Suite
 	checks   []invariants.GraphCheck
 	lo       *lockOrder // lockdep: read only in phase 1
+	por      *porState  // partial-order reduction, when on
 	st       *model.Stepper
 	ev       *model.Evaluator
 	maxDepth int
@@ -99,10 +101,16 @@ func (x *expander) expand(c *chunk) {
 			x.watch.At = int(id)
 		}
 		var nsucc int32
+		start := len(c.succs)
 		x.st.Successors(s, func(sc *model.Succ) {
+			f := x.successor(c, sc)
+			f.k = nsucc
 			nsucc++
-			c.succs = append(c.succs, x.successor(c, sc))
+			c.succs = append(c.succs, f)
 		})
+		if x.por != nil && nsucc > 0 {
+			nsucc = x.reduce(c, start, s)
+		}
 		e := expanded{nsucc: nsucc}
 		if nsucc == 0 {
 			if f, ok := x.suite.Terminal(s); ok {

@@ -34,6 +34,17 @@ type Options struct {
 	// and the search run again without it (Stats.SymmetryOff says why).
 	// KeepGraph turns it off: the graph drawn is the real one.
 	Symmetry bool
+	// POR explores, from a state where one thread's steps are independent
+	// of everything the others can still do, only that thread's steps
+	// (partial-order reduction, por.go): same verdicts, fewer states. A
+	// search with a liveness property does not reduce (Stats.POR says so);
+	// one that finds a violation is run again without reduction, so traces
+	// stay shortest (Stats.PORResearch).
+	POR bool
+	// PORNoResearch keeps the reduced search's own result when it finds a
+	// violation (its traces may be longer than the shortest): for the
+	// differential tests and the bench.
+	PORNoResearch bool
 }
 
 // Stats describe a search.
@@ -80,6 +91,16 @@ type Stats struct {
 	// could not decide (it showed a cycle that may be fair): the search ran
 	// again without symmetry reduction, and its figures are these.
 	LivenessResearch []*model.Property
+	// POR says how partial-order reduction went: "" when it was not asked
+	// for; else "on", or "off: " and why. PORReduced and PORFull count the
+	// states expanded with an ample set and fully. PORResearch says the
+	// reduced search found a violation, so the search ran again without
+	// reduction (for shortest traces), and these figures are that search's;
+	// PORStates is then the reduced search's state count.
+	POR                 string
+	PORReduced, PORFull int
+	PORResearch         bool
+	PORStates           int
 }
 
 // BytesPerState is what the search stored per state, all counted.

@@ -57,6 +57,9 @@ func (s *search) finish() *Result {
 
 // analyse runs the whole-graph properties' analyses (stranded work).
 func (s *search) analyse() {
+	if len(s.checks) == 0 {
+		return
+	}
 	t0 := time.Now()
 	type outcome struct {
 		f      invariants.Finding
@@ -133,5 +136,11 @@ func (s *search) stats() {
 	}
 	for _, c := range s.checks {
 		stats.GraphBytes += c.Bytes()
+	}
+	for _, x := range s.xs {
+		if x.por != nil {
+			stats.PORReduced += x.por.reduced
+			stats.PORFull += x.por.full
+		}
 	}
 }

@@ -95,6 +95,31 @@ type search struct {
 
 // Explore runs the search.
 func Explore(p *model.Program, opts Options) *Result {
+	res := exploreSym(p, opts)
+	if res.Stats.POR != "on" || opts.PORNoResearch || !res.Violated() && !witnessed(res) || res.Err != nil {
+		return res
+	}
+	// a violation found with reduction: search again without, so that the
+	// traces are shortest (por.go)
+	reduced := res.Stats.States
+	opts.POR = false
+	res = exploreSym(p, opts)
+	res.Stats.POR, res.Stats.PORResearch, res.Stats.PORStates = "on", true, reduced
+	return res
+}
+
+// witnessed reports whether the search witnessed an informational property.
+func witnessed(res *Result) bool {
+	for _, r := range res.Props {
+		if r.Verdict == Witnessed {
+			return true
+		}
+	}
+	return false
+}
+
+// exploreSym runs the search, with symmetry reduction when asked for.
+func exploreSym(p *model.Program, opts Options) *Result {
 	if !opts.Symmetry || opts.KeepGraph {
 		return explore(p, opts, nil)
 	}
@@ -230,6 +255,12 @@ func newSearch(p *model.Program, opts Options, sym *model.Symmetry) *search {
 	}
 	s.found = make([]*violation, len(p.Props))
 	s.res.Stats.Workers, s.res.Stats.Exact = max(opts.Workers, 1), exact
+	if opts.POR && !opts.KeepGraph {
+		s.res.Stats.POR = "on"
+		if why := porOff(p); why != "" {
+			s.res.Stats.POR = why
+		}
+	}
 	s.newExpanders()
 	return s
 }
@@ -241,6 +272,11 @@ func (s *search) newExpanders() {
 	for i := range s.xs {
 		x := &expander{p: s.p, g: s.g, suite: s.suite, checks: s.checks, lo: s.lo, st: s.p.NewStepper(), ev: s.p.NewEvaluator(), maxDepth: s.opts.MaxDepth}
 		x.st.Lockdep = s.lo != nil
+		if s.res.Stats.POR == "on" {
+			// C4 when a whole-graph property is checked (por.go)
+			x.por = &porState{vis: s.p.Visible(), singleton: len(s.checks) > 0}
+			x.st.TrackFootprints()
+		}
 		if s.sym != nil {
 			x.watch = s.sym.NewSymWatch()
 			x.canon = s.sym.NewCanonicaliser(x.watch)
@@ -410,7 +446,7 @@ func (s *search) insertSource(src int32, e *expanded, succs []found, c *chunk) {
 			var isNew bool
 			if id, isNew = g.set.insert(vec, f.h, int32(g.n)); isNew {
 				g.n++
-				g.rec.added(id, k, d+1)
+				g.rec.added(id, int(f.k), d+1)
 				if g.front != nil {
 					g.front.push(vec)
 				}

@@ -1,6 +1,8 @@
 // Package graphs renders everything a person reads: counterexample traces
 // as kernel-style CPU tables (text.go, with --explain in explain.go), as DOT
-// (dot.go; state graphs in stategraph.go) and as sequence SVG (svg.go);
+// (dot.go; state graphs in stategraph.go) and as sequence SVG (svg.go,
+// svgdraw.go), the pictures drawing what picture.go lays out (the brief
+// trace unless asked for every step, a lane per actor);
 // replay files (replay.go); the per-variant verdict reports, matrices and
 // JSON (report.go); benchmark tables (bench.go).
 //

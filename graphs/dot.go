@@ -17,14 +17,20 @@ const (
 	StyleStates = "states"
 )
 
-// TraceDOT renders a counterexample as DOT in the given style (StyleLanes
-// or StyleStates). The output is deterministic: the same trace gives the
-// same bytes.
+// TraceDOT renders the brief trace as DOT (see TraceDOTWith).
 func TraceDOT(p *model.Program, tr *explorer.Trace, style string) string {
+	return TraceDOTWith(p, tr, style, PictureOptions{})
+}
+
+// TraceDOTWith renders a counterexample as DOT in the given style
+// (StyleLanes or StyleStates): the brief trace, or with opt.Full every
+// step. The output is deterministic: the same trace gives the same bytes.
+func TraceDOTWith(p *model.Program, tr *explorer.Trace, style string, opt PictureOptions) string {
+	pic := tracePicture(p, tr, opt)
 	if style == StyleStates {
-		return statesDOT(p, tr)
+		return statesDOT(p, tr, pic)
 	}
-	return lanesDOT(p, tr)
+	return lanesDOT(pic)
 }
 
 func traceTitle(p *model.Program, tr *explorer.Trace) string {
@@ -38,78 +44,140 @@ func traceTitle(p *model.Program, tr *explorer.Trace) string {
 	return fmt.Sprintf("%s: %s %s (%d steps)", p.Name, tr.Prop.Name, verb, len(tr.Steps))
 }
 
-// lanesDOT is the "lanes" style: a cluster per thread with its steps top to
-// bottom, and the global order of the interleaving as bold edges from each
-// step to the next. A step during which its thread holds a lock is shaded
-// and says which lock; the step that violates the property is red, and a
-// note with the violation hangs off it.
-func lanesDOT(p *model.Program, tr *explorer.Trace) string {
+// lanesDOT is the "lanes" style: a cluster per actor, side by side (their
+// headers share the top rank), each box of the picture in its actor's
+// cluster on a rank of its own, in the order of the interleaving (the order
+// edges are invisible: the rank is the time); a wake-up is an edge from the
+// box that wakes to a dot in the woken thread's lane, on the same rank. A
+// box during which its thread holds a lock (full pictures) is shaded and
+// says which; the box that violates the property is red, and a note with
+// the violation hangs under it.
+func lanesDOT(pic *picture) string {
 	g := dot.NewGraph(dot.Directed)
 	g.ID("trace")
 	g.Attr("rankdir", "TB")
+	g.Attr("newrank", "true")
+	g.Attr("nodesep", "0.3")
+	g.Attr("ranksep", "0.25")
 	g.Attr("fontname", "Helvetica")
-	g.Attr("label", dotEscape(traceTitle(p, tr)))
+	g.Attr("label", dotEscape(pic.title))
 	g.Attr("labelloc", "t")
 	g.NodeInitializer(func(n dot.Node) {
 		n.Attr("shape", "box")
 		n.Attr("fontname", "Courier")
 		n.Attr("fontsize", "10")
 	})
-	cols := Columns(tr)
-	lanes := map[int]*dot.Graph{}
-	for i, t := range cols {
-		sg := g.Subgraph(fmt.Sprintf("lane%02d", i), dot.ClusterOption{})
-		sg.Attr("label", dotEscape(t.Label))
-		sg.Attr("style", "rounded")
-		lanes[t.Index] = sg
+	l := &lanesGraph{g: g, last: make([]dot.Node, len(pic.lanes))}
+	top := l.rank(0)
+	l.spine = top.Node("t000").Attr("label", "step").Attr("shape", "plaintext").Attr("fontname", "Helvetica-Bold")
+	prevHead := l.spine
+	for i, t := range pic.lanes {
+		l.last[i] = top.Node(fmt.Sprintf("h%02d", i)).Attr("group", fmt.Sprintf("lane%02d", i)).Attr("label", dotEscape(t.Label)).
+			Attr("fontname", "Helvetica-Bold").Attr("fontsize", "12").Attr("style", "filled").Attr("fillcolor", "#f0f0f0")
+		g.Edge(prevHead, l.last[i]).Attr("style", "invis") // the lanes' order, left to right
+		prevHead = l.last[i]
 	}
 	var prev, loopStart dot.Node
-	hasPrev := false
-	lastInLane := map[int]dot.Node{}
-	before := tr.Initial
-	for i := range tr.Steps {
-		st := &tr.Steps[i]
-		var lines []string
-		held := stepLocks(p, before, st)
-		head := fmt.Sprintf("%d", i+1)
-		if len(held) > 0 {
-			head += "  [holds " + strings.Join(held, ", ") + "]"
-		}
-		for _, l := range StepLines(st) {
-			lines = append(lines, l.cell())
-		}
-		label := fmt.Sprintf("%s\\l%s\\l", dotEscapeLines([]string{head}), dotEscapeLines(lines))
-		n := lanes[st.Thread.Index].Node(fmt.Sprintf("s%03d", i+1)).Attr("label", dot.Literal(`"`+label+`"`))
-		if len(held) > 0 {
-			n.Attr("style", "filled").Attr("fillcolor", "#e4e4e4")
-		}
-		if i == len(tr.Steps)-1 {
-			n.Attr("color", "red").Attr("penwidth", "2")
-		}
-		if last, ok := lastInLane[st.Thread.Index]; ok {
-			g.Edge(last, n).Attr("style", "invis")
-		}
-		lastInLane[st.Thread.Index] = n
-		if hasPrev {
-			g.Edge(prev, n).Attr("penwidth", "2").Attr("constraint", "true")
-		}
-		if i == tr.Loop {
+	for k := range pic.boxes {
+		n := l.box(pic, k)
+		if k == pic.loop {
 			loopStart = n
 		}
-		prev, hasPrev = n, true
-		before = st.After
+		prev = n
 	}
-	if tr.Loop >= 0 && tr.Loop < len(tr.Steps) && hasPrev {
+	// every lane reaches down to the last step; the note hangs below
+	bottom := l.rank(len(pic.boxes) + 1)
+	v := g.Node("violation").Attr("shape", "note").Attr("color", "red").Attr("fontname", "Helvetica").
+		Attr("label", dotEscape(pic.dotFoot()))
+	for i := range pic.lanes {
+		f := bottom.Node(fmt.Sprintf("e%02d", i)).Attr("group", fmt.Sprintf("lane%02d", i)).Attr("shape", "point").Attr("style", "invis").Attr("width", "0")
+		l.lifeline(i, f)
+		g.Edge(f, v).Attr("style", "invis")
+	}
+	if pic.loop >= 0 && len(pic.boxes) > 0 {
 		// a lasso: the last step leads back to the first that repeats
 		g.Edge(prev, loopStart).Attr("color", "#1a6fb0").Attr("penwidth", "2").Attr("style", "dashed").
-			Attr("constraint", "false").Attr("label", "repeats for ever").Attr("fontcolor", "#1a6fb0")
+			Attr("constraint", "false").Attr("label", "repeats for ever").Attr("fontcolor", "#1a6fb0").Attr("fontname", "Helvetica")
 	}
-	v := g.Node("violation").Attr("shape", "note").Attr("color", "red").Attr("fontname", "Helvetica").
-		Attr("label", dotEscape(wrapWords(tr.Msg, 60)))
-	if hasPrev {
+	if len(pic.boxes) > 0 {
 		g.Edge(prev, v).Attr("color", "red").Attr("style", "dashed")
 	}
 	return g.String()
+}
+
+// lanesGraph builds the lanes style: the last node of each lane, and of
+// the column of step numbers.
+type lanesGraph struct {
+	g     *dot.Graph
+	last  []dot.Node
+	spine dot.Node
+}
+
+// rank is the subgraph of rank k, where nodes on one rank are made (with
+// rank=same: the library writes AddToSameRank's groups in map order).
+func (l *lanesGraph) rank(k int) *dot.Graph {
+	sg := l.g.Subgraph(fmt.Sprintf("rank%03d", k))
+	sg.Attr("rank", "same")
+	return sg
+}
+
+// lifeline extends lane i down to n: a dashed edge.
+func (l *lanesGraph) lifeline(i int, n dot.Node) {
+	l.g.Edge(l.last[i], n).Attr("style", "dashed").Attr("color", "#aaaaaa").Attr("arrowhead", "none").Attr("weight", "10")
+	l.last[i] = n
+}
+
+// box draws box k on rank k+1, with its step numbers on the left and its
+// wake-ups.
+func (l *lanesGraph) box(pic *picture, k int) dot.Node {
+	b := &pic.boxes[k]
+	row := l.rank(k + 1)
+	n := row.Node(fmt.Sprintf("s%03d", b.first)).Attr("group", fmt.Sprintf("lane%02d", b.lane)).Attr("label", dot.Literal(`"`+dotBoxLabel(b)+`"`))
+	if len(b.locks) > 0 {
+		n.Attr("style", "filled").Attr("fillcolor", "#e4e4e4")
+	}
+	if b.failed {
+		n.Attr("color", "red").Attr("penwidth", "2")
+	}
+	l.lifeline(b.lane, n)
+	t := row.Node(fmt.Sprintf("t%03d", b.first)).Attr("label", b.num()).Attr("shape", "plaintext").Attr("fontname", "Helvetica-Bold")
+	l.g.Edge(l.spine, t).Attr("style", "invis")
+	l.spine = t
+	for j, w := range b.wakes {
+		to := pic.laneOf[w.who]
+		d := row.Node(fmt.Sprintf("w%03d_%d", b.first, j)).Attr("group", fmt.Sprintf("lane%02d", to)).Attr("shape", "point").Attr("width", "0.12").Attr("color", "#1a6fb0")
+		l.lifeline(to, d)
+		e := l.g.Edge(n, d).Attr("color", "#1a6fb0").Attr("penwidth", "2").Attr("fontcolor", "#1a6fb0").
+			Attr("fontname", "Helvetica-Bold").Attr("fontsize", "10").Attr("label", dotEscape(w.label)).Attr("constraint", "false")
+		if w.noop != "" {
+			e.Attr("style", "dashed")
+		}
+	}
+	return n
+}
+
+// dotFoot is the text of the note under a picture: the steps not drawn,
+// the story or the violation.
+func (pic *picture) dotFoot() string {
+	foot := wrapWords(pic.foot, 70)
+	if e := pic.elidedNote(); e != "" {
+		foot = wrapWords(e, 70) + "\n\n" + foot
+	}
+	return foot
+}
+
+// dotBoxLabel is a box's label: the locks its thread holds (full
+// pictures), then its statements, wrapped at 44 characters,
+// left-justified.
+func dotBoxLabel(b *picBox) string {
+	var lines []string
+	if len(b.locks) > 0 {
+		lines = append(lines, "[holds "+strings.Join(b.locks, ", ")+"]")
+	}
+	for _, t := range b.text {
+		lines = append(lines, wrapStatement(t, 44)...)
+	}
+	return dotEscapeLines(lines) + `\l`
 }
 
 // stepLocks lists the locks the stepping thread holds at some point of the
@@ -147,18 +215,21 @@ func lockArg(text string) string {
 	return strings.TrimPrefix(strings.TrimSpace(text[i+1:j]), "&")
 }
 
-// statesDOT is the "states" style: each state of the trace is a record of
-// the variables that change somewhere in the trace (the rest are constant
-// and left out), grouped by object, with what the step into it changed in
-// bold red; lists of objects carry each element's flags. Edges are the
-// steps, labelled with the thread and its statements. The violating state
-// is filled red.
-func statesDOT(p *model.Program, tr *explorer.Trace) string {
+// statesDOT is the "states" style: the state before the trace and after
+// each box of the picture, as a record of variables grouped by object. The
+// first record holds the variables the drawn steps change and those the
+// violated property reads; each later one only what its box's steps
+// changed, in bold red (the rest is as in the record above), and the last
+// one the variables the property reads too. So a record is a few lines,
+// whatever the size of the state. Edges are the boxes, labelled with the
+// steps, the thread and its statements. The violating state is filled red.
+func statesDOT(p *model.Program, tr *explorer.Trace, pic *picture) string {
 	g := dot.NewGraph(dot.Directed)
 	g.ID("trace")
 	g.Attr("rankdir", "TB")
+	g.Attr("ranksep", "0.3")
 	g.Attr("fontname", "Helvetica")
-	g.Attr("label", dotEscape(traceTitle(p, tr)+"; variables that never change in the trace are left out"))
+	g.Attr("label", dotEscape(pic.title+"; each state shows what its steps changed (red), the first and last also what the property reads"))
 	g.Attr("labelloc", "t")
 	g.NodeInitializer(func(n dot.Node) {
 		n.Attr("shape", "plaintext")
@@ -169,62 +240,101 @@ func statesDOT(p *model.Program, tr *explorer.Trace) string {
 		e.Attr("fontname", "Courier")
 		e.Attr("fontsize", "9")
 	})
-	states := []model.State{tr.Initial}
-	for i := range tr.Steps {
-		states = append(states, tr.Steps[i].After)
-	}
-	// the variables that change somewhere in the trace
-	changing := map[string]bool{}
-	for i := 1; i < len(states); i++ {
-		for _, c := range Changes(p, states[i-1], states[i]) {
-			changing[c.Path] = true
+	changed := make([]map[string]bool, len(pic.boxes))
+	all := map[string]bool{}
+	for k, b := range pic.boxes {
+		changed[k] = boxChanges(p, tr, &b)
+		for path := range changed[k] {
+			all[path] = true
 		}
 	}
-	var nodes []dot.Node
-	for k, s := range states {
-		var changed map[string]bool
-		title := "initial state"
-		if k > 0 {
-			changed = map[string]bool{}
-			for _, c := range Changes(p, states[k-1], s) {
-				changed[c.Path] = true
-			}
-			title = fmt.Sprintf("state %d, after step %d (%s)", k, k, tr.Steps[k-1].Thread.Label)
-		}
-		bg := "#ffffff"
-		if k == len(states)-1 {
-			bg = "#ffd6d6"
+	read := propertyReads(p, tr)
+	first := stateTable(p, tr.Initial, "initial state", "#ffffff", union(all, read), nil)
+	nodes := []dot.Node{g.Node("st000").Attr("label", dot.HTML(first))}
+	for k, b := range pic.boxes {
+		title := fmt.Sprintf("after step %d (%s)", b.last, b.thread.Label)
+		bg, show := "#ffffff", changed[k]
+		if k == len(pic.boxes)-1 {
+			bg, show = "#ffd6d6", union(changed[k], read)
 			title += ": " + tr.Prop.Name
 		}
-		label := stateTable(p, s, title, bg, changing, changed)
-		nodes = append(nodes, g.Node(fmt.Sprintf("st%03d", k)).Attr("label", dot.HTML(label)))
+		label := stateTable(p, b.after, title, bg, show, changed[k])
+		nodes = append(nodes, g.Node(fmt.Sprintf("st%03d", b.last)).Attr("label", dot.HTML(label)))
 	}
-	for i := range tr.Steps {
-		st := &tr.Steps[i]
-		lines := []string{fmt.Sprintf("%d: %s", i+1, st.Thread.Label)}
-		sl := StepLines(st)
-		const maxLines = 8
-		for j, l := range sl {
-			if j == maxLines && len(sl) > maxLines+1 {
-				lines = append(lines, fmt.Sprintf("... %d more", len(sl)-maxLines))
-				break
-			}
-			lines = append(lines, clip(l.cell(), 72))
+	for k, b := range pic.boxes {
+		lines := []string{b.num() + ": " + b.thread.Label}
+		for _, t := range b.text {
+			lines = append(lines, wrapStatement(t, 56)...)
 		}
-		e := g.Edge(nodes[i], nodes[i+1]).Attr("label", dot.Literal(`"`+dotEscapeLines(lines)+`\l"`))
-		if i == len(tr.Steps)-1 {
+		e := g.Edge(nodes[k], nodes[k+1]).Attr("label", dot.Literal(`"`+dotEscapeLines(lines)+`\l"`))
+		if b.failed {
 			e.Attr("color", "red").Attr("penwidth", "2")
 		}
 	}
-	if tr.Loop >= 0 && tr.Loop < len(tr.Steps) {
+	if pic.loop >= 0 && pic.loop < len(pic.boxes) {
 		// a lasso: the final state is the one the cycle starts from
-		g.Edge(nodes[len(nodes)-1], nodes[tr.Loop]).Attr("color", "#1a6fb0").Attr("penwidth", "2").Attr("style", "dashed").
+		g.Edge(nodes[len(nodes)-1], nodes[pic.loop]).Attr("color", "#1a6fb0").Attr("penwidth", "2").Attr("style", "dashed").
 			Attr("constraint", "false").Attr("label", "the same state: the cycle repeats for ever").Attr("fontcolor", "#1a6fb0")
 	}
 	v := g.Node("violation").Attr("shape", "note").Attr("color", "red").Attr("fontname", "Helvetica").
-		Attr("label", dotEscape(wrapWords(tr.Msg, 60)))
+		Attr("label", dotEscape(pic.dotFoot()))
 	g.Edge(nodes[len(nodes)-1], v).Attr("color", "red").Attr("style", "dashed")
 	return g.String()
+}
+
+// boxChanges are the variables a box's drawn steps change and leave
+// changed at its end (a lock taken and released inside is not).
+func boxChanges(p *model.Program, tr *explorer.Trace, b *picBox) map[string]bool {
+	before := func(i int) model.State {
+		if i == 0 {
+			return tr.Initial
+		}
+		return tr.Steps[i-1].After
+	}
+	touched := map[string]bool{}
+	if len(b.steps) == 0 {
+		return touched
+	}
+	for _, i := range b.steps {
+		for _, c := range Changes(p, before(i), tr.Steps[i].After) {
+			touched[c.Path] = true
+		}
+	}
+	out := map[string]bool{}
+	for _, c := range Changes(p, before(b.steps[0]), b.after) {
+		if touched[c.Path] {
+			out[c.Path] = true
+		}
+	}
+	return out
+}
+
+// propertyReads are the variables the violated property's formula reads,
+// by field name ("pool.nr_running" for "pool.nr_running >= 0"; a field of
+// objects, in each of them).
+func propertyReads(p *model.Program, tr *explorer.Trace) map[string]bool {
+	out := map[string]bool{}
+	pk := pickFor(tr.Prop)
+	for _, c := range p.Describe(tr.Final()) {
+		for _, f := range pk.fields {
+			name := "." + strings.TrimLeft(f, "->.")
+			if strings.HasSuffix(c.Path, name) {
+				out[c.Path] = true
+			}
+		}
+	}
+	return out
+}
+
+func union(a, b map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
 }
 
 // stateTable is the HTML-like label of one state: a title row, then a row

@@ -233,7 +233,24 @@ func WriteSummary(w io.Writer, r Run) {
 	if line := SymmetryLine(res.Stats); line != "" {
 		fmt.Fprintf(w, "  symmetry: %s\n", line)
 	}
+	if line := PORLine(res.Stats); line != "" {
+		fmt.Fprintf(w, "  partial-order reduction: %s\n", line)
+	}
 	writeVerdicts(w, res)
+}
+
+// PORLine says how partial-order reduction went, or "" when it was not
+// asked for.
+func PORLine(st explorer.Stats) string {
+	switch {
+	case st.POR == "":
+		return ""
+	case st.PORResearch:
+		return fmt.Sprintf("the reduced search found a violation (%s states); these figures are the search run again without reduction, for the shortest traces", commas(st.PORStates))
+	case st.POR == "on":
+		return fmt.Sprintf("%s of %s states expanded with one thread's steps alone, the others' put off", commas(st.PORReduced), commas(st.PORReduced+st.PORFull))
+	}
+	return st.POR
 }
 
 // writeVerdicts writes one line per property with its verdict.

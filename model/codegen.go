@@ -62,7 +62,12 @@ func (c *compiler) threadCPU(td *syntax.ThreadDecl, k *ThreadKind) {
 		sc.vars[td.Param.Name] = selfBinding(k)
 	}
 	c.inProp, c.kind, c.scope = true, nil, sc
+	saved := c.saveTrack()
 	ev, t := c.expr(td.OnCPU)
+	// the stepping rule evaluates every thread's CPU: every step reads it
+	c.prog.stepReads.R.Or(&c.track.foot.R)
+	c.prog.stepReads.R.Or(&c.track.foot.W)
+	c.restoreTrack(saved)
 	c.inProp, c.scope = false, nil
 	if t.Kind != KInt {
 		c.errf(td.OnCPU.ExprPos(), "on cpu: expected a CPU number (0..%d), found %s", c.prog.NCPUs-1, t)
@@ -170,6 +175,8 @@ func (c *compiler) emit(ins *Instr) int {
 		ins.Visible = true
 	}
 	ins.NonMover = c.track.nonmover
+	ins.foot = c.track.foot
+	opFoot(ins)
 	for l := range c.track.uses {
 		ins.uses = append(ins.uses, l)
 	}
@@ -672,7 +679,7 @@ func (c *compiler) returnStmt(s *syntax.ReturnStmt) {
 }
 
 func (c *compiler) assignStmt(s *syntax.AssignStmt) {
-	lv := c.lvalue(s.Lhs)
+	lv := c.lvalueW(s.Lhs)
 	switch lv.typ.Kind {
 	case KList:
 		c.errHint(s.Pos, "use list_add, list_add_tail, list_del or list_move", "a list cannot be assigned")
@@ -945,7 +952,7 @@ func (c *compiler) mutexStmt(call *syntax.CallExpr) {
 	if c.kind != nil && c.kind.Ctx != CtxTask {
 		c.errf(call.Pos, "%s() in a %s handler: an interrupt handler is not a task and cannot sleep", call.Fun, c.kind.Ctx)
 	}
-	lv := c.lvalue(call.Args[0])
+	lv := c.lvalueW(call.Args[0])
 	if lv.typ.Kind != KLock {
 		c.errf(call.Args[0].ExprPos(), "%s: expected a lock, found %s (%s)", call.Fun, lv.text, lv.typ)
 	}
@@ -1022,7 +1029,7 @@ func (c *compiler) builtinStmt(call *syntax.CallExpr) bool {
 		return true
 	case "list_add", "list_add_tail", "list_del", "list_del_init":
 		c.wantArgs(call, 2, call.Fun+"(entry, &list)")
-		ll := c.listLoc(call.Args[1])
+		ll := c.listLocW(call.Args[1], true)
 		ev, t := c.expr(call.Args[0])
 		c.refArg(call, t, ll.typ.Struct, call.Args[0])
 		c.track.shared = true
@@ -1035,8 +1042,8 @@ func (c *compiler) builtinStmt(call *syntax.CallExpr) bool {
 	case "list_move", "list_move_tail":
 		// one statement, one step: the delete and the add are a single instruction pair
 		c.wantArgs(call, 3, call.Fun+"(entry, &from, &to)")
-		from := c.listLoc(call.Args[1])
-		to := c.listLoc(call.Args[2])
+		from := c.listLocW(call.Args[1], true)
+		to := c.listLocW(call.Args[2], true)
 		if from.typ.Struct != to.typ.Struct {
 			c.errf(call.Pos, "%s: the lists hold different types (%s, %s)", call.Fun, from.typ, to.typ)
 		}
@@ -1106,7 +1113,7 @@ func (c *compiler) lockStmt(call *syntax.CallExpr, form lockForm) {
 	} else {
 		c.wantArgs(call, 1, call.Fun+"(&lock)")
 	}
-	lv := c.lvalue(call.Args[0])
+	lv := c.lvalueW(call.Args[0])
 	if lv.typ.Kind != KLock {
 		c.errf(call.Args[0].ExprPos(), "%s: expected a lock, found %s (%s)", call.Fun, lv.text, lv.typ)
 	}

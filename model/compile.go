@@ -30,6 +30,7 @@ func Compile(f *syntax.File, files map[string][]byte, opts Options) (p *Program,
 		funcs:   map[string]*syntax.FuncDecl{},
 		kinds:   map[string]*ThreadKind{},
 		single:  map[string]*Thread{},
+		locs:    map[string]int{},
 	}
 	c.prog = &Program{Name: f.Model, Doc: f.Doc, Files: files, Merge: !opts.Fine, propByName: map[string]*Property{}}
 	defer func() {
@@ -75,6 +76,10 @@ type compiler struct {
 	curText string
 	fn      string
 	track   tracking
+	locs    map[string]int // abstract locations by name (footprint.go)
+	lastLoc int            // the last location touched (footprint.go)
+	// skipped are the liveness properties Options.NoLiveness left out
+	skipped map[string]bool
 	inInit  bool
 	// pureCalls makes calls of model functions expand as expressions (a
 	// function whose body is one return), as in properties; await uses it
@@ -102,6 +107,7 @@ type tracking struct {
 	// steps, so a merged step may contain at most one (see Stepper).
 	nonmover bool
 	uses     map[int]bool
+	foot     Access // the locations touched (footprint.go)
 }
 
 type scope struct {
@@ -206,6 +212,10 @@ func (c *compiler) compile() {
 	c.markWitnesses()
 	c.buildInitialState()
 	c.prog.retireIdleThreads()
+	if c.prog.NCPUs > 0 {
+		c.prog.stepReads.R.Add(LocCtx)
+	}
+	c.prog.computeFutures()
 }
 
 // predeclare declares the predeclared constants (TASK_RUNNING, ...) and the
@@ -217,6 +227,10 @@ func (c *compiler) predeclare() {
 	c.addProp(&Property{Name: "deadlock", Kind: PropDeadlock, Text: "some thread can never move again although it has not finished"})
 	c.addProp(&Property{Name: "lock-discipline", Kind: PropLockDiscipline, Text: "no self-deadlock, no unlock by a non-holder, no sleeping while holding a spinlock, no exit with a lock held"})
 	c.addProp(&Property{Name: "runtime-error", Kind: PropRuntimeError, Text: "no NULL dereference, value out of range, list corruption or bad index"})
+	if c.opts.NoLiveness {
+		c.skipped = map[string]bool{"lockup": true, "starvation": true}
+		return
+	}
 	c.addProp(&Property{Name: "lockup", Kind: PropLockup, Text: "no thread stays in a spinlock, IRQs-off or preemption-off section for ever (soft/hard lockup)"})
 	c.addProp(&Property{Name: "starvation", Kind: PropStarvation, Text: "no thread waits for a lock for ever while others run"})
 }
@@ -657,6 +671,11 @@ func (c *compiler) declareLiveness(d *syntax.LivenessDecl) {
 		pr.Text = "forall " + d.Var + " in " + d.Over + ": " + pr.Text
 	}
 	c.qdepth = 0
+	if c.opts.NoLiveness {
+		// checked, but left out: the search runs without liveness
+		c.skipped[pr.Name] = true
+		return
+	}
 	c.addProp(pr)
 }
 
@@ -704,6 +723,9 @@ func (c *compiler) markWitnesses() {
 	for _, d := range c.file.Decls {
 		if ds, ok := d.(*syntax.DescribeDecl); ok {
 			pr := c.prog.propByName[ds.Name]
+			if pr == nil && c.skipped[ds.Name] {
+				continue
+			}
 			if pr == nil {
 				c.errf(ds.Pos, "describe %s: no property named %s", ds.Name, ds.Name)
 				continue
@@ -712,6 +734,9 @@ func (c *compiler) markWitnesses() {
 		}
 		if w, ok := d.(*syntax.WitnessDecl); ok {
 			pr := c.prog.propByName[w.Name]
+			if pr == nil && c.skipped[w.Name] {
+				continue
+			}
 			if pr == nil {
 				c.errf(w.Pos, "witness %s: no property named %s", w.Name, w.Name)
 			}

@@ -111,6 +111,7 @@ type Instr struct {
 	uses []int    // locals read (indexes into the kind's Locals)
 	def  int      // local written in full, plus one (0: none)
 	live []*Local // locals live when the thread rests before this instruction
+	foot Access   // what it reads and writes (footprint.go)
 }
 
 // StepError is a violation that ends a step: a runtime error or a breach of lock discipline.
@@ -209,9 +210,11 @@ type Stepper struct {
 	all                []lockSlot
 	scratch            State
 	succ               Succ
-	view               cpuView // the stepping rule's view of the state being expanded
-	irqCtx             Ctx     // scratch for irqMayArrive
-	cpuCtx             Ctx     // scratch for movedOffCPU
+	view               cpuView  // the stepping rule's view of the state being expanded
+	irqCtx             Ctx      // scratch for irqMayArrive
+	cpuCtx             Ctx      // scratch for movedOffCPU
+	foot               []Access // per thread, its steps' footprints (TrackFootprints)
+	cur                *Access  // the running thread's, while tracking
 }
 
 type lockSlot struct {
@@ -262,6 +265,10 @@ func (st *Stepper) threadSuccessors(s State, t *Thread, emit func(*Succ)) {
 	pc := st.p.PC(s, t)
 	if pc >= len(t.Kind.Code) {
 		return
+	}
+	if st.foot != nil {
+		st.cur = &st.foot[t.Index]
+		*st.cur = st.p.stepReads
 	}
 	if st.p.NCPUs > 0 && st.view.blocked(st, s, t, emit) {
 		return
@@ -372,6 +379,11 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			return
 		}
 		ins := code[pc]
+		if st.cur != nil {
+			// what it reads to decide whether and how far to go counts
+			// too, so the instruction the step stops at is in
+			st.cur.Or(&ins.foot)
+		}
 		if st.atomicHi > 0 && (pc < st.atomicLo || pc >= st.atomicHi) {
 			st.atomicHi = 0 // left the atomic block
 		}
@@ -616,6 +628,9 @@ func (st *Stepper) finish(s State, lb uint32, pc int, blocks bool, fired, log []
 	st.p.setPC(s, t, pc)
 	if pc < len(code) {
 		st.keepLive(s, lb, t.Kind.locBits, code[pc].live)
+	} else if st.cur != nil {
+		st.cur.W.Add(LocFin)
+		st.cur.W.Add(LocCtx) // it leaves its CPU
 	}
 	st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Blocks: blocks, Notes: notes, Acquired: st.acq, Fair: st.fair}
 	st.emit(&st.succ)

@@ -221,6 +221,7 @@ func (c *compiler) field(e *syntax.FieldExpr) lval {
 			c.track.nonmover = true
 		}
 	}
+	c.touch("f:" + s.Name + "." + f.Name)
 	text := syntax.FormatExpr(e)
 	lv := lval{typ: f.Type, width: f.Width, list: f.List, text: text}
 	if idx >= 0 {
@@ -313,6 +314,7 @@ func (c *compiler) globalAddr(g *Global, pos syntax.Pos) func(*Ctx) uint32 {
 			c.track.nonmover = true
 		}
 	}
+	c.touch("g:" + g.Name)
 	off := g.Off
 	if !c.checksGuards(g.Guard, g.Ghost) {
 		return constAddr(off)
@@ -378,7 +380,17 @@ func (c *compiler) lvalue(e syntax.Expr) lval {
 
 // listLoc compiles an expression that must denote a list.
 func (c *compiler) listLoc(e syntax.Expr) lval {
-	lv := c.lvalue(e)
+	return c.listLocW(e, false)
+}
+
+// listLocW compiles a list location, written when write is set.
+func (c *compiler) listLocW(e syntax.Expr, write bool) lval {
+	var lv lval
+	if write {
+		lv = c.lvalueW(e)
+	} else {
+		lv = c.lvalue(e)
+	}
 	if lv.typ.Kind != KList {
 		c.errf(e.ExprPos(), "expected a list, found %s (%s)", lv.text, lv.typ)
 	}
@@ -872,6 +884,8 @@ func (c *compiler) builtinPure(x *syntax.CallExpr) (Eval, Type, bool) {
 		c.wantArgs(x, 1, x.Fun+"(task)")
 		task := c.taskExpr(x.Args[0])
 		c.track.shared, c.track.nonmover = true, true
+		c.touchSpecial(LocTask, true, false)
+		c.touchSpecial(LocFin, true, false)
 		if x.Fun == "finished" {
 			return func(cx *Ctx) int64 {
 				t := cx.p.Threads[task(cx)-1]
@@ -886,6 +900,8 @@ func (c *compiler) builtinPure(x *syntax.CallExpr) (Eval, Type, bool) {
 		}
 		task := c.taskExpr(x.Args[0])
 		c.track.shared, c.track.nonmover = true, true
+		c.touchSpecial(LocTask, true, false)
+		c.touchSpecial(LocCtx, true, false)
 		return func(cx *Ctx) int64 {
 			return b2i(cx.p.TaskCurr(cx.s, cx.p.Threads[task(cx)-1]))
 		}, Type{Kind: KBool}, true
@@ -1110,7 +1126,12 @@ func (c *compiler) propExpr(e syntax.Expr, sc *scope) Eval {
 	if c.scope == nil {
 		c.scope = &scope{vars: map[string]*binding{}}
 	}
+	saved := c.saveTrack()
 	ev := c.condExpr(e)
+	// what a property reads is visible to partial-order reduction
+	c.prog.visible.Or(&c.track.foot.R)
+	c.prog.visible.Or(&c.track.foot.W)
+	c.restoreTrack(saved)
 	c.inProp = false
 	c.scope = nil
 	return ev

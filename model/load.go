@@ -31,6 +31,10 @@ type Options struct {
 	Fine bool
 	// NoLockdep leaves out the lockdep properties (lockdep.go).
 	NoLockdep bool
+	// NoLiveness leaves out the liveness properties (the built-in lockup
+	// and starvation, and the model's own): a search without them may use
+	// partial-order reduction (explorer.Options.POR).
+	NoLiveness bool
 }
 
 // IsPath reports whether ref names a file rather than a built-in model.

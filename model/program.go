@@ -193,6 +193,10 @@ type ThreadKind struct {
 	// each` kind different CPUs by their index (index(), an element
 	// named): symmetry reduction then leaves the array alone.
 	CPUOrdered bool
+	// Future is, per program counter, the footprint of everything the
+	// thread may still do from there (footprint.go); Future[len(Code)] is
+	// empty.
+	Future []Access
 }
 
 // Local is a thread-local variable slot (a declared local, an inlined
@@ -321,6 +325,10 @@ type Program struct {
 	// reference semantics (every statement that touches shared state is a step).
 	Merge      bool
 	propByName map[string]*Property
+	// LocNames names the abstract locations from LocFirst on (footprint.go).
+	LocNames  []string
+	stepReads Access // what every step reads (the contexts, CPU expressions)
+	visible   LocSet // what some property reads
 	// Flags are the flag constants, for rendering flag words by name.
 	Flags []FlagConst
 	// LockClasses are the lock declarations, lockdep's classes (lockdep.go);
