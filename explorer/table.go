@@ -296,6 +296,12 @@ func (t *fpSet) split() bool {
 	if t.shards[0].n < fpSplitAt {
 		return false
 	}
+	t.splitNow()
+	return true
+}
+
+// splitNow splits a set of one shard, whatever it holds.
+func (t *fpSet) splitNow() {
 	old := t.shards[0]
 	var counts [fpShards]int
 	for _, fp := range old.slots {
@@ -323,7 +329,6 @@ func (t *fpSet) split() bool {
 		}
 		next[k] = t.shards[k].place(fp, id, next[k])
 	}
-	return true
 }
 
 // place puts fp, larger than every fingerprint placed so far, at its home

@@ -14,16 +14,17 @@ func TestFingerprintSet(t *testing.T) {
 		s := newFPSet(withIDs)
 		want := map[uint64]int32{}
 		r := rand.New(rand.NewPCG(1, 2))
-		for i := 0; i < 200000; i++ {
-			if i == 150000 && !s.split() {
-				t.Fatalf("a set of %d was not split", s.count())
+		for i := 0; i < 100000; i++ {
+			if i == 50000 {
+				if s.split() {
+					t.Fatalf("a set of %d was split", s.count())
+				}
+				s.splitNow()
 			}
 			h := r.Uint64()
 			switch i % 4 {
 			case 1:
-				if i < 100000 {
-					h &= 0x3FFF // a cluster of small fingerprints, homes all in slot 0
-				}
+				h &= 0xFFFF // a cluster of small fingerprints, homes all in slot 0
 			case 2:
 				h = 0 // stored as 1
 			}
