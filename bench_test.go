@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -53,4 +55,64 @@ func TestBenchIncompleteStatus(t *testing.T) {
 	if code != exitIncomplete || !strings.Contains(out.String(), "100+") {
 		t.Errorf("exit %d, want 3 and a row cut at 100 states:\n%s%s", code, out.String(), errOut.String())
 	}
+}
+
+// A preset runs its configuration: the table (with --reference's column)
+// against a golden, timings and memory masked. The test adds a small preset
+// of its own, (a), (b) and (c) being minutes long.
+func TestBenchPresetGolden(t *testing.T) {
+	saved := benchPresets
+	defer func() { benchPresets = saved }()
+	benchPresets = append(benchPresets[:len(benchPresets):len(benchPresets)], benchPreset{"t", "upstream", "unbound", map[string]string{"NR_WORKERS": "3", "NR_BUSY": "2", "NR_WORKS": "1"}, "test"})
+	var out, errOut bytes.Buffer
+	code := run([]string{"wqcheck", "bench", "--preset", "t", "--reference", "--modes", "default,no-symmetry,reference", "--workers", "2"}, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	got := maskBenchColumns(t, out.String(), "seconds", "cpu s", "serial", "analysis", "states/s", "vectors", "peak RSS")
+	golden := filepath.Join("testdata", "bench", "preset.txt")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("bench --preset t differs from %s (go test -run TestBenchPresetGolden -update):\n%s", golden, got)
+	}
+	// the reference mode's own row and the reference column agree
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	ref := strings.Fields(lines[3])
+	if ref[4] != "reference" || ref[6] != ref[7] {
+		t.Errorf("the reference row's states and its reference column differ: %q", lines[3])
+	}
+}
+
+// maskBenchColumns replaces the named columns of a bench table (right
+// aligned: a column ends where its name ends) by "~".
+func maskBenchColumns(t *testing.T, table string, names ...string) string {
+	t.Helper()
+	lines := strings.Split(table, "\n")
+	header := lines[0]
+	for _, name := range names {
+		end := strings.Index(header, " "+name+" ")
+		if end < 0 {
+			t.Fatalf("no column %q in %q", name, header)
+		}
+		end += 1 + len(name)
+		start := strings.LastIndex(header[:end-len(name)], " ") // the column's padding
+		for start > 0 && header[start-1] == ' ' {
+			start--
+		}
+		for i := 1; i < len(lines); i++ {
+			if len(lines[i]) < end {
+				continue
+			}
+			lines[i] = lines[i][:start] + strings.Repeat(" ", end-start-1) + "~" + lines[i][end:]
+		}
+	}
+	return strings.Join(lines, "\n")
 }

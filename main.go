@@ -3,6 +3,7 @@
 //
 //	wqcheck check [flags] VARIANT...   check every property of each variant
 //	wqcheck bench [flags] [VARIANT...]  time the workqueue verdict matrix per search mode
+//	wqcheck explore [flags] VARIANT... explore the variants in the browser (explore.go)
 //	wqcheck list                       the built-in models
 //	wqcheck show VARIANT               a model as the checker sees it (after extends)
 //	wqcheck show --diff VARIANT        the variant as a unified diff against its parent
@@ -118,7 +119,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		CommandNotFound: func(c *cli.Context, name string) {},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageErr("commands: check, review, properties, graph, lockgraph, replay, bench, list, show, help", "unknown command %q", c.Args().First())
+				return usageErr("commands: check, review, properties, graph, lockgraph, replay, explore, bench, list, show, help", "unknown command %q", c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -129,6 +130,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			graphCommand(),
 			lockgraphCommand(),
 			replayCommand(),
+			exploreCommand(),
 			benchCommand(),
 			{
 				Name:  "list",

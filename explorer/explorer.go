@@ -206,6 +206,18 @@ func (gr *Graph) Edges(id int) []Edge {
 	return out
 }
 
+// Path returns a shortest path from the initial state to state id, each
+// step as the index of the successor taken among its state's successors
+// (in model.Stepper.Successors order): the moves of its parent records.
+func (gr *Graph) Path(id int) []int {
+	ids := gr.g.rec.path(int32(id))
+	out := make([]int, 0, len(ids)-1)
+	for _, s := range ids[1:] {
+		out = append(out, gr.g.rec.stepOf(s))
+	}
+	return out
+}
+
 // Find returns the id of a state.
 func (gr *Graph) Find(s model.State) (int, bool) { return gr.g.exact.find(s) }
 

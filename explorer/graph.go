@@ -3,6 +3,7 @@ package explorer
 import (
 	"math/bits"
 	"slices"
+	"sync"
 
 	"wqcheck/model"
 )
@@ -46,6 +47,10 @@ type edgeSet struct {
 	ranks   []uint16
 	narrays int
 	prefix  []int32 // per word of moved: the moved edges before it (built on first use)
+	// per permuted array, per rank: the permutation (built on first use,
+	// then shared read-only by the analyses)
+	unranked     [][][]int32
+	unrankedOnce sync.Once
 	// with Options.KeepGraph: what fails where
 	failing map[int32][]int
 	// with symmetry, when a whole-graph property's items are permuted: per
@@ -204,7 +209,8 @@ func (c checkGraph) ArrayIndex(a *model.Array) int { return c.sym.ArrayIndex(a) 
 func (c checkGraph) ThreadUnder(t int, perm [][]int32) int { return c.sym.RenameThread(t, perm) }
 
 // EdgePerm returns the permutation that renamed edge k's target of state
-// id (per permuted array, old -> new), or nil when none did.
+// id (per permuted array, old -> new), or nil when none did. The
+// permutations are shared: the caller must not change them.
 func (c checkGraph) EdgePerm(id, k int) [][]int32 {
 	if !c.Moved(id, k) {
 		return nil
@@ -212,12 +218,38 @@ func (c checkGraph) EdgePerm(id, k int) [][]int32 {
 	e := c.edges
 	i := int(e.start[id]) + k
 	j := int(e.prefix[i/64]) + bits.OnesCount64(e.moved[i/64]&(1<<(i%64)-1)) // index() built prefix
+	e.unrankedOnce.Do(func() { e.unranked = unrankAll(c.sym) })
 	perms := make([][]int32, e.narrays)
 	for a := range perms {
-		perms[a] = make([]int32, c.sym.Arrays()[a].Len)
-		model.UnrankPerm(e.ranks[j*e.narrays+a], perms[a])
+		r := e.ranks[j*e.narrays+a]
+		if e.unranked[a] == nil { // too long for a table (and for a rank)
+			perms[a] = make([]int32, c.sym.Arrays()[a].Len)
+			model.UnrankPerm(r, perms[a])
+			continue
+		}
+		perms[a] = e.unranked[a][r]
 	}
 	return perms
+}
+
+// unrankAll is every permutation of each of sym's arrays, by rank
+// (model.PermRank): EdgePerm's answers, shared, instead of one allocation
+// per array per call (they were a seventh of a large search's time).
+func unrankAll(sym *model.Symmetry) [][][]int32 {
+	out := make([][][]int32, sym.NumArrays())
+	for a, arr := range sym.Arrays() {
+		if arr.Len > 8 {
+			continue
+		}
+		n := model.Factorial(arr.Len)
+		flat := make([]int32, n*arr.Len)
+		out[a] = make([][]int32, n)
+		for r := range n {
+			out[a][r] = flat[r*arr.Len : (r+1)*arr.Len : (r+1)*arr.Len]
+			model.UnrankPerm(uint16(r), out[a][r])
+		}
+	}
+	return out
 }
 
 // Moved reports whether edge k of state id leads to a representative that

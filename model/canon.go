@@ -20,6 +20,7 @@ type Canonicaliser struct {
 	swap      [][]int32 // fixedBySwaps' scratch
 	linked    [][]bool  // per object: some reference leads to or from it
 	anyLink   bool      // some permuted object refers to another
+	hit       bool      // abstract met a reference to a permuted object
 	tmp, cand State
 	ties      [][2]int // per array, runs of equal colour: [array, start<<16|len]
 }
@@ -62,23 +63,30 @@ const maxTieCandidates = 120
 // Canon replaces s by a representative of its orbit and returns whether it
 // changed s. Perm(k) then gives the permutation it applied to array k.
 //
-// The phases: colour each permuted object (colour), refine the colours
-// along references between permuted objects while they leave ties
-// (refine), order each array by colour (findTies), drop the runs of equal
-// colours whose order cannot matter (dropPlainTies), and, for the runs
-// left, try every order and keep the least state (leastOfTies).
+// The phases: colour each permuted object (colour) and order each array
+// by colour (sortAll). When every run of equal colours is of objects the
+// state does not tell apart (tiesPlain: the common case), that order is
+// the representative's. Otherwise: refine the colours along references
+// between permuted objects while they leave ties (refine), find the runs
+// of equal colours (findTies), drop those whose order cannot matter
+// (dropPlainTies), and, for the runs left, try every order and keep the
+// least state (leastOfTies).
 func (c *Canonicaliser) Canon(s State) bool {
 	for k := range c.linked {
 		clear(c.linked[k])
 	}
 	c.anyLink = false
 	c.colour(s)
-	if sorted := c.refine(s); !sorted {
-		c.sortAll()
-	}
-	identity, ntie := c.findTies()
-	if ntie > 1 {
-		ntie = c.dropPlainTies(s)
+	identity, ntie := false, 1
+	if !c.sortAll() || c.tiesPlain(s) {
+		// the common case: the colours order every object that matters
+		identity = c.isIdentity()
+	} else {
+		c.refine(s)
+		identity, ntie = c.findTies()
+		if ntie > 1 {
+			ntie = c.dropPlainTies(s)
+		}
 	}
 	if ntie == 1 {
 		if identity {
@@ -106,6 +114,7 @@ func (c *Canonicaliser) colour(s State) {
 			obj := a.a.First + j
 			base := st.objBase(obj)
 			h := maskedHash(s, base, st.Stride, sym.objMask[si], uint64(k+1))
+			c.hit = false
 			es := sym.elemSlots[si]
 			for e := range es {
 				h = mix(h, c.abstract(s, &es[e], base))
@@ -114,6 +123,9 @@ func (c *Canonicaliser) colour(s State) {
 				h = c.threadKey(s, p.Threads[a.threads[j]], h)
 			}
 			c.col[k][j] = h
+			if c.hit {
+				c.linked[k][j] = true
+			}
 		}
 	}
 	for i := range sym.fixed {
@@ -135,21 +147,14 @@ func (c *Canonicaliser) colour(s State) {
 	}
 }
 
-// refine sorts the arrays by colour and, when equal colours leave ties,
-// lets references between permuted objects carry colours, for at most two
-// rounds. (Whether to refine depends only on the colours, which are the
-// same for every state of an orbit, so the representative is still a
-// function of the orbit.) It reports whether c.order is up to date with
-// c.col.
-func (c *Canonicaliser) refine(s State) (sorted bool) {
+// refine lets references between permuted objects carry colours, for at
+// most two rounds, while equal colours leave ties, and sorts the arrays by
+// the new colours. (Whether to refine depends only on the colours and on
+// what tiesPlain sees, which are the same for every state of an orbit, so
+// the representative is still a function of the orbit.)
+func (c *Canonicaliser) refine(s State) {
 	sym := c.sym
-	for round := 0; ; round++ {
-		ties := c.sortAll()
-		sorted = true
-		if !ties || round == 2 {
-			return sorted
-		}
-		sorted = false
+	for round := 0; round < 2; round++ {
 		for k := range sym.arrays {
 			copy(c.col2[k], c.col[k])
 		}
@@ -160,9 +165,36 @@ func (c *Canonicaliser) refine(s State) (sorted bool) {
 		if !c.anyLink {
 			// the colours did not change: no reference between permuted
 			// objects, nothing to refine
-			return true
+			return
+		}
+		if !c.sortAll() {
+			return
 		}
 	}
+}
+
+// tiesPlain reports whether every run of equal colours in c.order is
+// plain (plainRun): then no refinement can tell its objects apart, any
+// order of them gives the same state, and the order of the other objects
+// is already fixed by their colours. Most ties are of this kind (the
+// idle workers, the items not yet queued). colour has marked the objects
+// that refer to, or are referred to by, another permuted object or a
+// fixed slot.
+func (c *Canonicaliser) tiesPlain(s State) bool {
+	for k := range c.sym.arrays {
+		ord, col := c.order[k], c.col[k]
+		for j := 0; j < len(ord); {
+			e := j + 1
+			for e < len(ord) && col[ord[e]] == col[ord[j]] {
+				e++
+			}
+			if e-j > 1 && !c.plainRun(s, k, ord[j:e]) {
+				return false
+			}
+			j = e
+		}
+	}
+	return true
 }
 
 // linkAll passes colours (into c.col2) along every reference a permuted
@@ -193,6 +225,18 @@ func (c *Canonicaliser) linkAll(s State) {
 			}
 		}
 	}
+}
+
+// isIdentity reports whether c.order keeps every object in place.
+func (c *Canonicaliser) isIdentity() bool {
+	for _, ord := range c.order {
+		for j, o := range ord {
+			if o != int32(j) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // findTies collects in c.ties the runs of equal colours in each array's
@@ -451,18 +495,21 @@ func (c *Canonicaliser) symObj(st *Struct, v uint64) (int32, int32) {
 }
 
 // abstract is a slot's value with references to symmetric objects replaced
-// by their array.
+// by their array. It marks the objects referred to as linked, and sets
+// c.hit, for colour to mark the object the slot belongs to.
 func (c *Canonicaliser) abstract(s State, sl *slot, base uint32) uint64 {
 	switch sl.kind {
 	case slotRef:
 		v := s.get(base+sl.off, sl.w)
-		if k, _ := c.symObj(sl.st, v); k >= 0 {
+		if k, j := c.symObj(sl.st, v); k >= 0 {
+			c.linked[k][j], c.hit = true, true
 			return 1<<40 | uint64(k)
 		}
 		return v
 	case slotTask:
 		v := s.get(base+sl.off, sl.w)
 		if v != 0 && c.sym.thArr[v-1] >= 0 {
+			c.linked[c.sym.thArr[v-1]][c.sym.thPos[v-1]], c.hit = true, true
 			return 1<<40 | uint64(c.sym.thArr[v-1])
 		}
 		return v
@@ -472,7 +519,8 @@ func (c *Canonicaliser) abstract(s State, sl *slot, base uint32) uint64 {
 		h := uint64(n)
 		for i := 0; i < n; i++ {
 			v := uint64(c.sym.p.listAt(s, off, sl.li, i))
-			if k, _ := c.symObj(sl.st, v); k >= 0 {
+			if k, j := c.symObj(sl.st, v); k >= 0 {
+				c.linked[k][j], c.hit = true, true
 				v = 1<<40 | uint64(k)
 			}
 			h = mix(h, v)

@@ -43,6 +43,7 @@ func Compile(f *syntax.File, files map[string][]byte, opts Options) (p *Program,
 		}
 	}()
 	c.compile()
+	c.prog.watch = &watchCompiler{c: c}
 	return c.prog, nil
 }
 

@@ -21,7 +21,9 @@
 // and, in a model with CPUs, only for the contexts the stepping rule lets
 // run (context.go). A step's runtime error, lock-discipline breach or fired
 // warn_on travels in its Succ; properties are evaluated by an Evaluator
-// (props.go); describe.go renders a state for people.
+// (props.go); describe.go renders a state for people; CompileWatch
+// (watch.go) compiles an expression against a compiled Program, for the
+// browser explorer's watch expressions.
 //
 // Symmetry canonicalises states under the permutations of interchangeable
 // object arrays and watches, while a search runs, for what tells their

@@ -18,6 +18,7 @@ func (c *Canonicaliser) apply(s, out State) {
 func (sym *Symmetry) Apply(s, out State, perm [][]int32) {
 	p := sym.p
 	copy(out, s)
+	var moved uint64 // the arrays perm changes (all, beyond 64)
 	for k, a := range sym.arrays {
 		st := a.a.Struct
 		for j := 0; j < a.a.Len; j++ {
@@ -25,6 +26,7 @@ func (sym *Symmetry) Apply(s, out State, perm [][]int32) {
 			if nj == j {
 				continue
 			}
+			moved |= arrayBit(k)
 			copyBits(out, st.objBase(a.a.First+nj), s, st.objBase(a.a.First+j), st.Stride)
 			if a.threads != nil {
 				from, to := p.Threads[a.threads[j]], p.Threads[a.threads[nj]]
@@ -32,8 +34,11 @@ func (sym *Symmetry) Apply(s, out State, perm [][]int32) {
 			}
 		}
 	}
+	if moved == 0 {
+		return
+	}
 	for i := range sym.fixed {
-		sym.rename(out, &sym.fixed[i], 0, perm)
+		sym.renameIf(out, &sym.fixed[i], 0, perm, moved)
 	}
 	for si, st := range p.Structs {
 		es := sym.elemSlots[si]
@@ -46,7 +51,7 @@ func (sym *Symmetry) Apply(s, out State, perm [][]int32) {
 			}
 			base := st.objBase(j)
 			for e := range es {
-				sym.rename(out, &es[e], base, perm)
+				sym.renameIf(out, &es[e], base, perm, moved)
 			}
 		}
 	}
@@ -58,9 +63,34 @@ func (sym *Symmetry) Apply(s, out State, perm [][]int32) {
 		lb := t.localsBase()
 		slots := sym.thSlots[t.Index][pc]
 		for e := range slots {
-			sym.rename(out, &slots[e], lb, perm)
+			sym.renameIf(out, &slots[e], lb, perm, moved)
 		}
 	}
+}
+
+// arrayBit is permuted array k's bit in a set of arrays (every bit from
+// the 64th array on: such sets then over-approximate).
+func arrayBit(k int) uint64 {
+	if k >= 64 {
+		return ^uint64(0)
+	}
+	return 1 << k
+}
+
+// renameIf renames the values of slot sl when it may refer to an object
+// or thread of an array in moved (the others keep their names).
+func (sym *Symmetry) renameIf(s State, sl *slot, base uint32, perm [][]int32, moved uint64) {
+	switch sl.kind {
+	case slotRef, slotList:
+		if sym.structArrs[sl.st.ID]&moved == 0 {
+			return
+		}
+	case slotTask:
+		if sym.taskArrs&moved == 0 {
+			return
+		}
+	}
+	sym.rename(s, sl, base, perm)
 }
 
 func (sym *Symmetry) renameRef(st *Struct, v uint64, perm [][]int32) uint64 {
@@ -136,7 +166,12 @@ func PermRank(perm []int32) uint16 {
 // UnrankPerm fills perm (of length n) from PermRank's number.
 func UnrankPerm(r uint16, perm []int32) {
 	n := len(perm)
-	digits := make([]int, n)
+	var small [8]int
+	digits := small[:0]
+	if n > len(small) {
+		digits = make([]int, n)
+	}
+	digits = digits[:n]
 	x := int(r)
 	for i := n - 1; i >= 0; i-- {
 		base := n - i

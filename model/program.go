@@ -320,6 +320,7 @@ type Program struct {
 	Files      map[string][]byte // sources by path, for error carets and traces
 	init       State
 	initErr    error
+	watch      *watchCompiler // CompileWatch's compiler (watch.go)
 	// Merge selects lock-region merging: a step that acquires a spinlock runs
 	// on until the thread holds no spinlock. Off gives the fine-grained
 	// reference semantics (every statement that touches shared state is a step).

@@ -65,6 +65,10 @@ type Symmetry struct {
 	objMask  [][]uint64
 	thMask   [][][]uint64
 	hasTasks bool
+	// the permuted arrays (arrayBit) per struct, and those bound to threads:
+	// what a reference or a task value may be renamed by
+	structArrs []uint64
+	taskArrs   uint64
 }
 
 type symArr struct {
@@ -154,10 +158,12 @@ func (sym *Symmetry) indexArrays(arrays []*Array) map[*Struct]bool {
 		sym.thArr[i] = -1
 	}
 	symStruct := map[*Struct]bool{}
+	sym.structArrs = make([]uint64, len(p.Structs))
 	for k, a := range arrays {
 		sa := &symArr{a: a}
 		si := a.Struct.ID
 		symStruct[a.Struct] = true
+		sym.structArrs[si] |= arrayBit(k)
 		for j := 0; j < a.Len; j++ {
 			sym.symOf[si][a.First+j] = int32(k)
 			sym.posOf[si][a.First+j] = int32(j)
@@ -166,6 +172,7 @@ func (sym *Symmetry) indexArrays(arrays []*Array) map[*Struct]bool {
 				sym.thArr[t] = int32(k)
 				sym.thPos[t] = int32(j)
 				sym.hasTasks = true
+				sym.taskArrs |= arrayBit(k)
 			}
 		}
 		if len(sa.threads) != 0 && len(sa.threads) != a.Len {
