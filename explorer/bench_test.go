@@ -5,6 +5,7 @@ import (
 
 	"wqcheck/examples"
 	"wqcheck/explorer"
+	"wqcheck/invariants"
 	"wqcheck/model"
 )
 
@@ -12,9 +13,13 @@ import (
 // configuration (upstream, 3 workers, 1 item). They report figures; no test
 // asserts a time. Run: go test ./explorer -run '^$' -bench . -benchmem
 
-func benchProgram(b *testing.B, fine bool) (*model.Program, []model.State) {
+func benchProgram(b *testing.B, fine bool, set ...string) (*model.Program, []model.State) {
 	b.Helper()
-	p, err := (&model.Loader{Builtin: examples.FS}).Load("upstream", model.Options{Fine: fine})
+	o := model.Options{Fine: fine, Set: map[string]string{}}
+	for i := 0; i+1 < len(set); i += 2 {
+		o.Set[set[i]] = set[i+1]
+	}
+	p, err := (&model.Loader{Builtin: examples.FS}).Load("upstream", o)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -27,15 +32,18 @@ func benchProgram(b *testing.B, fine bool) (*model.Program, []model.State) {
 	return p, states
 }
 
-// BenchmarkSuccessors: successor generation per expanded state.
+// BenchmarkSuccessors: successor generation per expanded state; percpu is
+// the reference path of the figures (fine-grained, a per-cpu pool: CPUs and
+// contexts, 2 items).
 func BenchmarkSuccessors(b *testing.B) {
-	for _, fine := range []bool{false, true} {
-		name := "merged"
-		if fine {
-			name = "fine"
+	for _, name := range []string{"merged", "fine", "percpu"} {
+		fine := name != "merged"
+		var set []string
+		if name == "percpu" {
+			set = []string{"UNBOUND", "false", "NR_WORKS", "2"}
 		}
 		b.Run(name, func(b *testing.B) {
-			p, states := benchProgram(b, fine)
+			p, states := benchProgram(b, fine, set...)
 			st := p.NewStepper()
 			n := 0
 			b.ResetTimer()
@@ -96,5 +104,29 @@ func BenchmarkCanon(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		copy(s, states[i%len(states)])
 		c.Canon(s)
+	}
+}
+
+// BenchmarkCheckState: the per-state work of the check phase (every state
+// property, and what the whole-graph properties keep), per new state, on
+// the reference path (fine-grained, per-cpu pool, 2 items).
+func BenchmarkCheckState(b *testing.B) {
+	p, states := benchProgram(b, true, "UNBOUND", "false", "NR_WORKS", "2")
+	ev := p.NewEvaluator()
+	suite := invariants.NewSuite(p)
+	checks, _ := suite.GraphChecks()
+	for _, c := range checks {
+		c.Grow(len(states))
+	}
+	var fails []invariants.Failure
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		id := i % len(states)
+		fails = suite.CheckState(ev, states[id], fails[:0])
+		for _, c := range checks {
+			if err := c.AtState(ev, id, states[id]); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }

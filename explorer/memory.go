@@ -82,21 +82,29 @@ func (g *graph) nextAllocs(expectStates, expectEdges int) uint64 {
 	return n
 }
 
-// growBytes is the size of the table fpSet allocates if adding k states
-// makes it grow, else 0.
+// growBytes is the size of the shards fpSet allocates if adding k states
+// (spread evenly over the shards, with slack) makes them grow, else 0.
 func (t *fpSet) growBytes(k int) uint64 {
-	if float64(t.n+k) <= fpMaxLoad*float64(t.size) {
-		return 0
-	}
-	size := t.size + t.size/4
-	if t.size < 1<<16 {
-		size = t.size * 2
-	}
 	per := uint64(8)
-	if t.ids != nil {
+	if t.withIDs {
 		per += 4
 	}
-	return uint64(size+fpPad(size)) * per
+	if n := len(t.shards); n > 1 {
+		k = k/n + k/(4*n) + 1
+	}
+	var n uint64
+	for i := range t.shards {
+		sh := &t.shards[i]
+		if float64(sh.n+k) <= fpMaxLoad*float64(sh.size) {
+			continue
+		}
+		size := sh.size + sh.size/4
+		if sh.size < 1<<16>>sh.shift {
+			size = sh.size * 2
+		}
+		n += uint64(size+fpPad(size)) * per
+	}
+	return n
 }
 
 // growBytes is what the exact table allocates if adding k states makes its

@@ -10,14 +10,8 @@ import "time"
 type observer interface {
 	// between is called between batches.
 	between(s *search)
-	// source is called in phase 2 (insert) before src's successors.
-	source(src int32)
-	// edge is called in phase 2 for each transition from src that leads
-	// to a state (to is its id, or -1 in a visited set that keeps none);
-	// c is the chunk f came in.
-	edge(src, to int32, f *found, c *chunk)
-	// step is called in phase 4 (record) for each transition from src,
-	// with what the step raised.
+	// step is called in phase 4 (record) for each transition from src
+	// that raised events, with them.
 	step(src int32, f *found, events []stepEvent)
 	// violated is called for every violation recorded, first or not.
 	violated(prop int, v *violation)
@@ -28,17 +22,29 @@ type observer interface {
 	done(n int)
 }
 
+// An insertObserver also follows phase 2 (insert), in the order of a
+// one-thread search. The graph's edges (edgeSet) are the one in use, and
+// the parallel insert (insert.go) fills them itself: any other
+// insertObserver makes the search insert serially.
+type insertObserver interface {
+	observer
+	// source is called before src's successors.
+	source(src int32)
+	// edge is called for each transition from src that leads to a state
+	// (to is its id, or -1 in a visited set that keeps none); c is the
+	// chunk f came in.
+	edge(src, to int32, f *found, c *chunk)
+}
+
 // noObserver ignores everything; observers embed it and override what they
 // follow.
 type noObserver struct{}
 
-func (noObserver) between(*search)                     {}
-func (noObserver) source(int32)                        {}
-func (noObserver) edge(_, _ int32, _ *found, _ *chunk) {}
-func (noObserver) step(int32, *found, []stepEvent)     {}
-func (noObserver) violated(int, *violation)            {}
-func (noObserver) cut(int32)                           {}
-func (noObserver) done(int)                            {}
+func (noObserver) between(*search)                 {}
+func (noObserver) step(int32, *found, []stepEvent) {}
+func (noObserver) violated(int, *violation)        {}
+func (noObserver) cut(int32)                       {}
+func (noObserver) done(int)                        {}
 
 // progress calls Options.Progress about once a second.
 type progress struct {

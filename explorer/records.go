@@ -56,6 +56,19 @@ func (r *records) added(id int32, k int, d int) {
 	r.step = append(r.step, uint8(k))
 }
 
+// setStep records that the new state id was successor k of its parent,
+// step having room for id (the parallel insert makes it, then calls this
+// from several goroutines for distinct ids); it returns false when k needs
+// stepBig, which the caller then sets.
+func (r *records) setStep(id int32, k int) bool {
+	if k >= 255 {
+		r.step[id] = 255
+		return false
+	}
+	r.step[id] = uint8(k)
+	return true
+}
+
 // truncate forgets what was recorded from expanded state src and new
 // state id on: a search that stops there.
 func (r *records) truncate(src, id int32) {

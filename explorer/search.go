@@ -31,9 +31,12 @@ type violation struct {
 //     chunkSources states): compute every successor, its hash, and whether
 //     the visited set already holds it (the set is only read), and note what
 //     each step raised.
-//  2. insert (one goroutine, in id order and successor order): add the
-//     successors not found, numbering the new ones, and keep the parent
-//     records and edges.
+//  2. insert: add the successors not found, numbering the new ones in id
+//     order and successor order, and keep the parent records and edges. In
+//     fingerprint mode this runs on the workers too (insert.go): each
+//     fingerprint shard takes the batch's new fingerprints in the one-thread
+//     order, so the first occurrence of each is known, and a prefix sum over
+//     the chunks numbers them; otherwise on one goroutine.
 //  3. check (in parallel): evaluate the invariants, and the pending items of
 //     stranded-work properties, in each new state.
 //  4. record (one goroutine, in the order of phase 2): record violations,
@@ -41,9 +44,10 @@ type violation struct {
 //     expanded after a violation, or at the state bound.
 //
 // Phases 2 and 4 visit successors in exactly the order of a plain one-thread
-// breadth-first search and make every decision (ids, which violation is
-// first, where a bound stops the search), so state counts, ids and traces
-// do not depend on the number of workers. Work a stop makes moot (states
+// breadth-first search (phase 2, when parallel, gives the same result) and
+// make every decision (ids, which violation is first, where a bound stops
+// the search), so state counts, ids and traces do not depend on the number
+// of workers. Work a stop makes moot (states
 // the batch found past the stop point) is dropped from the counts.
 const (
 	batchSources = 16384
@@ -62,7 +66,10 @@ type search struct {
 	g      *graph
 	xs     []*expander
 	obs    []observer
-	lo     *lockOrder // lockdep, an observer too (nil when the program has no lockdep properties)
+	insObs []insertObserver // the observers that follow phase 2
+	ins    []*chunkIns      // phase 2's scratch per chunk (insert.go)
+	parIns int              // batches inserted on the workers
+	lo     *lockOrder       // lockdep, an observer too (nil when the program has no lockdep properties)
 	res    *Result
 	start  time.Time
 	guard  *memGuard
@@ -202,8 +209,15 @@ func explore(p *model.Program, opts Options, sym *model.Symmetry) *Result {
 		}
 		s.endBatch()
 	}
-	return s.finish()
+	res := s.finish()
+	if exploreHook != nil {
+		exploreHook(s)
+	}
+	return res
 }
+
+// exploreHook, when set (by tests), sees each search when it ends.
+var exploreHook func(*search)
 
 func newSearch(p *model.Program, opts Options, sym *model.Symmetry) *search {
 	s := &search{p: p, opts: opts, sym: sym, suite: invariants.NewSuite(p), start: time.Now(), res: &Result{Program: p}}
@@ -226,6 +240,11 @@ func newSearch(p *model.Program, opts Options, sym *model.Symmetry) *search {
 	}
 	if s.lo = newLockOrder(p, s); s.lo != nil {
 		s.obs = append(s.obs, s.lo)
+	}
+	for _, o := range s.obs {
+		if io, ok := o.(insertObserver); ok {
+			s.insObs = append(s.insObs, io)
+		}
 	}
 	if exact {
 		s.g.exact = newStateTable(p.Words)
@@ -374,12 +393,18 @@ func (s *search) expand() bool {
 
 // insert is phase 2: number the new states in BFS order.
 func (s *search) insert() {
-	t := time.Now()
-	defer func() { s.res.Stats.SerialElapsed += time.Since(t) }()
 	s.n0, s.full = int32(s.g.n), false
 	if s.g.edges != nil {
 		s.e0 = len(s.g.edges.to)
 	}
+	if fs, ok := s.g.set.(*fpSet); ok {
+		fs.split() // between batches: at the same point whatever the workers
+	}
+	if s.insertParallel() {
+		return
+	}
+	t := time.Now()
+	defer func() { s.res.Stats.SerialElapsed += time.Since(t) }()
 	for _, c := range s.chunks[:s.nchunks] {
 		si := 0
 		for i := range c.srcs {
@@ -399,7 +424,7 @@ func (s *search) insert() {
 func (s *search) insertSource(src int32, e *expanded, succs []found, c *chunk) {
 	g := s.g
 	e.first = int32(g.n)
-	for _, o := range s.obs {
+	for _, o := range s.insObs {
 		o.source(src)
 	}
 	if e.skipped {
@@ -428,7 +453,7 @@ func (s *search) insertSource(src int32, e *expanded, succs []found, c *chunk) {
 				s.full = s.opts.MaxStates > 0 && g.n >= s.opts.MaxStates
 			}
 		}
-		for _, o := range s.obs {
+		for _, o := range s.insObs {
 			o.edge(src, id, f, c)
 		}
 	}
@@ -500,9 +525,15 @@ func (s *search) recordSource(src int32, e *expanded, c *chunk, succs []found, f
 		}
 		return fails
 	}
+	s.res.Stats.Transitions += len(succs)
+	if len(succs) == 0 || succs[0].events == succs[len(succs)-1].events+succs[len(succs)-1].nev {
+		succs = nil // no step raised anything (their events are consecutive)
+	}
 	for k := range succs {
 		f := &succs[k]
-		s.res.Stats.Transitions++
+		if f.nev == 0 {
+			continue
+		}
 		evs := c.events[f.events : f.events+f.nev]
 		for _, o := range s.obs {
 			o.step(src, f, evs)

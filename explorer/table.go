@@ -2,6 +2,7 @@ package explorer
 
 import (
 	"math/bits"
+	"slices"
 
 	"wqcheck/model"
 )
@@ -58,7 +59,20 @@ type arena struct {
 	words  int
 	chunks [][]uint64
 	n      int
-	freed  int // chunks[:freed] have been released
+	freed  int        // chunks[:freed] have been released
+	spare  [][]uint64 // released full-size chunks, reused before allocating (at most maxSpare)
+}
+
+const maxSpare = 2
+
+// newChunk returns an empty chunk for n states, a spare one if it can.
+func (a *arena) newChunk(n int) []uint64 {
+	if k := len(a.spare); k > 0 && n == chunkStates {
+		c := a.spare[k-1]
+		a.spare = a.spare[:k-1]
+		return c[:0]
+	}
+	return make([]uint64, 0, n*a.words)
 }
 
 const chunkStates = 1 << 14
@@ -70,11 +84,27 @@ func (a *arena) push(s model.State) {
 		if c == 0 {
 			n = 64 // the first chunk starts small and grows, for small models
 		}
-		a.chunks = append(a.chunks, make([]uint64, 0, n*a.words))
+		a.chunks = append(a.chunks, a.newChunk(n))
 	}
 	a.chunks[c] = append(a.chunks[c], s...)
 	a.n++
 }
+
+// reserve makes room for the states up to n (exclusive), which set then
+// fills, each from one goroutine.
+func (a *arena) reserve(n int) {
+	for a.n < n {
+		c := a.n / chunkStates
+		if c == len(a.chunks) {
+			a.chunks = append(a.chunks, a.newChunk(chunkStates))
+		}
+		k := (min(n, (c+1)*chunkStates) - a.n) * a.words
+		a.chunks[c] = slices.Grow(a.chunks[c], k)[:len(a.chunks[c])+k]
+		a.n += k / a.words
+	}
+}
+
+func (a *arena) set(id int, s []uint64) { copy(a.get(id), s) }
 
 func (a *arena) get(id int) model.State {
 	c := a.chunks[id/chunkStates]
@@ -85,6 +115,9 @@ func (a *arena) get(id int) model.State {
 // release frees the chunks that hold only states below id.
 func (a *arena) release(id int) {
 	for ; a.freed < id/chunkStates; a.freed++ {
+		if c := a.chunks[a.freed]; cap(c) == chunkStates*a.words && len(a.spare) < maxSpare {
+			a.spare = append(a.spare, c)
+		}
 		a.chunks[a.freed] = nil
 	}
 }
@@ -93,6 +126,9 @@ func (a *arena) release(id int) {
 func (a *arena) bytes() uint64 {
 	var n uint64
 	for _, c := range a.chunks[a.freed:] {
+		n += uint64(cap(c)) * 8
+	}
+	for _, c := range a.spare {
 		n += uint64(cap(c)) * 8
 	}
 	return n
@@ -189,37 +225,127 @@ func (t *stateTable) find(s model.State) (int, bool) {
 	return int(id), ok
 }
 
-// fpSet is the fingerprint visited set. Fingerprints live in one array of
-// slots (0 marks an empty slot, so a fingerprint of 0 is stored as 1) with
-// linear probing, where a fingerprint's home slot is fp*size/2^64: home is
-// monotonic in fp, so keeping every probe run sorted (Robin Hood ordering)
-// keeps the whole array sorted. That gives three things: a lookup stops at
-// the first larger fingerprint, the table can run at 90% load with short
-// probes, and growing it is one sequential merge pass, so it can grow in
-// small (25%) steps and stay between 72% and 90% full: 8.9 to 11.1 bytes per
-// state. ids, kept only when the caller needs the id of a state found
-// again (the stranded-work analysis records edges), parallel the slots.
+// fpSet is the fingerprint visited set. It starts as one shard and, once it
+// holds fpSplitAt fingerprints, is split into fpShards shards by the
+// fingerprint's top fpShardBits bits, so that the insert phase can fill
+// different shards on different goroutines at once, each shard taking its
+// fingerprints in the order of a one-thread search (see insert.go). The
+// split happens between batches at the same point whatever the number of
+// workers, so the set's layout (and what it costs) does not depend on it.
+//
+// A shard keeps its fingerprints in one array of slots (0 marks an empty
+// slot, so a fingerprint of 0 is stored as 1) with linear probing, where a
+// fingerprint's home slot is key*size/2^64, key being the fingerprint
+// without its shard bits: home is monotonic in the fingerprint, so keeping
+// every probe run sorted (Robin Hood ordering) keeps the whole array
+// sorted. That gives three things: a lookup stops at the first larger
+// fingerprint, the shard can run at 90% load with short probes, and growing
+// it is one sequential merge pass, so it can grow in small (25%) steps and
+// stay between 72% and 90% full: 8.9 to 11.1 bytes per state. ids, kept
+// only when the caller needs the id of a state found again (the
+// stranded-work analysis records edges), parallel the slots.
 type fpSet struct {
+	shards  []fpShard
+	bits    uint8 // 0 (one shard) or fpShardBits
+	withIDs bool
+}
+
+type fpShard struct {
 	slots []uint64
 	ids   []int32 // nil, or the id of each slot's state
 	size  uint64  // the home range: slots beyond it are overflow
 	n     int
+	shift uint8 // the set's shard bits: a fingerprint's key is fp<<shift
+	// pad the shards apart, so that goroutines filling neighbouring
+	// shards do not share a cache line
+	_ [24]byte
 }
 
 const (
-	fpMaxLoad = 0.9
+	fpMaxLoad   = 0.9
+	fpShardBits = 6
+	fpShards    = 1 << fpShardBits
+	fpMinSize   = 64
+	fpSplitAt   = 1 << 16
 )
 
 // fpPad is the number of overflow slots past a home range of size slots.
 func fpPad(size uint64) uint64 { return 64 + size/64 }
 
 func newFPSet(withIDs bool) *fpSet {
-	t := &fpSet{size: 64}
-	t.slots = make([]uint64, t.size+fpPad(t.size))
+	t := &fpSet{withIDs: withIDs, shards: make([]fpShard, 1)}
+	t.shards[0].init(fpMinSize, 0, withIDs)
+	return t
+}
+
+func (t *fpShard) init(size uint64, shift uint8, withIDs bool) {
+	t.size, t.shift = size, shift
+	t.slots = make([]uint64, size+fpPad(size))
 	if withIDs {
 		t.ids = make([]int32, len(t.slots))
 	}
-	return t
+}
+
+// split turns a set of one shard holding at least fpSplitAt fingerprints
+// into fpShards shards, each sized for what it holds; it reports whether
+// the set is split.
+func (t *fpSet) split() bool {
+	if t.bits != 0 {
+		return true
+	}
+	if t.shards[0].n < fpSplitAt {
+		return false
+	}
+	t.splitNow()
+	return true
+}
+
+// splitNow splits a set of one shard, whatever it holds.
+func (t *fpSet) splitNow() {
+	old := t.shards[0]
+	var counts [fpShards]int
+	for _, fp := range old.slots {
+		if fp != 0 {
+			counts[fp>>(64-fpShardBits)]++
+		}
+	}
+	t.bits, t.shards = fpShardBits, make([]fpShard, fpShards)
+	var next [fpShards]uint64
+	for k := range t.shards {
+		// loads staggered from 90% down to 72%, so the shards grow at
+		// different times and the set as a whole stays about 81% full
+		load := fpMaxLoad - 0.18*(float64(k)+0.5)/fpShards
+		t.shards[k].init(max(fpMinSize, uint64(float64(counts[k])/load)), fpShardBits, t.withIDs)
+		t.shards[k].n = counts[k]
+	}
+	for i, fp := range old.slots {
+		if fp == 0 {
+			continue
+		}
+		k := fp >> (64 - fpShardBits)
+		var id int32
+		if old.ids != nil {
+			id = old.ids[i]
+		}
+		next[k] = t.shards[k].place(fp, id, next[k])
+	}
+}
+
+// place puts fp, larger than every fingerprint placed so far, at its home
+// or just after the last one (at next); it returns the slot after it.
+func (t *fpShard) place(fp uint64, id int32, next uint64) uint64 {
+	j := max(t.home(fp), next)
+	for j >= uint64(len(t.slots))-1 {
+		t.slots = append(t.slots, 0)
+		if t.ids != nil {
+			t.ids = append(t.ids, 0)
+		}
+	}
+	t.slots[j] = fp
+	if t.ids != nil {
+		t.ids[j] = id
+	}
+	return j + 1
 }
 
 func fingerprint(h uint64) uint64 {
@@ -229,17 +355,54 @@ func fingerprint(h uint64) uint64 {
 	return h
 }
 
-func (t *fpSet) home(fp uint64) uint64 {
-	hi, _ := bits.Mul64(fp, t.size)
-	return hi
-}
+// shardOf is the index of a fingerprint's shard (a shift by 64 is 0).
+func (t *fpSet) shardOf(fp uint64) int { return int(fp >> (64 - t.bits)) }
 
 func (t *fpSet) lookup(_ model.State, h uint64) (int32, bool) {
 	fp := fingerprint(h)
+	return t.shards[t.shardOf(fp)].lookup(fp)
+}
+
+func (t *fpSet) insert(_ model.State, h uint64, id int32) (int32, bool) {
+	fp := fingerprint(h)
+	id, isNew, _ := t.shards[t.shardOf(fp)].insert(fp, id)
+	return id, isNew
+}
+
+// count is the number of fingerprints held.
+func (t *fpSet) count() int {
+	n := 0
+	for k := range t.shards {
+		n += t.shards[k].n
+	}
+	return n
+}
+
+func (t *fpSet) bytes() uint64 {
+	var n uint64
+	for k := range t.shards {
+		n += uint64(len(t.shards[k].slots)*8 + len(t.shards[k].ids)*4)
+	}
+	return n
+}
+
+func (t *fpShard) home(fp uint64) uint64 {
+	hi, _ := bits.Mul64(fp<<t.shift, t.size)
+	return hi
+}
+
+// find returns the slot of fp, or of the first larger fingerprint or
+// empty slot.
+func (t *fpShard) find(fp uint64) uint64 {
 	i := t.home(fp)
 	for t.slots[i] != 0 && t.slots[i] < fp {
 		i++
 	}
+	return i
+}
+
+func (t *fpShard) lookup(fp uint64) (int32, bool) {
+	i := t.find(fp)
 	if t.slots[i] != fp {
 		return 0, false
 	}
@@ -249,21 +412,20 @@ func (t *fpSet) lookup(_ model.State, h uint64) (int32, bool) {
 	return t.ids[i], true
 }
 
-func (t *fpSet) insert(s model.State, h uint64, id int32) (int32, bool) {
+// insert adds fp with the given id unless it is present; it returns the id
+// in the set (-1 without ids), whether fp was added, and its slot (valid
+// until the next insert into the shard).
+func (t *fpShard) insert(fp uint64, id int32) (int32, bool, uint64) {
 	if float64(t.n+1) > fpMaxLoad*float64(t.size) {
 		t.grow()
 	}
-	fp := fingerprint(h)
 	for {
-		i := t.home(fp)
-		for t.slots[i] != 0 && t.slots[i] < fp {
-			i++
-		}
+		i := t.find(fp)
 		if t.slots[i] == fp {
 			if t.ids == nil {
-				return -1, false
+				return -1, false, i
 			}
-			return t.ids[i], false
+			return t.ids[i], false, i
 		}
 		// shift the rest of the run one slot right, into its first gap
 		j := i
@@ -283,43 +445,29 @@ func (t *fpSet) insert(s model.State, h uint64, id int32) (int32, bool) {
 			t.ids[i] = id
 		}
 		t.n++
-		return id, true
+		return id, true, i
 	}
 }
 
 // grow enlarges the home range by a quarter and re-places every
 // fingerprint, in order, at its new home or just after the previous one.
-func (t *fpSet) grow() {
+func (t *fpShard) grow() {
 	size := t.size + t.size/4
-	if t.size < 1<<16 {
-		size = t.size * 2 // small tables: fewer passes
+	if t.size < 1<<16>>t.shift { // (per shard, when split)
+		size = t.size * 2 // small shards: fewer passes
 	}
-	nt := &fpSet{size: size, n: t.n}
-	nt.slots = make([]uint64, size+fpPad(size))
-	if t.ids != nil {
-		nt.ids = make([]int32, len(nt.slots))
-	}
+	nt := fpShard{n: t.n}
+	nt.init(size, t.shift, t.ids != nil)
 	next := uint64(0)
 	for i, fp := range t.slots {
 		if fp == 0 {
 			continue
 		}
-		j := max(nt.home(fp), next)
-		for j >= uint64(len(nt.slots))-1 {
-			nt.slots = append(nt.slots, 0)
-			if nt.ids != nil {
-				nt.ids = append(nt.ids, 0)
-			}
-		}
-		nt.slots[j] = fp
+		var id int32
 		if t.ids != nil {
-			nt.ids[j] = t.ids[i]
+			id = t.ids[i]
 		}
-		next = j + 1
+		next = nt.place(fp, id, next)
 	}
-	*t = *nt
-}
-
-func (t *fpSet) bytes() uint64 {
-	return uint64(len(t.slots)*8 + len(t.ids)*4)
+	*t = nt
 }

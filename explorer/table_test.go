@@ -6,14 +6,21 @@ import (
 )
 
 // The fingerprint set behaves as a set of fingerprints, with the ids it was
-// given, through many growths and with clustered values (equal high bits,
-// so long probe runs), and keeps its array sorted.
+// given, through many growths, a split into shards, and with clustered
+// values (equal high bits, so long probe runs), and keeps each shard's array
+// sorted.
 func TestFingerprintSet(t *testing.T) {
 	for _, withIDs := range []bool{false, true} {
 		s := newFPSet(withIDs)
 		want := map[uint64]int32{}
 		r := rand.New(rand.NewPCG(1, 2))
 		for i := 0; i < 100000; i++ {
+			if i == 50000 {
+				if s.split() {
+					t.Fatalf("a set of %d was split", s.count())
+				}
+				s.splitNow()
+			}
 			h := r.Uint64()
 			switch i % 4 {
 			case 1:
@@ -33,8 +40,8 @@ func TestFingerprintSet(t *testing.T) {
 				t.Fatalf("insert %#x again: id %d, want %d", h, id, old)
 			}
 		}
-		if s.n != len(want) {
-			t.Fatalf("%d fingerprints stored, want %d", s.n, len(want))
+		if s.count() != len(want) {
+			t.Fatalf("%d fingerprints stored, want %d", s.count(), len(want))
 		}
 		for fp, id := range want {
 			got, ok := s.lookup(nil, fp)
@@ -45,18 +52,21 @@ func TestFingerprintSet(t *testing.T) {
 		if _, ok := s.lookup(nil, 0xFFFFFFFFFFFFFFFE); ok && want[0xFFFFFFFFFFFFFFFE] == 0 {
 			t.Fatal("an absent fingerprint was found")
 		}
-		prev := uint64(0)
-		for _, fp := range s.slots {
-			if fp == 0 {
-				continue
+		for k := range s.shards {
+			sh := &s.shards[k]
+			prev := uint64(0)
+			for _, fp := range sh.slots {
+				if fp == 0 {
+					continue
+				}
+				if fp <= prev || s.shardOf(fp) != k {
+					t.Fatalf("shard %d: %#x after %#x (unsorted, or in the wrong shard)", k, fp, prev)
+				}
+				prev = fp
 			}
-			if fp <= prev {
-				t.Fatalf("slots not sorted: %#x after %#x", fp, prev)
+			if load := float64(sh.n) / float64(sh.size); load > fpMaxLoad {
+				t.Fatalf("shard %d: load %.2f above %.2f", k, load, fpMaxLoad)
 			}
-			prev = fp
-		}
-		if load := float64(s.n) / float64(s.size); load > fpMaxLoad {
-			t.Fatalf("load %.2f above %.2f", load, fpMaxLoad)
 		}
 	}
 }

@@ -375,7 +375,7 @@ func (v *cpuView) compute(st *Stepper, s State) {
 		v.per[i] = cpuClass{}
 	}
 	v.bad = 0
-	v.ctx = Ctx{p: p, s: s, sym: st.ctx.sym}
+	v.ctx.reset(p, s, st.ctx.sym)
 	for _, t := range p.Threads {
 		v.cpu[t.Index] = CPUUnbound
 		if t.Kind.CPU == nil || p.Finished(s, t) {
@@ -454,22 +454,32 @@ func (v *cpuView) blocker(t *Thread) (int, string) {
 	if t.Index >= len(v.cpu) || v.cpu[t.Index] == CPUUnbound {
 		return -1, "" // unbound, or init's pseudo-thread
 	}
-	cl := v.per[v.cpu[t.Index]]
-	rules := []struct {
-		by  counted
-		why string
-		on  bool
-	}{
-		{cl.hard, "in hardirq context", true},
-		{cl.softIrqOff, "in softirq context, interrupts disabled", t.Kind.Ctx == CtxHardIRQ},
-		{cl.taskIrqOff, "interrupts disabled", t.Kind.Ctx == CtxHardIRQ},
-		{cl.soft, "in softirq context", t.Kind.Ctx != CtxHardIRQ},
-		{cl.taskIrqBh, "interrupts or bottom halves disabled", t.Kind.Ctx == CtxSoftIRQ},
-		{cl.taskAtomic, "preemption disabled", t.Kind.Ctx == CtxTask},
+	cl, k := &v.per[v.cpu[t.Index]], t.Kind.Ctx
+	// the rules in order: the first that applies names the blocker
+	if i := cl.hard.other(t); i >= 0 {
+		return i, "in hardirq context"
 	}
-	for _, r := range rules {
-		if i := r.by.other(t); r.on && i >= 0 {
-			return i, r.why
+	if k == CtxHardIRQ {
+		if i := cl.softIrqOff.other(t); i >= 0 {
+			return i, "in softirq context, interrupts disabled"
+		}
+		if i := cl.taskIrqOff.other(t); i >= 0 {
+			return i, "interrupts disabled"
+		}
+	}
+	if k != CtxHardIRQ {
+		if i := cl.soft.other(t); i >= 0 {
+			return i, "in softirq context"
+		}
+	}
+	if k == CtxSoftIRQ {
+		if i := cl.taskIrqBh.other(t); i >= 0 {
+			return i, "interrupts or bottom halves disabled"
+		}
+	}
+	if k == CtxTask {
+		if i := cl.taskAtomic.other(t); i >= 0 {
+			return i, "preemption disabled"
 		}
 	}
 	return -1, ""
@@ -541,8 +551,8 @@ func (st *Stepper) irqMayArrive(s State, t *Thread) bool {
 	if len(p.irqThreads) == 0 || t.Kind.Ctx == CtxHardIRQ {
 		return false
 	}
-	st.irqCtx = Ctx{p: p, s: s, sym: st.ctx.sym}
 	c := &st.irqCtx
+	c.reset(p, s, st.ctx.sym)
 	cpu := p.cpuOf(c, t)
 	if cpu == CPUUnbound {
 		return false
@@ -619,7 +629,7 @@ func (st *Stepper) movedOffCPU(s State, t *Thread) bool {
 	if st.p.NCPUs == 0 || t.Kind.CPU == nil || t.Index >= len(st.view.cpu) {
 		return false
 	}
-	st.cpuCtx = Ctx{p: st.p, s: s, sym: st.ctx.sym}
+	st.cpuCtx.reset(st.p, s, st.ctx.sym)
 	if st.p.cpuOf(&st.cpuCtx, t) == int(st.view.cpu[t.Index]) {
 		return false
 	}

@@ -25,6 +25,13 @@ type Ctx struct {
 
 const maxQuant = 16 // nesting depth of quantifiers and count()
 
+// reset makes c a context for evaluating in s with no running thread, as
+// Ctx{p: p, s: s, sym: sym} would, without clearing the quantifier
+// scratch (each quantifier writes its slot before reading it).
+func (c *Ctx) reset(p *Program, s State, sym *SymWatch) {
+	c.p, c.s, c.th, c.lb, c.sym = p, s, nil, 0, sym
+}
+
 // Op is an instruction opcode.
 type Op uint8
 
