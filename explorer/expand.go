@@ -109,7 +109,7 @@ func (x *expander) expand(c *chunk) {
 			c.succs = append(c.succs, f)
 		})
 		if x.por != nil && nsucc > 0 {
-			nsucc = x.reduce(c, start, s)
+			nsucc = x.reduce(c, start, id, s)
 		}
 		e := expanded{nsucc: nsucc}
 		if nsucc == 0 {

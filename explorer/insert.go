@@ -228,8 +228,10 @@ func (s *search) number(set *fpSet, c *chunk, in *chunkIns) {
 			}
 			f.id = id
 			s.g.front.set(int(id), c.vecs[f.vec:f.vec+w])
-			if !s.g.rec.setStep(id, k) {
-				in.big = append(in.big, id, int32(k))
+			// the step is its position among all the source's successors
+			// (f.k), which partial-order reduction may have thinned out
+			if !s.g.rec.setStep(id, int(f.k)) {
+				in.big = append(in.big, id, f.k)
 			}
 			if set.withIDs {
 				fp := fingerprint(f.h)

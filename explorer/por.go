@@ -21,14 +21,15 @@ import "wqcheck/model"
 //     step property (warn_on, runtime error, lock discipline), and no other
 //     thread's step from this state raises one (the state is then expanded
 //     fully, so the event is found where the full search finds it);
-//   - C3, the cycle proviso for breadth-first order: none of p's successors
-//     was in the visited set when the batch began (Bošnački, Leue and Lluch
-//     Lafuente's condition for general search orders, as LTSmin's closed-set
-//     proviso). On any cycle of the reduced graph, take the state with the
-//     largest id: its successor on the cycle has a smaller or equal id, so
-//     it was in the set when that state was expanded, which was therefore
-//     expanded fully. Every cycle has a fully expanded state, so no thread's
-//     step is put off for ever;
+//   - C3, the cycle proviso for breadth-first order: none of the set's
+//     successors has been expanded already (each is new, or its id, its
+//     place in the expansion order, is above the state's: the closed-set
+//     proviso of LTSmin, after Bošnački, Leue and Lluch Lafuente's
+//     condition for general search orders). On any cycle of the reduced
+//     graph, take the state with the largest id: its successor on the
+//     cycle has a smaller or equal id, so that state was expanded fully.
+//     Every cycle has a fully expanded state, so no thread's step is put
+//     off for ever. (The visited set keeps ids for this.)
 //   - C4, when a whole-graph property is checked (stranded work: from every
 //     reachable state some path still takes each pending item, a branching
 //     property ordinary reduction does not preserve): p has exactly one
@@ -89,7 +90,7 @@ func porOff(p *model.Program) string {
 // reduce keeps, of the successors c.succs[start:] of state s, those of a
 // stubborn set of threads when one leaves some out, and returns how many it
 // kept.
-func (x *expander) reduce(c *chunk, start int, s model.State) int32 {
+func (x *expander) reduce(c *chunk, start int, src int32, s model.State) int32 {
 	succs := c.succs[start:]
 	for i := range succs {
 		if succs[i].kind == foundErr || succs[i].nev > 0 {
@@ -97,7 +98,7 @@ func (x *expander) reduce(c *chunk, start int, s model.State) int32 {
 			return int32(len(succs))
 		}
 	}
-	x.por.prepare(x, s, succs)
+	x.por.prepare(x, s, src, succs)
 	best := x.por.pick(x)
 	if best == nil {
 		x.por.full++
@@ -117,7 +118,7 @@ func (x *expander) reduce(c *chunk, start int, s model.State) int32 {
 
 // prepare notes, per thread, its successors, CPU and whether its steps
 // may be taken without the others' as far as C2 and C3 go.
-func (ps *porState) prepare(x *expander, s model.State, succs []found) {
+func (ps *porState) prepare(x *expander, s model.State, src int32, succs []found) {
 	n := len(x.p.Threads)
 	if ps.run == nil {
 		ps.run, ps.cpu, ps.pc, ps.ok = make([][2]int, n), make([]int, n), make([]int, n), make([]bool, n)
@@ -143,7 +144,8 @@ func (ps *porState) prepare(x *expander, s model.State, succs []found) {
 		r := ps.run[i]
 		ok := r[1] > r[0] && !x.st.Footprint(i).W.Meets(ps.vis)
 		for k := r[0]; ok && k < r[1]; k++ {
-			ok = succs[k].kind == foundNew
+			// C3: not yet expanded (new, or later in BFS order)
+			ok = succs[k].kind == foundNew || succs[k].kind == foundOld && succs[k].id > src
 		}
 		ps.ok[i] = ok
 	}

@@ -114,3 +114,42 @@ func TestPORReduces(t *testing.T) {
 		t.Errorf("with liveness: POR %q, %d states", r.Stats.POR, r.Stats.States)
 	}
 }
+
+// A reduced search big enough for the parallel insert (more than 65,536
+// states): its own trace replays to its violation, and one worker (serial
+// insert) and two (parallel) give the same states, ids and trace. (That
+// the parent records name each state's step among all its source's
+// successors is TestParallelInsertIsSerialInsert's.)
+func TestPORTracesReplayLarge(t *testing.T) {
+	if !long(t, "a reduced search of 100,000 states") {
+		return
+	}
+	p, err := loader.Load("../testdata/por/deep.wq", model.Options{NoLiveness: true, Fine: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := explorer.Explore(p, explorer.Options{Workers: 2, POR: true, PORNoResearch: true})
+	if r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if r.Stats.States < 100000 || r.Stats.PORReduced == 0 {
+		t.Fatalf("%d states, %d reduced expansions: too small to test", r.Stats.States, r.Stats.PORReduced)
+	}
+	// one worker inserts serially, two in parallel: the same states, ids
+	// and trace
+	if one := explorer.Explore(p, explorer.Options{Workers: 1, POR: true, PORNoResearch: true}); summary(one) != summary(r) {
+		t.Errorf("one worker and two differ:\n%s\n---\n%s", summary(one), summary(r))
+	}
+	i := p.Prop("sum-small")
+	for k, pr := range r.Props {
+		if pr.Prop != i {
+			continue
+		}
+		if pr.Trace == nil {
+			t.Fatal("sum-small: no trace")
+		}
+		if ok, msg := explorer.Reproduces(p, pr.Trace, k); !ok {
+			t.Errorf("the reduced search's trace does not reproduce: %s", msg)
+		}
+	}
+}

@@ -250,7 +250,9 @@ func newSearch(p *model.Program, opts Options, sym *model.Symmetry) *search {
 		s.g.exact = newStateTable(p.Words)
 		s.g.set = s.g.exact
 	} else {
-		s.g.set = newFPSet(s.g.edges != nil)
+		// ids beside the fingerprints: the whole-graph analyses' edges,
+		// and partial-order reduction's cycle proviso (por.go)
+		s.g.set = newFPSet(s.g.edges != nil || opts.POR && !opts.KeepGraph && porOff(p) == "")
 		s.g.front = &arena{words: p.Words}
 	}
 	s.found = make([]*violation, len(p.Props))
