@@ -19,19 +19,20 @@ type symCase struct {
 	name string
 	set  map[string]string
 	fine bool
+	long bool // only with WQCHECK_LONG (the largest: seconds each)
 }
 
 var symCases = []symCase{
-	{"lost-work", nil, false},
-	{"lost-work", nil, true},
-	{"upstream", nil, false},
-	{"upstream", map[string]string{"UNBOUND": "false"}, false},
-	{"upstream", map[string]string{"NR_WORKS": "2"}, false},
-	{"upstream", nil, true},
-	{"deferred-wake", map[string]string{"NR_WORKS": "2"}, false},
-	{"claim", map[string]string{"FREE_SLOTS": "1", "NR_BUSY": "1"}, false},
-	{"claim-deferred", nil, false},
-	{"kicked-list", map[string]string{"UNBOUND": "false"}, false},
+	{"lost-work", nil, false, false},
+	{"lost-work", nil, true, false},
+	{"upstream", nil, false, false},
+	{"upstream", map[string]string{"UNBOUND": "false"}, false, false},
+	{"upstream", map[string]string{"NR_WORKS": "2"}, false, false},
+	{"upstream", nil, true, false},
+	{"deferred-wake", map[string]string{"NR_WORKS": "2"}, false, true},
+	{"claim", map[string]string{"FREE_SLOTS": "1", "NR_BUSY": "1"}, false, false},
+	{"claim-deferred", nil, false, false},
+	{"kicked-list", map[string]string{"UNBOUND": "false"}, false, true},
 }
 
 func (c symCase) String() string {
@@ -45,6 +46,9 @@ func (c symCase) String() string {
 
 func (c symCase) load(t *testing.T) *model.Program {
 	t.Helper()
+	if c.long && os.Getenv("WQCHECK_LONG") == "" {
+		t.Skip("set WQCHECK_LONG=1 to run it")
+	}
 	p, err := (&model.Loader{Builtin: examples.FS}).Load(c.name, model.Options{Set: c.set, Fine: c.fine})
 	if err != nil {
 		t.Fatal(err)
