@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"wqcheck/explorer"
+	"wqcheck/invariants"
 	"wqcheck/graphs"
 	"wqcheck/model"
 )
@@ -289,10 +290,11 @@ func propIndex(p *model.Program, pr *model.Property) int {
 	return -1
 }
 
-// isGraphKind: a property no single trace decides without a search.
+// isGraphKind: a property no single trace decides without a search (the
+// whole-graph kinds, and lockdep's, decided over the lock-order graph of
+// every interleaving).
 func isGraphKind(pr *model.Property) bool {
-	return pr.Kind == model.PropLockdep || pr.Kind == model.PropStranded || pr.Kind == model.PropLiveness ||
-		pr.Kind == model.PropLockup || pr.Kind == model.PropStarvation
+	return invariants.For(pr.Kind).Graph != nil || pr.Kind == model.PropLockdep
 }
 
 // handleState answers the state at the end of the path: its variables
