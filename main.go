@@ -203,7 +203,7 @@ func checkCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "generate successors on `N` goroutines (any N gives the same states and traces)"},
 			&cli.BoolFlag{Name: "exact", Usage: "store whole states instead of 64-bit fingerprints (no collision risk, ~10x the memory)"},
 			&cli.StringFlag{Name: "symmetry", Value: "on", Usage: "symmetry reduction over interchangeable object arrays: on, or off (the reference)"},
-			&cli.BoolFlag{Name: "por", Value: true, Usage: "partial-order reduction: from a state where one thread's steps are independent of the others', take only those (not with liveness properties; a violation found is searched again without it, for shortest traces); --por=false is the reference"},
+			&cli.BoolFlag{Name: "por", Usage: "partial-order reduction: from a state where some threads' steps are independent of everything the others can still do, take only those (not with liveness properties: add --liveness=false; a violation found is searched again without it, for shortest traces). Off by default: it folds almost nothing of the workqueue model"},
 			&cli.BoolFlag{Name: "liveness", Value: true, Usage: "check the liveness properties (lockup, starvation, the model's own); --liveness=false leaves them out, and lets partial-order reduction work"},
 			&cli.IntFlag{Name: "width", Value: 100, Usage: "width of the counterexample table in columns"},
 			&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the searches to `FILE` (go tool pprof)"},
@@ -420,9 +420,6 @@ func searchOptions(c *cli.Context) (explorer.Options, error) {
 		Exact:     c.Bool("exact"),
 		POR:       c.Bool("por"),
 	}
-	if !c.IsSet("por") {
-		opts.POR = false // decided per program in runJobs
-	}
 	switch c.String("symmetry") {
 	case "on":
 		opts.Symmetry = true
@@ -455,12 +452,7 @@ func runJobs(c *cli.Context, jobs []job, opts explorer.Options, stop <-chan stru
 					label, graphs.Commas(st.States), graphs.Commas(int(st.StatesPerSec())), st.Depth, graphs.Commas(st.Queue), graphs.MiB(st.HeapBytes))
 			}
 		}
-		jopts := opts
-		if !c.IsSet("por") {
-			// on by default where it applies; said only when asked for
-			jopts.POR = explorer.PORUnsupported(j.prog) == ""
-		}
-		res := explorer.Explore(j.prog, jopts)
+		res := explorer.Explore(j.prog, opts)
 		if progress {
 			fmt.Fprint(c.App.ErrWriter, "\r\x1b[K")
 		}

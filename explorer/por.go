@@ -72,10 +72,6 @@ type threadSet []uint64
 func (t threadSet) has(i int) bool { return t[i/64]&(1<<(i%64)) != 0 }
 func (t threadSet) add(i int)      { t[i/64] |= 1 << (i % 64) }
 
-// PORUnsupported says why a search of p cannot use partial-order
-// reduction, or "".
-func PORUnsupported(p *model.Program) string { return porOff(p) }
-
 // porOff says why the search cannot reduce for p's properties, or "".
 func porOff(p *model.Program) string {
 	for _, pr := range p.Props {
