@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"wqcheck/explorer"
-	"wqcheck/invariants"
 	"wqcheck/graphs"
+	"wqcheck/invariants"
 	"wqcheck/model"
 )
 
