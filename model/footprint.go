@@ -1,10 +1,6 @@
 package model
 
-import (
-	"math/bits"
-
-	"wqcheck/model/syntax"
-)
+import "wqcheck/model/syntax"
 
 // Footprints: what a step may read and write, for partial-order reduction
 // (explorer/por.go).
@@ -33,7 +29,9 @@ import (
 //
 // A variable or field is written by an assignment, a list operation on it,
 // or a lock operation on it, and read by any other access.
-// Two steps whose footprints do not conflict (Access.Conflicts) commute and
+//
+// Two steps whose footprints do not conflict (one writes what the other
+// reads or writes; Access.ConflictsBeyondCtx, contexts per CPU) commute and
 // neither enables nor disables the other: everything that decides whether a
 // step can run, and what it does, is in its footprint.
 const (
@@ -73,15 +71,6 @@ func (a *LocSet) Meets(b *LocSet) bool {
 	return false
 }
 
-// Len is the number of locations in the set.
-func (a *LocSet) Len() int {
-	n := 0
-	for _, w := range a {
-		n += bits.OnesCount64(w)
-	}
-	return n
-}
-
 // Access is a footprint: the locations read and written.
 type Access struct{ R, W LocSet }
 
@@ -91,17 +80,12 @@ func (a *Access) Or(b *Access) {
 	a.W.Or(&b.W)
 }
 
-// Conflicts reports whether two footprints conflict: one writes what the
-// other reads or writes.
-func (a *Access) Conflicts(b *Access) bool {
-	return a.W.Meets(&b.R) || a.W.Meets(&b.W) || b.W.Meets(&a.R)
-}
-
-// ConflictsBeyondCtx is Conflicts leaving LocCtx out: the contexts are
+// ConflictsBeyondCtx reports whether two footprints conflict (one writes
+// what the other reads or writes), leaving LocCtx out: the contexts are
 // per CPU, and only steps of contexts bound to one CPU meet there (the
 // caller compares CPUs). While no step writes what a CPU expression reads
-// (StepReads, which every step reads: such a write conflicts), every
-// thread stays on its CPU.
+// (which every step reads: such a write conflicts), every thread stays on
+// its CPU.
 func (a *Access) ConflictsBeyondCtx(b *Access) bool {
 	for i := range a.R {
 		m := ^uint64(0)
@@ -124,7 +108,6 @@ func (c *compiler) touch(key string) {
 	if !ok {
 		id = locFirst + len(c.locs)
 		c.locs[key] = id
-		c.prog.LocNames = append(c.prog.LocNames, key)
 	}
 	c.track.foot.R.Add(id)
 	c.lastLoc = id
@@ -174,9 +157,6 @@ func opFoot(ins *Instr) {
 	}
 }
 
-// Foot returns instruction pc of kind k's footprint.
-func (k *ThreadKind) Foot(pc int) *Access { return &k.Code[pc].foot }
-
 // computeFutures fills each kind's Future table: per program counter, the
 // union of the footprints of every instruction reachable from it (an
 // interrupt handler's return leads back to its entry), and, in a model
@@ -220,10 +200,6 @@ func succPCs(ins *Instr) []int {
 	}
 	return out
 }
-
-// StepReads is what every step reads beyond its instructions: in a model
-// with CPUs, the contexts and the CPU expressions of the threads.
-func (p *Program) StepReads() *Access { return &p.stepReads }
 
 // Visible is the set of locations some property reads: a step that writes
 // one may change a property's value and is never left out.

@@ -326,10 +326,8 @@ type Program struct {
 	// reference semantics (every statement that touches shared state is a step).
 	Merge      bool
 	propByName map[string]*Property
-	// LocNames names the abstract locations from LocFirst on (footprint.go).
-	LocNames  []string
-	stepReads Access // what every step reads (the contexts, CPU expressions)
-	visible   LocSet // what some property reads
+	stepReads  Access // what every step reads (the contexts, CPU expressions)
+	visible    LocSet // what some property reads
 	// Flags are the flag constants, for rendering flag words by name.
 	Flags []FlagConst
 	// LockClasses are the lock declarations, lockdep's classes (lockdep.go);
