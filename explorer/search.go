@@ -1,6 +1,7 @@
 package explorer
 
 import (
+	"fmt"
 	"runtime"
 	"slices"
 	"time"
@@ -124,8 +125,7 @@ func exploreSym(p *model.Program, opts Options) *Result {
 		return explore(p, opts, nil)
 	}
 	start := time.Now()
-	exclude := map[*model.Array]bool{}
-	var off []*model.SymBreak
+	exclude, off := tooLargeToRank(p)
 	for retries := 0; ; retries++ {
 		sym := p.NewSymmetry(p.SymmetryCandidates(exclude))
 		res := explore(p, opts, sym)
@@ -150,6 +150,30 @@ func exploreSym(p *model.Program, opts Options) *Result {
 			off = append(off, b)
 		}
 	}
+}
+
+// maxRanked is the most objects an array may have for a search that keeps
+// edges to permute it: each edge keeps the permutation's rank in 16 bits
+// (model.PermRank), and 9! is more than 65,535.
+const maxRanked = 8
+
+// tooLargeToRank leaves out of symmetry reduction the arrays of more than
+// maxRanked objects when the search keeps edges (a whole-graph property),
+// and says so.
+func tooLargeToRank(p *model.Program) (map[*model.Array]bool, []*model.SymBreak) {
+	exclude := map[*model.Array]bool{}
+	if checks, _ := invariants.NewSuite(p).GraphChecks(); len(checks) == 0 {
+		return exclude, nil
+	}
+	var off []*model.SymBreak
+	for _, a := range p.SymmetryCandidates(nil) {
+		if a.Len > maxRanked {
+			exclude[a] = true
+			off = append(off, &model.SymBreak{Array: a, Pos: a.Pos,
+				Why: fmt.Sprintf("%d objects, more than the %d whose permutations the whole-graph analyses can keep per edge", a.Len, maxRanked)})
+		}
+	}
+	return exclude, off
 }
 
 // symBreaksOf collects, in array order, what the workers' watches saw.

@@ -260,3 +260,25 @@ func TestPermRank(t *testing.T) {
 		}
 	}
 }
+
+// An array of more than 8 objects is not permuted by a search that keeps
+// edges (each edge's permutation rank is 16 bits): the search says so,
+// and permutes the rest.
+func TestSymmetryTooLargeToRank(t *testing.T) {
+	p, err := (&model.Loader{Builtin: examples.FS}).Load("upstream", model.Options{Set: map[string]string{"NR_WORKERS": "7", "FREE_SLOTS": "2", "NR_BUSY": "1", "NR_WORKS": "2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := Explore(p, Options{Symmetry: true, MaxStates: 2000})
+	for _, a := range res.Stats.Symmetry {
+		if a.Name == "workers" {
+			t.Fatalf("workers[%d] permuted", a.Len)
+		}
+	}
+	if len(res.Stats.SymmetryOff) != 1 || res.Stats.SymmetryOff[0].Why == "" {
+		t.Fatalf("SymmetryOff = %v, want workers with a reason", res.Stats.SymmetryOff)
+	}
+	if len(res.Stats.Symmetry) == 0 {
+		t.Error("nothing else permuted")
+	}
+}

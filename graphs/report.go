@@ -431,6 +431,10 @@ func SymmetryLine(st explorer.Stats) string {
 		parts = append(parts, fmt.Sprintf("%s[%d] permuted (up to %s states in one)", a.Name, a.Len, n))
 	}
 	for _, b := range st.SymmetryOff {
+		if b.Why != "" {
+			parts = append(parts, fmt.Sprintf("%s not permuted: %s", b.Array.Name, b.Why))
+			continue
+		}
 		parts = append(parts, fmt.Sprintf("%s not permuted: %s tells them apart", b.Array.Name, b))
 	}
 	if len(st.LivenessResearch) > 0 {

@@ -20,6 +20,9 @@ type SymBreak struct {
 	// state being expanded or checked, to report the first break in
 	// search order whatever the number of workers
 	At int
+	// Why, when set, says in words why the array is not permuted, where no
+	// operation tells its objects apart (it is too large to permute)
+	Why string
 }
 
 func (b *SymBreak) String() string {
