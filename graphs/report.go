@@ -248,7 +248,7 @@ func PORLine(st explorer.Stats) string {
 	case st.PORResearch:
 		return fmt.Sprintf("the reduced search found a violation (%s states); these figures are the search run again without reduction, for the shortest traces", commas(st.PORStates))
 	case st.POR == "on":
-		return fmt.Sprintf("%s of %s states expanded with one thread's steps alone, the others' put off", commas(st.PORReduced), commas(st.PORReduced+st.PORFull))
+		return fmt.Sprintf("%s of %s states expanded with some threads' steps put off", commas(st.PORReduced), commas(st.PORReduced+st.PORFull))
 	}
 	return st.POR
 }
