@@ -4,21 +4,24 @@ import "wqcheck/model"
 
 // Partial-order reduction (Options.POR), breadth-first.
 //
-// From a state, when the steps of one thread p are independent of
-// everything every other thread can still do, exploring only p's steps
-// there loses no behaviour that matters: any path that starts with other
-// threads' steps can be reordered to start with p's (Godefroid's persistent
-// sets; Peled's ample sets). The search takes p's steps alone (an ample
-// set) when:
+// From a state, when the steps of a set T of threads are independent of
+// everything the threads outside T can still do, exploring only T's steps
+// there loses no behaviour that matters: any path that starts with the
+// others' steps can be reordered to start with one of T's (Valmari's
+// stubborn sets, Godefroid's persistent sets, Peled's ample sets). T grows
+// from one enabled thread (closure): an enabled member brings in every
+// thread whose future conflicts with its steps, a disabled one every
+// thread whose future may enable it. The search keeps T's steps alone,
+// the smallest such T over the seeds, when:
 //
-//   - C1, persistence: p's steps' footprint (what they read and write, with
-//     what decided whether and how far they run: model/footprint.go)
-//     conflicts with no location any other unfinished thread may still
-//     touch, from its current program counter on (ThreadKind.Future), so no
-//     other thread's steps, now or later, can enable, disable or change p's
-//     step, nor p's step theirs;
-//   - C2, invisibility: p's steps write nothing a property reads, raise no
-//     step property (warn_on, runtime error, lock discipline), and no other
+//   - C1, persistence: what a member's steps read and write (with what
+//     decided whether and how far they run: model/footprint.go) conflicts
+//     with no location a thread outside T may still touch, from its current
+//     program counter on (ThreadKind.Future), so no outside step, now or
+//     later, can enable, disable or change a member's step, nor the other
+//     way round; contexts conflict only on one CPU;
+//   - C2, invisibility: T's steps write nothing a property reads and raise
+//     no step property (warn_on, runtime error, lock discipline), and no
 //     thread's step from this state raises one (the state is then expanded
 //     fully, so the event is found where the full search finds it);
 //   - C3, the cycle proviso for breadth-first order: none of the set's
@@ -32,17 +35,18 @@ import "wqcheck/model"
 //     off for ever. (The visited set keeps ids for this.)
 //   - C4, when a whole-graph property is checked (stranded work: from every
 //     reachable state some path still takes each pending item, a branching
-//     property ordinary reduction does not preserve): p has exactly one
+//     property ordinary reduction does not preserve): T has exactly one
 //     step. With C1-C4 the reduced graph is stuttering bisimilar to the
 //     full one over what the properties read (Gerth, Kuiper, Peled and
 //     Penczek 1999), so "a take is reachable from every reachable state"
 //     has the same answer on both.
 //
 // Otherwise the state is expanded fully. Deadlocks are kept by C1 alone:
-// a state has an ample set exactly when it has a step. Liveness under
-// fairness is not preserved by this reduction (a fair cycle of the full
-// graph need not have a fair counterpart): with a liveness property in the
-// suite the search does not reduce, and says so (Stats.PORNote).
+// a stubborn set seeded by an enabled thread keeps a step while the state
+// has one. Liveness under fairness is not preserved by this reduction (a
+// fair cycle of the full graph need not have a fair counterpart): with a
+// liveness property in the suite the search does not reduce, and says so
+// (Stats.POR).
 //
 // Breadth-first search with reduction finds every violation the full search
 // finds, but not always at the same depth: the shortest path may run
