@@ -236,11 +236,7 @@ type stepJSON struct {
 // statements and its changes; brief only when the path is a
 // counterexample of the property (the slice is relative to it).
 func (s *Server) handlePath(w http.ResponseWriter, r *http.Request) {
-	qu := s.parse(w, r)
-	if qu == nil {
-		return
-	}
-	tr := qu.trace(w)
+	qu, tr := s.parseTrace(w, r)
 	if tr == nil {
 		return
 	}
@@ -301,11 +297,7 @@ func isGraphKind(pr *model.Property) bool {
 // (changed ones marked), the enabled steps, the properties there, and its
 // BFS id once the index is built.
 func (s *Server) handleState(w http.ResponseWriter, r *http.Request) {
-	qu := s.parse(w, r)
-	if qu == nil {
-		return
-	}
-	tr := qu.trace(w)
+	qu, tr := s.parseTrace(w, r)
 	if tr == nil {
 		return
 	}
@@ -348,11 +340,7 @@ func (r *run) currentIndex() *index {
 // handleWatch evaluates expr at every state of the path (the initial
 // state first): {values}, or an error with its line and column.
 func (s *Server) handleWatch(w http.ResponseWriter, r *http.Request) {
-	qu := s.parse(w, r)
-	if qu == nil {
-		return
-	}
-	tr := qu.trace(w)
+	qu, tr := s.parseTrace(w, r)
 	if tr == nil {
 		return
 	}
@@ -430,11 +418,7 @@ func (s *Server) handleGoto(w http.ResponseWriter, r *http.Request) {
 // or DOT, brief or full (full=1) as the page shows it, as graphs draws
 // them, to download.
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
-	qu := s.parse(w, r)
-	if qu == nil {
-		return
-	}
-	tr := qu.trace(w)
+	qu, tr := s.parseTrace(w, r)
 	if tr == nil {
 		return
 	}
@@ -471,4 +455,14 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 	default:
 		fail(w, http.StatusBadRequest, fmt.Errorf("format=%q: expected svg or dot", f), "")
 	}
+}
+
+// parseTrace parses a request that names a path and replays it: the query
+// and the trace, or a nil trace when it has answered with an error.
+func (s *Server) parseTrace(w http.ResponseWriter, r *http.Request) (*query, *explorer.Trace) {
+	qu := s.parse(w, r)
+	if qu == nil {
+		return nil, nil
+	}
+	return qu, qu.trace(w)
 }

@@ -5,22 +5,14 @@ package syntax
 // error names the line and column in src.
 func ParseExpr(path string, src []byte) (e Expr, err error) {
 	p := &parser{lx: newLexer(path, src), file: &File{Path: path, Src: src}}
-	defer func() {
-		if r := recover(); r != nil {
-			pe, ok := r.(*Error)
-			if !ok {
-				panic(r)
-			}
-			e, err = nil, pe
-		}
-	}()
+	defer caught(&err)
 	p.next()
 	if p.tok.kind == tEOF {
 		p.fail(p.tok.pos, "expected an expression, found the end of the input")
 	}
-	e = p.parseExpr()
+	x := p.parseExpr()
 	if p.tok.kind != tEOF {
 		p.fail(p.tok.pos, "expected the end of the expression, found %s", p.tok.describe())
 	}
-	return e, nil
+	return x, nil
 }

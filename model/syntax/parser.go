@@ -9,19 +9,23 @@ import (
 // naming the file, line and column and what was expected.
 func Parse(path string, src []byte) (f *File, err error) {
 	p := &parser{lx: newLexer(path, src), file: &File{Path: path, Src: src}}
-	defer func() {
-		if r := recover(); r != nil {
-			pe, ok := r.(*Error)
-			if !ok {
-				panic(r)
-			}
-			f, err = nil, pe
-		}
-	}()
+	defer caught(&err)
 	p.depth = 0
 	p.next()
 	p.parseFile()
 	return p.file, nil
+}
+
+// caught, deferred, turns the parser's panic with an *Error into *err (the
+// other results stay zero); any other panic goes on.
+func caught(err *error) {
+	if r := recover(); r != nil {
+		pe, ok := r.(*Error)
+		if !ok {
+			panic(r)
+		}
+		*err = pe
+	}
 }
 
 const maxNesting = 200 // deeper nesting is refused, so hostile input cannot exhaust the stack
