@@ -231,6 +231,7 @@ func (c *compiler) compile() {
 		c.prog.stepReads.R.Add(LocCtx)
 	}
 	c.prog.computeFutures()
+	c.layOutReads()
 }
 
 // predeclare declares the predeclared constants (TASK_RUNNING, ...) and the
@@ -647,8 +648,9 @@ func (c *compiler) declareProperties() {
 	for _, d := range c.file.Decls {
 		switch d := d.(type) {
 		case *syntax.InvariantDecl:
-			ev := c.propExpr(d.Expr, nil)
-			c.addProp(&Property{Name: d.Name, Kind: PropInvariant, Pos: d.Pos, Text: syntax.FormatExpr(d.Expr), Invariant: ev})
+			pr := &Property{Name: d.Name, Kind: PropInvariant, Pos: d.Pos, Text: syntax.FormatExpr(d.Expr)}
+			pr.Invariant = c.propExpr(d.Expr, nil, &pr.locs)
+			c.addProp(pr)
 		case *syntax.StrandedDecl:
 			c.declareStranded(d)
 		case *syntax.LivenessDecl:
@@ -675,12 +677,12 @@ func (c *compiler) declareLiveness(d *syntax.LivenessDecl) {
 		c.qdepth = 1
 	}
 	if d.From != nil {
-		pr.From = c.propExpr(d.From, sc)
+		pr.From = c.propExpr(d.From, sc, &pr.locs)
 		pr.Text = syntax.FormatExpr(d.From) + " ~> "
 	} else {
 		pr.Text = "eventually "
 	}
-	pr.To = c.propExpr(d.To, sc)
+	pr.To = c.propExpr(d.To, sc, &pr.locs)
 	pr.Text += syntax.FormatExpr(d.To)
 	if d.Var != "" {
 		pr.Text = "forall " + d.Var + " in " + d.Over + ": " + pr.Text
@@ -706,9 +708,10 @@ func (c *compiler) declareStranded(d *syntax.StrandedDecl) {
 	}
 	sc := &scope{vars: map[string]*binding{d.Var: {typ: Type{Kind: KRef, Struct: a.Struct}, q: 0}}}
 	c.qdepth = 1
-	ev := c.propExpr(d.Pending, sc)
+	pr := &Property{Name: d.Name, Kind: PropStranded, Pos: d.Pos, Text: syntax.FormatExpr(d.Pending), Items: a}
+	pr.Pending = c.propExpr(d.Pending, sc, &pr.locs)
 	c.qdepth = 0
-	c.addProp(&Property{Name: d.Name, Kind: PropStranded, Pos: d.Pos, Text: syntax.FormatExpr(d.Pending), Items: a, Pending: ev})
+	c.addProp(pr)
 }
 
 // applyAliases renames built-in properties as the model's aliases say.

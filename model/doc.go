@@ -24,7 +24,9 @@
 // model with CPUs, only for the contexts the stepping rule lets run
 // (context.go). A step's runtime error, lock-discipline breach or fired
 // warn_on travels in its Succ; properties are evaluated by an Evaluator
-// (props.go); describe.go renders a state for people; CompileWatch
+// (props.go), and Property.Reads says which bits of a state their
+// conditions read (reads.go: two states equal there give the same
+// values); describe.go renders a state for people; CompileWatch
 // (watch.go) compiles an expression against a compiled Program, for the
 // browser explorer's watch expressions.
 //

@@ -1121,8 +1121,9 @@ func (c *compiler) quant(x *syntax.QuantExpr) (Eval, Type) {
 	}, Type{Kind: KInt, Lo: 0, Hi: 64}
 }
 
-// propExpr compiles a property expression: no thread, no locals, no effects.
-func (c *compiler) propExpr(e syntax.Expr, sc *scope) Eval {
+// propExpr compiles a property expression: no thread, no locals, no
+// effects. The locations it reads are added to reads.
+func (c *compiler) propExpr(e syntax.Expr, sc *scope, reads *LocSet) Eval {
 	c.inProp = true
 	c.kind = nil
 	c.scope = sc
@@ -1134,6 +1135,8 @@ func (c *compiler) propExpr(e syntax.Expr, sc *scope) Eval {
 	// what a property reads is visible to partial-order reduction
 	c.prog.visible.Or(&c.track.foot.R)
 	c.prog.visible.Or(&c.track.foot.W)
+	reads.Or(&c.track.foot.R)
+	reads.Or(&c.track.foot.W)
 	c.restoreTrack(saved)
 	c.inProp = false
 	c.scope = nil

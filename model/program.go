@@ -288,6 +288,12 @@ type Property struct {
 	// quantifier slot 0.
 	Over     *Array
 	From, To Eval
+
+	// Reads are the state bits its conditions (Invariant, Pending, From,
+	// To) may read: in two states equal there, they take the same path
+	// (reads.go). Empty for the kinds without conditions.
+	Reads StateBits
+	locs  LocSet // compile time: the locations they read
 }
 
 // Program is a compiled model: a transition system over packed States.
