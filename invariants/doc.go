@@ -12,7 +12,8 @@
 //
 // Contract: nothing here searches. The explorer calls a Suite's methods on
 // the states it finds (CheckState in parallel, one model.Evaluator per
-// goroutine), Terminal on states without successors, and, once the graph is
+// goroutine; or CheckDirty, over the state properties Dirty says a state
+// may fail given what held in the state it was found from), Terminal on states without successors, and, once the graph is
 // complete, each GraphCheck's Analyze; it calls AtEnd to judge a trace's
 // final state. Messages name the program's own objects and threads.
 package invariants

@@ -57,14 +57,27 @@ type Suite struct {
 	state    []int // properties with Kind.State
 	terminal []int // properties with Kind.Terminal
 	graph    []int // properties with Kind.Graph
+	statePos []int // by property index: its position in state, or -1
+	// for Dirty: per word of a state, the state properties that read
+	// some of its bits, and the state properties that read every bit
+	byWord [][]wordReaders
+	always uint64
+}
+
+// wordReaders is a state property that reads some bits of a word: its
+// dirty set and those bits.
+type wordReaders struct {
+	dirty, bits uint64
 }
 
 // NewSuite sorts p's properties by kind.
 func NewSuite(p *model.Program) *Suite {
-	s := &Suite{p: p}
+	s := &Suite{p: p, statePos: make([]int, len(p.Props))}
 	for i, pr := range p.Props {
+		s.statePos[i] = -1
 		switch k := For(pr.Kind); {
 		case k.State != nil:
+			s.statePos[i] = len(s.state)
 			s.state = append(s.state, i)
 		case k.Terminal != nil:
 			s.terminal = append(s.terminal, i)
@@ -72,13 +85,80 @@ func NewSuite(p *model.Program) *Suite {
 			s.graph = append(s.graph, i)
 		}
 	}
+	s.indexReads()
 	return s
+}
+
+// indexReads fills the tables of Dirty from the state properties' Reads.
+func (su *Suite) indexReads() {
+	su.byWord = make([][]wordReaders, su.p.Words)
+	for k, i := range su.state {
+		if k >= 64 {
+			break
+		}
+		r := &su.p.Props[i].Reads
+		if r.All {
+			su.always |= 1 << k
+			continue
+		}
+		for _, w := range r.Words {
+			su.byWord[w.Word] = append(su.byWord[w.Word], wordReaders{dirty: 1 << k, bits: w.Bits})
+		}
+	}
 }
 
 // CheckState evaluates every state property in s and returns the ones that
 // fail, in property order. out is reused: pass the previous result's out[:0].
 func (su *Suite) CheckState(ev *model.Evaluator, s model.State, out []Failure) []Failure {
-	for _, i := range su.state {
+	return su.CheckDirty(ev, s, AllDirty, out)
+}
+
+// Dirty sets: bit k stands for the k-th state property (in property
+// order); the properties past the 64th are always dirty.
+
+// AllDirty is the dirty set of every state property.
+const AllDirty = ^uint64(0)
+
+// Dirty returns the state properties that must be evaluated in s, given a
+// state was where they were evaluated and failed the set of them that
+// failed there (FailedSet): those that failed, those that read a bit
+// where s differs from was, and those that read every bit (Reads.All).
+// The others hold in s: their evaluation would take the path it took in
+// was (model.StateBits.Differ).
+func (su *Suite) Dirty(was, s model.State, failed uint64) uint64 {
+	d := failed | su.always
+	for w, readers := range su.byWord {
+		x := was[w] ^ s[w]
+		if x == 0 {
+			continue
+		}
+		for _, r := range readers {
+			if x&r.bits != 0 {
+				d |= r.dirty
+			}
+		}
+	}
+	return d
+}
+
+// FailedSet returns the dirty set of the state properties among fails
+// (those past the 64th have no bit: they are always evaluated).
+func (su *Suite) FailedSet(fails []Failure) uint64 {
+	var d uint64
+	for _, f := range fails {
+		if k := su.statePos[f.Prop]; k >= 0 && k < 64 {
+			d |= 1 << k
+		}
+	}
+	return d
+}
+
+// CheckDirty is CheckState over the state properties in dirty only.
+func (su *Suite) CheckDirty(ev *model.Evaluator, s model.State, dirty uint64, out []Failure) []Failure {
+	for k, i := range su.state {
+		if k < 64 && dirty&(1<<k) == 0 {
+			continue
+		}
 		pr := su.p.Props[i]
 		msg, failed, err := For(pr.Kind).State(ev, pr, s)
 		switch {

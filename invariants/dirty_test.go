@@ -1,0 +1,70 @@
+package invariants_test
+
+import (
+	"testing"
+
+	"wqcheck/invariants"
+	"wqcheck/model"
+)
+
+// Dirty, step by step: a step dirties the invariants that read what it
+// wrote (a global, a field of one object of an array a quantifier reads
+// whole, a task state or pc that task_state() reads), not the others;
+// task_curr() reads everything; what failed in the source stays dirty.
+func TestDirtySets(t *testing.T) {
+	p := compile(t, `model d;
+cpus 1;
+struct obj { bool f; int<0..3> g; }
+obj objs[3];
+int<0..3> a;
+int<0..3> b;
+thread ta() unbound { a = 1; }
+thread tb() unbound { objs[2].g = 1; }
+thread tc() unbound { b = 1; }
+invariant A: a < 3;
+invariant B: b < 3;
+invariant G: forall o in objs: o.g < 3;
+invariant F: forall o in objs: !o.f;
+invariant T: task_state(tc) == TASK_RUNNING;
+invariant C: task_curr(tc) || !task_curr(tc);`)
+	const (
+		A = 1 << iota
+		B
+		G
+		F
+		T
+		C
+	)
+	su := invariants.NewSuite(p)
+	init, err := p.Initial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]uint64{"ta": A | T | C, "tb": G | T | C, "tc": B | T | C}
+	n := 0
+	p.NewStepper().Successors(init, func(sc *model.Succ) {
+		name := p.Threads[sc.Thread].Name
+		n++
+		if got := su.Dirty(init, sc.State, 0); got != want[name] {
+			t.Errorf("step of %s: dirty %06b, want %06b", name, got, want[name])
+		}
+		if got := su.Dirty(init, sc.State, F); got != want[name]|F {
+			t.Errorf("step of %s from a source failing F: dirty %06b, want %06b", name, got, want[name]|F)
+		}
+	})
+	if n != 3 {
+		t.Fatalf("%d steps, want 3", n)
+	}
+	if got := su.Dirty(init, init, 0); got != C {
+		t.Errorf("no change: dirty %06b, want only C, which reads everything", got)
+	}
+	var fails []invariants.Failure
+	for i, pr := range p.Props {
+		if pr.Name == "G" || pr.Name == "T" || pr.Kind != model.PropInvariant {
+			fails = append(fails, invariants.Failure{Prop: i})
+		}
+	}
+	if got := su.FailedSet(fails); got != G|T {
+		t.Errorf("FailedSet %06b, want G and T", got)
+	}
+}
