@@ -53,7 +53,7 @@ func TestReadsBoundProperties(t *testing.T) {
 		n := r.Graph.NumStates()
 		ev := p.NewEvaluator()
 		checked := 0
-		for id := 0; id < n; id += max(n/12, 1) {
+		for id := 0; id < n; id += max(n/40, 1) {
 			s := r.Graph.State(id).Clone()
 			want := evalAll(ev, s)
 			for bit := range p.Words * 64 {

@@ -9,8 +9,9 @@ import (
 
 // Dirty, step by step: a step dirties the invariants that read what it
 // wrote (a global, a field of one object of an array a quantifier reads
-// whole, a task state or pc that task_state() reads), not the others;
-// task_curr() reads everything; what failed in the source stays dirty.
+// whole, a task state that task_state() reads, a pc that finished()
+// reads), not the others; task_curr() reads everything; what failed in
+// the source stays dirty.
 func TestDirtySets(t *testing.T) {
 	p := compile(t, `model d;
 cpus 1;
@@ -18,15 +19,19 @@ struct obj { bool f; int<0..3> g; }
 obj objs[3];
 int<0..3> a;
 int<0..3> b;
+int<0..3> d;
 thread ta() unbound { a = 1; }
 thread tb() unbound { objs[2].g = 1; }
 thread tc() unbound { b = 1; }
+thread td() unbound { d = 1; d = 2; }
 invariant A: a < 3;
 invariant B: b < 3;
 invariant G: forall o in objs: o.g < 3;
 invariant F: forall o in objs: !o.f;
-invariant T: task_state(tc) == TASK_RUNNING;
-invariant C: task_curr(tc) || !task_curr(tc);`)
+invariant T: task_state(tc) != TASK_IDLE;
+invariant C: task_curr(tc) || !task_curr(tc);
+invariant D: d < 3;
+invariant P: !finished(ta) || a == 1;`)
 	const (
 		A = 1 << iota
 		B
@@ -34,29 +39,33 @@ invariant C: task_curr(tc) || !task_curr(tc);`)
 		F
 		T
 		C
+		D
+		P
 	)
 	su := invariants.NewSuite(p)
 	init, err := p.Initial()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]uint64{"ta": A | T | C, "tb": G | T | C, "tc": B | T | C}
+	// ta, tb and tc exit (their task state becomes TASK_DEAD), td does not
+	// yet: only its pc and d change
+	want := map[string]uint64{"ta": A | T | C | P, "tb": G | T | C | P, "tc": B | T | C | P, "td": D | C | P}
 	n := 0
 	p.NewStepper().Successors(init, func(sc *model.Succ) {
 		name := p.Threads[sc.Thread].Name
 		n++
 		if got := su.Dirty(init, sc.State, 0); got != want[name] {
-			t.Errorf("step of %s: dirty %06b, want %06b", name, got, want[name])
+			t.Errorf("step of %s: dirty %08b, want %08b", name, got, want[name])
 		}
 		if got := su.Dirty(init, sc.State, F); got != want[name]|F {
-			t.Errorf("step of %s from a source failing F: dirty %06b, want %06b", name, got, want[name]|F)
+			t.Errorf("step of %s from a source failing F: dirty %08b, want %08b", name, got, want[name]|F)
 		}
 	})
-	if n != 3 {
-		t.Fatalf("%d steps, want 3", n)
+	if n != 4 {
+		t.Fatalf("%d steps, want 4", n)
 	}
 	if got := su.Dirty(init, init, 0); got != C {
-		t.Errorf("no change: dirty %06b, want only C, which reads everything", got)
+		t.Errorf("no change: dirty %08b, want only C, which reads everything", got)
 	}
 	var fails []invariants.Failure
 	for i, pr := range p.Props {
@@ -65,6 +74,6 @@ invariant C: task_curr(tc) || !task_curr(tc);`)
 		}
 	}
 	if got := su.FailedSet(fails); got != G|T {
-		t.Errorf("FailedSet %06b, want G and T", got)
+		t.Errorf("FailedSet %08b, want G and T", got)
 	}
 }

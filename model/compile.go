@@ -119,6 +119,9 @@ type tracking struct {
 	opaque bool
 	uses   map[int]bool
 	foot   Access // the locations touched (footprint.go)
+	// threadBits: which bits of the thread blocks it reads, finer than
+	// LocTask and LocFin (reads.go: readsTaskStates, readsPCs)
+	threadBits uint8
 }
 
 type scope struct {
@@ -649,7 +652,7 @@ func (c *compiler) declareProperties() {
 		switch d := d.(type) {
 		case *syntax.InvariantDecl:
 			pr := &Property{Name: d.Name, Kind: PropInvariant, Pos: d.Pos, Text: syntax.FormatExpr(d.Expr)}
-			pr.Invariant = c.propExpr(d.Expr, nil, &pr.locs)
+			pr.Invariant = c.propExpr(d.Expr, nil, &pr.reads)
 			c.addProp(pr)
 		case *syntax.StrandedDecl:
 			c.declareStranded(d)
@@ -677,12 +680,12 @@ func (c *compiler) declareLiveness(d *syntax.LivenessDecl) {
 		c.qdepth = 1
 	}
 	if d.From != nil {
-		pr.From = c.propExpr(d.From, sc, &pr.locs)
+		pr.From = c.propExpr(d.From, sc, &pr.reads)
 		pr.Text = syntax.FormatExpr(d.From) + " ~> "
 	} else {
 		pr.Text = "eventually "
 	}
-	pr.To = c.propExpr(d.To, sc, &pr.locs)
+	pr.To = c.propExpr(d.To, sc, &pr.reads)
 	pr.Text += syntax.FormatExpr(d.To)
 	if d.Var != "" {
 		pr.Text = "forall " + d.Var + " in " + d.Over + ": " + pr.Text
@@ -709,7 +712,7 @@ func (c *compiler) declareStranded(d *syntax.StrandedDecl) {
 	sc := &scope{vars: map[string]*binding{d.Var: {typ: Type{Kind: KRef, Struct: a.Struct}, q: 0}}}
 	c.qdepth = 1
 	pr := &Property{Name: d.Name, Kind: PropStranded, Pos: d.Pos, Text: syntax.FormatExpr(d.Pending), Items: a}
-	pr.Pending = c.propExpr(d.Pending, sc, &pr.locs)
+	pr.Pending = c.propExpr(d.Pending, sc, &pr.reads)
 	c.qdepth = 0
 	c.addProp(pr)
 }

@@ -889,11 +889,13 @@ func (c *compiler) builtinPure(x *syntax.CallExpr) (Eval, Type, bool) {
 		c.touchSpecial(LocTask, true, false)
 		c.touchSpecial(LocFin, true, false)
 		if x.Fun == "finished" {
+			c.track.threadBits |= readsPCs
 			return func(cx *Ctx) int64 {
 				t := cx.p.Threads[task(cx)-1]
 				return b2i(cx.p.Finished(cx.s, t))
 			}, Type{Kind: KBool}, true
 		}
+		c.track.threadBits |= readsTaskStates
 		return func(cx *Ctx) int64 { return int64(cx.p.TaskState(cx.s, cx.p.Threads[task(cx)-1])) }, Type{Kind: KInt, Lo: 0, Hi: TaskDead}, true
 	case "task_curr":
 		c.wantArgs(x, 1, "task_curr(task)")
@@ -1122,8 +1124,8 @@ func (c *compiler) quant(x *syntax.QuantExpr) (Eval, Type) {
 }
 
 // propExpr compiles a property expression: no thread, no locals, no
-// effects. The locations it reads are added to reads.
-func (c *compiler) propExpr(e syntax.Expr, sc *scope, reads *LocSet) Eval {
+// effects. What it reads is added to reads.
+func (c *compiler) propExpr(e syntax.Expr, sc *scope, reads *condReads) Eval {
 	c.inProp = true
 	c.kind = nil
 	c.scope = sc
@@ -1135,8 +1137,9 @@ func (c *compiler) propExpr(e syntax.Expr, sc *scope, reads *LocSet) Eval {
 	// what a property reads is visible to partial-order reduction
 	c.prog.visible.Or(&c.track.foot.R)
 	c.prog.visible.Or(&c.track.foot.W)
-	reads.Or(&c.track.foot.R)
-	reads.Or(&c.track.foot.W)
+	reads.locs.Or(&c.track.foot.R)
+	reads.locs.Or(&c.track.foot.W)
+	reads.threadBits |= c.track.threadBits
 	c.restoreTrack(saved)
 	c.inProp = false
 	c.scope = nil

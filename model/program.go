@@ -293,7 +293,7 @@ type Property struct {
 	// To) may read: in two states equal there, they take the same path
 	// (reads.go). Empty for the kinds without conditions.
 	Reads StateBits
-	locs  LocSet // compile time: the locations they read
+	reads condReads // compile time: what they read
 }
 
 // Program is a compiled model: a transition system over packed States.

@@ -12,12 +12,13 @@ import (
 //
 // The compiler gives each property expression the abstract locations it
 // reads (footprint.go: a global, a field of every object of a struct, the
-// task states, whether threads finished, the CPU contexts); layOutReads
-// turns them into bits once the layout is final. A field location is its
-// bits in every object (a quantifier reads them all); the task states and
-// finished() are every thread's pc and task state; task_curr() (LocCtx)
-// depends on locks, awaited conditions and every CPU expression, so a
-// property that calls it reads everything (StateBits.All).
+// CPU contexts) and which bits of the thread blocks (condReads);
+// layOutReads turns them into bits once the layout is final. A field
+// location is its bits in every object (a quantifier reads them all);
+// task_state() reads every thread's task state, finished() every
+// thread's pc (which thread is the value of an expression); task_curr()
+// (LocCtx) depends on locks, awaited conditions and every CPU expression,
+// so a property that calls it reads everything (StateBits.All).
 
 // StateBits is a set of bits of a State, word by word.
 type StateBits struct {
@@ -69,27 +70,44 @@ func (r *StateBits) sort() {
 	slices.SortFunc(r.Words, func(a, b WordBits) int { return a.Word - b.Word })
 }
 
-// layOutReads gives every property its Reads, from the locations its
-// expressions touched (Property.locs), once the layout is final.
+// condReads is what a property's expressions read, as the compiler
+// notes it.
+type condReads struct {
+	locs       LocSet // the locations (footprint.go)
+	threadBits uint8  // readsTaskStates, readsPCs
+}
+
+// Bits of the thread blocks an expression reads (tracking.threadBits):
+// the ones the location LocTask or LocFin stands for, told apart.
+const (
+	readsTaskStates = 1 << iota // task_state(): every thread's task state
+	readsPCs                    // finished(): every thread's pc
+)
+
+// layOutReads gives every property its Reads, from what its expressions
+// read (Property.reads), once the layout is final.
 func (c *compiler) layOutReads() {
 	for _, pr := range c.prog.Props {
-		pr.Reads = c.bitsOf(&pr.locs)
+		pr.Reads = c.bitsOf(&pr.reads)
 	}
 }
 
-// bitsOf returns the state bits of the locations in ls.
-func (c *compiler) bitsOf(ls *LocSet) StateBits {
+// bitsOf returns the state bits of what pr names.
+func (c *compiler) bitsOf(pr *condReads) StateBits {
 	var r StateBits
-	if ls.Has(LocCtx) {
+	if pr.locs.Has(LocCtx) {
 		return StateBits{All: true}
 	}
-	if ls.Has(LocTask) || ls.Has(LocFin) {
-		for _, t := range c.prog.Threads {
-			r.add(t.Base, uint32(t.Kind.PCW)+taskW)
+	for _, t := range c.prog.Threads {
+		if pr.threadBits&readsPCs != 0 {
+			r.add(t.Base, uint32(t.Kind.PCW))
+		}
+		if pr.threadBits&readsTaskStates != 0 {
+			r.add(t.taskOff(), taskW)
 		}
 	}
 	for key, id := range c.locs {
-		if ls.Has(id) { // ids past maxLocs share a bit: more bits, never fewer
+		if pr.locs.Has(id) { // ids past maxLocs share a bit: more bits, never fewer
 			c.addLocBits(&r, key)
 		}
 	}
