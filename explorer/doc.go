@@ -15,7 +15,8 @@
 // Where things are: the search is an object with one method per phase
 // (search.go: initial, expand, insert, check, record; finish.go), the
 // per-worker phases in expand.go, the insert phase on the workers in
-// insert.go, observers for what is optional (the
+// insert.go, the check phase's skipping of invariants a step cannot have
+// changed in incremental.go, observers for what is optional (the
 // graph's edges in graph.go, progress) in observer.go, the visited sets
 // (64-bit fingerprints or whole states) in table.go, the memory bound in
 // memory.go, traces (rebuilt as real ones under symmetry, replayed,

@@ -31,6 +31,7 @@ type found struct {
 	moved  bool   // with symmetry: the representative is not the successor itself
 	fair   uint8  // model.Succ.Fair
 	ranks  int32  // moved: chunk.ranks[ranks:] holds each permuted array's permutation rank
+	dirty  uint64 // foundNew: the state properties phase 3 evaluates in it (incremental.go)
 }
 
 const (
@@ -60,6 +61,7 @@ type chunk struct {
 // checked is phase 3's output for checkStates new states.
 type checked struct {
 	lo, hi   int32
+	dirty    []uint64 // per state from lo: its dirty set (nil: every property)
 	failures []stateFailure
 	err      error
 }
@@ -86,6 +88,12 @@ type expander struct {
 	watch   *model.SymWatch
 	buf     model.State
 	narrays int // the permuted arrays
+	// incremental checks (incremental.go): the mode, what the sources'
+	// checks found failing, and the source being expanded with its set
+	incr      incrMode
+	failing   map[int32]uint64
+	was       model.State
+	wasFailed uint64
 }
 
 // expand is phase 1 for one chunk of sources.
@@ -100,6 +108,7 @@ func (x *expander) expand(c *chunk) {
 		if x.watch != nil {
 			x.watch.At = int(id)
 		}
+		x.was, x.wasFailed = s, x.failing[id]
 		var nsucc int32
 		start := len(c.succs)
 		x.st.Successors(s, func(sc *model.Succ) {
@@ -163,6 +172,7 @@ func (x *expander) successor(c *chunk, sc *model.Succ) found {
 		f.kind, f.id = foundOld, oid
 	} else {
 		f.kind = foundNew
+		f.dirty = x.dirtyOf(state)
 		f.vec = int32(len(c.vecs))
 		c.vecs = append(c.vecs, state...)
 	}
@@ -178,10 +188,11 @@ func (x *expander) check(c *checked) {
 		if x.watch != nil {
 			x.watch.At = int(id)
 		}
-		x.fails = x.suite.CheckState(x.ev, s, x.fails[:0])
-		for _, f := range x.fails {
-			c.failures = append(c.failures, stateFailure{id, f})
+		dirty := invariants.AllDirty
+		if c.dirty != nil {
+			dirty = c.dirty[id-c.lo]
 		}
+		x.checkState(c, id, s, dirty)
 		for _, gc := range x.checks {
 			if err := gc.AtState(x.ev, int(id), s); err != nil && c.err == nil {
 				c.err = err

@@ -45,6 +45,9 @@ type Options struct {
 	// violation (its traces may be longer than the shortest): for the
 	// differential tests and the bench.
 	PORNoResearch bool
+	// incr is how the check phase uses what a state's source showed
+	// (incremental.go): on unless a test says otherwise.
+	incr incrMode
 }
 
 // Stats describe a search.

@@ -184,6 +184,7 @@ func (s *search) prefix(ins []*chunkIns) batchSize {
 func (s *search) reserve(z batchSize) {
 	g, e := s.g, s.g.edges
 	tasks := []func(){
+		func() { s.dirty = slices.Grow(s.dirty[:0], z.n-int(s.n0))[:z.n-int(s.n0)] },
 		func() { g.rec.step = grown(g.rec.step, z.n) },
 		func() { g.front.reserve(z.n) },
 	}
@@ -227,6 +228,7 @@ func (s *search) number(set *fpSet, c *chunk, in *chunkIns) {
 				continue
 			}
 			f.id = id
+			s.dirty[id-s.n0] = f.dirty
 			s.g.front.set(int(id), c.vecs[f.vec:f.vec+w])
 			// the step is its position among all the source's successors
 			// (f.k), which partial-order reduction may have thinned out

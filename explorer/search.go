@@ -92,6 +92,11 @@ type search struct {
 	frontPeak uint64
 	depthCut  bool  // some state was not expanded: at the depth bound
 	unknown   []int // properties the whole-graph analyses cannot decide
+	// incremental checks (incremental.go): the state properties failing
+	// in each state not yet expanded that fails some, and the batch's new
+	// states' dirty sets (from n0)
+	failing map[int32]uint64
+	dirty   []uint64
 }
 
 // Explore runs the search.
@@ -244,7 +249,7 @@ func explore(p *model.Program, opts Options, sym *model.Symmetry) *Result {
 var exploreHook func(*search)
 
 func newSearch(p *model.Program, opts Options, sym *model.Symmetry) *search {
-	s := &search{p: p, opts: opts, sym: sym, suite: invariants.NewSuite(p), start: time.Now(), res: &Result{Program: p}}
+	s := &search{p: p, opts: opts, sym: sym, suite: invariants.NewSuite(p), start: time.Now(), res: &Result{Program: p}, failing: map[int32]uint64{}}
 	if opts.MaxMemory > 0 {
 		runtime.GC() // an earlier search's graph is garbage now: do not count it
 		s.guard = newMemGuard(opts.MaxMemory)
@@ -296,7 +301,8 @@ func newSearch(p *model.Program, opts Options, sym *model.Symmetry) *search {
 func (s *search) newExpanders() {
 	s.xs = make([]*expander, s.res.Stats.Workers)
 	for i := range s.xs {
-		x := &expander{p: s.p, g: s.g, suite: s.suite, checks: s.checks, lo: s.lo, st: s.p.NewStepper(), ev: s.p.NewEvaluator(), maxDepth: s.opts.MaxDepth}
+		x := &expander{p: s.p, g: s.g, suite: s.suite, checks: s.checks, lo: s.lo, st: s.p.NewStepper(), ev: s.p.NewEvaluator(), maxDepth: s.opts.MaxDepth,
+			incr: s.opts.incr, failing: s.failing}
 		x.st.Lockdep = s.lo != nil
 		if s.res.Stats.POR == "on" {
 			// C4 when a whole-graph property is checked (por.go)
@@ -375,6 +381,7 @@ func (s *search) initial() bool {
 	for _, f := range s.cks[0].failures {
 		s.violated(f.Prop, &violation{state: 0, msg: f.Msg})
 	}
+	s.noteFailing(s.cks[0].failures)
 	return true
 }
 
@@ -426,6 +433,7 @@ func (s *search) insert() {
 	if fs, ok := s.g.set.(*fpSet); ok {
 		fs.split() // between batches: at the same point whatever the workers
 	}
+	s.dirty = s.dirty[:0]
 	if s.insertParallel() {
 		return
 	}
@@ -472,6 +480,7 @@ func (s *search) insertSource(src int32, e *expanded, succs []found, c *chunk) {
 			var isNew bool
 			if id, isNew = g.set.insert(vec, f.h, int32(g.n)); isNew {
 				g.n++
+				s.dirty = append(s.dirty, f.dirty)
 				g.rec.added(id, int(f.k), d+1)
 				if g.front != nil {
 					g.front.push(vec)
@@ -496,6 +505,7 @@ func (s *search) check() ([]stateFailure, bool) {
 	for i := 0; i < n; i++ {
 		s.cks[i].lo = s.n0 + int32(i)*checkStates
 		s.cks[i].hi = min(int32(s.g.n), s.cks[i].lo+checkStates)
+		s.cks[i].dirty = s.dirty[s.cks[i].lo-s.n0 : s.cks[i].hi-s.n0]
 	}
 	for _, c := range s.checks {
 		c.Grow(s.g.n)
@@ -512,6 +522,7 @@ func (s *search) check() ([]stateFailure, bool) {
 		}
 		fails = append(fails, c.failures...)
 	}
+	s.noteFailing(fails)
 	return fails, true
 }
 
@@ -600,6 +611,7 @@ func (s *search) endBatch() {
 		s.frontPeak = max(s.frontPeak, g.front.bytes())
 		g.front.release(int(s.head))
 	}
+	s.forgetFailing()
 	s.lastNew = g.n - int(s.n0)
 	if g.edges != nil {
 		s.lastEdges = len(g.edges.to) - s.e0
