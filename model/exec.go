@@ -740,7 +740,13 @@ func (p *Program) BlockedOn(s State, t *Thread) (what Blocked, ins *Instr) {
 // blockedOwn says what thread t's next instruction ins waits for in s, the
 // CPU aside.
 func (p *Program) blockedOwn(s State, t *Thread, ins *Instr) Blocked {
-	c := &Ctx{p: p, s: s, th: t, lb: t.localsBase()}
+	return p.blockedIn(&Ctx{p: p, s: s, th: t, lb: t.localsBase()}, ins)
+}
+
+// blockedIn is blockedOwn in c, a context for thread c.th in state c.s
+// (as blockedOwn makes it): c's quantifier slots are scratch.
+func (p *Program) blockedIn(c *Ctx, ins *Instr) Blocked {
+	s, t := c.s, c.th
 	switch ins.Op {
 	case OpLock:
 		owner := s.get(ins.Addr(c), ins.LockW)

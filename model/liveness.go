@@ -96,7 +96,21 @@ func (e *Evaluator) AtLock(s State) uint64 {
 	return m.atLock
 }
 
+// irqHeld is IrqHeld: with no interrupt handler active, 0 at once, else
+// from the CPU view (irqHeldView). Exact: only an active handler is a
+// blocker of the view that is not a task (cpuView.compute counts no
+// other), so the view holds no thread then.
 func (e *Evaluator) irqHeld(s State) uint64 {
+	p := e.c.p
+	if p.NCPUs == 0 || !p.anyIrqActive(s) {
+		return 0
+	}
+	return e.irqHeldView(s)
+}
+
+// irqHeldView computes IrqHeld from the CPU view: the threads whose
+// blocker is an interrupt handler and that could step otherwise.
+func (e *Evaluator) irqHeldView(s State) uint64 {
 	p := e.c.p
 	if p.NCPUs == 0 {
 		return 0
@@ -115,11 +129,24 @@ func (e *Evaluator) irqHeld(s State) uint64 {
 		if i < 0 || p.Threads[i].Kind.Ctx == CtxTask {
 			continue
 		}
-		if p.blockedOwn(s, t, t.Kind.Code[pc]) == NotBlocked {
+		e.own.reset(p, s, nil)
+		e.own.th, e.own.lb = t, t.localsBase()
+		if p.blockedIn(&e.own, t.Kind.Code[pc]) == NotBlocked {
 			m |= 1 << t.Index
 		}
 	}
 	return m
+}
+
+// anyIrqActive reports whether some interrupt handler has fired and not
+// returned in s (Active).
+func (p *Program) anyIrqActive(s State) bool {
+	for _, t := range p.irqThreads {
+		if p.Active(s, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // AtLock returns, per thread (bit t.Index), whether a step of t in s is

@@ -10,6 +10,7 @@ type Evaluator struct {
 	spins []lockSlot // the spinlocks, for Sections
 	st    *Stepper   // for IrqHeld's view of the CPUs
 	live  liveMemo   // the liveness facts of the state last asked about
+	own   Ctx        // IrqHeld's context for blockedIn (no symmetry watch)
 }
 
 // Program returns the program the evaluator evaluates.
