@@ -31,7 +31,6 @@ type found struct {
 	moved  bool   // with symmetry: the representative is not the successor itself
 	fair   uint8  // model.Succ.Fair
 	ranks  int32  // moved: chunk.ranks[ranks:] holds each permuted array's permutation rank
-	dirty  uint64 // foundNew: the state properties phase 3 evaluates in it (incremental.go)
 }
 
 const (
@@ -61,7 +60,7 @@ type chunk struct {
 // checked is phase 3's output for checkStates new states.
 type checked struct {
 	lo, hi   int32
-	dirty    []uint64 // per state from lo: its dirty set (nil: every property)
+	src      []int32 // per state from lo: the state it was found from (nil: none, the initial state)
 	failures []stateFailure
 	err      error
 }
@@ -88,12 +87,10 @@ type expander struct {
 	watch   *model.SymWatch
 	buf     model.State
 	narrays int // the permuted arrays
-	// incremental checks (incremental.go): the mode, what the sources'
-	// checks found failing, and the source being expanded with its set
-	incr      incrMode
-	failing   map[int32]uint64
-	was       model.State
-	wasFailed uint64
+	// incremental checks (incremental.go): the mode, and what the
+	// sources' checks found failing
+	incr    incrMode
+	failing map[int32]uint64
 }
 
 // expand is phase 1 for one chunk of sources.
@@ -108,7 +105,6 @@ func (x *expander) expand(c *chunk) {
 		if x.watch != nil {
 			x.watch.At = int(id)
 		}
-		x.was, x.wasFailed = s, x.failing[id]
 		var nsucc int32
 		start := len(c.succs)
 		x.st.Successors(s, func(sc *model.Succ) {
@@ -172,7 +168,6 @@ func (x *expander) successor(c *chunk, sc *model.Succ) found {
 		f.kind, f.id = foundOld, oid
 	} else {
 		f.kind = foundNew
-		f.dirty = x.dirtyOf(state)
 		f.vec = int32(len(c.vecs))
 		c.vecs = append(c.vecs, state...)
 	}
@@ -189,8 +184,8 @@ func (x *expander) check(c *checked) {
 			x.watch.At = int(id)
 		}
 		dirty := invariants.AllDirty
-		if c.dirty != nil {
-			dirty = c.dirty[id-c.lo]
+		if c.src != nil {
+			dirty = x.dirtyOf(c.src[id-c.lo], s)
 		}
 		x.checkState(c, id, s, dirty)
 		for _, gc := range x.checks {

@@ -9,29 +9,34 @@ import (
 
 // Incremental checks: phase 3 evaluates in a new state only the state
 // properties (invariants) that may have changed since the state it was
-// found from. When phase 1 finds a new state (its representative, under
-// symmetry) from a source whose check found the set failed of state
-// properties failing, it keeps (found.dirty) the properties that failed
-// there and those that read a bit where the new state differs from the
-// source (invariants.Suite.Dirty; model.StateBits says which bits a
+// found from (its source: phase 2 keeps, per new state, the source of the
+// successor it numbered, search.src). Its dirty set is the properties
+// that failed in the source, and those that read a bit where the new
+// state (its representative, under symmetry) differs from the source's
+// vector (invariants.Suite.Dirty; model.StateBits says which bits a
 // property reads). Every other property held in the source and would be
 // evaluated along the same path in the new state: same value, same
 // runtime errors, same symmetry-watch hits. So the same failures are found
 // in the same states, and counts, verdicts and traces are those of the
 // full check (TestIncrementalChecksAgree).
 //
-// The new state is compared with the vector it was computed from and the
-// representative stored, not with the successor before canonicalisation:
-// that a property takes the same value in a state and its representative
-// is what the symmetry watch checks as the search runs (a property that
-// tells objects apart hits it), so it cannot be assumed here.
+// The new state is compared with the source vector it was computed from
+// and the representative stored, not with the successor before
+// canonicalisation: that a property takes the same value in a state and
+// its representative is what the symmetry watch checks as the search runs
+// (a property that tells objects apart hits it), so it cannot be assumed
+// here. Any source would do (the value is a function of the state); the
+// one phase 2 takes the state from is the first in the one-thread order.
+// Its vector is still in the frontier in phase 3 (the batch's sources are
+// released after phase 4).
+//
+// The set is computed in phase 3, once per new state, rather than in
+// phase 1 for every successor not yet in the visited set (a state found
+// again in its batch is such a successor each time).
 //
 // What the sources' checks found failing is kept only for the states that
 // are not yet expanded (search.failing: ids with some state property
-// failing), and read by phase 1 only. A state found from several sources
-// in one batch is checked against the one phase 2 takes it from (its
-// first occurrence in the one-thread order): its dirty set travels with
-// that successor.
+// failing); phase 3 reads it, and writes it only after its parallel part.
 
 // incrMode says how phase 3 uses the dirty sets: the zero value
 // evaluates the dirty properties only; tests set the flags
@@ -46,16 +51,16 @@ const (
 	incrIgnoreChanges
 )
 
-// dirtyOf returns the dirty set of a new state whose representative is
-// state, found from the source phase 1 is expanding (expander.was).
-func (x *expander) dirtyOf(state model.State) uint64 {
+// dirtyOf returns the dirty set of new state s, found from state src.
+func (x *expander) dirtyOf(src int32, s model.State) uint64 {
+	failed := x.failing[src]
 	switch {
 	case x.incr&incrOff != 0:
 		return invariants.AllDirty
 	case x.incr&incrIgnoreChanges != 0:
-		return x.wasFailed
+		return failed
 	}
-	return x.suite.Dirty(x.was, state, x.wasFailed)
+	return x.suite.Dirty(x.g.State(int(src)), s, failed)
 }
 
 // checkState evaluates the state properties of dirty in state id (every
@@ -77,7 +82,7 @@ func (x *expander) checkState(c *checked, id int32, s model.State, dirty uint64)
 	}
 }
 
-// noteFailing keeps, for phase 1 of the batches to come, which state
+// noteFailing keeps, for phase 3 of the batches to come, which state
 // properties each new state of the batch failed.
 func (s *search) noteFailing(fails []stateFailure) {
 	if s.opts.incr&incrOff != 0 {

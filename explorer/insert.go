@@ -184,7 +184,7 @@ func (s *search) prefix(ins []*chunkIns) batchSize {
 func (s *search) reserve(z batchSize) {
 	g, e := s.g, s.g.edges
 	tasks := []func(){
-		func() { s.dirty = slices.Grow(s.dirty[:0], z.n-int(s.n0))[:z.n-int(s.n0)] },
+		func() { s.src = slices.Grow(s.src[:0], z.n-int(s.n0))[:z.n-int(s.n0)] },
 		func() { g.rec.step = grown(g.rec.step, z.n) },
 		func() { g.front.reserve(z.n) },
 	}
@@ -228,7 +228,7 @@ func (s *search) number(set *fpSet, c *chunk, in *chunkIns) {
 				continue
 			}
 			f.id = id
-			s.dirty[id-s.n0] = f.dirty
+			s.src[id-s.n0] = c.lo + int32(i)
 			s.g.front.set(int(id), c.vecs[f.vec:f.vec+w])
 			// the step is its position among all the source's successors
 			// (f.k), which partial-order reduction may have thinned out

@@ -93,10 +93,10 @@ type search struct {
 	depthCut  bool  // some state was not expanded: at the depth bound
 	unknown   []int // properties the whole-graph analyses cannot decide
 	// incremental checks (incremental.go): the state properties failing
-	// in each state not yet expanded that fails some, and the batch's new
-	// states' dirty sets (from n0)
+	// in each state not yet expanded that fails some, and the state each
+	// of the batch's new states was found from (from n0)
 	failing map[int32]uint64
-	dirty   []uint64
+	src     []int32
 }
 
 // Explore runs the search.
@@ -433,7 +433,7 @@ func (s *search) insert() {
 	if fs, ok := s.g.set.(*fpSet); ok {
 		fs.split() // between batches: at the same point whatever the workers
 	}
-	s.dirty = s.dirty[:0]
+	s.src = s.src[:0]
 	if s.insertParallel() {
 		return
 	}
@@ -480,7 +480,7 @@ func (s *search) insertSource(src int32, e *expanded, succs []found, c *chunk) {
 			var isNew bool
 			if id, isNew = g.set.insert(vec, f.h, int32(g.n)); isNew {
 				g.n++
-				s.dirty = append(s.dirty, f.dirty)
+				s.src = append(s.src, src)
 				g.rec.added(id, int(f.k), d+1)
 				if g.front != nil {
 					g.front.push(vec)
@@ -505,7 +505,7 @@ func (s *search) check() ([]stateFailure, bool) {
 	for i := 0; i < n; i++ {
 		s.cks[i].lo = s.n0 + int32(i)*checkStates
 		s.cks[i].hi = min(int32(s.g.n), s.cks[i].lo+checkStates)
-		s.cks[i].dirty = s.dirty[s.cks[i].lo-s.n0 : s.cks[i].hi-s.n0]
+		s.cks[i].src = s.src[s.cks[i].lo-s.n0 : s.cks[i].hi-s.n0]
 	}
 	for _, c := range s.checks {
 		c.Grow(s.g.n)
