@@ -233,6 +233,9 @@ func WriteSummary(w io.Writer, r Run) {
 	if line := SymmetryLine(res.Stats); line != "" {
 		fmt.Fprintf(w, "  symmetry: %s\n", line)
 	}
+	if d := p.DeadFields(); d != "" {
+		fmt.Fprintf(w, "  dead fields zeroed: %s\n", d)
+	}
 	if line := PORLine(res.Stats); line != "" {
 		fmt.Fprintf(w, "  partial-order reduction: %s\n", line)
 	}
