@@ -16,9 +16,10 @@ type productSpec struct {
 	atLock   func(state int) uint64 // threads about to take a lock
 	irqHeld  func(state int) uint64 // threads kept off only by an interrupt (model.Evaluator.IrqHeld): able to step, for fairness
 	nthreads int
+	poll     *poller // the analysis's: build polls it, and so does whatever walks the product
 }
 
-// build makes the product graph.
+// build makes the product graph, polling sp.poll once per state.
 func (sp *productSpec) build() *pgraph {
 	g, n := sp.g, sp.g.NumStates()
 	off := make([]int32, n+1)
@@ -28,8 +29,9 @@ func (sp *productSpec) build() *pgraph {
 	node := func(v, i int) int32 {
 		return off[v] + int32(bits.OnesCount64(sp.bad(v)&(1<<i-1)))
 	}
-	p := &pgraph{}
+	p := &pgraph{poll: sp.poll}
 	for v := 0; v < n; v++ {
+		sp.poll.tick()
 		b := sp.bad(v)
 		if b == 0 {
 			continue
