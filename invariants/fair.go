@@ -47,9 +47,11 @@ type pgraph struct {
 	cls   []uint8 // per edge: the fairness class of the thread that steps (a bit index)
 	fair  []uint8 // per edge: model.Succ.Fair (either fair)
 	// per node: the classes with a disabled member, those about to take a
-	// free lock, and every class with a member (the tracked thread may be
-	// the only one of its kind)
-	dis, lock, all []uint64
+	// free lock
+	dis, lock []uint64
+	// per tracked index: every class with a member (the tracked thread
+	// may be the only one of its kind)
+	all [64]uint64
 	// poll is the analysis's poller: every walk over the product (the
 	// engine's, shortestPath's, backReach's) ticks it once per node
 	poll *poller
@@ -154,7 +156,7 @@ func (f *fairEngine) judge(c []int32, stutter bool) (keep bool, rest []int32, cu
 			}
 		}
 		disabled |= p.dis[v]
-		all |= p.all[v]
+		all |= p.all[p.idx[v]]
 	}
 	if !edge || all&^(taken|disabled) != 0 {
 		return false, nil, nil // no cycle, or weak fairness fails in every part of it

@@ -2,6 +2,7 @@ package invariants
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -100,18 +101,31 @@ func newMasks(n int) masks {
 	return masks{bits: 64}
 }
 
-// grow makes room for n states.
+// grow makes room for n states (it is called once a batch: the sets
+// grow in place, without a temporary).
 func (m *masks) grow(n int) {
 	switch m.bits {
 	case 8:
-		m.b8 = append(m.b8, make([]uint8, n-len(m.b8))...)
+		m.b8 = extend(m.b8, n)
 	case 16:
-		m.b16 = append(m.b16, make([]uint16, n-len(m.b16))...)
+		m.b16 = extend(m.b16, n)
 	case 32:
-		m.b32 = append(m.b32, make([]uint32, n-len(m.b32))...)
+		m.b32 = extend(m.b32, n)
 	default:
-		m.b64 = append(m.b64, make([]uint64, n-len(m.b64))...)
+		m.b64 = extend(m.b64, n)
 	}
+}
+
+// extend lengthens s to n zeroed elements (s is returned as is when it
+// is already as long).
+func extend[T any](s []T, n int) []T {
+	old := len(s)
+	if n <= old {
+		return s
+	}
+	s = slices.Grow(s, n-old)[:n]
+	clear(s[old:])
+	return s
 }
 
 // set sets state id's bits; distinct ids may be set concurrently.
