@@ -206,6 +206,7 @@ func symBreaksOf(xs []*expander) []*model.SymBreak {
 // sym is set. When it finds the model telling some of those arrays apart,
 // it stops and returns them in Result.symBreaks.
 func explore(p *model.Program, opts Options, sym *model.Symmetry) *Result {
+	defer tuneGC()()
 	s := newSearch(p, opts, sym)
 	if s.guard != nil {
 		defer s.guard.release()
