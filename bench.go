@@ -7,7 +7,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -327,28 +326,18 @@ func runBench(c *cli.Context, jobs []*benchJob) error {
 	return nil
 }
 
-// benchRun runs one job (stopped at --max-seconds or on a signal) and
-// records its result and its peak resident set in j.row.
+// benchRun runs one job and records its result and its peak resident set
+// in j.row. --max-seconds (from the job's start) and a signal stop the
+// search or, after it, the whole-graph analyses.
 func benchRun(c *cli.Context, j *benchJob, sig <-chan struct{}) error {
-	stop := make(chan struct{})
-	var once sync.Once
-	end := func() { once.Do(func() { close(stop) }) }
-	timer := time.AfterFunc(time.Duration(c.Int("max-seconds"))*time.Second, end)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-sig:
-			end()
-		case <-done:
-		}
-	}()
 	reset := resetPeakRSS()
 	cpu0 := cpuTime()
 	mode := j.row.Mode
-	res := explorer.Explore(j.prog, explorer.Options{All: true, MaxStates: c.Int("max-states"), MaxMemory: defaultMemoryBound(),
-		Workers: mode.Workers, Exact: mode.Exact, Symmetry: mode.Symmetry, POR: mode.POR, PORNoResearch: true, Stop: stop})
-	timer.Stop()
-	close(done)
+	opts := explorer.Options{All: true, MaxStates: c.Int("max-states"), MaxMemory: defaultMemoryBound(),
+		Workers: mode.Workers, Exact: mode.Exact, Symmetry: mode.Symmetry, POR: mode.POR, PORNoResearch: true,
+		Stop: sig, Deadline: time.Now().Add(time.Duration(c.Int("max-seconds")) * time.Second)}
+	searchHook(&opts)
+	res := explorer.Explore(j.prog, opts)
 	if res.Err != nil {
 		return &exitError{code: 2, err: res.Err}
 	}

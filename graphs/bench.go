@@ -113,7 +113,7 @@ func failingOf(res *explorer.Result) string {
 		verdict = "none"
 	}
 	if !res.Complete {
-		verdict += " (" + stoppedWords(res.Stopped) + ")"
+		verdict += " (" + incompleteWords(res) + ")"
 	}
 	return verdict
 }

@@ -52,6 +52,9 @@ type pgraph struct {
 	// per tracked index: every class with a member (the tracked thread
 	// may be the only one of its kind)
 	all [64]uint64
+	// poll is the analysis's poller: every walk over the product (the
+	// engine's, shortestPath's, backReach's) ticks it once per node
+	poll *poller
 }
 
 func (p *pgraph) nodes() int                 { return len(p.state) }
@@ -143,6 +146,7 @@ func (f *fairEngine) judge(c []int32, stutter bool) (keep bool, rest []int32, cu
 	var taken, disabled, all, passed, first uint64
 	edge := false
 	for _, v := range c {
+		p.poll.tick()
 		lo, hi := p.out(v)
 		for e := lo; e < hi; e++ {
 			if f.inside(e, inC) {
@@ -210,6 +214,7 @@ func (f *fairEngine) scc(nodes []int32, in func(int32) bool, emit func([]int32))
 	type frame struct{ v, e int32 }
 	var call []frame
 	visit := func(v int32) {
+		p.poll.tick()
 		f.mark[v], f.index[v], f.low[v] = gen, counter, counter
 		counter++
 		stack = append(stack, v)
@@ -287,6 +292,7 @@ func (f *fairEngine) cycle(c []int32, start int32) []int32 {
 	}
 	var need, passed uint64
 	for _, v := range c {
+		p.poll.tick()
 		lo, hi := p.out(v)
 		for e := lo; e < hi; e++ {
 			if ok(e) {
@@ -362,6 +368,7 @@ func shortestPathOr(p *pgraph, from int32, ok func(int32) bool, target func(int3
 	src := map[int32]int32{}
 	queue := []int32{from}
 	for len(queue) > 0 {
+		p.poll.tick()
 		v := queue[0]
 		queue = queue[1:]
 		lo, hi := p.out(v)
@@ -398,6 +405,7 @@ func backReach(p *pgraph, comps [][]int32) []bool {
 	pred := make([]int32, len(p.to))
 	fill := slices.Clone(start[:n])
 	for v := 0; v < n; v++ {
+		p.poll.tick()
 		lo, hi := p.out(int32(v))
 		for e := lo; e < hi; e++ {
 			w := p.to[e]
@@ -414,6 +422,7 @@ func backReach(p *pgraph, comps [][]int32) []bool {
 		}
 	}
 	for len(work) > 0 {
+		p.poll.tick()
 		w := work[len(work)-1]
 		work = work[:len(work)-1]
 		for _, v := range pred[start[w]:start[w+1]] {

@@ -17,17 +17,20 @@ type productSpec struct {
 	irqHeld  func(state int) uint64 // threads kept off only by an interrupt (model.Evaluator.IrqHeld): able to step, for fairness
 	nthreads int
 	tables   []classTable // per tracked index (table)
+	poll     *poller      // the analysis's: build polls it, and so does whatever walks the product
 }
 
-// build makes the product graph. Its arrays are sized before they are
-// filled (nodes exactly, edges by the explored graph's out-degrees): the
-// product of a large graph is the analyses' largest allocation, and
-// growing it by appends copied it several times over.
+// build makes the product graph, polling sp.poll once per state. Its
+// arrays are sized before they are filled (nodes exactly, edges by the
+// explored graph's out-degrees): the product of a large graph is the
+// analyses' largest allocation, and growing it by appends copied it
+// several times over.
 func (sp *productSpec) build() *pgraph {
 	g, n := sp.g, sp.g.NumStates()
 	off := make([]int32, n+1)
 	maxEdges := 0
 	for v := 0; v < n; v++ {
+		sp.poll.tick()
 		c := bits.OnesCount64(sp.bad(v))
 		off[v+1] = off[v] + int32(c)
 		if c > 0 {
@@ -38,8 +41,10 @@ func (sp *productSpec) build() *pgraph {
 		return off[v] + int32(bits.OnesCount64(sp.bad(v)&(1<<i-1)))
 	}
 	p := newPgraph(int(off[n]), maxEdges)
+	p.poll = sp.poll
 	sp.tables = nil
 	for v := 0; v < n; v++ {
+		sp.poll.tick()
 		b := sp.bad(v)
 		if b == 0 {
 			continue
