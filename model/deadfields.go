@@ -194,7 +194,7 @@ func (st *Stepper) settleDead(s State) {
 // initial state's dead fields.
 func (c *compiler) startDead() {
 	p := c.prog
-	p.deadOn = !c.opts.Fine && !c.opts.Strict && len(p.dead) > 0
+	p.deadOn = !c.opts.Fine && !c.opts.Strict && !c.opts.KeepDead && len(p.dead) > 0
 	if !p.deadOn || p.init == nil {
 		return
 	}
