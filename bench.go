@@ -7,7 +7,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -36,6 +35,7 @@ var benchModes = []graphs.BenchMode{
 	{Key: "reference", Name: "reference", Workers: 1},
 	{Key: "no-liveness", Name: "no-live", Merge: true, Symmetry: true, NoLiveness: true},
 	{Key: "por", Name: "por", Merge: true, Symmetry: true, NoLiveness: true, POR: true},
+	{Key: "keep-dead", Name: "keep-dead", Merge: true, Symmetry: true, KeepDead: true},
 }
 
 // referenceMode is the path every reduction is checked against: no
@@ -92,7 +92,8 @@ func benchCommand() *cli.Command {
 			"Modes: default (lock regions merged, symmetry reduction, fingerprints, --workers goroutines),\n" +
 			"1-worker, no-symmetry (--symmetry off), no-merge (--reduce=none), exact (whole states stored),\n" +
 			"reference (no merging, no symmetry, one worker), no-liveness (default without the liveness\n" +
-			"properties) and por (no-liveness with partial-order reduction; the reduced search's own figures).\n" +
+			"properties), por (no-liveness with partial-order reduction; the reduced search's own figures)\n" +
+			"and keep-dead (default with the live_when fields kept where they are dead).\n" +
 			"Presets (--preset, instead of VARIANTs, --sizes and --kinds):\n" + presetHelp() +
 			"Peak RSS is per row: before each run the bench returns freed memory to the system and resets\n" +
 			"the kernel's high-water mark (/proc/self/clear_refs), then reads VmHWM after it; where the\n" +
@@ -263,7 +264,7 @@ func loadBenchJobs(configs []benchConfig, modes []graphs.BenchMode, extra map[st
 				set[k] = x
 			}
 		}
-		p, err := loader.Load(cf.variant, model.Options{Set: set, Fine: !mode.Merge, NoLiveness: mode.NoLiveness})
+		p, err := loader.Load(cf.variant, model.Options{Set: set, Fine: !mode.Merge, NoLiveness: mode.NoLiveness, KeepDead: mode.KeepDead})
 		if err != nil {
 			return nil, &exitError{code: 2, err: err}
 		}
@@ -327,28 +328,18 @@ func runBench(c *cli.Context, jobs []*benchJob) error {
 	return nil
 }
 
-// benchRun runs one job (stopped at --max-seconds or on a signal) and
-// records its result and its peak resident set in j.row.
+// benchRun runs one job and records its result and its peak resident set
+// in j.row. --max-seconds (from the job's start) and a signal stop the
+// search or, after it, the whole-graph analyses.
 func benchRun(c *cli.Context, j *benchJob, sig <-chan struct{}) error {
-	stop := make(chan struct{})
-	var once sync.Once
-	end := func() { once.Do(func() { close(stop) }) }
-	timer := time.AfterFunc(time.Duration(c.Int("max-seconds"))*time.Second, end)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-sig:
-			end()
-		case <-done:
-		}
-	}()
 	reset := resetPeakRSS()
 	cpu0 := cpuTime()
 	mode := j.row.Mode
-	res := explorer.Explore(j.prog, explorer.Options{All: true, MaxStates: c.Int("max-states"), MaxMemory: defaultMemoryBound(),
-		Workers: mode.Workers, Exact: mode.Exact, Symmetry: mode.Symmetry, POR: mode.POR, PORNoResearch: true, Stop: stop})
-	timer.Stop()
-	close(done)
+	opts := explorer.Options{All: true, MaxStates: c.Int("max-states"), MaxMemory: defaultMemoryBound(),
+		Workers: mode.Workers, Exact: mode.Exact, Symmetry: mode.Symmetry, POR: mode.POR, PORNoResearch: true,
+		Stop: sig, Deadline: time.Now().Add(time.Duration(c.Int("max-seconds")) * time.Second)}
+	searchHook(&opts)
+	res := explorer.Explore(j.prog, opts)
 	if res.Err != nil {
 		return &exitError{code: 2, err: res.Err}
 	}

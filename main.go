@@ -446,13 +446,11 @@ func runJobs(c *cli.Context, jobs []job, opts explorer.Options, stop <-chan stru
 			continue
 		}
 		if progress {
-			label := j.label
-			opts.Progress = func(st explorer.Stats) {
-				fmt.Fprintf(c.App.ErrWriter, "\r\x1b[K%s: %s states, %s/s, depth %d, queue %s, heap %s",
-					label, graphs.Commas(st.States), graphs.Commas(int(st.StatesPerSec())), st.Depth, graphs.Commas(st.Queue), graphs.MiB(st.HeapBytes))
-			}
+			opts.Progress = progressLine(c.App.ErrWriter, j.label)
 		}
-		res := explorer.Explore(j.prog, opts)
+		o := opts
+		searchHook(&o)
+		res := explorer.Explore(j.prog, o)
 		if progress {
 			fmt.Fprint(c.App.ErrWriter, "\r\x1b[K")
 		}
@@ -462,6 +460,19 @@ func runJobs(c *cli.Context, jobs []job, opts explorer.Options, stop <-chan stru
 		runs = append(runs, graphs.Run{Variant: j.variant, Label: j.label, Reduce: reduce, Result: res})
 	}
 	return runs, nil
+}
+
+// progressLine returns the Progress function of --progress: one line on w,
+// rewritten in place, for the run called label.
+func progressLine(w io.Writer, label string) func(explorer.Stats) {
+	return func(st explorer.Stats) {
+		if st.Analysing {
+			fmt.Fprintf(w, "\r\x1b[K%s: %s states, search complete; analysing the whole graph (stranded work, liveness)", label, graphs.Commas(st.States))
+			return
+		}
+		fmt.Fprintf(w, "\r\x1b[K%s: %s states, %s/s, depth %d, queue %s, heap %s",
+			label, graphs.Commas(st.States), graphs.Commas(int(st.StatesPerSec())), st.Depth, graphs.Commas(st.Queue), graphs.MiB(st.HeapBytes))
+	}
 }
 
 // writeReport writes the verdicts: JSON, or the matrix (several runs), each

@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -156,50 +155,35 @@ func allDeclared(names []string, declared map[string]bool) bool {
 }
 
 // climb runs a variant's rungs in order until its budget is spent or a
-// signal comes; the rung running then is cut (its undecided properties
-// stay unknown) and the rest are not run.
+// signal comes; the rung running then is cut (in its search or in the
+// whole-graph analyses after it: its undecided properties stay unknown)
+// and the rest are not run.
 func climb(rv *graphs.Review, opts explorer.Options, budget time.Duration, sig <-chan struct{}) error {
-	deadline := time.Now().Add(budget)
+	opts.Deadline, opts.Stop = time.Now().Add(budget), sig
 	for _, rg := range rv.Rungs {
 		if rg.Same > 0 {
 			continue
 		}
-		left := time.Until(deadline)
-		if left <= 0 || stopped(sig) {
+		if !time.Now().Before(opts.Deadline) || stopped(sig) {
 			rg.Cut = "not run"
 			continue
 		}
-		stop := make(chan struct{})
-		var once sync.Once
-		reason := ""
-		end := func(why string) {
-			once.Do(func() { reason = why; close(stop) })
-		}
-		timer := time.AfterFunc(left, func() { end("budget") })
-		done := make(chan struct{})
-		go func() {
-			select {
-			case <-sig:
-				end("interrupted")
-			case <-done:
-			}
-		}()
-		o := opts
-		o.Stop = stop
-		res := explorer.Explore(rg.Run.Result.Program, o)
-		timer.Stop()
-		close(done)
-		once.Do(func() {}) // the search is over: a late timer or signal changes nothing
+		res := explorer.Explore(rg.Run.Result.Program, opts)
 		if res.Err != nil {
 			return &exitError{code: 2, err: res.Err}
 		}
 		rg.Run.Result = res
 		if !res.Complete {
-			rg.Cut = reason
-			if reason == "" {
+			rg.Cut = cutWords[res.Stopped]
+			if rg.Cut == "" {
 				rg.Cut = string(res.Stopped)
 			}
 		}
 	}
 	return nil
 }
+
+// cutWords are the rung statuses of the stops that come from outside the
+// search (graphs.ReviewRung.Cut); the search's own bounds are named as
+// they are.
+var cutWords = map[explorer.StopReason]string{explorer.StopDeadline: "budget", explorer.StopInterrupted: "interrupted"}

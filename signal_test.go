@@ -12,12 +12,17 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"wqcheck/explorer"
 )
 
 // TestMain lets a test run the command in a child process (the test binary
 // itself), so signals can be sent to it.
 func TestMain(m *testing.M) {
 	if os.Getenv("WQCHECK_TEST_MAIN") == "1" {
+		if os.Getenv("WQCHECK_TEST_WAIT_IN_ANALYSES") == "1" {
+			testSearchHook = waitInAnalyses
+		}
 		code := run(append([]string{"wqcheck"}, os.Args[1:]...), os.Stdout, os.Stderr)
 		if os.Getenv("WQCHECK_TEST_VMHWM") == "1" {
 			// the peak RSS of this process image (getrusage's would include
@@ -165,6 +170,96 @@ func TestSecondSignalExits(t *testing.T) {
 	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if code != -1 || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
 		t.Errorf("exit %d (%v), want the process ended by the second SIGTERM", code, cmd.ProcessState)
+	}
+}
+
+// waitInAnalyses makes a search say "analysing" on standard error as its
+// whole-graph analyses start, then wait there for its Stop (a signal), for
+// at most a minute: the signal then comes during the analyses, whatever
+// the machine's load.
+func waitInAnalyses(o *explorer.Options) {
+	stop := o.Stop
+	o.Progress = func(st explorer.Stats) {
+		if !st.Analysing {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "analysing")
+		select {
+		case <-stop:
+		case <-time.After(time.Minute):
+		}
+	}
+}
+
+// A signal that comes during the whole-graph analyses after a complete
+// search ends the run at once with a report: the analysed properties
+// (stranded work, liveness) unknown, never "holds", the others with their
+// verdicts, marked interrupted in the analyses; the variants not started
+// are not run; the status is 3.
+func TestSignalInAnalyses(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "check", "--json", "upstream", "abba")
+			cmd.Env = append(os.Environ(), "WQCHECK_TEST_MAIN=1", "WQCHECK_TEST_WAIT_IN_ANALYSES=1")
+			var stdout bytes.Buffer
+			stderr := &syncBuffer{}
+			cmd.Stdout, cmd.Stderr = &stdout, stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; !strings.Contains(stderr.String(), "analysing"); i++ {
+				if i == 600 {
+					cmd.Process.Kill()
+					t.Fatalf("the analyses did not start within a minute:\n%s", stderr.String())
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			sent := time.Now()
+			cmd.Process.Signal(sig)
+			code := exitCode(t, cmd)
+			if d := time.Since(sent); d > 10*time.Second {
+				t.Errorf("the run ended %v after the signal", d)
+			}
+			if code != exitIncomplete {
+				t.Fatalf("exit %d, want 3; stderr:\n%s", code, stderr.String())
+			}
+			checkStoppedInAnalyses(t, stdout.Bytes())
+		})
+	}
+}
+
+// checkStoppedInAnalyses checks TestSignalInAnalyses's JSON report.
+func checkStoppedInAnalyses(t *testing.T, out []byte) {
+	t.Helper()
+	var runs []struct {
+		Variant    string `json:"variant"`
+		Complete   bool   `json:"complete"`
+		Stopped    string `json:"stopped"`
+		InAnalyses bool   `json:"stopped_in_analyses"`
+		States     int    `json:"states"`
+		Properties []struct {
+			Name    string `json:"name"`
+			Verdict string `json:"verdict"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(out, &runs); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	if len(runs) != 2 || runs[0].Complete || runs[0].Stopped != "interrupted" || !runs[0].InAnalyses || runs[0].States != 4025 || runs[1].Stopped != "not-run" {
+		t.Fatalf("want upstream's 4,025 states interrupted in the analyses and abba not run, got %+v", runs)
+	}
+	analysed := map[string]bool{"S1-stranded-work": true, "lockup": true, "starvation": true, "L1-work-executed": true, "L2-kicked-worker-runs": true}
+	for _, pr := range runs[0].Properties {
+		want := "holds"
+		switch {
+		case analysed[pr.Name]:
+			want = "unknown"
+		case pr.Name == "S11-kicked-worker-culled":
+			want = "witnessed"
+		}
+		if pr.Verdict != want {
+			t.Errorf("%s: %s, want %s", pr.Name, pr.Verdict, want)
+		}
 	}
 }
 

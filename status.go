@@ -61,6 +61,18 @@ func stopOnSignal() (stop <-chan struct{}, release func()) {
 	}
 }
 
+// testSearchHook, when set (by tests), adjusts the options of every search
+// check and bench run, after the command has set them: a test trips a
+// bound or waits for a signal as the whole-graph analyses start.
+var testSearchHook func(*explorer.Options)
+
+// searchHook applies testSearchHook.
+func searchHook(o *explorer.Options) {
+	if testSearchHook != nil {
+		testSearchHook(o)
+	}
+}
+
 // stopped reports whether stop is closed.
 func stopped(stop <-chan struct{}) bool {
 	select {

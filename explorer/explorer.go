@@ -12,9 +12,17 @@ type Options struct {
 	MaxDepth  int    // do not expand states at this depth (0: no bound)
 	MaxMemory uint64 // stop before the memory the process holds would pass this many bytes (0: no bound; memory.go)
 	All       bool   // keep going after a violation, to find every violated property
-	// Stop, when closed, ends the search early (Ctrl-C). What was found is kept.
+	// Stop, when closed, ends the search early (Ctrl-C), or the
+	// whole-graph analyses after it: Result.Stopped is StopInterrupted.
+	// What was found is kept.
 	Stop <-chan struct{}
-	// Progress, when set, is called about once a second.
+	// Deadline, when set, ends the search, or the whole-graph analyses
+	// after it, once it has passed (bench --max-seconds): Result.Stopped is
+	// StopDeadline. What was found is kept.
+	Deadline time.Time
+	// Progress, when set, is called about once a second during the search,
+	// and once more (Stats.Analysing set) when the search is complete and
+	// the whole-graph analyses start.
 	Progress func(Stats)
 	// KeepGraph keeps the whole state graph (every edge, with its thread,
 	// and every state where some property fails) in Result.Graph, for
@@ -79,6 +87,9 @@ type Stats struct {
 	// AnalysisElapsed is the part of Elapsed spent in the whole-graph
 	// analyses after the search (stranded work, liveness; one goroutine).
 	AnalysisElapsed time.Duration
+	// Analysing, in the Progress report made as the whole-graph analyses
+	// start, says so (false in every other report and in Result.Stats).
+	Analysing bool
 	// SerialElapsed is the part of Elapsed spent in the search's phases that
 	// run on one goroutine whatever Options.Workers (inserting new states,
 	// recording violations): what a second core cannot speed up.
@@ -143,6 +154,7 @@ const (
 	StopMaxDepth    StopReason = "max-depth"   // Options.MaxDepth
 	StopMaxMemory   StopReason = "max-memory"  // Options.MaxMemory
 	StopInterrupted StopReason = "interrupted" // Options.Stop
+	StopDeadline    StopReason = "time-bound"  // Options.Deadline
 	StopViolation   StopReason = "violation"   // the first violation, without Options.All
 	StopNotRun      StopReason = "not-run"     // NotRun: the search never started
 )
@@ -160,12 +172,17 @@ type PropResult struct {
 // Result is the outcome of a search.
 type Result struct {
 	Program  *model.Program
-	Complete bool       // every reachable state was expanded
+	Complete bool       // every reachable state was expanded, and every whole-graph analysis finished
 	Stopped  StopReason // why the search stopped early ("" when it did not)
-	Stats    Stats
-	Props    []PropResult // in Program.Props order
-	Err      error        // a property that could not be evaluated
-	Graph    *Graph       // the state graph, with Options.KeepGraph
+	// InAnalyses says that Stopped (a signal, the deadline) came after the
+	// search had expanded every reachable state, during the whole-graph
+	// analyses: the properties the search itself decides have their
+	// verdicts, those of the analyses that did not finish are Unknown.
+	InAnalyses bool
+	Stats      Stats
+	Props      []PropResult // in Program.Props order
+	Err        error        // a property that could not be evaluated
+	Graph      *Graph       // the state graph, with Options.KeepGraph
 	// LockGraph is the lock-order graph lockdep built (nil when the
 	// program has no lockdep properties)
 	LockGraph *LockGraph

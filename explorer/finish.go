@@ -12,24 +12,26 @@ import (
 
 // finish ends the search: decides completeness, runs the whole-graph
 // analyses on a complete graph, fills the statistics and builds the traces
-// of the properties found failing.
+// of the properties found failing. A property is Unknown when the search
+// was not complete, or its analysis could not decide it or was stopped
+// (Result.InAnalyses).
 func (s *search) finish() *Result {
 	res, g := s.res, s.g
-	complete := !s.depthCut && int(s.head) >= g.n && (res.Stopped == "" || res.Stopped == StopMaxDepth)
+	searched := !s.depthCut && int(s.head) >= g.n && (res.Stopped == "" || res.Stopped == StopMaxDepth)
 	for _, o := range s.obs {
 		o.done(g.n)
 	}
-	res.Complete = complete
-	if complete {
+	res.Complete = searched
+	if searched {
 		res.Stopped = ""
 	}
-	if complete && res.Err == nil {
+	if searched && res.Err == nil {
 		s.analyse()
 	}
 	s.stats()
 	for i, pr := range s.p.Props {
 		r := PropResult{Prop: pr, Verdict: Holds}
-		if !complete || slices.Contains(s.unknown, i) {
+		if !searched || slices.Contains(s.unknown, i) {
 			r.Verdict = Unknown
 		}
 		if v := s.found[i]; v != nil {
@@ -55,12 +57,19 @@ func (s *search) finish() *Result {
 	return res
 }
 
-// analyse runs the whole-graph properties' analyses (stranded work).
+// analyse runs the whole-graph properties' analyses (stranded work,
+// liveness), each told to stop by the search's halt. When one is stopped,
+// the search's result is marked stopped in the analyses (stoppedIn).
 func (s *search) analyse() {
 	if len(s.checks) == 0 {
 		return
 	}
 	t0 := time.Now()
+	if s.opts.Progress != nil {
+		st := s.progressStats()
+		st.Analysing = true
+		s.opts.Progress(st)
+	}
 	type outcome struct {
 		f      invariants.Finding
 		failed bool
@@ -80,7 +89,7 @@ func (s *search) analyse() {
 				if s.sym != nil {
 					a = s.sym.ArrayIndex(c.Items())
 				}
-				f, failed := c.Analyze(checkGraph{s.g, a >= 0 && a == s.g.edges.permItems, s.sym})
+				f, failed := c.Analyze(checkGraph{s.g, a >= 0 && a == s.g.edges.permItems, s.sym}, s.halt.stopped)
 				out[k] = outcome{f, failed, a}
 			}
 		}()
@@ -89,14 +98,30 @@ func (s *search) analyse() {
 	for k, o := range out {
 		s.recordFinding(k, o.f, o.failed, o.a)
 	}
+	if slices.ContainsFunc(out, func(o outcome) bool { return o.f.Stopped }) {
+		s.stoppedIn()
+	}
 	s.res.Stats.AnalysisElapsed = time.Since(t0)
+}
+
+// stoppedIn marks the result of a search whose whole-graph analyses were
+// stopped (a signal, the deadline): not complete, Stopped the halt's
+// reason, InAnalyses; the properties the quotient left unsure are unknown
+// too (no search of the real graph follows).
+func (s *search) stoppedIn() {
+	res := s.res
+	res.Complete, res.Stopped, res.InAnalyses = false, s.halt.why(), true
+	for _, pr := range res.liveUnsure {
+		s.unknown = append(s.unknown, slices.Index(s.p.Props, pr))
+	}
+	res.liveUnsure = nil
 }
 
 // recordFinding records what the analysis of whole-graph check k found.
 func (s *search) recordFinding(k int, f invariants.Finding, failed bool, a int) {
 	switch {
 	case !failed:
-	case f.Unknown:
+	case f.Unknown, f.Stopped:
 		s.unknown = append(s.unknown, s.cprops[k])
 	case f.Unsure:
 		s.res.liveUnsure = append(s.res.liveUnsure, s.p.Props[s.cprops[k]])

@@ -195,11 +195,30 @@ func (c checkGraph) EdgeFair(id, k int) uint8 {
 }
 
 // RenameThread gives thread t's index in the target of edge k of state id.
+// It runs once per edge of each liveness product: it reads only t's own
+// array's permutation and allocates nothing.
 func (c checkGraph) RenameThread(id, k, t int) int {
-	if p := c.EdgePerm(id, k); p != nil {
-		return c.sym.RenameThread(t, p)
+	a := c.sym.ThreadArray(t)
+	if a < 0 || !c.Moved(id, k) {
+		return t
 	}
-	return t
+	e := c.edges
+	r := e.ranks[c.movedIndex(id, k)*e.narrays+a]
+	e.unrankedOnce.Do(func() { e.unranked = unrankAll(c.sym) })
+	if e.unranked[a] == nil { // too long for a table (and for a rank)
+		perm := make([]int32, c.sym.Arrays()[a].Len)
+		model.UnrankPerm(r, perm)
+		return c.sym.RenameThreadIn(t, perm)
+	}
+	return c.sym.RenameThreadIn(t, e.unranked[a][r])
+}
+
+// movedIndex is edge k of state id's position among the moved edges (the
+// row of its ranks in edgeSet.ranks); the edge must be moved.
+func (c checkGraph) movedIndex(id, k int) int {
+	e := c.edges
+	i := int(e.start[id]) + k
+	return int(e.prefix[i/64]) + bits.OnesCount64(e.moved[i/64]&(1<<(i%64)-1)) // index() built prefix
 }
 
 // ArrayIndex is a's slot among the permuted arrays, or -1.
@@ -216,8 +235,7 @@ func (c checkGraph) EdgePerm(id, k int) [][]int32 {
 		return nil
 	}
 	e := c.edges
-	i := int(e.start[id]) + k
-	j := int(e.prefix[i/64]) + bits.OnesCount64(e.moved[i/64]&(1<<(i%64)-1)) // index() built prefix
+	j := c.movedIndex(id, k)
 	e.unrankedOnce.Do(func() { e.unranked = unrankAll(c.sym) })
 	perms := make([][]int32, e.narrays)
 	for a := range perms {

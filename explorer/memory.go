@@ -3,7 +3,46 @@ package explorer
 import (
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 )
+
+// searchGCPercent is the collector's target (GOGC) while a search runs. The
+// search's large arrays (fingerprints, edges, parent records, the liveness
+// products) hold no pointers, so a collection costs little beyond the
+// small live heap it scans, while the default target (100) lets the heap
+// reach twice the live size between collections. Measured on upstream
+// per-cpu, 4 workers (1 busy), 2 items, check --all: peak RSS 970 MB at
+// GOGC=100, 689 MB at 25, the same CPU time.
+const searchGCPercent = 25
+
+// gcTune sets searchGCPercent while at least one search runs (searches
+// may run concurrently, e.g. in wqcheck explore) and restores the
+// previous target when the last one ends.
+var gcTune struct {
+	sync.Mutex
+	n, prev int
+}
+
+// tuneGC lowers the collector's target for a search; call the returned
+// func when the search ends. A GOGC set in the environment is left alone.
+func tuneGC() (undo func()) {
+	gcTune.Lock()
+	defer gcTune.Unlock()
+	if gcTune.n == 0 {
+		gcTune.prev = debug.SetGCPercent(searchGCPercent)
+		if gcTune.prev != 100 { // GOGC was set: the user's choice
+			debug.SetGCPercent(gcTune.prev)
+		}
+	}
+	gcTune.n++
+	return func() {
+		gcTune.Lock()
+		defer gcTune.Unlock()
+		if gcTune.n--; gcTune.n == 0 {
+			debug.SetGCPercent(gcTune.prev)
+		}
+	}
+}
 
 // The memory bound (Options.MaxMemory) bounds what the process holds, not
 // only the live Go heap: the search stops between batches when the memory

@@ -58,7 +58,13 @@ func (p *progress) between(s *search) {
 		return
 	}
 	p.last = time.Now()
+	p.f(s.progressStats())
+}
+
+// progressStats is the statistics a Progress report gives: the result's,
+// with the counts so far.
+func (s *search) progressStats() Stats {
 	st := &s.res.Stats
 	st.States, st.Queue, st.Elapsed, st.Depth = s.g.n, s.g.n-int(s.head), time.Since(s.start), len(s.g.rec.levels)-1
-	p.f(*st)
+	return *st
 }

@@ -73,6 +73,7 @@ type search struct {
 	lo     *lockOrder       // lockdep, an observer too (nil when the program has no lockdep properties)
 	res    *Result
 	start  time.Time
+	halt   *halt // Options.Stop and Options.Deadline
 	guard  *memGuard
 	checks []invariants.GraphCheck // whole-graph properties' analyses
 	cprops []int                   // their property indexes
@@ -102,7 +103,7 @@ type search struct {
 // Explore runs the search.
 func Explore(p *model.Program, opts Options) *Result {
 	res := exploreSym(p, opts)
-	if res.Stats.POR != "on" || opts.PORNoResearch || !res.Violated() && !witnessed(res) || res.Err != nil {
+	if res.Stats.POR != "on" || opts.PORNoResearch || !res.Violated() && !witnessed(res) || res.Err != nil || halted(res) {
 		return res
 	}
 	// a violation found with reduction: search again without, so that the
@@ -134,7 +135,7 @@ func exploreSym(p *model.Program, opts Options) *Result {
 	for retries := 0; ; retries++ {
 		sym := p.NewSymmetry(p.SymmetryCandidates(exclude))
 		res := explore(p, opts, sym)
-		if res.symBreaks == nil && res.liveUnsure != nil {
+		if res.symBreaks == nil && res.liveUnsure != nil && !halted(res) {
 			// a liveness property may fail: decide it on the real graph
 			unsure := res.liveUnsure
 			res = explore(p, opts, nil)
@@ -210,6 +211,7 @@ func symBreaksOf(xs []*expander) []*model.SymBreak {
 // sym is set. When it finds the model telling some of those arrays apart,
 // it stops and returns them in Result.symBreaks.
 func explore(p *model.Program, opts Options, sym *model.Symmetry) *Result {
+	defer tuneGC()()
 	s := newSearch(p, opts, sym)
 	if s.guard != nil {
 		defer s.guard.release()
@@ -249,7 +251,7 @@ func explore(p *model.Program, opts Options, sym *model.Symmetry) *Result {
 var exploreHook func(*search)
 
 func newSearch(p *model.Program, opts Options, sym *model.Symmetry) *search {
-	s := &search{p: p, opts: opts, sym: sym, suite: invariants.NewSuite(p), start: time.Now(), res: &Result{Program: p}, failing: map[int32]uint64{}}
+	s := &search{p: p, opts: opts, sym: sym, suite: invariants.NewSuite(p), start: time.Now(), halt: newHalt(opts), res: &Result{Program: p}, failing: map[int32]uint64{}}
 	if opts.MaxMemory > 0 {
 		runtime.GC() // an earlier search's graph is garbage now: do not count it
 		s.guard = newMemGuard(opts.MaxMemory)
@@ -386,15 +388,11 @@ func (s *search) initial() bool {
 }
 
 // stopBetween decides, between batches, whether to stop: interruption,
-// memory; and lets the observers look.
+// the deadline, memory; and lets the observers look.
 func (s *search) stopBetween() bool {
-	if s.opts.Stop != nil {
-		select {
-		case <-s.opts.Stop:
-			s.res.Stopped = StopInterrupted
-			return true
-		default:
-		}
+	if why := s.halt.why(); why != "" {
+		s.res.Stopped = why
+		return true
 	}
 	if s.guard != nil && s.guard.full(s.g.nextAllocs(max(2*s.lastNew, 1024), max(2*s.lastEdges, 4096))) {
 		s.res.Stopped = StopMaxMemory

@@ -25,20 +25,23 @@ type Run struct {
 // JSONRun is the stable JSON form of a run (wqcheck check --json). The
 // fields listed in the README stay; new fields may be added.
 type JSONRun struct {
-	Variant     string         `json:"variant"`
-	Model       string         `json:"model"`
-	Params      map[string]any `json:"params"`
-	Reduce      string         `json:"reduce"`
-	Complete    bool           `json:"complete"`
-	Stopped     string         `json:"stopped,omitempty"`
-	States      int            `json:"states"`
-	Transitions int            `json:"transitions"`
-	Depth       int            `json:"depth"`
-	Seconds     float64        `json:"seconds"`
-	StateBytes  int            `json:"state_bytes"`
-	StatesPerS  float64        `json:"states_per_second"`
-	HeapBytes   uint64         `json:"heap_bytes"`
-	Workers     int            `json:"workers"`
+	Variant  string         `json:"variant"`
+	Model    string         `json:"model"`
+	Params   map[string]any `json:"params"`
+	Reduce   string         `json:"reduce"`
+	Complete bool           `json:"complete"`
+	Stopped  string         `json:"stopped,omitempty"`
+	// StoppedInAnalyses: the stop came after a complete search, during
+	// the whole-graph analyses (explorer.Result.InAnalyses)
+	StoppedInAnalyses bool    `json:"stopped_in_analyses,omitempty"`
+	States            int     `json:"states"`
+	Transitions       int     `json:"transitions"`
+	Depth             int     `json:"depth"`
+	Seconds           float64 `json:"seconds"`
+	StateBytes        int     `json:"state_bytes"`
+	StatesPerS        float64 `json:"states_per_second"`
+	HeapBytes         uint64  `json:"heap_bytes"`
+	Workers           int     `json:"workers"`
 	// Storage: "fingerprints" or "exact"; bytes_per_state counts the
 	// visited set, the parent records, state vectors kept (the frontier's
 	// peak, or all in exact mode) and the stranded-work graph.
@@ -143,7 +146,7 @@ func ToJSON(runs []Run) []JSONRun {
 		res := r.Result
 		p := res.Program
 		jr := JSONRun{Variant: r.Variant, Model: p.Name, Params: map[string]any{}, Reduce: r.Reduce,
-			Complete: res.Complete, Stopped: string(res.Stopped), States: res.Stats.States, Transitions: res.Stats.Transitions,
+			Complete: res.Complete, Stopped: string(res.Stopped), StoppedInAnalyses: res.InAnalyses, States: res.Stats.States, Transitions: res.Stats.Transitions,
 			Depth: res.Stats.Depth, Seconds: round3(res.Stats.Elapsed.Seconds()), StateBytes: p.Words * 8,
 			StatesPerS: float64(int64(res.Stats.StatesPerSec())), HeapBytes: res.Stats.HeapBytes,
 			Workers: res.Stats.Workers, Storage: storageName(res.Stats), BytesPerState: math.Round(res.Stats.BytesPerState()*10) / 10,
@@ -233,6 +236,9 @@ func WriteSummary(w io.Writer, r Run) {
 	if line := SymmetryLine(res.Stats); line != "" {
 		fmt.Fprintf(w, "  symmetry: %s\n", line)
 	}
+	if d := p.DeadFields(); d != "" {
+		fmt.Fprintf(w, "  dead fields zeroed: %s\n", d)
+	}
 	if line := PORLine(res.Stats); line != "" {
 		fmt.Fprintf(w, "  partial-order reduction: %s\n", line)
 	}
@@ -286,10 +292,15 @@ func reduceWords(r string) string {
 	return "lock regions merged"
 }
 
-// incompleteWords says why a search stopped, without claiming that nothing
-// was found when something was (a lockdep warning does not stop a search).
+// incompleteWords says why a search stopped, and whether in the
+// whole-graph analyses after it, without claiming that nothing was found
+// when something was (a lockdep warning does not stop a search).
 func incompleteWords(res *explorer.Result) string {
 	w := stoppedWords(res.Stopped)
+	if res.InAnalyses {
+		why, rest, _ := strings.Cut(w, "; ")
+		w = why + " in the whole-graph analyses after the complete search; " + rest
+	}
 	if res.Violated() {
 		w = strings.TrimSuffix(w, "; no violation found within it")
 	}
@@ -304,6 +315,8 @@ func stoppedWords(s explorer.StopReason) string {
 		return "--max-depth bound reached; no violation found within it"
 	case explorer.StopMaxMemory:
 		return "--max-memory bound reached; no violation found within it"
+	case explorer.StopDeadline:
+		return "time bound reached; no violation found within it"
 	case explorer.StopInterrupted:
 		return "interrupted; what was found so far is reported"
 	case explorer.StopNotRun:

@@ -47,9 +47,14 @@ type pgraph struct {
 	cls   []uint8 // per edge: the fairness class of the thread that steps (a bit index)
 	fair  []uint8 // per edge: model.Succ.Fair (either fair)
 	// per node: the classes with a disabled member, those about to take a
-	// free lock, and every class with a member (the tracked thread may be
-	// the only one of its kind)
-	dis, lock, all []uint64
+	// free lock
+	dis, lock []uint64
+	// per tracked index: every class with a member (the tracked thread
+	// may be the only one of its kind)
+	all [64]uint64
+	// poll is the analysis's poller: every walk over the product (the
+	// engine's, shortestPath's, backReach's) ticks it once per node
+	poll *poller
 }
 
 func (p *pgraph) nodes() int                 { return len(p.state) }
@@ -141,6 +146,7 @@ func (f *fairEngine) judge(c []int32, stutter bool) (keep bool, rest []int32, cu
 	var taken, disabled, all, passed, first uint64
 	edge := false
 	for _, v := range c {
+		p.poll.tick()
 		lo, hi := p.out(v)
 		for e := lo; e < hi; e++ {
 			if f.inside(e, inC) {
@@ -150,7 +156,7 @@ func (f *fairEngine) judge(c []int32, stutter bool) (keep bool, rest []int32, cu
 			}
 		}
 		disabled |= p.dis[v]
-		all |= p.all[v]
+		all |= p.all[p.idx[v]]
 	}
 	if !edge || all&^(taken|disabled) != 0 {
 		return false, nil, nil // no cycle, or weak fairness fails in every part of it
@@ -208,6 +214,7 @@ func (f *fairEngine) scc(nodes []int32, in func(int32) bool, emit func([]int32))
 	type frame struct{ v, e int32 }
 	var call []frame
 	visit := func(v int32) {
+		p.poll.tick()
 		f.mark[v], f.index[v], f.low[v] = gen, counter, counter
 		counter++
 		stack = append(stack, v)
@@ -285,6 +292,7 @@ func (f *fairEngine) cycle(c []int32, start int32) []int32 {
 	}
 	var need, passed uint64
 	for _, v := range c {
+		p.poll.tick()
 		lo, hi := p.out(v)
 		for e := lo; e < hi; e++ {
 			if ok(e) {
@@ -360,6 +368,7 @@ func shortestPathOr(p *pgraph, from int32, ok func(int32) bool, target func(int3
 	src := map[int32]int32{}
 	queue := []int32{from}
 	for len(queue) > 0 {
+		p.poll.tick()
 		v := queue[0]
 		queue = queue[1:]
 		lo, hi := p.out(v)
@@ -396,6 +405,7 @@ func backReach(p *pgraph, comps [][]int32) []bool {
 	pred := make([]int32, len(p.to))
 	fill := slices.Clone(start[:n])
 	for v := 0; v < n; v++ {
+		p.poll.tick()
 		lo, hi := p.out(int32(v))
 		for e := lo; e < hi; e++ {
 			w := p.to[e]
@@ -412,6 +422,7 @@ func backReach(p *pgraph, comps [][]int32) []bool {
 		}
 	}
 	for len(work) > 0 {
+		p.poll.tick()
 		w := work[len(work)-1]
 		work = work[:len(work)-1]
 		for _, v := range pred[start[w]:start[w+1]] {

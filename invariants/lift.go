@@ -61,8 +61,8 @@ func get[T any](s []T, id int) T {
 }
 
 // lift builds the lifted graph of the quotient states in set, from
-// (start, identity).
-func lift(g SymGraph, set map[int32]bool, start int32, nthreads int) *liftGraph {
+// (start, identity), polling p once per lifted node.
+func lift(g SymGraph, set map[int32]bool, start int32, nthreads int, p *poller) *liftGraph {
 	l := &liftGraph{}
 	index := map[string]int32{}
 	key := func(v int32, sig [][]int32) string { return fmt.Sprint(v, sig) }
@@ -78,6 +78,7 @@ func lift(g SymGraph, set map[int32]bool, start int32, nthreads int) *liftGraph 
 	}
 	add(start, nil)
 	for id := 0; id < len(l.rep); id++ {
+		p.tick()
 		v, sig := l.rep[id], l.sig[id]
 		var succ []int32
 		var threads []uint16
@@ -112,7 +113,7 @@ func liftComponent(g SymGraph, pg *pgraph, comp []int32, nthreads int) *liftGrap
 	for _, v := range comp {
 		set[pg.state[v]] = true
 	}
-	return lift(g, set, pg.state[comp[0]], nthreads)
+	return lift(g, set, pg.state[comp[0]], nthreads, pg.poll)
 }
 
 // mask returns, per lifted node, get(its representative) named as in its

@@ -116,12 +116,17 @@ func (c *threadLive) AtState(ev *model.Evaluator, id int, s model.State) error {
 
 // Analyze finds, on the product with the thread at fault (followed through
 // the quotient's renamings), the fair component with the least state.
-func (c *threadLive) Analyze(g Graph) (Finding, bool) {
+func (c *threadLive) Analyze(g Graph, stop Stop) (Finding, bool) {
 	if !c.liveCheckable() {
 		return Finding{Unknown: true}, true // documented: not checked past 64 threads
 	}
+	return guarded(stop, func(pl *poller) (Finding, bool) { return c.analyze(g, pl) })
+}
+
+// analyze is Analyze, polling pl.
+func (c *threadLive) analyze(g Graph, pl *poller) (Finding, bool) {
 	sp := &productSpec{g: g, bad: c.m.get, class: c.classOf(g.Quotient(), true),
-		atLock: c.locks.get, irqHeld: c.held.get, nthreads: len(c.p.Threads), rename: g.RenameThread}
+		atLock: c.locks.get, irqHeld: c.held.get, nthreads: len(c.p.Threads), rename: g.RenameThread, poll: pl}
 	pg := sp.build()
 	f := newFairEngine(pg)
 	comps := f.fair(nil, false, nil)
@@ -156,7 +161,7 @@ func (c *threadLive) liftedFair(g SymGraph, pg *pgraph, comps [][]int32) bool {
 	for _, cp := range comps {
 		lg := liftComponent(g, pg, cp, n)
 		realOf := func(m masks) func(int) uint64 { return lg.mask(g, m.get, n, threadIndex) }
-		sp := &productSpec{g: lg, bad: realOf(c.m), class: c.classOf(false, true), atLock: realOf(c.locks), irqHeld: realOf(c.held), nthreads: n}
+		sp := &productSpec{g: lg, bad: realOf(c.m), class: c.classOf(false, true), atLock: realOf(c.locks), irqHeld: realOf(c.held), nthreads: n, poll: pg.poll}
 		if len(newFairEngine(sp.build()).fair(nil, false, nil)) > 0 {
 			return true
 		}
@@ -217,16 +222,21 @@ func (c *leadsTo) AtState(ev *model.Evaluator, id int, s model.State) error {
 // not hold), the least state where its P holds that reaches a fair
 // component. On a quotient it only filters: elements are renamed along
 // edges, which this product does not follow.
-func (c *leadsTo) Analyze(g Graph) (Finding, bool) {
+func (c *leadsTo) Analyze(g Graph, stop Stop) (Finding, bool) {
 	if !c.liveCheckable() {
 		return Finding{Unknown: true}, true
 	}
+	return guarded(stop, func(pl *poller) (Finding, bool) { return c.analyze(g, pl) })
+}
+
+// analyze is Analyze, polling pl.
+func (c *leadsTo) analyze(g Graph, pl *poller) (Finding, bool) {
 	all := uint64(1)<<c.n - 1
 	notQ := func(v int) uint64 { return ^c.to.get(v) & all }
 	if g.Quotient() {
-		return c.quotient(g, notQ)
+		return c.quotient(g, notQ, pl)
 	}
-	sp := &productSpec{g: g, bad: notQ, class: c.classOf(false, false), atLock: c.locks.get, irqHeld: c.held.get, nthreads: len(c.p.Threads)}
+	sp := &productSpec{g: g, bad: notQ, class: c.classOf(false, false), atLock: c.locks.get, irqHeld: c.held.get, nthreads: len(c.p.Threads), poll: pl}
 	pg := sp.build()
 	f := newFairEngine(pg)
 	comps := f.fair(nil, true, c.terminal(g, pg))
@@ -245,7 +255,7 @@ func (c *leadsTo) Analyze(g Graph) (Finding, bool) {
 // quotient judges on a quotient: the product follows the element through
 // the renamings; each fair component found is lifted to real states; one
 // with a fair cycle there leaves the property to the real graph (Unsure).
-func (c *leadsTo) quotient(g Graph, notQ func(int) uint64) (Finding, bool) {
+func (c *leadsTo) quotient(g Graph, notQ func(int) uint64, pl *poller) (Finding, bool) {
 	sg, ok := g.(SymGraph)
 	if !ok {
 		return Finding{Unsure: true}, true
@@ -254,7 +264,7 @@ func (c *leadsTo) quotient(g Graph, notQ func(int) uint64) (Finding, bool) {
 	if c.pr.Over != nil && sg.ArrayIndex(c.pr.Over) >= 0 {
 		a = sg.ArrayIndex(c.pr.Over)
 	}
-	sp := &productSpec{g: g, bad: notQ, class: c.classOf(true, false), atLock: c.locks.get, irqHeld: c.held.get, nthreads: len(c.p.Threads)}
+	sp := &productSpec{g: g, bad: notQ, class: c.classOf(true, false), atLock: c.locks.get, irqHeld: c.held.get, nthreads: len(c.p.Threads), poll: pl}
 	if a >= 0 {
 		sp.rename = func(v, k, i int) int {
 			if p := sg.EdgePerm(v, k); p != nil {
@@ -270,7 +280,7 @@ func (c *leadsTo) quotient(g Graph, notQ func(int) uint64) (Finding, bool) {
 		lg := liftComponent(sg, pg, cp, n)
 		real := lg.mask(sg, notQ, c.n, a)
 		threads := func(m masks) func(int) uint64 { return lg.mask(sg, m.get, n, threadIndex) }
-		lp := (&productSpec{g: lg, bad: real, class: c.classOf(false, false), atLock: threads(c.locks), irqHeld: threads(c.held), nthreads: n}).build()
+		lp := (&productSpec{g: lg, bad: real, class: c.classOf(false, false), atLock: threads(c.locks), irqHeld: threads(c.held), nthreads: n, poll: pl}).build()
 		if len(newFairEngine(lp).fair(nil, true, c.terminal(lg, lp))) > 0 {
 			return Finding{Unsure: true}, true
 		}
@@ -290,6 +300,7 @@ func (c *leadsTo) lasso(pg *pgraph, f *fairEngine, comps [][]int32, entry int32)
 	inComp := map[int32]int{}
 	for i, comp := range comps {
 		for _, v := range comp {
+			pg.poll.tick()
 			inComp[v] = i
 		}
 	}

@@ -16,20 +16,35 @@ type productSpec struct {
 	atLock   func(state int) uint64 // threads about to take a lock
 	irqHeld  func(state int) uint64 // threads kept off only by an interrupt (model.Evaluator.IrqHeld): able to step, for fairness
 	nthreads int
+	tables   []classTable // per tracked index (table)
+	poll     *poller      // the analysis's: build polls it, and so does whatever walks the product
 }
 
-// build makes the product graph.
+// build makes the product graph, polling sp.poll once per state. Its
+// arrays are sized before they are filled (nodes exactly, edges by the
+// explored graph's out-degrees): the product of a large graph is the
+// analyses' largest allocation, and growing it by appends copied it
+// several times over.
 func (sp *productSpec) build() *pgraph {
 	g, n := sp.g, sp.g.NumStates()
 	off := make([]int32, n+1)
+	maxEdges := 0
 	for v := 0; v < n; v++ {
-		off[v+1] = off[v] + int32(bits.OnesCount64(sp.bad(v)))
+		sp.poll.tick()
+		c := bits.OnesCount64(sp.bad(v))
+		off[v+1] = off[v] + int32(c)
+		if c > 0 {
+			maxEdges += c * len(g.Succ(v))
+		}
 	}
 	node := func(v, i int) int32 {
 		return off[v] + int32(bits.OnesCount64(sp.bad(v)&(1<<i-1)))
 	}
-	p := &pgraph{}
+	p := newPgraph(int(off[n]), maxEdges)
+	p.poll = sp.poll
+	sp.tables = nil
 	for v := 0; v < n; v++ {
+		sp.poll.tick()
 		b := sp.bad(v)
 		if b == 0 {
 			continue
@@ -44,6 +59,8 @@ func (sp *productSpec) build() *pgraph {
 		}
 		for ; b != 0; b &= b - 1 {
 			i := bits.TrailingZeros64(b)
+			tb := sp.table(i)
+			p.all[i] = tb.all
 			p.state, p.idx = append(p.state, int32(v)), append(p.idx, uint8(i))
 			p.start = append(p.start, int32(len(p.to)))
 			for k, w := range g.Succ(v) {
@@ -56,30 +73,64 @@ func (sp *productSpec) build() *pgraph {
 				}
 				p.to = append(p.to, node(int(w), j))
 				p.k = append(p.k, int32(k))
-				p.cls = append(p.cls, sp.class(int(threads[k]), i))
+				p.cls = append(p.cls, tb.cls[threads[k]])
 				p.fair = append(p.fair, g.EdgeFair(v, k))
 			}
-			sp.nodeClasses(p, v, i, enabled)
+			sp.nodeClasses(p, v, tb, enabled)
 		}
 	}
 	p.start = append(p.start, int32(len(p.to)))
 	return p
 }
 
-// nodeClasses fills the classes of the node (v, i): with a disabled
-// member, about to take a free lock, with a member.
-func (sp *productSpec) nodeClasses(p *pgraph, v, i int, enabled uint64) {
-	lock := sp.atLock(v) & enabled
-	var dis, lk, all uint64
-	for u := 0; u < sp.nthreads; u++ {
-		c := uint64(1) << sp.class(u, i)
-		if enabled&(1<<u) == 0 {
-			dis |= c
-		}
-		if lock&(1<<u) != 0 {
-			lk |= c
-		}
-		all |= c
+func newPgraph(nodes, maxEdges int) *pgraph {
+	return &pgraph{
+		state: make([]int32, 0, nodes), idx: make([]uint8, 0, nodes), start: make([]int32, 0, nodes+1),
+		dis: make([]uint64, 0, nodes), lock: make([]uint64, 0, nodes),
+		to: make([]int32, 0, maxEdges), k: make([]int32, 0, maxEdges), cls: make([]uint8, 0, maxEdges), fair: make([]uint8, 0, maxEdges),
 	}
-	p.dis, p.lock, p.all = append(p.dis, dis), append(p.lock, lk), append(p.all, all)
+}
+
+// classTable is the fairness classes when index i is tracked: per thread
+// its class, and its class as a bit; all is every class with a member.
+type classTable struct {
+	cls  []uint8
+	bit  []uint64
+	all  uint64
+	done bool
+}
+
+// table returns the class table of index i (below 64), made on first use.
+func (sp *productSpec) table(i int) *classTable {
+	if sp.tables == nil {
+		sp.tables = make([]classTable, 64)
+	}
+	tb := &sp.tables[i]
+	if !tb.done {
+		tb.cls, tb.bit = make([]uint8, sp.nthreads), make([]uint64, sp.nthreads)
+		for u := range sp.nthreads {
+			tb.cls[u] = sp.class(u, i)
+			tb.bit[u] = 1 << tb.cls[u]
+			tb.all |= tb.bit[u]
+		}
+		tb.done = true
+	}
+	return tb
+}
+
+// nodeClasses fills the classes of a node of state v: those with a
+// disabled member, and those with a member about to take a free lock.
+func (sp *productSpec) nodeClasses(p *pgraph, v int, tb *classTable, enabled uint64) {
+	threads := ^uint64(0)
+	if sp.nthreads < 64 {
+		threads = 1<<sp.nthreads - 1
+	}
+	var dis, lk uint64
+	for m := threads &^ enabled; m != 0; m &= m - 1 {
+		dis |= tb.bit[bits.TrailingZeros64(m)]
+	}
+	for m := sp.atLock(v) & enabled; m != 0; m &= m - 1 {
+		lk |= tb.bit[bits.TrailingZeros64(m)]
+	}
+	p.dis, p.lock = append(p.dis, dis), append(p.lock, lk)
 }

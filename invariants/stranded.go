@@ -2,6 +2,7 @@ package invariants
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -26,8 +27,11 @@ type GraphCheck interface {
 	Items() *model.Array
 	Grow(n int)
 	AtState(ev *model.Evaluator, id int, s model.State) error
-	// Analyze returns the shallowest failing state, or ok false.
-	Analyze(g Graph) (f Finding, ok bool)
+	// Analyze returns the shallowest failing state, or ok false. It polls
+	// stop as it starts and every few thousand states or edges of its
+	// loops (stop.go); when stop says stop it returns promptly with
+	// Finding{Stopped: true} and ok true, having decided nothing.
+	Analyze(g Graph, stop Stop) (f Finding, ok bool)
 	// Msg says what is wrong with items (numbered as in a real state).
 	Msg(items uint64) string
 	Bytes() uint64
@@ -46,6 +50,9 @@ type Finding struct {
 	// Unknown: the analysis cannot decide the property on this model (a
 	// liveness property past 64 threads): its verdict is unknown.
 	Unknown bool
+	// Stopped: the analysis was told to stop (Stop) before it decided:
+	// its verdict is unknown.
+	Stopped bool
 	Thread  int // lockup, starvation: the thread at fault (its index)
 }
 
@@ -68,9 +75,11 @@ func (c *stranded) AtState(ev *model.Evaluator, id int, s model.State) error {
 	return err
 }
 
-func (c *stranded) Analyze(g Graph) (Finding, bool) {
-	r := strandedIn(c.prop, g, c.pending)
-	return r, r.State >= 0
+func (c *stranded) Analyze(g Graph, stop Stop) (Finding, bool) {
+	return guarded(stop, func(p *poller) (Finding, bool) {
+		r := strandedIn(c.prop, g, c.pending, p)
+		return r, r.State >= 0
+	})
 }
 
 // masks holds one bit set per state, in as few bytes as its bits need.
@@ -92,18 +101,31 @@ func newMasks(n int) masks {
 	return masks{bits: 64}
 }
 
-// grow makes room for n states.
+// grow makes room for n states (it is called once a batch: the sets
+// grow in place, without a temporary).
 func (m *masks) grow(n int) {
 	switch m.bits {
 	case 8:
-		m.b8 = append(m.b8, make([]uint8, n-len(m.b8))...)
+		m.b8 = extend(m.b8, n)
 	case 16:
-		m.b16 = append(m.b16, make([]uint16, n-len(m.b16))...)
+		m.b16 = extend(m.b16, n)
 	case 32:
-		m.b32 = append(m.b32, make([]uint32, n-len(m.b32))...)
+		m.b32 = extend(m.b32, n)
 	default:
-		m.b64 = append(m.b64, make([]uint64, n-len(m.b64))...)
+		m.b64 = extend(m.b64, n)
 	}
+}
+
+// extend lengthens s to n zeroed elements (s is returned as is when it
+// is already as long).
+func extend[T any](s []T, n int) []T {
+	old := len(s)
+	if n <= old {
+		return s
+	}
+	s = slices.Grow(s, n-old)[:n]
+	clear(s[old:])
+	return s
 }
 
 // set sets state id's bits; distinct ids may be set concurrently.
@@ -174,13 +196,16 @@ type Graph interface {
 // It computes, per state, the set of items some path can still take, by a
 // backward fixpoint from the states with a take transition, then reports the
 // lowest-numbered (so shallowest) state with a pending item outside its set.
-func strandedIn(prop *model.Property, g Graph, pending func(int) uint64) Finding {
+// It polls p once per state of each pass and per state of the fixpoint's
+// work list.
+func strandedIn(prop *model.Property, g Graph, pending func(int) uint64, p *poller) Finding {
 	n := g.NumStates()
 	// canTake[i]: items taken on some path from i
 	canTake := make([]uint64, n)
 	// reverse edges in CSR form
 	indeg := make([]int32, n+1)
 	for i := 0; i < n; i++ {
+		p.tick()
 		perm := g.SuccPerm(i)
 		for e, t := range g.Succ(i) {
 			indeg[t+1]++
@@ -198,6 +223,7 @@ func strandedIn(prop *model.Property, g Graph, pending func(int) uint64) Finding
 	var predPerm []uint16 // the rank of each reverse edge, when edges rename items
 	fill := append([]int32(nil), indeg[:n]...)
 	for i := 0; i < n; i++ {
+		p.tick()
 		perm := g.SuccPerm(i)
 		if perm != nil && predPerm == nil {
 			predPerm = make([]uint16, len(preds))
@@ -217,6 +243,7 @@ func strandedIn(prop *model.Property, g Graph, pending func(int) uint64) Finding
 		}
 	}
 	for len(work) > 0 {
+		p.tick()
 		t := work[len(work)-1]
 		work = work[:len(work)-1]
 		for e := indeg[t]; e < indeg[t+1]; e++ {

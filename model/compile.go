@@ -101,6 +101,10 @@ type compiler struct {
 	// taskCurr says the model calls task_curr()
 	locUses  map[string]*locUse
 	taskCurr bool
+	// deadExprs are the live_when conditions, by Program.dead slot;
+	// inLiveWhen is set while one is compiled
+	deadExprs  []syntax.Expr
+	inLiveWhen bool
 }
 
 // tracking collects what the instruction being compiled reads and writes.
@@ -221,6 +225,7 @@ func (c *compiler) compile() {
 	c.compileBodies()
 	c.placeThreads(off)
 	c.declareProperties()
+	c.compileDead()
 	if c.opts.Strict {
 		c.markRacy()
 	}
@@ -229,6 +234,7 @@ func (c *compiler) compile() {
 	c.applyAliases()
 	c.markWitnesses()
 	c.buildInitialState()
+	c.startDead()
 	c.prog.retireIdleThreads()
 	if c.prog.NCPUs > 0 {
 		c.prog.stepReads.R.Add(LocCtx)
@@ -545,6 +551,9 @@ func (c *compiler) layOutStructs() {
 				f := &Field{Name: name, Pos: fd.Pos, Type: t, Off: off, Guard: fd.Guard, Ghost: fd.Ghost}
 				f.Width, f.List = c.slotOf(t)
 				off += varBits(f.Width, f.List)
+				if fd.LiveWhen != nil {
+					c.declareDead(s, f, fd)
+				}
 				s.Fields = append(s.Fields, f)
 				s.byName[name] = f
 			}

@@ -21,6 +21,9 @@ type Ctx struct {
 	// sym, when set, records operations that tell the objects of a
 	// symmetric array apart (see Symmetry)
 	sym *SymWatch
+	// dead, in a step, is what the step knows of the live_when fields
+	// (deadfields.go); nil elsewhere
+	dead *deadScratch
 }
 
 const maxQuant = 16 // nesting depth of quantifiers and count()
@@ -29,7 +32,7 @@ const maxQuant = 16 // nesting depth of quantifiers and count()
 // Ctx{p: p, s: s, sym: sym} would, without clearing the quantifier
 // scratch (each quantifier writes its slot before reading it).
 func (c *Ctx) reset(p *Program, s State, sym *SymWatch) {
-	c.p, c.s, c.th, c.lb, c.sym = p, s, nil, 0, sym
+	c.p, c.s, c.th, c.lb, c.sym, c.dead = p, s, nil, 0, sym, nil
 }
 
 // Op is an instruction opcode.
@@ -223,6 +226,8 @@ type Stepper struct {
 	cpuCtx             Ctx      // scratch for movedOffCPU
 	foot               []Access // per thread, its steps' footprints (TrackFootprints)
 	cur                *Access  // the running thread's, while tracking
+	deadS              deadScratch
+	deadCtx            Ctx // scratch for the live_when conditions
 }
 
 type lockSlot struct {
@@ -258,6 +263,7 @@ func (p *Program) Initial() (State, error) {
 // reused after emit returns: copy what you keep.
 func (st *Stepper) Successors(s State, emit func(*Succ)) {
 	st.view.compute(st, s)
+	st.deadStart(s)
 	for _, t := range st.p.Threads {
 		st.threadSuccessors(s, t, emit)
 	}
@@ -266,10 +272,12 @@ func (st *Stepper) Successors(s State, emit func(*Succ)) {
 // ThreadSuccessors calls emit for every successor of s in which thread t moves.
 func (st *Stepper) ThreadSuccessors(s State, t *Thread, emit func(*Succ)) {
 	st.view.compute(st, s)
+	st.deadStart(s)
 	st.threadSuccessors(s, t, emit)
 }
 
 func (st *Stepper) threadSuccessors(s State, t *Thread, emit func(*Succ)) {
+	st.deadS.written = [maxDeadFields]uint64{}
 	pc := st.p.PC(s, t)
 	if pc >= len(t.Kind.Code) {
 		return
@@ -383,6 +391,9 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 	code := t.Kind.Code
 	c := &st.ctx
 	c.s, c.th, c.lb = s, t, t.localsBase()
+	if st.p.deadOn {
+		c.dead = &st.deadS
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			rp, ok := r.(rtPanic)
@@ -499,9 +510,9 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 						nc[k] = v
 					}
 				}
-				nacq := len(st.acq)
+				nacq, written := len(st.acq), st.deadS.written
 				st.runFrom(s.Clone(), tg, executed, true, late, n, append([]int(nil), log...), append([]int(nil), fired...), nc)
-				st.acq = st.acq[:nacq]
+				st.acq, st.deadS.written = st.acq[:nacq], written
 				c.s, c.th, c.lb = s, t, t.localsBase()
 			}
 		case OpLock:
@@ -655,6 +666,7 @@ func (st *Stepper) finish(s State, lb uint32, pc int, blocks bool, fired, log []
 		st.cur.W.Add(LocFin)
 		st.cur.W.Add(LocCtx) // it leaves its CPU
 	}
+	st.settleDead(s)
 	st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Blocks: blocks, Notes: notes, Acquired: st.acq, Fair: st.fair}
 	st.emit(&st.succ)
 	st.branch++

@@ -281,6 +281,9 @@ func (c *compiler) field(e *syntax.FieldExpr) lval {
 		lv.get = makeGetter(f.Type, lv.addr, f.Width)
 		lv.set = makeSetter(f.Type, lv.addr, f.Width, e.Pos, lv.name)
 	}
+	if f.dead != nil {
+		c.deadField(f, &lv, base, idx, e.Pos)
+	}
 	return lv
 }
 

@@ -115,6 +115,17 @@ func (sym *Symmetry) RenameThread(t int, perm [][]int32) int {
 	return sym.arrays[k].threads[perm[k][sym.thPos[t]]]
 }
 
+// ThreadArray returns the permuted array (its slot among Arrays) whose
+// objects thread t is bound to, or -1 when no permutation renames t.
+func (sym *Symmetry) ThreadArray(t int) int { return int(sym.thArr[t]) }
+
+// RenameThreadIn maps thread t under perm, the permutation of t's own
+// array (ThreadArray(t), which must be >= 0): RenameThread without the
+// other arrays' permutations.
+func (sym *Symmetry) RenameThreadIn(t int, perm []int32) int {
+	return sym.arrays[sym.thArr[t]].threads[perm[sym.thPos[t]]]
+}
+
 func (sym *Symmetry) rename(s State, sl *slot, base uint32, perm [][]int32) {
 	switch sl.kind {
 	case slotRef:

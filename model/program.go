@@ -128,6 +128,7 @@ type Field struct {
 	List  *ListInfo // for KList
 	Guard string    // guarded_by lock field name, or ""
 	Ghost bool
+	dead  *deadField // live_when (deadfields.go), or nil
 }
 
 // ListInfo describes the packed layout of a list: a length then Cap slots of
@@ -332,8 +333,10 @@ type Program struct {
 	// reference semantics (every statement that touches shared state is a step).
 	Merge      bool
 	propByName map[string]*Property
-	stepReads  Access // what every step reads (the contexts, CPU expressions)
-	visible    LocSet // what some property reads
+	stepReads  Access       // what every step reads (the contexts, CPU expressions)
+	visible    LocSet       // what some property reads
+	dead       []*deadField // the live_when fields (deadfields.go)
+	deadOn     bool         // the search zeroes them where they are dead
 	// Flags are the flag constants, for rendering flag words by name.
 	Flags []FlagConst
 	// LockClasses are the lock declarations, lockdep's classes (lockdep.go);

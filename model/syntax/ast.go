@@ -78,6 +78,9 @@ type FieldDecl struct {
 	Names []string
 	Guard string // guarded_by(lock field), or ""
 	Ghost bool   // auxiliary state for properties: accessing it never makes a step boundary
+	// LiveWhen is live_when(COND), or nil: the field's value matters only
+	// in states where COND (which names the object `self`) holds.
+	LiveWhen Expr
 }
 
 // VarDecl is a global variable or object: `pool pool;`, `worker workers[N];`, `bool ready;`.

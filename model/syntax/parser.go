@@ -578,6 +578,12 @@ func (p *parser) parseField() *FieldDecl {
 		}
 	}
 	fd.Guard = p.parseGuard()
+	if p.is("live_when") {
+		p.next()
+		p.expect("(", "after live_when")
+		fd.LiveWhen = p.parseExpr()
+		p.expect(")", "after the live_when condition")
+	}
 	p.expect(";", "after the field")
 	return fd
 }
