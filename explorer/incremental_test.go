@@ -77,7 +77,7 @@ func TestIncrementalChecksParallelInsert(t *testing.T) {
 		t.Skip("-short")
 	}
 	set := brokenSettings(t, "../testdata/broken/die-not-set.wq")
-	set["NR_WORKS"], set["UNBOUND"] = "2", "true"
+	set["NR_WORKS"], set["UNBOUND"] = "2", "false"
 	p, err := loader.Load("../testdata/broken/die-not-set.wq", model.Options{Set: set})
 	if err != nil {
 		t.Fatal(err)

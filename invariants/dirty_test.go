@@ -3,6 +3,7 @@ package invariants_test
 import (
 	"testing"
 
+	"wqcheck/explorer"
 	"wqcheck/invariants"
 	"wqcheck/model"
 )
@@ -75,5 +76,37 @@ invariant P: !finished(ta) || a == 1;`)
 	}
 	if got := su.FailedSet(fails); got != G|T {
 		t.Errorf("FailedSet %08b, want G and T", got)
+	}
+}
+
+// A property that reads a live_when field reads what its condition reads:
+// the read checks that the field is live (a runtime error where it is
+// not). A step that writes only the condition's global dirties it.
+func TestDirtySetsDeadField(t *testing.T) {
+	p := compile(t, `model lw;
+struct obj { int<0..3> v live_when(on); }
+obj objs[1];
+bool on;
+init { on = true; }
+thread ta() { on = false; }
+invariant V: objs[0].v == 0;`)
+	su := invariants.NewSuite(p)
+	init, err := p.Initial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	p.NewStepper().Successors(init, func(sc *model.Succ) {
+		n++
+		if got := su.Dirty(init, sc.State, 0); got != 1 {
+			t.Errorf("dirty %b, want V's bit: its read checks on", got)
+		}
+	})
+	if n != 1 {
+		t.Fatalf("%d steps, want 1", n)
+	}
+	// and the search finds the read of the dead field, as the full check
+	if v := verdict(t, p, "V"); v.Verdict != explorer.Violated || len(v.Trace.Steps) != 1 {
+		t.Errorf("V is %s: the read of a dead field after the step went unnoticed", v.Verdict)
 	}
 }

@@ -126,6 +126,9 @@ type tracking struct {
 	// threadBits: which bits of the thread blocks it reads, finer than
 	// LocTask and LocFin (reads.go: readsTaskStates, readsPCs)
 	threadBits uint8
+	// deadFields: the live_when fields it reads (by deadField.i), whose
+	// conditions a read in a property evaluates (reads.go)
+	deadFields uint8
 }
 
 type scope struct {

@@ -49,8 +49,11 @@ type deadField struct {
 	st   *Struct
 	i    int  // its slot in Program.dead and deadScratch
 	cond Eval // COND, with self in quantifier slot 0
-	text string
-	pos  syntax.Pos
+	// what COND reads: a property that reads the field reads it too
+	// (checkRead evaluates COND), reads.go
+	reads condReads
+	text  string
+	pos   syntax.Pos
 }
 
 // deadScratch is what the current step knows of the dead fields, per
@@ -86,6 +89,7 @@ func (c *compiler) compileDead() {
 		c.inProp, c.kind, c.scope, c.qdepth, c.inLiveWhen = true, nil, sc, 1, true
 		d.cond = c.condExpr(c.deadExprs[k])
 		reads := c.track.foot.R
+		d.reads = condReads{locs: reads, threadBits: c.track.threadBits}
 		c.touch("f:" + d.st.Name + "." + d.f.Name)
 		loc := c.lastLoc
 		c.inProp, c.scope, c.qdepth, c.inLiveWhen = false, nil, 0, false
@@ -243,6 +247,7 @@ func (c *compiler) deadField(f *Field, lv *lval, base Eval, idx int, pos syntax.
 	if c.inInit {
 		return
 	}
+	c.track.deadFields |= 1 << f.dead.i
 	obj := func(cx *Ctx) int { return int(base(cx)) - 1 }
 	if idx >= 0 {
 		obj = func(*Ctx) int { return idx }

@@ -1143,6 +1143,7 @@ func (c *compiler) propExpr(e syntax.Expr, sc *scope, reads *condReads) Eval {
 	reads.locs.Or(&c.track.foot.R)
 	reads.locs.Or(&c.track.foot.W)
 	reads.threadBits |= c.track.threadBits
+	reads.deadFields |= c.track.deadFields
 	c.restoreTrack(saved)
 	c.inProp = false
 	c.scope = nil

@@ -18,7 +18,9 @@ import (
 // task_state() reads every thread's task state, finished() every
 // thread's pc (which thread is the value of an expression); task_curr()
 // (LocCtx) depends on locks, awaited conditions and every CPU expression,
-// so a property that calls it reads everything (StateBits.All).
+// so a property that calls it reads everything (StateBits.All). A read of a
+// live_when field (deadfields.go) evaluates the field's condition, to
+// check that the field is live: the property reads what it reads too.
 
 // StateBits is a set of bits of a State, word by word.
 type StateBits struct {
@@ -75,6 +77,7 @@ func (r *StateBits) sort() {
 type condReads struct {
 	locs       LocSet // the locations (footprint.go)
 	threadBits uint8  // readsTaskStates, readsPCs
+	deadFields uint8  // the live_when fields, by deadField.i
 }
 
 // Bits of the thread blocks an expression reads (tracking.threadBits):
@@ -88,7 +91,14 @@ const (
 // read (Property.reads), once the layout is final.
 func (c *compiler) layOutReads() {
 	for _, pr := range c.prog.Props {
-		pr.Reads = c.bitsOf(&pr.reads)
+		r := pr.reads
+		for _, d := range c.prog.dead {
+			if c.prog.deadOn && r.deadFields&(1<<d.i) != 0 {
+				r.locs.Or(&d.reads.locs)
+				r.threadBits |= d.reads.threadBits
+			}
+		}
+		pr.Reads = c.bitsOf(&r)
 	}
 }
 
