@@ -35,6 +35,7 @@ var benchModes = []graphs.BenchMode{
 	{Key: "reference", Name: "reference", Workers: 1},
 	{Key: "no-liveness", Name: "no-live", Merge: true, Symmetry: true, NoLiveness: true},
 	{Key: "por", Name: "por", Merge: true, Symmetry: true, NoLiveness: true, POR: true},
+	{Key: "keep-dead", Name: "keep-dead", Merge: true, Symmetry: true, KeepDead: true},
 }
 
 // referenceMode is the path every reduction is checked against: no
@@ -91,7 +92,8 @@ func benchCommand() *cli.Command {
 			"Modes: default (lock regions merged, symmetry reduction, fingerprints, --workers goroutines),\n" +
 			"1-worker, no-symmetry (--symmetry off), no-merge (--reduce=none), exact (whole states stored),\n" +
 			"reference (no merging, no symmetry, one worker), no-liveness (default without the liveness\n" +
-			"properties) and por (no-liveness with partial-order reduction; the reduced search's own figures).\n" +
+			"properties), por (no-liveness with partial-order reduction; the reduced search's own figures)\n" +
+			"and keep-dead (default with the live_when fields kept where they are dead).\n" +
 			"Presets (--preset, instead of VARIANTs, --sizes and --kinds):\n" + presetHelp() +
 			"Peak RSS is per row: before each run the bench returns freed memory to the system and resets\n" +
 			"the kernel's high-water mark (/proc/self/clear_refs), then reads VmHWM after it; where the\n" +
@@ -262,7 +264,7 @@ func loadBenchJobs(configs []benchConfig, modes []graphs.BenchMode, extra map[st
 				set[k] = x
 			}
 		}
-		p, err := loader.Load(cf.variant, model.Options{Set: set, Fine: !mode.Merge, NoLiveness: mode.NoLiveness})
+		p, err := loader.Load(cf.variant, model.Options{Set: set, Fine: !mode.Merge, NoLiveness: mode.NoLiveness, KeepDead: mode.KeepDead})
 		if err != nil {
 			return nil, &exitError{code: 2, err: err}
 		}

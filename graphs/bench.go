@@ -24,6 +24,9 @@ type BenchMode struct {
 	// reduction (which needs them out), measured as the reduced search
 	// itself (explorer.Options.PORNoResearch)
 	NoLiveness, POR bool
+	// KeepDead keeps the live_when fields where they are dead (no
+	// dead-field reduction)
+	KeepDead bool
 }
 
 // BenchRow is one run of the bench matrix.

@@ -44,6 +44,12 @@ func writeBrief(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 	if tr.Prop.Witness {
 		what = "witnessed (informational)"
 	}
+	if len(tr.Steps) == 0 {
+		// no step, no lane: the initial state itself is at fault
+		fmt.Fprintf(w, "%s %s in the initial state, before any step.\n\n", tr.Prop.Name, what)
+		writeProse(w, "violation: "+tr.Msg, width, "  ")
+		return
+	}
 	cols := traceColumns(p, tr, opt.ByCPU && p.NCPUs > 0, shown)
 	rows, elided := briefRows(p, tr, shown, cols)
 	fmt.Fprintf(w, "%s %s: %d steps, the %d it depends on:\n\n", tr.Prop.Name, what, len(tr.Steps), len(tr.Steps)-len(elided))

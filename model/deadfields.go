@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math/bits"
 
 	"wqcheck/model/syntax"
 )
@@ -149,43 +150,53 @@ func (d *deadField) checkRead(cx *Ctx, o int, pos syntax.Pos, name func(*Ctx) st
 	}
 }
 
+// liveMask is where d is live in cx's state, a bit per object; cx is
+// scratch (its first quantifier slot is overwritten).
+func (d *deadField) liveMask(cx *Ctx) uint64 {
+	var m uint64
+	for o := range d.st.Count {
+		if d.live(cx, o) {
+			m |= 1 << o
+		}
+	}
+	return m
+}
+
+// zero zeroes d's field of every object outside live.
+func (d *deadField) zero(s State, live uint64) {
+	for o := range d.st.Count {
+		if live&(1<<o) == 0 {
+			s.set(d.st.fieldOff(o, d.f), d.f.Width, 0)
+		}
+	}
+}
+
 // deadStart notes, for the step about to run from s, where each dead
 // field is live.
 func (st *Stepper) deadStart(s State) {
-	p := st.p
-	if !p.deadOn {
+	if !st.p.deadOn {
 		return
 	}
-	st.deadCtx.reset(p, s, nil)
-	for _, d := range p.dead {
-		var m uint64
-		for o := range d.st.Count {
-			if d.live(&st.deadCtx, o) {
-				m |= 1 << o
-			}
-		}
-		st.deadS.start[d.i] = m
+	st.deadCtx.reset(st.p, s, nil)
+	for _, d := range st.p.dead {
+		st.deadS.start[d.i] = d.liveMask(&st.deadCtx)
 	}
 }
 
 // settleDead ends a step in s: each dead field is zeroed where it is not
 // live, and a field the step made live must have been written by it.
 func (st *Stepper) settleDead(s State) {
-	p := st.p
-	if !p.deadOn {
+	if !st.p.deadOn {
 		return
 	}
-	st.deadCtx.reset(p, s, nil)
-	for _, d := range p.dead {
-		for o := range d.st.Count {
-			bit := uint64(1) << o
-			switch {
-			case !d.live(&st.deadCtx, o):
-				s.set(d.st.fieldOff(o, d.f), d.f.Width, 0)
-			case (st.deadS.start[d.i]|st.deadS.written[d.i])&bit == 0:
-				rtErr("%s.%s: live_when(%s) (%s) became true in a step that did not write the field: the value left there is not the one the unreduced model would read", d.st.ObjName(o), d.f.Name, d.text, d.pos)
-			}
+	st.deadCtx.reset(st.p, s, nil)
+	for _, d := range st.p.dead {
+		live := d.liveMask(&st.deadCtx)
+		if stale := live &^ (st.deadS.start[d.i] | st.deadS.written[d.i]); stale != 0 {
+			o := bits.TrailingZeros64(stale)
+			rtErr("%s.%s: live_when(%s) (%s) became true in a step that did not write the field: the value left there is not the one the unreduced model would read", d.st.ObjName(o), d.f.Name, d.text, d.pos)
 		}
+		d.zero(s, live)
 	}
 }
 
@@ -194,18 +205,14 @@ func (st *Stepper) settleDead(s State) {
 // initial state's dead fields.
 func (c *compiler) startDead() {
 	p := c.prog
-	p.deadOn = !c.opts.Fine && !c.opts.Strict && len(p.dead) > 0
+	p.deadOn = !c.opts.Fine && !c.opts.Strict && !c.opts.KeepDead && len(p.dead) > 0
 	if !p.deadOn || p.init == nil {
 		return
 	}
 	var cx Ctx
 	cx.reset(p, p.init, nil)
 	for _, d := range p.dead {
-		for o := range d.st.Count {
-			if !d.live(&cx, o) {
-				p.init.set(d.st.fieldOff(o, d.f), d.f.Width, 0)
-			}
-		}
+		d.zero(p.init, d.liveMask(&cx))
 	}
 }
 

@@ -277,6 +277,7 @@ func (st *Stepper) ThreadSuccessors(s State, t *Thread, emit func(*Succ)) {
 }
 
 func (st *Stepper) threadSuccessors(s State, t *Thread, emit func(*Succ)) {
+	st.deadS.written = [maxDeadFields]uint64{}
 	pc := st.p.PC(s, t)
 	if pc >= len(t.Kind.Code) {
 		return
@@ -296,7 +297,6 @@ func (st *Stepper) threadSuccessors(s State, t *Thread, emit func(*Succ)) {
 	st.scratch = append(st.scratch[:0], s...)
 	st.acq = st.acq[:0]
 	st.fair = 0
-	st.deadS.written = [maxDeadFields]uint64{}
 	st.run(st.scratch, pc, false, 0, nil, nil, nil)
 }
 

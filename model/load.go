@@ -34,6 +34,10 @@ type Options struct {
 	// merged region hides its half-way states from such a reader
 	// (movers.go, markRacy).
 	Strict bool
+	// KeepDead keeps live_when fields as the code leaves them, where they
+	// are dead too (deadfields.go): the reference the tests hold the
+	// reduction to. (--reduce none and strict keep them as well.)
+	KeepDead bool
 	// NoLockdep leaves out the lockdep properties (lockdep.go).
 	NoLockdep bool
 	// NoLiveness leaves out the liveness properties (the built-in lockup

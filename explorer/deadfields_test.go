@@ -1,0 +1,83 @@
+package explorer_test
+
+import (
+	"fmt"
+	"testing"
+
+	"wqcheck/explorer"
+	"wqcheck/model"
+)
+
+// shortest is each property's verdict and, where it has a trace, the
+// trace's length.
+func shortest(r *explorer.Result) map[string]string {
+	m := map[string]string{}
+	for _, pr := range r.Props {
+		v := fmt.Sprint(pr.Verdict)
+		if pr.Trace != nil {
+			v += fmt.Sprintf(" in %d steps", len(pr.Trace.Steps))
+		}
+		m[pr.Prop.Name] = v
+	}
+	return m
+}
+
+// The live_when reduction (model/deadfields.go) against the same model
+// with its dead fields kept: the same verdicts and shortest trace lengths,
+// never more states, and fewer where the field is stale somewhere (every
+// workqueue configuration with the cull: a worker that leaves the idle
+// list keeps its expiry otherwise).
+func TestDeadFieldsKeepVerdicts(t *testing.T) {
+	type config struct {
+		name string
+		set  map[string]string
+		big  bool // a million states without symmetry: WQCHECK_LONG
+	}
+	configs := []config{
+		{"upstream", nil, false},
+		{"upstream", map[string]string{"UNBOUND": "false", "NR_WORKS": "2"}, true},
+		{"upstream", map[string]string{"TIMED": "true"}, false},
+		{"upstream", map[string]string{"NR_WORKERS": "2", "NR_BUSY": "1", "FREE_SLOTS": "1"}, false},
+	}
+	if long(t, "the live_when reduction with hotplug and on every variant") {
+		configs = append(configs, config{"upstream", map[string]string{"UNBOUND": "false", "HOTPLUG": "true"}, true})
+	}
+	for _, v := range workqueueVariants(t) {
+		if v != "upstream" {
+			configs = append(configs, config{v, nil, false}, config{v, map[string]string{"UNBOUND": "false"}, true})
+		}
+	}
+	for _, c := range configs {
+		t.Run(fmt.Sprint(c.name, c.set), func(t *testing.T) {
+			keep, err := loader.Load(c.name, model.Options{Set: c.set, KeepDead: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dead, err := loader.Load(c.name, model.Options{Set: c.set})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dead.DeadFields() == "" {
+				t.Fatalf("no live_when field in use")
+			}
+			syms := []bool{false, true}
+			if c.big && !long(t, "a million-state configuration without symmetry") {
+				syms = []bool{true}
+			}
+			for _, sym := range syms {
+				a := explorer.Explore(keep, explorer.Options{All: true, Symmetry: sym})
+				b := explorer.Explore(dead, explorer.Options{All: true, Symmetry: sym})
+				if !a.Complete || !b.Complete {
+					t.Fatalf("incomplete")
+				}
+				if got, want := fmt.Sprint(shortest(b)), fmt.Sprint(shortest(a)); got != want {
+					t.Errorf("symmetry %v: verdicts differ\nkept:   %s\nzeroed: %s", sym, want, got)
+				}
+				if b.Stats.States > a.Stats.States {
+					t.Errorf("symmetry %v: %d states with the dead fields zeroed, %d with them kept", sym, b.Stats.States, a.Stats.States)
+				}
+				t.Logf("symmetry %v: %d -> %d states", sym, a.Stats.States, b.Stats.States)
+			}
+		})
+	}
+}
