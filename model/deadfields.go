@@ -177,7 +177,7 @@ func (st *Stepper) deadStart(s State) {
 	if !st.p.deadOn {
 		return
 	}
-	st.deadCtx.reset(st.p, s, nil)
+	st.deadCtx.reset(st.p, s, st.ctx.sym) // a condition that tells objects apart rules symmetry out
 	for _, d := range st.p.dead {
 		st.deadS.start[d.i] = d.liveMask(&st.deadCtx)
 	}
@@ -189,7 +189,7 @@ func (st *Stepper) settleDead(s State) {
 	if !st.p.deadOn {
 		return
 	}
-	st.deadCtx.reset(st.p, s, nil)
+	st.deadCtx.reset(st.p, s, st.ctx.sym) // a condition that tells objects apart rules symmetry out
 	for _, d := range st.p.dead {
 		live := d.liveMask(&st.deadCtx)
 		if stale := live &^ (st.deadS.start[d.i] | st.deadS.written[d.i]); stale != 0 {
