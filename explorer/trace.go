@@ -356,7 +356,11 @@ func reproducesLasso(p *model.Program, tr *Trace, prop int) (bool, string) {
 	if why := unfair(p, tr, states[tr.Loop:]); why != "" {
 		return false, "the cycle is not fair: " + why
 	}
-	if !invariants.FailsAlong(p, pr, states, tr.Loop) {
+	var stepped uint64
+	for _, st := range tr.Steps[tr.Loop:] {
+		stepped |= 1 << st.Thread.Index
+	}
+	if !invariants.FailsAlong(p, pr, states, tr.Loop, stepped) {
 		return false, fmt.Sprintf("%s does not fail along the cycle", pr.Name)
 	}
 	return true, fmt.Sprintf("the cycle of %d steps closes, every thread is treated fairly, and %s fails along it", len(tr.Steps)-tr.Loop, pr.Name)

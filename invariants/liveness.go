@@ -20,14 +20,20 @@ var lockupKind = &Kind{
 	Kind: model.PropLockup,
 	Doc:  "a thread stays inside a spinlock, an IRQs-off or a preemption-off section for ever while the others run fairly: the kernel's soft or hard lockup",
 	Graph: func(p *model.Program, pr *model.Property) GraphCheck {
-		return newThreadLive(p, pr, (*model.Evaluator).Sections)
+		return newThreadLive(p, pr, (*model.Evaluator).Sections, false)
 	},
 }
 
+// starvationKind's thread waits at a lock in every state of the cycle and
+// takes no step in it: a step of a thread whose next instruction takes a
+// lock is that acquisition, so a cycle with a step of its own is one in
+// which it gets the lock, however often it comes back to one.
 var starvationKind = &Kind{
-	Kind:  model.PropStarvation,
-	Doc:   "a thread waits to take a lock for ever while the others run fairly (the holder never lets go): the kernel's hung task",
-	Graph: func(p *model.Program, pr *model.Property) GraphCheck { return newThreadLive(p, pr, atLock) },
+	Kind: model.PropStarvation,
+	Doc:  "a thread waits to take a lock for ever, never getting it, while the others run fairly (the holder never lets go): the kernel's hung task",
+	Graph: func(p *model.Program, pr *model.Property) GraphCheck {
+		return newThreadLive(p, pr, (*model.Evaluator).WantsLock, true)
+	},
 }
 
 var livenessKind = &Kind{
@@ -35,8 +41,6 @@ var livenessKind = &Kind{
 	Doc:   "a liveness declaration (P ~> Q, eventually Q) fails: some fair run reaches P and then never Q",
 	Graph: func(p *model.Program, pr *model.Property) GraphCheck { return newLeadsTo(p, pr) },
 }
-
-func atLock(e *model.Evaluator, s model.State) uint64 { return e.AtLock(s) }
 
 // Lasso is a liveness counterexample from the state Finding.State (reached
 // by a shortest path from the initial state): Path's steps, of which
@@ -89,18 +93,20 @@ func (l *liveBase) classOf(quotient, trackThread bool) func(u, i int) uint8 {
 func (l *liveBase) liveCheckable() bool { return len(l.p.Threads) <= 64 }
 
 // threadLive is lockup or starvation: a thread for which pred holds in
-// every state of a fair cycle.
+// every state of a fair cycle (in which, when idle is set, it takes no
+// step).
 type threadLive struct {
 	liveBase
 	pred  func(*model.Evaluator, model.State) uint64
+	idle  bool  // the thread at fault does not step in the cycle (starvation)
 	m     masks // pred per state
 	locks masks // AtLock per state (strong fairness)
 	held  masks // IrqHeld per state (weak fairness)
 }
 
-func newThreadLive(p *model.Program, pr *model.Property, pred func(*model.Evaluator, model.State) uint64) *threadLive {
+func newThreadLive(p *model.Program, pr *model.Property, pred func(*model.Evaluator, model.State) uint64, idle bool) *threadLive {
 	n := len(p.Threads)
-	return &threadLive{liveBase: liveBase{p, pr}, pred: pred, m: newMasks(n), locks: newMasks(n), held: newMasks(n)}
+	return &threadLive{liveBase: liveBase{p, pr}, pred: pred, idle: idle, m: newMasks(n), locks: newMasks(n), held: newMasks(n)}
 }
 
 func (c *threadLive) Grow(n int)        { c.m.grow(n); c.locks.grow(n); c.held.grow(n) }
@@ -126,7 +132,7 @@ func (c *threadLive) Analyze(g Graph, stop Stop) (Finding, bool) {
 // analyze is Analyze, polling pl.
 func (c *threadLive) analyze(g Graph, pl *poller) (Finding, bool) {
 	sp := &productSpec{g: g, bad: c.m.get, class: c.classOf(g.Quotient(), true),
-		atLock: c.locks.get, irqHeld: c.held.get, nthreads: len(c.p.Threads), rename: g.RenameThread, poll: pl}
+		atLock: c.locks.get, irqHeld: c.held.get, nthreads: len(c.p.Threads), rename: g.RenameThread, idle: c.idle, poll: pl}
 	pg := sp.build()
 	f := newFairEngine(pg)
 	comps := f.fair(nil, false, nil)
@@ -161,7 +167,7 @@ func (c *threadLive) liftedFair(g SymGraph, pg *pgraph, comps [][]int32) bool {
 	for _, cp := range comps {
 		lg := liftComponent(g, pg, cp, n)
 		realOf := func(m masks) func(int) uint64 { return lg.mask(g, m.get, n, threadIndex) }
-		sp := &productSpec{g: lg, bad: realOf(c.m), class: c.classOf(false, true), atLock: realOf(c.locks), irqHeld: realOf(c.held), nthreads: n, poll: pg.poll}
+		sp := &productSpec{g: lg, bad: realOf(c.m), class: c.classOf(false, true), atLock: realOf(c.locks), irqHeld: realOf(c.held), nthreads: n, idle: c.idle, poll: pg.poll}
 		if len(newFairEngine(sp.build()).fair(nil, false, nil)) > 0 {
 			return true
 		}
@@ -362,9 +368,10 @@ func IsLiveness(k model.PropKind) bool {
 
 // FailsAlong judges a replayed lasso for a liveness property: states are
 // the states of the run (states[0] the initial one, states[i] the one after
-// step i) and the cycle is the steps from loop on, back to states[loop]. It
+// step i), the cycle is the steps from loop on, back to states[loop], and
+// stepped has a bit per thread (t.Index) that takes a step in the cycle. It
 // says whether the property fails along the run; fairness is the caller's.
-func FailsAlong(p *model.Program, pr *model.Property, states []model.State, loop int) bool {
+func FailsAlong(p *model.Program, pr *model.Property, states []model.State, loop int, stepped uint64) bool {
 	ev := p.NewEvaluator()
 	cycle := states[loop:]
 	if loop < len(states)-1 {
@@ -372,13 +379,15 @@ func FailsAlong(p *model.Program, pr *model.Property, states []model.State, loop
 	}
 	all := ^uint64(0)
 	switch pr.Kind {
-	case model.PropLockup, model.PropStarvation:
+	case model.PropLockup:
 		for _, s := range cycle {
-			if pr.Kind == model.PropLockup {
-				all &= ev.Sections(s)
-			} else {
-				all &= p.AtLock(s)
-			}
+			all &= ev.Sections(s)
+		}
+		return all != 0
+	case model.PropStarvation: // waits at a lock throughout, and never gets it
+		all &^= stepped
+		for _, s := range cycle {
+			all &= ev.WantsLock(s)
 		}
 		return all != 0
 	}

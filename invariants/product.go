@@ -16,8 +16,13 @@ type productSpec struct {
 	atLock   func(state int) uint64 // threads about to take a lock
 	irqHeld  func(state int) uint64 // threads kept off only by an interrupt (model.Evaluator.IrqHeld): able to step, for fairness
 	nthreads int
-	tables   []classTable // per tracked index (table)
-	poll     *poller      // the analysis's: build polls it, and so does whatever walks the product
+	// idle leaves out the steps of the tracked thread (the index is a
+	// thread): a cycle of the product is then one in which it never steps.
+	// SuccThread and the tracked index name threads in the same frame (the
+	// edge's source state's), on a quotient too.
+	idle   bool
+	tables []classTable // per tracked index (table)
+	poll   *poller      // the analysis's: build polls it, and so does whatever walks the product
 }
 
 // build makes the product graph, polling sp.poll once per state. Its
@@ -64,6 +69,9 @@ func (sp *productSpec) build() *pgraph {
 			p.state, p.idx = append(p.state, int32(v)), append(p.idx, uint8(i))
 			p.start = append(p.start, int32(len(p.to)))
 			for k, w := range g.Succ(v) {
+				if sp.idle && int(threads[k]) == i {
+					continue
+				}
 				j := i
 				if sp.rename != nil && g.Moved(v, k) {
 					j = sp.rename(v, k, i)

@@ -29,7 +29,7 @@ func ringChecks(t *testing.T, n int) map[string]GraphCheck {
 	p := &model.Program{Threads: []*model.Thread{{Label: "t0"}}}
 	pr := &model.Property{Name: "s"}
 	st := &stranded{prop: pr, m: newMasks(1)}
-	lock := newThreadLive(p, pr, nil)
+	lock := newThreadLive(p, pr, nil, false)
 	live := newLeadsTo(p, pr)
 	for _, c := range []GraphCheck{st, lock, live} {
 		c.Grow(n)

@@ -8,20 +8,22 @@ import (
 
 // What the liveness properties ask of a state (package invariants decides
 // them on the explored graph): which threads are inside a section they
-// must leave (lockup), which wait to take a lock (starvation).
+// must leave (lockup), which wait to take a lock (starvation), and whose
+// steps are strongly fair.
 
 // liveMemo keeps the liveness facts of one state: the liveness properties
 // ask the same ones of each state in turn.
 type liveMemo struct {
-	s                         State
-	sections, atLock, irqHeld uint64
-	have                      uint8 // which of them are computed
+	s                                    State
+	sections, atLock, irqHeld, wantsLock uint64
+	have                                 uint8 // which of them are computed
 }
 
 const (
 	haveSections = 1 << iota
 	haveAtLock
 	haveIrqHeld
+	haveWantsLock
 )
 
 // memo returns the memo for s, emptied when it was another state's.
@@ -96,6 +98,15 @@ func (e *Evaluator) AtLock(s State) uint64 {
 	return m.atLock
 }
 
+// WantsLock is Program.WantsLock, remembered for the state.
+func (e *Evaluator) WantsLock(s State) uint64 {
+	m := e.memo(s)
+	if m.have&haveWantsLock == 0 {
+		m.wantsLock, m.have = e.c.p.WantsLock(s), m.have|haveWantsLock
+	}
+	return m.wantsLock
+}
+
 // irqHeld is IrqHeld: with no interrupt handler active, 0 at once, else
 // from the CPU view (irqHeldView). Exact: only an active handler is a
 // blocker of the view that is not a task (cpuView.compute counts no
@@ -151,12 +162,27 @@ func (p *Program) anyIrqActive(s State) bool {
 
 // AtLock returns, per thread (bit t.Index), whether a step of t in s is
 // strongly fair: t's next instruction takes a lock (it waits for it, or is
-// about to take it), or t is a `fair thread`.
+// about to take it), or t is a `fair thread` that has not finished.
 func (p *Program) AtLock(s State) uint64 {
+	return p.threadsWhere(s, func(t *Thread, ins *Instr) bool { return ins.Op == OpLock || t.Kind.Fair })
+}
+
+// WantsLock returns, per thread (bit t.Index), whether t's next
+// instruction in s takes a lock (it waits for it, or is about to take it):
+// what starvation asks of a state. A step of such a thread is that
+// acquisition (an OpLock runs only when the lock is free), so a thread that
+// steps has got its lock.
+func (p *Program) WantsLock(s State) uint64 {
+	return p.threadsWhere(s, func(_ *Thread, ins *Instr) bool { return ins.Op == OpLock })
+}
+
+// threadsWhere returns, per thread (bit t.Index), whether t has not
+// finished in s and f holds of t and its next instruction.
+func (p *Program) threadsWhere(s State, f func(*Thread, *Instr) bool) uint64 {
 	var m uint64
 	for _, t := range p.Threads {
 		pc := p.PC(s, t)
-		if pc < len(t.Kind.Code) && (t.Kind.Code[pc].Op == OpLock || t.Kind.Fair) {
+		if pc < len(t.Kind.Code) && f(t, t.Kind.Code[pc]) {
 			m |= 1 << t.Index
 		}
 	}
