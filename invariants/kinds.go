@@ -124,7 +124,7 @@ const AllDirty = ^uint64(0)
 // failed there (FailedSet): those that failed, those that read a bit
 // where s differs from was, and those that read every bit (Reads.All).
 // The others hold in s: their evaluation would take the path it took in
-// was (model.StateBits.Differ).
+// was (model.StateBits).
 func (su *Suite) Dirty(was, s model.State, failed uint64) uint64 {
 	d := failed | su.always
 	for w, readers := range su.byWord {

@@ -22,7 +22,10 @@ import (
 // live_when field (deadfields.go) evaluates the field's condition, to
 // check that the field is live: the property reads what it reads too.
 
-// StateBits is a set of bits of a State, word by word.
+// StateBits is a set of bits of a State, word by word. A property whose
+// Reads two states do not differ in has the same value, the same runtime
+// error and the same symmetry-watch hits in both: its evaluation takes the
+// same path.
 type StateBits struct {
 	// All: every bit (what the property reads is not bounded by a set of
 	// locations).
@@ -34,22 +37,6 @@ type StateBits struct {
 type WordBits struct {
 	Word int
 	Bits uint64
-}
-
-// Differ reports whether a and b (of one program) differ in some bit of r.
-// When they do not, a property that reads only r's bits has the same
-// value, the same runtime error and the same symmetry-watch hits in both:
-// its evaluation takes the same path.
-func (r *StateBits) Differ(a, b State) bool {
-	if r.All {
-		return !slices.Equal(a, b)
-	}
-	for _, w := range r.Words {
-		if (a[w.Word]^b[w.Word])&w.Bits != 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // add puts bits [off, off+n) in r (not sorted: see sort).
