@@ -185,10 +185,23 @@ func (su *Suite) Terminal(s model.State) (f Failure, ok bool) {
 
 // GraphChecks returns a fresh analysis per whole-graph property, with the
 // property's index.
+// The liveness checks share one set of fairness facts (fairFacts).
 func (su *Suite) GraphChecks() (checks []GraphCheck, props []int) {
+	var facts *fairFacts
 	for _, i := range su.graph {
 		pr := su.p.Props[i]
-		checks = append(checks, For(pr.Kind).Graph(su.p, pr))
+		c := For(pr.Kind).Graph(su.p, pr)
+		if l, ok := c.(interface {
+			fairFacts() *fairFacts
+			share(*fairFacts)
+		}); ok {
+			if facts == nil {
+				facts = l.fairFacts()
+			} else {
+				l.share(facts)
+			}
+		}
+		checks = append(checks, c)
 	}
 	return checks, su.graph
 }

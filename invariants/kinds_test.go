@@ -3,6 +3,7 @@ package invariants
 import (
 	"testing"
 
+	"wqcheck/examples"
 	"wqcheck/model"
 )
 
@@ -50,5 +51,37 @@ func TestMasks(t *testing.T) {
 		if m.bytes() != want {
 			t.Errorf("wide=%v: %d bytes, want %d", wide, m.bytes(), want)
 		}
+	}
+}
+
+// The liveness checks of a suite keep one set of fairness facts: the
+// first fills it, the others read it (and count no bytes for it).
+func TestLivenessChecksShareFairFacts(t *testing.T) {
+	p, err := (&model.Loader{Builtin: examples.FS}).Load("upstream", model.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks, _ := NewSuite(p).GraphChecks()
+	var facts *fairFacts
+	owners, sharers := 0, 0
+	for _, c := range checks {
+		l, ok := c.(interface{ fairFacts() *fairFacts })
+		if !ok {
+			continue
+		}
+		if facts == nil {
+			facts = l.fairFacts()
+		}
+		if l.fairFacts() != facts {
+			t.Errorf("%T keeps fairness facts of its own", c)
+		}
+		if c.(interface{ isOwner() bool }).isOwner() {
+			owners++
+		} else if c.(interface{ factsBytes() uint64 }).factsBytes() == 0 {
+			sharers++
+		}
+	}
+	if owners != 1 || sharers < 3 {
+		t.Errorf("%d owners and %d sharers of the fairness facts; want 1 and lockup, starvation, L1, L2's others", owners, sharers)
 	}
 }

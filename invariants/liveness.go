@@ -57,11 +57,56 @@ type Hop struct {
 	Edge int32
 }
 
-// liveBase is what the liveness kinds share: the program and the
-// property.
+// liveBase is what the liveness kinds share: the program, the property
+// and the fairness facts.
 type liveBase struct {
-	p  *model.Program
-	pr *model.Property
+	p     *model.Program
+	pr    *model.Property
+	facts *fairFacts
+	owner bool // this check grows and fills facts
+}
+
+func newLiveBase(p *model.Program, pr *model.Property) liveBase {
+	return liveBase{p: p, pr: pr, facts: newFairFacts(len(p.Threads)), owner: true}
+}
+
+// fairFacts is what the fairness conditions read per state, the same for
+// every liveness property: which threads are about to take a lock
+// (AtLock, strong fairness) and which are kept off only by an interrupt
+// (IrqHeld, weak fairness). A suite's liveness checks share one
+// (Suite.GraphChecks): the first owns it and fills it, the others only
+// read it in Analyze, after the search.
+type fairFacts struct{ locks, held masks }
+
+func newFairFacts(threads int) *fairFacts {
+	return &fairFacts{locks: newMasks(threads), held: newMasks(threads)}
+}
+
+// share makes the check read f, owned by another check, instead of its own.
+func (l *liveBase) share(f *fairFacts) { l.facts, l.owner = f, false }
+
+func (l *liveBase) fairFacts() *fairFacts { return l.facts }
+func (l *liveBase) isOwner() bool         { return l.owner }
+
+func (l *liveBase) growFacts(n int) {
+	if l.owner {
+		l.facts.locks.grow(n)
+		l.facts.held.grow(n)
+	}
+}
+
+func (l *liveBase) factsBytes() uint64 {
+	if !l.owner {
+		return 0
+	}
+	return l.facts.locks.bytes() + l.facts.held.bytes()
+}
+
+func (l *liveBase) setFacts(ev *model.Evaluator, id int, s model.State) {
+	if l.owner {
+		l.facts.locks.set(id, ev.AtLock(s))
+		l.facts.held.set(id, ev.IrqHeld(s))
+	}
 }
 
 func (l *liveBase) Items() *model.Array { return nil }
@@ -97,26 +142,23 @@ func (l *liveBase) liveCheckable() bool { return len(l.p.Threads) <= 64 }
 // step).
 type threadLive struct {
 	liveBase
-	pred  func(*model.Evaluator, model.State) uint64
-	idle  bool  // the thread at fault does not step in the cycle (starvation)
-	m     masks // pred per state
-	locks masks // AtLock per state (strong fairness)
-	held  masks // IrqHeld per state (weak fairness)
+	pred func(*model.Evaluator, model.State) uint64
+	idle bool  // the thread at fault does not step in the cycle (starvation)
+	m    masks // pred per state
 }
 
 func newThreadLive(p *model.Program, pr *model.Property, pred func(*model.Evaluator, model.State) uint64, idle bool) *threadLive {
 	n := len(p.Threads)
-	return &threadLive{liveBase: liveBase{p, pr}, pred: pred, idle: idle, m: newMasks(n), locks: newMasks(n), held: newMasks(n)}
+	return &threadLive{liveBase: newLiveBase(p, pr), pred: pred, idle: idle, m: newMasks(n)}
 }
 
-func (c *threadLive) Grow(n int)        { c.m.grow(n); c.locks.grow(n); c.held.grow(n) }
-func (c *threadLive) Bytes() uint64     { return c.m.bytes() + c.locks.bytes() + c.held.bytes() }
+func (c *threadLive) Grow(n int)        { c.m.grow(n); c.growFacts(n) }
+func (c *threadLive) Bytes() uint64     { return c.m.bytes() + c.factsBytes() }
 func (c *threadLive) Msg(uint64) string { return "" }
 
 func (c *threadLive) AtState(ev *model.Evaluator, id int, s model.State) error {
 	c.m.set(id, c.pred(ev, s))
-	c.locks.set(id, ev.AtLock(s))
-	c.held.set(id, ev.IrqHeld(s))
+	c.setFacts(ev, id, s)
 	return nil
 }
 
@@ -132,7 +174,7 @@ func (c *threadLive) Analyze(g Graph, stop Stop) (Finding, bool) {
 // analyze is Analyze, polling pl.
 func (c *threadLive) analyze(g Graph, pl *poller) (Finding, bool) {
 	sp := &productSpec{g: g, bad: c.m.get, class: c.classOf(g.Quotient(), true),
-		atLock: c.locks.get, irqHeld: c.held.get, nthreads: len(c.p.Threads), rename: g.RenameThread, idle: c.idle, poll: pl}
+		atLock: c.facts.locks.get, irqHeld: c.facts.held.get, nthreads: len(c.p.Threads), rename: g.RenameThread, idle: c.idle, poll: pl}
 	pg := sp.build()
 	f := newFairEngine(pg)
 	comps := f.fair(nil, false, nil)
@@ -167,7 +209,7 @@ func (c *threadLive) liftedFair(g SymGraph, pg *pgraph, comps [][]int32) bool {
 	for _, cp := range comps {
 		lg := liftComponent(g, pg, cp, n)
 		realOf := func(m masks) func(int) uint64 { return lg.mask(g, m.get, n, threadIndex) }
-		sp := &productSpec{g: lg, bad: realOf(c.m), class: c.classOf(false, true), atLock: realOf(c.locks), irqHeld: realOf(c.held), nthreads: n, idle: c.idle, poll: pg.poll}
+		sp := &productSpec{g: lg, bad: realOf(c.m), class: c.classOf(false, true), atLock: realOf(c.facts.locks), irqHeld: realOf(c.facts.held), nthreads: n, idle: c.idle, poll: pg.poll}
 		if len(newFairEngine(sp.build()).fair(nil, false, nil)) > 0 {
 			return true
 		}
@@ -190,8 +232,6 @@ func hops(p *pgraph, edges []int32) []Hop {
 type leadsTo struct {
 	liveBase
 	from, to masks
-	locks    masks
-	held     masks
 	n        int // elements (1 without forall)
 }
 
@@ -200,12 +240,12 @@ func newLeadsTo(p *model.Program, pr *model.Property) *leadsTo {
 	if pr.Over != nil {
 		n = pr.Over.Len
 	}
-	return &leadsTo{liveBase: liveBase{p, pr}, from: newMasks(n), to: newMasks(n), locks: newMasks(len(p.Threads)), held: newMasks(len(p.Threads)), n: n}
+	return &leadsTo{liveBase: newLiveBase(p, pr), from: newMasks(n), to: newMasks(n), n: n}
 }
 
-func (c *leadsTo) Grow(n int) { c.from.grow(n); c.to.grow(n); c.locks.grow(n); c.held.grow(n) }
+func (c *leadsTo) Grow(n int) { c.from.grow(n); c.to.grow(n); c.growFacts(n) }
 func (c *leadsTo) Bytes() uint64 {
-	return c.from.bytes() + c.to.bytes() + c.locks.bytes() + c.held.bytes()
+	return c.from.bytes() + c.to.bytes() + c.factsBytes()
 }
 func (c *leadsTo) Msg(uint64) string { return "" }
 
@@ -219,8 +259,7 @@ func (c *leadsTo) AtState(ev *model.Evaluator, id int, s model.State) error {
 	}
 	c.from.set(id, from)
 	c.to.set(id, to)
-	c.locks.set(id, ev.AtLock(s))
-	c.held.set(id, ev.IrqHeld(s))
+	c.setFacts(ev, id, s)
 	return err
 }
 
@@ -242,7 +281,7 @@ func (c *leadsTo) analyze(g Graph, pl *poller) (Finding, bool) {
 	if g.Quotient() {
 		return c.quotient(g, notQ, pl)
 	}
-	sp := &productSpec{g: g, bad: notQ, class: c.classOf(false, false), atLock: c.locks.get, irqHeld: c.held.get, nthreads: len(c.p.Threads), poll: pl}
+	sp := &productSpec{g: g, bad: notQ, class: c.classOf(false, false), atLock: c.facts.locks.get, irqHeld: c.facts.held.get, nthreads: len(c.p.Threads), poll: pl}
 	pg := sp.build()
 	f := newFairEngine(pg)
 	comps := f.fair(nil, true, c.terminal(g, pg))
@@ -270,7 +309,7 @@ func (c *leadsTo) quotient(g Graph, notQ func(int) uint64, pl *poller) (Finding,
 	if c.pr.Over != nil && sg.ArrayIndex(c.pr.Over) >= 0 {
 		a = sg.ArrayIndex(c.pr.Over)
 	}
-	sp := &productSpec{g: g, bad: notQ, class: c.classOf(true, false), atLock: c.locks.get, irqHeld: c.held.get, nthreads: len(c.p.Threads), poll: pl}
+	sp := &productSpec{g: g, bad: notQ, class: c.classOf(true, false), atLock: c.facts.locks.get, irqHeld: c.facts.held.get, nthreads: len(c.p.Threads), poll: pl}
 	if a >= 0 {
 		sp.rename = func(v, k, i int) int {
 			if p := sg.EdgePerm(v, k); p != nil {
@@ -286,7 +325,7 @@ func (c *leadsTo) quotient(g Graph, notQ func(int) uint64, pl *poller) (Finding,
 		lg := liftComponent(sg, pg, cp, n)
 		real := lg.mask(sg, notQ, c.n, a)
 		threads := func(m masks) func(int) uint64 { return lg.mask(sg, m.get, n, threadIndex) }
-		lp := (&productSpec{g: lg, bad: real, class: c.classOf(false, false), atLock: threads(c.locks), irqHeld: threads(c.held), nthreads: n, poll: pl}).build()
+		lp := (&productSpec{g: lg, bad: real, class: c.classOf(false, false), atLock: threads(c.facts.locks), irqHeld: threads(c.facts.held), nthreads: n, poll: pl}).build()
 		if len(newFairEngine(lp).fair(nil, true, c.terminal(lg, lp))) > 0 {
 			return Finding{Unsure: true}, true
 		}

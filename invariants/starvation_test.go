@@ -33,7 +33,7 @@ func threadLiveOn(n int, idle bool) *threadLive {
 	c.Grow(n)
 	for v := range n {
 		c.m.set(v, 1)
-		c.locks.set(v, 1)
+		c.facts.locks.set(v, 1)
 	}
 	return c
 }
