@@ -27,9 +27,11 @@ func fullSummary(r *explorer.Result) string {
 // (every property evaluated, the search failing when one a dirty set left
 // out fails) finds nothing.
 func TestIncrementalChecksAgree(t *testing.T) {
-	alls := []bool{true, false}
-	if !long(t, "the incremental checks stopping at the first violation (All=false)") {
-		alls = alls[:1]
+	alls, workersList := []bool{true, false}, []int{1, 2}
+	if !long(t, "the incremental checks stopping at the first violation (All=false), and on one worker") {
+		// the two-worker search's ids and traces are the one-worker
+		// search's (modes_test.go), so two workers stand for both
+		alls, workersList = alls[:1], workersList[1:]
 	}
 	for _, c := range checkCases(t) {
 		for _, sym := range []bool{false, true} {
@@ -37,7 +39,7 @@ func TestIncrementalChecksAgree(t *testing.T) {
 				o := explorer.Options{All: all, Workers: 1, Symmetry: sym}
 				name := fmt.Sprintf("%s symmetry=%v all=%v", c.name, sym, all)
 				want := fullSummary(explorer.Explore(c.p, explorer.WithoutIncremental(o)))
-				for _, workers := range []int{1, 2} {
+				for _, workers := range workersList {
 					o.Workers = workers
 					if got := fullSummary(explorer.Explore(c.p, o)); got != want {
 						t.Errorf("%s workers=%d: incremental checks differ from the full check:\n%s\n--- full ---\n%s", name, workers, got, want)
@@ -77,8 +79,8 @@ func TestIncrementalChecksFailSameStates(t *testing.T) {
 // workers), with an invariant failing in many states (All): the same as
 // the full check on one worker, and the verifying mode finds nothing.
 func TestIncrementalChecksParallelInsert(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short")
+	if testing.Short() || !long(t, "the incremental checks through the parallel insert") {
+		t.Skip("-short, or no WQCHECK_LONG")
 	}
 	set := brokenSettings(t, "../testdata/broken/die-not-set.wq")
 	set["NR_WORKS"], set["UNBOUND"] = "2", "false"

@@ -212,7 +212,9 @@ func TestSymmetryAgreesWithReference(t *testing.T) {
 // (examples/history) fine-grained only with WQCHECK_LONG (its merged runs,
 // and TestHistoryCorpus's reference lengths, stay in the quick suite).
 func granularities(t *testing.T, name string) []bool {
-	if loader.BuiltinFolder(name) != "" && os.Getenv("WQCHECK_LONG") == "" {
+	// the history corpus and the patch variants fine-grained are long
+	// (TestMergeKeepsVerdicts holds their merged verdicts to the fine ones)
+	if (loader.BuiltinFolder(name) != "" || isWorkqueueVariant(name)) && os.Getenv("WQCHECK_LONG") == "" {
 		return []bool{false}
 	}
 	return []bool{false, true}
