@@ -147,9 +147,15 @@ func (d *deadField) checkRead(cx *Ctx, o int, pos syntax.Pos, name func(*Ctx) st
 		}
 		return
 	}
-	var scratch Ctx
-	scratch.reset(cx.p, cx.s, nil)
-	if !d.live(&scratch, o) {
+	// COND binds self to the first quantifier slot, which the property
+	// reading the field may be using: evaluate it in a scratch context,
+	// kept with cx (this is on the search's path: no allocation per read)
+	if cx.liveScratch == nil {
+		cx.liveScratch = new(Ctx)
+	}
+	sc := cx.liveScratch
+	sc.reset(cx.p, cx.s, nil)
+	if !d.live(sc, o) {
 		rtErr("%s: reads %s, which is dead in this state: live_when(%s) (%s) does not hold", pos, name(cx), d.text, d.pos)
 	}
 }

@@ -24,6 +24,9 @@ type Ctx struct {
 	// dead, in a step, is what the step knows of the live_when fields
 	// (deadfields.go); nil elsewhere
 	dead *deadScratch
+	// liveScratch evaluates live_when conditions for reads outside a step
+	// (deadfields.go checkRead), made on first use
+	liveScratch *Ctx
 }
 
 const maxQuant = 16 // nesting depth of quantifiers and count()
