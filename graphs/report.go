@@ -239,6 +239,9 @@ func WriteSummary(w io.Writer, r Run) {
 	if d := p.DeadFields(); d != "" {
 		fmt.Fprintf(w, "  dead fields zeroed: %s\n", d)
 	}
+	if a := p.AdvancedStarts(); a != "" {
+		fmt.Fprintf(w, "  started past their leading branches: %s\n", a)
+	}
 	if line := PORLine(res.Stats); line != "" {
 		fmt.Fprintf(w, "  partial-order reduction: %s\n", line)
 	}

@@ -176,6 +176,7 @@ func (c *compiler) emit(ins *Instr) int {
 	}
 	ins.NonMover = c.track.nonmover
 	ins.locs, ins.opaque = c.track.locs, c.track.opaque
+	ins.foreignGhost = c.track.foreignGhost
 	ins.foot = c.track.foot
 	opFoot(ins)
 	for l := range c.track.uses {

@@ -129,6 +129,9 @@ type tracking struct {
 	// deadFields: the live_when fields it reads (by deadField.i), whose
 	// conditions a read in a property evaluates (reads.go)
 	deadFields uint8
+	// foreignGhost: it touches a ghost field other than through its
+	// thread's own `self` (starts.go)
+	foreignGhost bool
 }
 
 type scope struct {
@@ -239,6 +242,7 @@ func (c *compiler) compile() {
 	c.buildInitialState()
 	c.startDead()
 	c.prog.retireIdleThreads()
+	c.advanceStarts()
 	if c.prog.NCPUs > 0 {
 		c.prog.stepReads.R.Add(LocCtx)
 	}

@@ -119,8 +119,9 @@ type Instr struct {
 	// back to the guard stays in the step
 	atomicStart, atomicEnd int
 
-	locs   map[string]bool // shared locations touched (movers.go)
-	opaque bool            // it observes a task's state or a lock's
+	locs         map[string]bool // shared locations touched (movers.go)
+	opaque       bool            // it observes a task's state or a lock's
+	foreignGhost bool            // tracking.foreignGhost
 
 	uses []int    // locals read (indexes into the kind's Locals)
 	def  int      // local written in full, plus one (0: none)

@@ -223,6 +223,9 @@ func (c *compiler) field(e *syntax.FieldExpr) lval {
 	}
 	c.noteLoc(s.Name+"."+f.Name, f.Ghost, f.Guard, c.fieldGuardIsMutex(s, f))
 	c.touch("f:" + s.Name + "." + f.Name)
+	if f.Ghost && !c.viaSelf(e.X) {
+		c.track.foreignGhost = true
+	}
 	text := syntax.FormatExpr(e)
 	lv := lval{typ: f.Type, width: f.Width, list: f.List, text: text}
 	if idx >= 0 {
@@ -284,7 +287,24 @@ func (c *compiler) field(e *syntax.FieldExpr) lval {
 	if f.dead != nil {
 		c.deadField(f, &lv, base, idx, e.Pos)
 	}
+	if f.Ghost && f.Type.Kind != KList && c.kind != nil && !c.inInit && !c.inProp {
+		objOf := func(cx *Ctx) int { return int(base(cx)) - 1 }
+		if idx >= 0 {
+			objOf = func(*Ctx) int { return idx }
+		}
+		lv.set = ownerOnlySet(lv.set, s, f, e.Pos, objOf)
+	}
 	return lv
+}
+
+// viaSelf reports whether x is the `self` of the thread being compiled.
+func (c *compiler) viaSelf(x syntax.Expr) bool {
+	id, ok := x.(*syntax.Ident)
+	if !ok {
+		return false
+	}
+	b := c.lookup(id.Name)
+	return b != nil && b.self
 }
 
 // checksGuards says whether an access to a variable with the given

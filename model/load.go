@@ -38,6 +38,9 @@ type Options struct {
 	// are dead too (deadfields.go): the reference the tests hold the
 	// reduction to. (--reduce none and strict keep them as well.)
 	KeepDead bool
+	// KeepStarts starts every thread at its first line, as the reference
+	// does (starts.go): what the tests hold the thread-start advance to.
+	KeepStarts bool
 	// NoLockdep leaves out the lockdep properties (lockdep.go).
 	NoLockdep bool
 	// NoLiveness leaves out the liveness properties (the built-in lockup

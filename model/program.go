@@ -129,6 +129,9 @@ type Field struct {
 	Guard string    // guarded_by lock field name, or ""
 	Ghost bool
 	dead  *deadField // live_when (deadfields.go), or nil
+	// ownerOnly: a thread's start was decided reading this ghost field of
+	// its own object, so only an object's own thread may write it (starts.go)
+	ownerOnly bool
 }
 
 // ListInfo describes the packed layout of a list: a length then Cap slots of
@@ -332,6 +335,7 @@ type Program struct {
 	// on until the thread holds no spinlock. Off gives the fine-grained
 	// reference semantics (every statement that touches shared state is a step).
 	Merge      bool
+	advanced   []string // threads advanceStarts moved (starts.go)
 	propByName map[string]*Property
 	stepReads  Access       // what every step reads (the contexts, CPU expressions)
 	visible    LocSet       // what some property reads

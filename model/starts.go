@@ -1,0 +1,169 @@
+package model
+
+import (
+	"strings"
+
+	"wqcheck/model/syntax"
+)
+
+// Thread starts. A thread's first step runs the control flow in front of
+// its first visible instruction (`if (!CULL) return;`, `for (;;)`, a
+// dispatch on a ghost its own thread alone writes) together with that
+// instruction, so a thread that has not run yet sits at pc 0 while, behind
+// a loop, the same thread waiting at the same instruction sits at another
+// pc: two states for one situation. advanceStarts runs that control flow
+// in the initial state instead, when what it reads cannot differ between
+// the initial state and the thread's first step:
+//
+//   - locals and constants (a thread's locals are its own);
+//   - ghost variables that no thread other than this one touches: a ghost
+//     global only when this thread is its kind's one instance, a ghost
+//     field only through the thread's own object (`self->start`). Such a
+//     field is then written by no thread but its object's own: a write by
+//     another is a runtime error that names both (ownerOnly), so the
+//     choice made in the initial state stays the one the thread would have
+//     made.
+//
+// Only task-context threads move (an interrupt handler's pc 0 means "not
+// fired"), only over branches and jumps (nothing is written), never into
+// the thread's exit (retireIdleThreads has that case). The instructions
+// are invisible, so no step is removed and every trace keeps its length;
+// only the states in which a thread had not yet passed them are gone. On
+// with lock-region merging (Options.Fine turns both off: the reference
+// path keeps every thread at pc 0).
+
+// advanceStarts moves each thread's pc in the initial state past its
+// leading control flow, as above.
+func (c *compiler) advanceStarts() {
+	p := c.prog
+	if !p.Merge || c.opts.KeepStarts || p.initErr != nil {
+		return
+	}
+	for _, t := range p.Threads {
+		if t.Kind.Ctx != CtxTask || p.Finished(p.init, t) {
+			continue
+		}
+		if pc := c.startOf(t); pc != p.PC(p.init, t) {
+			p.setPC(p.init, t, pc)
+			p.advanced = append(p.advanced, t.Label)
+		}
+	}
+}
+
+// AdvancedStarts lists the threads the initial state has past their
+// leading control flow, by label ("" for none).
+func (p *Program) AdvancedStarts() string { return strings.Join(p.advanced, ", ") }
+
+// startOf follows t's code from its pc in the initial state over the
+// branches and jumps advanceStarts may run there, and returns where it
+// stops.
+func (c *compiler) startOf(t *Thread) int {
+	p := c.prog
+	code := t.Kind.Code
+	pc := p.PC(p.init, t)
+	cx := &Ctx{p: p, s: p.init, th: t, lb: t.localsBase()}
+	for n := 0; n < len(code); n++ {
+		ins := code[pc]
+		next := -1
+		switch {
+		case ins.Visible || ins.opaque || !c.startReadable(t, ins):
+		case ins.Op == OpJump && ins.symExit == nil:
+			next = ins.Target
+		case ins.Op == OpBranch:
+			next = ins.Else
+			if evalQuietly(cx, ins.X) {
+				next = ins.Target
+			}
+		}
+		if next < 0 || next >= len(code) {
+			return pc
+		}
+		pc = next
+	}
+	return pc
+}
+
+// evalQuietly evaluates a branch condition in the initial state; a runtime
+// error there counts as false, which startReadable rules out anyway (it
+// reads nothing that can fail).
+func evalQuietly(cx *Ctx, x Eval) (v bool) {
+	defer func() {
+		if recover() != nil {
+			v = false
+		}
+	}()
+	return x(cx) != 0
+}
+
+// startReadable reports whether everything ins reads is, for thread t,
+// the same in the initial state as at t's first step (see above), and
+// marks the ghost fields it relies on ownerOnly.
+func (c *compiler) startReadable(t *Thread, ins *Instr) bool {
+	if len(ins.locs) == 0 {
+		return true
+	}
+	if ins.foreignGhost {
+		return false
+	}
+	var fields []*Field
+	for key := range ins.locs {
+		u := c.locUses[key]
+		if u == nil || !u.ghost {
+			return false
+		}
+		for k := range u.kinds {
+			if k != t.Kind {
+				return false
+			}
+		}
+		sname, fname, isField := strings.Cut(key, ".")
+		if !isField {
+			if c.instances(t.Kind) != 1 {
+				return false
+			}
+			continue
+		}
+		st := c.structs[sname]
+		if st == nil || t.Kind.ForEach == nil || t.Kind.ForEach.Struct != st {
+			return false
+		}
+		f := st.byName[fname]
+		if f == nil || f.Type.Kind == KList {
+			return false
+		}
+		fields = append(fields, f)
+	}
+	for _, f := range fields {
+		f.ownerOnly = true
+	}
+	return true
+}
+
+// instances counts the threads of kind k.
+func (c *compiler) instances(k *ThreadKind) int {
+	n := 0
+	for _, t := range c.prog.Threads {
+		if t.Kind == k {
+			n++
+		}
+	}
+	return n
+}
+
+// ownerOnlySet wraps the setter of ghost field f of struct s, written at
+// pos, with the check advanceStarts relies on: once a thread's start was
+// decided reading f of its own object, only that object's thread writes f.
+// (objOf gives the object written, -1 where unknown.)
+func ownerOnlySet(set func(*Ctx, int64), s *Struct, f *Field, pos syntax.Pos, objOf func(*Ctx) int) func(*Ctx, int64) {
+	return func(cx *Ctx, v int64) {
+		if f.ownerOnly && cx.th != nil {
+			if i := objOf(cx); i >= 0 {
+				if owner := cx.p.ThreadOf(s, i); owner != nil && owner != cx.th {
+					rtErr("%s: %s writes %s.%s, which %s's start read in the initial state (ghost state a thread's leading branches read is written by that thread only; declared at %s)",
+						pos, cx.th.Label, s.ObjName(i), f.Name, owner.Label, f.Pos)
+				}
+			}
+		}
+		set(cx, v)
+	}
+}
