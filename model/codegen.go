@@ -446,15 +446,27 @@ func (c *compiler) ifStmt(s *syntax.IfStmt) {
 	cond := c.condExpr(s.Cond)
 	br := c.emit(&Instr{Op: OpBranch, X: cond})
 	c.code[br].Target = c.pc()
-	c.body(s.Then)
+	v, isConst := c.constCond(s.Cond)
+	c.unreachableIf(isConst && !v, func() { c.body(s.Then) })
 	if s.Else != nil {
 		j := c.emitJump()
 		c.code[br].Else = c.pc()
-		c.body(s.Else)
+		c.unreachableIf(isConst && v, func() { c.body(s.Else) })
 		c.code[j].Target = c.pc()
 	} else {
 		c.code[br].Else = c.pc()
 	}
+}
+
+// unreachableIf compiles code that never runs when dead is set (a branch
+// of an `if` on a constant): what it would make the model ask, such as
+// task_curr(), is not counted.
+func (c *compiler) unreachableIf(dead bool, compile func()) {
+	if dead {
+		c.unreachable++
+		defer func() { c.unreachable-- }()
+	}
+	compile()
 }
 
 // whileStmt compiles a while loop: the test at the top, a jump back at the end.

@@ -98,9 +98,12 @@ type compiler struct {
 	// results, wake and warn_on values): released when it is done.
 	temps []*Local
 	// locUses is what the code touches, by location (movers.go);
-	// taskCurr says the model calls task_curr()
-	locUses  map[string]*locUse
-	taskCurr bool
+	// taskCurr says the model calls task_curr() where it can run;
+	// unreachable counts the enclosing constant-false conditions
+	// (`WORK_MAY_HOG && task_curr(self)` with WORK_MAY_HOG false)
+	locUses     map[string]*locUse
+	taskCurr    bool
+	unreachable int
 	// deadExprs are the live_when conditions, by Program.dead slot;
 	// inLiveWhen is set while one is compiled
 	deadExprs  []syntax.Expr

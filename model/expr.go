@@ -687,11 +687,47 @@ func (c *compiler) logical(x *syntax.BinaryExpr) (Eval, Type) {
 		c.use(tmp)
 		return get, Type{Kind: KBool}
 	}
+	if v, ok := c.constCond(x.X); ok && v == (x.Op == "||") {
+		// the right side never runs: compiled for its errors only
+		c.unreachable++
+		defer func() { c.unreachable-- }()
+	}
 	b := c.condExpr(x.Y)
 	if x.Op == "&&" {
 		return func(cx *Ctx) int64 { return b2i(a(cx) != 0 && b(cx) != 0) }, Type{Kind: KBool}
 	}
 	return func(cx *Ctx) int64 { return b2i(a(cx) != 0 || b(cx) != 0) }, Type{Kind: KBool}
+}
+
+// constCond evaluates a condition made of boolean literals, boolean
+// parameters and constants, !, && and ||, if it is one.
+func (c *compiler) constCond(e syntax.Expr) (v, ok bool) {
+	switch e := e.(type) {
+	case *syntax.BoolLit:
+		return e.Val, true
+	case *syntax.Ident:
+		if c.lookup(e.Name) != nil {
+			return false, false
+		}
+		if cv, found := c.consts[e.Name]; found && cv.isBool {
+			return cv.v != 0, true
+		}
+	case *syntax.UnaryExpr:
+		if e.Op == "!" {
+			v, ok := c.constCond(e.X)
+			return !v, ok
+		}
+	case *syntax.BinaryExpr:
+		if e.Op == "&&" || e.Op == "||" {
+			a, aok := c.constCond(e.X)
+			b, bok := c.constCond(e.Y)
+			if aok && a == (e.Op == "||") {
+				return a, true // decided by the left side
+			}
+			return b, aok && bok
+		}
+	}
+	return false, false
 }
 
 // inList compiles `x in LIST`: whether the reference is an entry of the list.
@@ -927,7 +963,9 @@ func (c *compiler) builtinPure(x *syntax.CallExpr) (Eval, Type, bool) {
 		}
 		task := c.taskExpr(x.Args[0])
 		c.track.shared, c.track.nonmover, c.track.opaque = true, true, true
-		c.taskCurr = true
+		if c.unreachable == 0 {
+			c.taskCurr = true
+		}
 		c.touchSpecial(LocTask, true, false)
 		c.touchSpecial(LocCtx, true, false)
 		return func(cx *Ctx) int64 {

@@ -30,7 +30,9 @@ import "strings"
 //
 // A mutex release (mutex_unlock) is quiet too when no property reads the
 // lock and the model never asks task_curr() (a task waiting for a mutex is
-// asleep, so the release changes what task_curr says of its waiters).
+// asleep, so the release changes what task_curr says of its waiters); a
+// task_curr() behind a constant condition that keeps it from running
+// (compiler.unreachable) does not count.
 //
 // Why that is enough, in the model's CPU contexts (context.go): a merged
 // step is X Q*, X its first instruction (anything, may block) and Q* quiet
