@@ -177,6 +177,7 @@ func (c *compiler) emit(ins *Instr) int {
 	ins.NonMover = c.track.nonmover
 	ins.locs, ins.opaque = c.track.locs, c.track.opaque
 	ins.foreignGhost = c.track.foreignGhost
+	ins.cpuLocal = c.track.cpuLocal
 	ins.foot = c.track.foot
 	opFoot(ins)
 	for l := range c.track.uses {

@@ -135,6 +135,8 @@ type tracking struct {
 	// foreignGhost: it touches a ghost field other than through its
 	// thread's own `self` (starts.go)
 	foreignGhost bool
+	// cpuLocal: the cpu_local fields it accesses under their guard
+	cpuLocal []*Field
 }
 
 type scope struct {
@@ -239,6 +241,7 @@ func (c *compiler) compile() {
 		c.markRacy()
 	}
 	c.markQuiet()
+	c.bindCPULocal()
 	c.buildLockClasses(!c.opts.NoLockdep) // lock classes, and the lockdep family
 	c.applyAliases()
 	c.markWitnesses()
@@ -563,6 +566,9 @@ func (c *compiler) layOutStructs() {
 				off += varBits(f.Width, f.List)
 				if fd.LiveWhen != nil {
 					c.declareDead(s, f, fd)
+				}
+				if fd.CPULocal {
+					c.declareCPULocal(f, fd)
 				}
 				s.Fields = append(s.Fields, f)
 				s.byName[name] = f

@@ -122,6 +122,7 @@ type Instr struct {
 	locs         map[string]bool // shared locations touched (movers.go)
 	opaque       bool            // it observes a task's state or a lock's
 	foreignGhost bool            // tracking.foreignGhost
+	cpuLocal     []*Field        // tracking.cpuLocal
 
 	uses []int    // locals read (indexes into the kind's Locals)
 	def  int      // local written in full, plus one (0: none)
@@ -376,7 +377,7 @@ func (st *Stepper) mayMerge(s State, t *Thread, ins *Instr, late bool) bool {
 	if (st.holdsSpin(s, t) == "" && !st.nonPreemptible(s, t)) || st.irqMayArrive(s, t) {
 		return false
 	}
-	return !late || !(ins.NonMover || ins.Op == OpLock || ins.Op == OpCtx && ins.Ctx.disables())
+	return !late || !(st.nonMover(s, t, ins) || ins.Op == OpLock || ins.Op == OpCtx && ins.Ctx.disables())
 }
 
 // runFrom runs thread st.t from pc in s until the step ends (at its next
@@ -463,7 +464,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 				return
 			}
 			executed = true
-			if ins.NonMover || ins.Op == OpUnlock || ins.Op == OpCtx && !ins.Ctx.disables() {
+			if st.nonMover(s, t, ins) || ins.Op == OpUnlock || ins.Op == OpCtx && !ins.Ctx.disables() {
 				late = true
 			}
 			if ins.atomicEnd > 0 {

@@ -226,6 +226,7 @@ func (c *compiler) field(e *syntax.FieldExpr) lval {
 	if f.Ghost && !c.viaSelf(e.X) {
 		c.track.foreignGhost = true
 	}
+	c.noteCPULocal(f)
 	text := syntax.FormatExpr(e)
 	lv := lval{typ: f.Type, width: f.Width, list: f.List, text: text}
 	if idx >= 0 {

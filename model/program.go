@@ -132,6 +132,11 @@ type Field struct {
 	// ownerOnly: a thread's start was decided reading this ghost field of
 	// its own object, so only an object's own thread may write it (starts.go)
 	ownerOnly bool
+	// cpu_local (cpulocal.go): the thread kinds whose code accesses it
+	// without its guard, and their threads
+	cpuLocal        bool
+	cpuLocalKinds   map[*ThreadKind]bool
+	cpuLocalThreads []*Thread
 }
 
 // ListInfo describes the packed layout of a list: a length then Cap slots of

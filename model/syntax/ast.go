@@ -81,6 +81,10 @@ type FieldDecl struct {
 	// LiveWhen is live_when(COND), or nil: the field's value matters only
 	// in states where COND (which names the object `self`) holds.
 	LiveWhen Expr
+	// CPULocal is `cpu_local` after guarded_by: its lockless writes come
+	// from tasks bound to a CPU (model/movers.go, cpuLocalExcluded)
+	CPULocal    bool
+	CPULocalPos Pos
 }
 
 // VarDecl is a global variable or object: `pool pool;`, `worker workers[N];`, `bool ready;`.

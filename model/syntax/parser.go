@@ -578,6 +578,10 @@ func (p *parser) parseField() *FieldDecl {
 		}
 	}
 	fd.Guard = p.parseGuard()
+	if p.is("cpu_local") {
+		fd.CPULocal, fd.CPULocalPos = true, p.tok.pos
+		p.next()
+	}
 	if p.is("live_when") {
 		p.next()
 		p.expect("(", "after live_when")

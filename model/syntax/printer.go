@@ -148,6 +148,9 @@ func formatStruct(b *strings.Builder, d *StructDecl) {
 		if fd.Guard != "" {
 			fmt.Fprintf(b, " guarded_by(%s)", fd.Guard)
 		}
+		if fd.CPULocal {
+			b.WriteString(" cpu_local")
+		}
 		if fd.LiveWhen != nil {
 			fmt.Fprintf(b, " live_when(%s)", FormatExpr(fd.LiveWhen))
 		}

@@ -1,0 +1,102 @@
+package model
+
+import "wqcheck/model/syntax"
+
+// cpu_local fields. `int nr_running guarded_by(lock) cpu_local;` says what
+// the kernel says of pool->nr_running: it is changed under the lock, except
+// by code that changes it without the lock (in data_race()) from a task
+// bound to the pool's CPU with preemption off. A step that holds the lock
+// on a CPU with interrupts off then has the field to itself while every
+// thread whose code touches the field without the lock is bound to that
+// same CPU: none of them can run until the step is over, and every other
+// access holds the lock. There its accesses are movers, and a merged step
+// runs on through them. Anywhere else (the step runs on another CPU, or
+// with interrupts on, or one of those threads is unbound, or bound
+// elsewhere: an unbound pool's kworkers, a waker on another CPU) they are
+// non-movers, as an unguarded access is: a lockless write could come
+// between. The rule is decided per step, on the state, not assumed from
+// the declaration; what the declaration adds is only that an access under
+// the lock, where the rule holds, is not a step boundary.
+//
+// Without cpu_local a guarded field's accesses under its guard are movers
+// whatever its lockless (data_race()) accesses are (the default's bet that
+// such a reader never changes a verdict, which --reduce strict checks);
+// cpu_local makes that bet unnecessary for the field's lockless writes.
+// --reduce strict makes every access to such a field a non-mover.
+
+// declareCPULocal checks a field's cpu_local.
+func (c *compiler) declareCPULocal(f *Field, fd *syntax.FieldDecl) {
+	if fd.Guard == "" || fd.Ghost || f.Type.Kind == KList || f.Type.Kind == KLock {
+		c.errHint(fd.CPULocalPos, "write it after guarded_by(LOCK) on a variable field: int n guarded_by(lock) cpu_local;",
+			"cpu_local: field %s needs a guarded_by lock (cpu_local says who changes it without that lock)", f.Name)
+		return
+	}
+	f.cpuLocal = true
+	f.cpuLocalKinds = map[*ThreadKind]bool{}
+}
+
+// noteCPULocal records an access to field f by the code being compiled:
+// under its guard (a checked access: the instruction's cpuLocal), or
+// without it (data_race(): its thread kind is one the rule watches).
+func (c *compiler) noteCPULocal(f *Field) {
+	if !f.cpuLocal || c.kind == nil || c.inInit || c.inProp {
+		return
+	}
+	if c.checksGuards(f.Guard, f.Ghost) {
+		for _, g := range c.track.cpuLocal {
+			if g == f {
+				return
+			}
+		}
+		c.track.cpuLocal = append(c.track.cpuLocal, f)
+		return
+	}
+	f.cpuLocalKinds[c.kind] = true
+}
+
+// bindCPULocal lists, per cpu_local field, the threads of the kinds that
+// touch it without its guard.
+func (c *compiler) bindCPULocal() {
+	for _, s := range c.prog.Structs {
+		for _, f := range s.Fields {
+			if !f.cpuLocal {
+				continue
+			}
+			for _, t := range c.prog.Threads {
+				if f.cpuLocalKinds[t.Kind] {
+					f.cpuLocalThreads = append(f.cpuLocalThreads, t)
+				}
+			}
+		}
+	}
+}
+
+// nonMover says whether ins, run by t in s, is a non-mover: its static
+// flag, or a guarded access to a cpu_local field where the rule above
+// does not hold. (--reduce strict has already made such accesses static
+// non-movers.)
+func (st *Stepper) nonMover(s State, t *Thread, ins *Instr) bool {
+	return ins.NonMover || (len(ins.cpuLocal) > 0 && !st.cpuLocalOwned(s, t, ins))
+}
+
+// cpuLocalOwned reports whether t, in s, has the cpu_local fields ins
+// accesses to itself: interrupts off on a CPU every thread that touches
+// them without their guard is bound to.
+func (st *Stepper) cpuLocalOwned(s State, t *Thread, ins *Instr) bool {
+	p := st.p
+	if p.NCPUs == 0 || !(t.Kind.Ctx == CtxHardIRQ || p.Ctx(s, t).IrqOff) {
+		return false
+	}
+	cpu := p.CPU(s, t)
+	if cpu == CPUUnbound {
+		return false
+	}
+	for _, f := range ins.cpuLocal {
+		for _, u := range f.cpuLocalThreads {
+			if u != t && !p.Finished(s, u) && p.CPU(s, u) != cpu {
+				return false
+			}
+		}
+	}
+	return true
+}
