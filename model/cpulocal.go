@@ -55,16 +55,34 @@ func (c *compiler) noteCPULocal(f *Field) {
 }
 
 // bindCPULocal lists, per cpu_local field, the threads of the kinds that
-// touch it without its guard.
+// touch it without its guard, and marks the instructions that write what
+// a CPU expression reads (Instr.movesCPU: after one, a step cannot use the
+// CPUs computed when it began).
 func (c *compiler) bindCPULocal() {
+	found := false
 	for _, s := range c.prog.Structs {
 		for _, f := range s.Fields {
 			if !f.cpuLocal {
 				continue
 			}
+			found = true
 			for _, t := range c.prog.Threads {
 				if f.cpuLocalKinds[t.Kind] {
 					f.cpuLocalThreads = append(f.cpuLocalThreads, t)
+				}
+			}
+		}
+	}
+	if !found {
+		return
+	}
+	cpuReads := c.prog.stepReads.R
+	cpuReads[LocCtx/64] &^= 1 << (LocCtx % 64)
+	for _, k := range c.prog.Kinds {
+		for _, ins := range k.Code {
+			for i := range cpuReads {
+				if cpuReads[i]&ins.foot.W[i] != 0 {
+					ins.movesCPU = true
 				}
 			}
 		}
@@ -87,13 +105,19 @@ func (st *Stepper) cpuLocalOwned(s State, t *Thread, ins *Instr) bool {
 	if p.NCPUs == 0 || !(t.Kind.Ctx == CtxHardIRQ || p.Ctx(s, t).IrqOff) {
 		return false
 	}
-	cpu := p.CPU(s, t)
+	cpuOf := func(u *Thread) int {
+		if st.cpuMoved || u.Index >= len(st.view.cpu) {
+			return p.CPU(s, u)
+		}
+		return int(st.view.cpu[u.Index]) // as the step began, and still
+	}
+	cpu := cpuOf(t)
 	if cpu == CPUUnbound {
 		return false
 	}
 	for _, f := range ins.cpuLocal {
 		for _, u := range f.cpuLocalThreads {
-			if u != t && !p.Finished(s, u) && p.CPU(s, u) != cpu {
+			if u != t && !p.Finished(s, u) && cpuOf(u) != cpu {
 				return false
 			}
 		}

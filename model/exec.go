@@ -123,6 +123,7 @@ type Instr struct {
 	opaque       bool            // it observes a task's state or a lock's
 	foreignGhost bool            // tracking.foreignGhost
 	cpuLocal     []*Field        // tracking.cpuLocal
+	movesCPU     bool            // it writes what an `on cpu` expression reads (cpulocal.go)
 
 	uses []int    // locals read (indexes into the kind's Locals)
 	def  int      // local written in full, plus one (0: none)
@@ -210,8 +211,11 @@ const maxStepInstrs = 100000
 
 // Stepper computes successors. It owns scratch memory, so use one per goroutine.
 type Stepper struct {
-	p      *Program
-	Record bool // fill Succ.Log with executed instructions (trace replay)
+	p *Program
+	// cpuMoved: the current step has run an instruction that writes what a
+	// CPU expression reads (Instr.movesCPU)
+	cpuMoved bool
+	Record   bool // fill Succ.Log with executed instructions (trace replay)
 	// Lockdep fills Succ.Acquired (lockdep.go)
 	Lockdep bool
 	acq     []Acquire
@@ -283,6 +287,7 @@ func (st *Stepper) ThreadSuccessors(s State, t *Thread, emit func(*Succ)) {
 
 func (st *Stepper) threadSuccessors(s State, t *Thread, emit func(*Succ)) {
 	st.deadS.written = [maxDeadFields]uint64{}
+	st.cpuMoved = false
 	pc := st.p.PC(s, t)
 	if pc >= len(t.Kind.Code) {
 		return
@@ -418,6 +423,9 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			return
 		}
 		ins := code[pc]
+		if ins.movesCPU {
+			st.cpuMoved = true // (cpulocal.go: the step-start CPUs no longer hold)
+		}
 		if st.cur != nil {
 			// what it reads to decide whether and how far to go counts
 			// too, so the instruction the step stops at is in
