@@ -67,6 +67,8 @@ func (c *compiler) threadCPU(td *syntax.ThreadDecl, k *ThreadKind) {
 	// the stepping rule evaluates every thread's CPU: every step reads it
 	c.prog.stepReads.R.Or(&c.track.foot.R)
 	c.prog.stepReads.R.Or(&c.track.foot.W)
+	k.cpuReads.Or(&c.track.foot.R)
+	k.cpuReads.Or(&c.track.foot.W)
 	c.restoreTrack(saved)
 	c.inProp, c.scope = false, nil
 	if t.Kind != KInt {
@@ -448,15 +450,27 @@ func (c *compiler) ifStmt(s *syntax.IfStmt) {
 	br := c.emit(&Instr{Op: OpBranch, X: cond})
 	c.code[br].Target = c.pc()
 	v, isConst := c.constCond(s.Cond)
-	c.unreachableIf(isConst && !v, func() { c.body(s.Then) })
+	c.unreachableIf(isConst && !v && !hasLabel(s.Then), func() { c.body(s.Then) })
 	if s.Else != nil {
 		j := c.emitJump()
 		c.code[br].Else = c.pc()
-		c.unreachableIf(isConst && v, func() { c.body(s.Else) })
+		c.unreachableIf(isConst && v && !hasLabel(s.Else), func() { c.body(s.Else) })
 		c.code[j].Target = c.pc()
 	} else {
 		c.code[br].Else = c.pc()
 	}
+}
+
+// hasLabel reports whether a label is defined in s: a goto can reach it
+// whatever the condition in front of it.
+func hasLabel(s syntax.Stmt) bool {
+	found := false
+	walkStmts(s, func(x syntax.Stmt) {
+		if _, ok := x.(*syntax.LabeledStmt); ok {
+			found = true
+		}
+	})
+	return found
 }
 
 // unreachableIf compiles code that never runs when dead is set (a branch

@@ -66,9 +66,17 @@ func (c *compiler) bindCPULocal() {
 				continue
 			}
 			found = true
+			var bind LocSet
 			for _, t := range c.prog.Threads {
 				if f.cpuLocalKinds[t.Kind] {
 					f.cpuLocalThreads = append(f.cpuLocalThreads, t)
+					bind.Or(&t.Kind.cpuReads)
+				}
+			}
+			bind[LocCtx/64] &^= 1 << (LocCtx % 64)
+			for _, t := range c.prog.Threads {
+				if writesAny(t.Kind, &bind) {
+					f.bindWriters = append(f.bindWriters, t)
 				}
 			}
 		}
@@ -87,6 +95,18 @@ func (c *compiler) bindCPULocal() {
 			}
 		}
 	}
+}
+
+// writesAny reports whether some instruction of k writes a location of set.
+func writesAny(k *ThreadKind, set *LocSet) bool {
+	for _, ins := range k.Code {
+		for i := range set {
+			if set[i]&ins.foot.W[i] != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // nonMover says whether ins, run by t in s, is a non-mover: its static
@@ -116,9 +136,13 @@ func (st *Stepper) cpuLocalOwned(s State, t *Thread, ins *Instr) bool {
 		return false
 	}
 	for _, f := range ins.cpuLocal {
-		for _, u := range f.cpuLocalThreads {
-			if u != t && !p.Finished(s, u) && cpuOf(u) != cpu {
-				return false
+		// the lockless writers are on this CPU, and so is every thread
+		// that could change where they are bound
+		for _, us := range [2][]*Thread{f.cpuLocalThreads, f.bindWriters} {
+			for _, u := range us {
+				if u != t && !p.Finished(s, u) && cpuOf(u) != cpu {
+					return false
+				}
 			}
 		}
 	}

@@ -137,6 +137,9 @@ type Field struct {
 	cpuLocal        bool
 	cpuLocalKinds   map[*ThreadKind]bool
 	cpuLocalThreads []*Thread
+	// bindWriters: the threads whose code writes what those threads'
+	// `on cpu` expressions read (their binding could change meanwhile)
+	bindWriters []*Thread
 }
 
 // ListInfo describes the packed layout of a list: a length then Cap slots of
@@ -198,6 +201,8 @@ type ThreadKind struct {
 	Ctx  CtxKind
 	CPU  Eval
 	CtxW uint8
+	// cpuReads: the locations the CPU expression reads (cpulocal.go)
+	cpuReads LocSet
 	// CPUOrdered says the CPU expression may give the instances of a `for
 	// each` kind different CPUs by their index (index(), an element
 	// named): symmetry reduction then leaves the array alone.
@@ -341,6 +346,7 @@ type Program struct {
 	// reference semantics (every statement that touches shared state is a step).
 	Merge      bool
 	advanced   []string // threads advanceStarts moved (starts.go)
+	startPC    []int    // per thread, the pc advanceStarts gave it, or -1
 	propByName map[string]*Property
 	stepReads  Access       // what every step reads (the contexts, CPU expressions)
 	visible    LocSet       // what some property reads

@@ -46,8 +46,20 @@ func (c *compiler) advanceStarts() {
 		if pc := c.startOf(t); pc != p.PC(p.init, t) {
 			p.setPC(p.init, t, pc)
 			p.advanced = append(p.advanced, t.Label)
+			if p.startPC == nil {
+				p.startPC = make([]int, len(p.Threads))
+				for i := range p.startPC {
+					p.startPC[i] = -1
+				}
+			}
+			p.startPC[t.Index] = pc
 		}
 	}
+}
+
+// atStart reports whether thread t is at the pc advanceStarts gave it.
+func (p *Program) atStart(s State, t *Thread) bool {
+	return p.startPC != nil && p.startPC[t.Index] >= 0 && p.PC(s, t) == p.startPC[t.Index]
 }
 
 // AdvancedStarts lists the threads the initial state has past their
@@ -64,79 +76,87 @@ func (c *compiler) startOf(t *Thread) int {
 	cx := &Ctx{p: p, s: p.init, th: t, lb: t.localsBase()}
 	for n := 0; n < len(code); n++ {
 		ins := code[pc]
+		fields, ok := c.startReadable(t, ins)
 		next := -1
 		switch {
-		case ins.Visible || ins.opaque || !c.startReadable(t, ins):
+		case ins.Visible || ins.opaque || !ok:
 		case ins.Op == OpJump && ins.symExit == nil:
 			next = ins.Target
 		case ins.Op == OpBranch:
+			v, failed := evalChecked(cx, ins.X)
+			if failed {
+				// (a division by zero, say): the thread's first step
+				// raises it, as without the advance
+				return pc
+			}
 			next = ins.Else
-			if evalQuietly(cx, ins.X) {
+			if v {
 				next = ins.Target
 			}
 		}
 		if next < 0 || next >= len(code) {
 			return pc
 		}
+		for _, f := range fields {
+			f.ownerOnly = true
+		}
 		pc = next
 	}
 	return pc
 }
 
-// evalQuietly evaluates a branch condition in the initial state; a runtime
-// error there counts as false, which startReadable rules out anyway (it
-// reads nothing that can fail).
-func evalQuietly(cx *Ctx, x Eval) (v bool) {
+// evalChecked evaluates a branch condition in the initial state, and says
+// whether it failed with a runtime error.
+func evalChecked(cx *Ctx, x Eval) (v, failed bool) {
 	defer func() {
 		if recover() != nil {
-			v = false
+			v, failed = false, true
 		}
 	}()
-	return x(cx) != 0
+	return x(cx) != 0, false
 }
 
 // startReadable reports whether everything ins reads is, for thread t,
 // the same in the initial state as at t's first step (see above), and
-// marks the ghost fields it relies on ownerOnly.
-func (c *compiler) startReadable(t *Thread, ins *Instr) bool {
+// which ghost fields it relies on (to be made ownerOnly). A live_when
+// field is refused: where it is dead the initial state holds a zero the
+// code never wrote, and the read's check (deadfields.go) would not run.
+func (c *compiler) startReadable(t *Thread, ins *Instr) ([]*Field, bool) {
 	if len(ins.locs) == 0 {
-		return true
+		return nil, true
 	}
 	if ins.foreignGhost {
-		return false
+		return nil, false
 	}
 	var fields []*Field
 	for key := range ins.locs {
 		u := c.locUses[key]
 		if u == nil || !u.ghost {
-			return false
+			return nil, false
 		}
 		for k := range u.kinds {
 			if k != t.Kind {
-				return false
+				return nil, false
 			}
 		}
 		sname, fname, isField := strings.Cut(key, ".")
 		if !isField {
 			if c.instances(t.Kind) != 1 {
-				return false
+				return nil, false
 			}
 			continue
 		}
 		st := c.structs[sname]
 		if st == nil || t.Kind.ForEach == nil || t.Kind.ForEach.Struct != st {
-			return false
+			return nil, false
 		}
 		f := st.byName[fname]
-		if f == nil || f.Type.Kind == KList {
-			return false
+		if f == nil || f.Type.Kind == KList || f.dead != nil {
+			return nil, false
 		}
 		fields = append(fields, f)
 	}
-	for _, f := range fields {
-		f.ownerOnly = true
-	}
-	return true
+	return fields, true
 }
 
 // instances counts the threads of kind k.
@@ -152,13 +172,15 @@ func (c *compiler) instances(k *ThreadKind) int {
 
 // ownerOnlySet wraps the setter of ghost field f of struct s, written at
 // pos, with the check advanceStarts relies on: once a thread's start was
-// decided reading f of its own object, only that object's thread writes f.
-// (objOf gives the object written, -1 where unknown.)
+// decided reading f of its own object, no other thread writes f while that
+// thread is still where its start put it (it may not have run yet; one
+// that has looped back there is refused too, to be safe). (objOf gives the
+// object written, -1 where unknown.)
 func ownerOnlySet(set func(*Ctx, int64), s *Struct, f *Field, pos syntax.Pos, objOf func(*Ctx) int) func(*Ctx, int64) {
 	return func(cx *Ctx, v int64) {
 		if f.ownerOnly && cx.th != nil {
 			if i := objOf(cx); i >= 0 {
-				if owner := cx.p.ThreadOf(s, i); owner != nil && owner != cx.th {
+				if owner := cx.p.ThreadOf(s, i); owner != nil && owner != cx.th && cx.p.atStart(cx.s, owner) {
 					rtErr("%s: %s writes %s.%s, which %s's start read in the initial state (ghost state a thread's leading branches read is written by that thread only; declared at %s)",
 						pos, cx.th.Label, s.ObjName(i), f.Name, owner.Label, f.Pos)
 				}
