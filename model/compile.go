@@ -242,6 +242,7 @@ func (c *compiler) compile() {
 	}
 	c.markQuiet()
 	c.bindCPULocal()
+	c.markCPUWrites()
 	c.buildLockClasses(!c.opts.NoLockdep) // lock classes, and the lockdep family
 	c.applyAliases()
 	c.markWitnesses()

@@ -55,17 +55,13 @@ func (c *compiler) noteCPULocal(f *Field) {
 }
 
 // bindCPULocal lists, per cpu_local field, the threads of the kinds that
-// touch it without its guard, and marks the instructions that write what
-// a CPU expression reads (Instr.movesCPU: after one, a step cannot use the
-// CPUs computed when it began).
+// touch it without its guard, and the threads that could rebind them.
 func (c *compiler) bindCPULocal() {
-	found := false
 	for _, s := range c.prog.Structs {
 		for _, f := range s.Fields {
 			if !f.cpuLocal {
 				continue
 			}
-			found = true
 			var bind LocSet
 			for _, t := range c.prog.Threads {
 				if f.cpuLocalKinds[t.Kind] {
@@ -81,7 +77,17 @@ func (c *compiler) bindCPULocal() {
 			}
 		}
 	}
-	if !found {
+}
+
+// markCPUWrites marks the instructions that write what an `on cpu`
+// expression reads (Instr.movesCPU). Such a write can bind another thread
+// to a CPU a context holds, or free it to run elsewhere: it changes who
+// may run, so it does not commute with that thread's steps, and is a
+// non-mover wherever it runs (a guarded write under a spinlock included).
+// After one, a step also stops using the CPUs computed when it began
+// (Stepper.cpuMoved).
+func (c *compiler) markCPUWrites() {
+	if c.prog.NCPUs == 0 {
 		return
 	}
 	cpuReads := c.prog.stepReads.R
@@ -92,6 +98,9 @@ func (c *compiler) bindCPULocal() {
 				if cpuReads[i]&ins.foot.W[i] != 0 {
 					ins.movesCPU = true
 				}
+			}
+			if ins.movesCPU && ins.Visible {
+				ins.NonMover = true
 			}
 		}
 	}
