@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"testing"
 
-	"wqcheck/explorer"
 	"wqcheck/model"
 )
 
@@ -47,24 +46,7 @@ func TestStartsKeepVerdicts(t *testing.T) {
 			if keep.AdvancedStarts() != "" || moved.AdvancedStarts() == "" {
 				t.Fatalf("advanced starts: kept %q, moved %q", keep.AdvancedStarts(), moved.AdvancedStarts())
 			}
-			syms := []bool{true}
-			if !c.big || long(t, "a large configuration without symmetry") {
-				syms = append(syms, false)
-			}
-			for _, sym := range syms {
-				a := explorer.Explore(keep, explorer.Options{All: true, Symmetry: sym})
-				b := explorer.Explore(moved, explorer.Options{All: true, Symmetry: sym})
-				if !a.Complete || !b.Complete {
-					t.Fatalf("incomplete")
-				}
-				if got, want := fmt.Sprint(shortest(b)), fmt.Sprint(shortest(a)); got != want {
-					t.Errorf("symmetry %v: verdicts differ\nkept:  %s\nmoved: %s", sym, want, got)
-				}
-				if b.Stats.States > a.Stats.States {
-					t.Errorf("symmetry %v: %d states with the starts advanced, %d without", sym, b.Stats.States, a.Stats.States)
-				}
-				t.Logf("symmetry %v: %d -> %d states (%s)", sym, a.Stats.States, b.Stats.States, moved.AdvancedStarts())
-			}
+			keepsVerdicts(t, keep, moved, c.big, "with the starts advanced ("+moved.AdvancedStarts()+")")
 		})
 	}
 }
