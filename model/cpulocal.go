@@ -7,9 +7,10 @@ import "wqcheck/model/syntax"
 // by code that changes it without the lock (in data_race()) from a task
 // bound to the pool's CPU with preemption off. A step that holds the lock
 // on a CPU with interrupts off then has the field to itself while every
-// thread whose code touches the field without the lock is bound to that
-// same CPU: none of them can run until the step is over, and every other
-// access holds the lock. There its accesses are movers, and a merged step
+// thread whose code touches the field without the lock, and every thread
+// that writes what their `on cpu` expressions read (that could rebind
+// them meanwhile), is bound to that same CPU: none of them can run until
+// the step is over, and every other access holds the lock. There its accesses are movers, and a merged step
 // runs on through them. Anywhere else (the step runs on another CPU, or
 // with interrupts on, or one of those threads is unbound, or bound
 // elsewhere: an unbound pool's kworkers, a waker on another CPU) they are
