@@ -10,8 +10,8 @@ import "wqcheck/model/syntax"
 // thread whose code touches the field without the lock, and every thread
 // that writes what their `on cpu` expressions read (that could rebind
 // them meanwhile), is bound to that same CPU: none of them can run until
-// the step is over, and every other access holds the lock. There its accesses are movers, and a merged step
-// runs on through them. Anywhere else (the step runs on another CPU, or
+// the step is over, and every other access holds the lock. There its
+// accesses are movers, and a merged step runs on through them. Anywhere else (the step runs on another CPU, or
 // with interrupts on, or one of those threads is unbound, or bound
 // elsewhere: an unbound pool's kworkers, a waker on another CPU) they are
 // non-movers, as an unguarded access is: a lockless write could come
@@ -70,7 +70,7 @@ func (c *compiler) bindCPULocal() {
 					bind.Or(&t.Kind.cpuReads)
 				}
 			}
-			bind[LocCtx/64] &^= 1 << (LocCtx % 64)
+			bind.Remove(LocCtx)
 			for _, t := range c.prog.Threads {
 				if writesAny(t.Kind, &bind) {
 					f.bindWriters = append(f.bindWriters, t)
@@ -92,14 +92,10 @@ func (c *compiler) markCPUWrites() {
 		return
 	}
 	cpuReads := c.prog.stepReads.R
-	cpuReads[LocCtx/64] &^= 1 << (LocCtx % 64)
+	cpuReads.Remove(LocCtx)
 	for _, k := range c.prog.Kinds {
 		for _, ins := range k.Code {
-			for i := range cpuReads {
-				if cpuReads[i]&ins.foot.W[i] != 0 {
-					ins.movesCPU = true
-				}
-			}
+			ins.movesCPU = ins.foot.W.Meets(&cpuReads)
 			if ins.movesCPU && ins.Visible {
 				ins.NonMover = true
 			}
@@ -110,10 +106,8 @@ func (c *compiler) markCPUWrites() {
 // writesAny reports whether some instruction of k writes a location of set.
 func writesAny(k *ThreadKind, set *LocSet) bool {
 	for _, ins := range k.Code {
-		for i := range set {
-			if set[i]&ins.foot.W[i] != 0 {
-				return true
-			}
+		if ins.foot.W.Meets(set) {
+			return true
 		}
 	}
 	return false

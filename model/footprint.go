@@ -51,6 +51,9 @@ type LocSet [maxLocs / 64]uint64
 // Add puts location i in the set.
 func (a *LocSet) Add(i int) { i %= maxLocs; a[i/64] |= 1 << (i % 64) }
 
+// Remove takes location i out of the set.
+func (a *LocSet) Remove(i int) { i %= maxLocs; a[i/64] &^= 1 << (i % 64) }
+
 // Has reports whether location i is in the set.
 func (a *LocSet) Has(i int) bool { i %= maxLocs; return a[i/64]&(1<<(i%64)) != 0 }
 

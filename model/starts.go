@@ -141,7 +141,7 @@ func (c *compiler) startReadable(t *Thread, ins *Instr) ([]*Field, bool) {
 		}
 		sname, fname, isField := strings.Cut(key, ".")
 		if !isField {
-			if c.instances(t.Kind) != 1 {
+			if k := t.Kind; k.ForEach != nil && k.ForEach.Len != 1 {
 				return nil, false
 			}
 			continue
@@ -157,17 +157,6 @@ func (c *compiler) startReadable(t *Thread, ins *Instr) ([]*Field, bool) {
 		fields = append(fields, f)
 	}
 	return fields, true
-}
-
-// instances counts the threads of kind k.
-func (c *compiler) instances(k *ThreadKind) int {
-	n := 0
-	for _, t := range c.prog.Threads {
-		if t.Kind == k {
-			n++
-		}
-	}
-	return n
 }
 
 // ownerOnlySet wraps the setter of ghost field f of struct s, written at
