@@ -33,7 +33,7 @@ var historyVerdicts = map[string]string{
 	"unbind-kick-pre":   "L1-work-executed 19/44, S1-stranded-work 4/8",
 	"unbind-kick-fixed": "",
 	// 29187a9eeaf3: the manager's early exit with the era's waker-side hooks
-	"manage-exit-pre":   "S13-idle-reserve 10/30",
+	"manage-exit-pre":   "S13-idle-reserve 9/30",
 	"manage-exit-fixed": "",
 	"manage-exit-early": "",
 }

@@ -241,6 +241,7 @@ func (c *compiler) compile() {
 		c.markRacy()
 	}
 	c.markQuiet()
+	c.markResumes()
 	c.bindCPULocal()
 	c.markCPUWrites()
 	c.buildLockClasses(!c.opts.NoLockdep) // lock classes, and the lockdep family

@@ -124,6 +124,7 @@ type Instr struct {
 	foreignGhost bool            // tracking.foreignGhost
 	cpuLocal     []*Field        // tracking.cpuLocal
 	movesCPU     bool            // it writes what an `on cpu` expression reads (cpulocal.go)
+	resume       int             // OpSchedule: where a woken task rests instead, plus one (0: here; resume.go)
 
 	uses []int    // locals read (indexes into the kind's Locals)
 	def  int      // local written in full, plus one (0: none)
@@ -446,6 +447,13 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 				st.finish(s, c.lb, pc, false, fired, log, notes)
 				return
 			}
+		} else if ins.resume > 0 && st.passSchedule(s, t, ins) {
+			// a schedule() that returns at once is no step (resume.go)
+			if st.Record {
+				log = append(log, pc)
+			}
+			pc = ins.resume - 1
+			continue
 		} else if ins.Visible {
 			// A step ends before its second visible instruction, or, when
 			// merging, where mayMerge says.
@@ -652,7 +660,10 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 
 // keepLive zeroes every local of a resting thread except the live ones, so
 // states that differ only in dead locals are one state.
-func (st *Stepper) keepLive(s State, lb, n uint32, live []*Local) {
+func (st *Stepper) keepLive(s State, lb, n uint32, live []*Local) { keepLiveIn(s, lb, n, live) }
+
+// keepLiveIn is keepLive for any thread's locals at lb.
+func keepLiveIn(s State, lb, n uint32, live []*Local) {
 	if n == 0 {
 		return
 	}
@@ -723,6 +734,7 @@ func (p *Program) wake(s State, task int) int64 {
 	switch p.TaskState(s, t) {
 	case TaskInterruptible, TaskUninterruptible, TaskIdle:
 		p.setTaskState(s, t, TaskRunning)
+		p.resumeWoken(s, t)
 		return 1
 	}
 	return 0

@@ -153,6 +153,9 @@ func opFoot(ins *Instr) {
 	case OpSetState:
 		f.W.Add(LocTask)
 	case OpWake, OpSetTask:
+		// (a wake may also move its task past a merged schedule(),
+		// resume.go: only where that task's next instruction is the
+		// schedule(), which reads LocTask, so the two are dependent)
 		f.R.Add(LocTask)
 		f.W.Add(LocTask)
 	case OpSchedule:

@@ -41,6 +41,10 @@ type Options struct {
 	// KeepStarts starts every thread at its first line, as the reference
 	// does (starts.go): what the tests hold the thread-start advance to.
 	KeepStarts bool
+	// KeepResumes keeps the return from schedule() of a woken task a step
+	// of its own, as the reference does (resume.go): what the tests hold
+	// the merged return to.
+	KeepResumes bool
 	// NoLockdep leaves out the lockdep properties (lockdep.go).
 	NoLockdep bool
 	// NoLiveness leaves out the liveness properties (the built-in lockup

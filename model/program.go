@@ -347,6 +347,7 @@ type Program struct {
 	Merge      bool
 	advanced   []string // threads advanceStarts moved (starts.go)
 	startPC    []int    // per thread, the pc advanceStarts gave it, or -1
+	resumes    int      // schedule() calls whose return is merged (resume.go)
 	propByName map[string]*Property
 	stepReads  Access       // what every step reads (the contexts, CPU expressions)
 	visible    LocSet       // what some property reads
