@@ -27,7 +27,7 @@ var docPictures = []struct {
 }{
 	{"docs/lost-wakeup.svg", []string{"check", "--sequence", "OUT", "lost-wakeup"}},
 	{"docs/upstream-S11.svg", []string{"check", "--sequence", "OUT", "upstream"}},
-	// S9 from its saved trace: the search takes 15-40 s, the replay none
+	// S9 from its saved trace: the replay needs no search
 	{"docs/deferred-wake-S9.svg", []string{"replay", "--trace", "graphs/testdata/deferred-wake-S9.trace.json", "--sequence", "OUT", "deferred-wake"}},
 	{"docs/upstream-S11-states.dot", []string{"check", "--style", "states", "--dot", "OUT", "upstream"}},
 	{"docs/lost-wakeup-graph.dot", []string{"graph", "--out", "OUT", "lost-wakeup"}},
@@ -64,13 +64,10 @@ func TestDocPictures(t *testing.T) {
 	}
 }
 
-// With WQCHECK_LONG, check still finds the S9 trace the pictures are
-// pinned from (graphs/testdata/deferred-wake-S9.trace.json), with the
-// command its README row gives.
+// check still finds the S9 trace the pictures are pinned from
+// (graphs/testdata/deferred-wake-S9.trace.json), with the command its
+// README row gives (a search of about 200,000 states).
 func TestS9TraceIsCurrent(t *testing.T) {
-	if os.Getenv("WQCHECK_LONG") == "" {
-		t.Skip("the S9 search takes 15-40 s: set WQCHECK_LONG=1 to run it")
-	}
 	const file = "graphs/testdata/deferred-wake-S9.trace.json"
 	out, stderr, code := runCmd(t, "check", "--json", "--set", "UNBOUND=true", "--set", "NR_WORKERS=4", "--set", "NR_BUSY=2", "--set", "NR_WORKS=2", "deferred-wake")
 	if code != 1 {
