@@ -596,6 +596,9 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 				before = st.p.TaskState(s, st.p.Threads[target-1])
 			}
 			woke := st.p.wake(s, int(target))
+			if woke != 0 {
+				st.resumeWoken(s, st.p.Threads[target-1])
+			}
 			if ins.Set != nil {
 				ins.Set(c, woke)
 			}
@@ -734,7 +737,6 @@ func (p *Program) wake(s State, task int) int64 {
 	switch p.TaskState(s, t) {
 	case TaskInterruptible, TaskUninterruptible, TaskIdle:
 		p.setTaskState(s, t, TaskRunning)
-		p.resumeWoken(s, t)
 		return 1
 	}
 	return 0

@@ -26,9 +26,15 @@ package model
 //     blocks the task asleep: R is never an await() or a schedule(), and a
 //     mutex_lock() only in a model that never asks task_curr()
 //     (compiler.taskCurr);
-//   - the task's CPU and context: unchanged by the return (schedule() runs
-//     with every section closed, or raises lock-discipline first, which
-//     passSchedule keeps);
+//   - the task's CPU and context: unchanged by the return. A task in an
+//     atomic section (a spinlock held, preemption off) that calls
+//     schedule() is a bug its return step raises (lock-discipline), and no
+//     state past it is reachable: the wake leaves such a task where it is,
+//     and a task passing through its own schedule() raises it first
+//     (mayResume, passSchedule; found by review);
+//   - another thread's write of a ghost a thread's advanced start read is
+//     refused while the thread is at that start (starts.go): the return
+//     never lands there.
 //   - the analyses that look at where a thread waits (deadlock, strong
 //     fairness at a lock, starvation, lockup): at R they see what the
 //     fine-grained run sees one invisible step later, and a task that could
@@ -96,27 +102,49 @@ func (c *compiler) resumeOf(k *ThreadKind, ins *Instr) (int, bool) {
 }
 
 // resumeWoken moves task t, just woken, from the schedule() it sleeps in
-// to where that schedule() returns, if it may (markResumes).
-func (p *Program) resumeWoken(s State, t *Thread) {
-	pc := p.PC(s, t)
-	if pc >= len(t.Kind.Code) || t.Kind.Code[pc].resume == 0 {
+// to where that schedule() returns, if it may (mayResume).
+func (st *Stepper) resumeWoken(s State, t *Thread) {
+	pc := st.p.PC(s, t)
+	if pc >= len(t.Kind.Code) {
 		return
 	}
-	to := t.Kind.Code[pc].resume - 1
-	p.setPC(s, t, to)
-	keepLiveIn(s, t.localsBase(), t.Kind.locBits, t.Kind.Code[to].live)
+	if to, ok := st.mayResume(s, t, t.Kind.Code[pc]); ok {
+		st.p.setPC(s, t, to)
+		keepLiveIn(s, t.localsBase(), t.Kind.locBits, t.Kind.Code[to].live)
+	}
 }
 
-// passSchedule reports whether the running thread t, at schedule() ins
-// (a merged return), goes through it within its step: it is
-// TASK_RUNNING already. Sleeping in atomic context is checked first, as
-// for any schedule().
+// passSchedule reports whether the running thread t, at schedule() ins,
+// goes through it within its step: a merged return (mayResume), and the
+// task is TASK_RUNNING already. Sleeping in atomic context is then raised
+// as for any schedule().
 func (st *Stepper) passSchedule(s State, t *Thread, ins *Instr) bool {
 	if st.p.TaskState(s, t) != TaskRunning {
 		return false
 	}
 	st.mayNotSleep(s, t, ins)
-	return true
+	_, ok := st.mayResume(s, t, ins)
+	return ok
+}
+
+// mayResume returns where t, at schedule() ins, rests instead, and whether
+// it may: ins's return is merged (markResumes); t is in no atomic section
+// (a task that calls schedule() holding a spinlock or with preemption off
+// is a bug its return step reports, and the state after it must not be
+// reached: the wake leaves such a task at its schedule()); and where it
+// would rest is not its advanced start (starts.go: another thread's write
+// of a ghost its start read is refused while it is there, and the return
+// step would have left a window open).
+func (st *Stepper) mayResume(s State, t *Thread, ins *Instr) (int, bool) {
+	if ins.Op != OpSchedule || ins.resume == 0 || st.atomicReason(s, t) != "" {
+		return 0, false
+	}
+	to := ins.resume - 1
+	p := st.p
+	if p.startPC != nil && p.startPC[t.Index] == to {
+		return 0, false
+	}
+	return to, true
 }
 
 // ResumedSchedules is the number of schedule() calls whose return is
