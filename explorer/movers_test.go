@@ -70,33 +70,42 @@ func TestQuietMoversAgreeWithReference(t *testing.T) {
 		t.Fatalf("movers.txt has %d models, the test knows %d", len(models), len(collapses)+len(violated))
 	}
 	for name, src := range models {
-		p := compileSource(t, name, src, false)
-		merged := explorer.Explore(p, explorer.Options{All: true})
-		fine := explorer.Explore(compileSource(t, name, src, true), explorer.Options{All: true})
-		if !merged.Complete || !fine.Complete {
-			t.Fatalf("%s: incomplete search", name)
-		}
-		if got, want := verdicts(merged), verdicts(fine); !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: merged verdicts %v, fine-grained %v", name, got, want)
-		}
+		merged, fine := agreesWithReference(t, name, src)
 		if collapses[name] && merged.Stats.States >= fine.Stats.States {
 			t.Errorf("%s: merged %d states, fine-grained %d: the region did not collapse", name, merged.Stats.States, fine.Stats.States)
 		}
 		if prop := violated[name]; prop != "" && verdicts(merged)[prop] == explorer.Holds {
 			t.Errorf("%s: %s holds merged: a merged step hid the violation", name, prop)
 		}
-		for i, pr := range merged.Props {
-			if pr.Trace == nil || fine.Props[i].Trace == nil {
-				continue
-			}
-			if n, ref := len(pr.Trace.Steps), len(fine.Props[i].Trace.Steps); n > ref {
-				t.Errorf("%s: %s: merged trace %d steps, longer than the reference's %d", name, pr.Prop.Name, n, ref)
-			}
-			if ok, msg := explorer.Reproduces(p, pr.Trace, i); !ok {
-				t.Errorf("%s: %s: the merged trace does not reproduce: %s", name, pr.Prop.Name, msg)
-			}
+	}
+}
+
+// agreesWithReference explores a scenario model merged and fine-grained
+// and checks that the verdicts are the same and that every merged trace
+// reproduces and is no longer than the reference's.
+func agreesWithReference(t *testing.T, name, src string) (merged, fine *explorer.Result) {
+	t.Helper()
+	p := compileSource(t, name, src, false)
+	merged = explorer.Explore(p, explorer.Options{All: true})
+	fine = explorer.Explore(compileSource(t, name, src, true), explorer.Options{All: true})
+	if !merged.Complete || !fine.Complete {
+		t.Fatalf("%s: incomplete search", name)
+	}
+	if got, want := verdicts(merged), verdicts(fine); !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: merged verdicts %v, fine-grained %v", name, got, want)
+	}
+	for i, pr := range merged.Props {
+		if pr.Trace == nil || fine.Props[i].Trace == nil {
+			continue
+		}
+		if n, ref := len(pr.Trace.Steps), len(fine.Props[i].Trace.Steps); n > ref {
+			t.Errorf("%s: %s: merged trace %d steps, longer than the reference's %d", name, pr.Prop.Name, n, ref)
+		}
+		if ok, msg := explorer.Reproduces(p, pr.Trace, i); !ok {
+			t.Errorf("%s: %s: the merged trace does not reproduce: %s", name, pr.Prop.Name, msg)
 		}
 	}
+	return merged, fine
 }
 
 // The default merge treats a guarded access as a mover even where some
