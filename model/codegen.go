@@ -335,10 +335,33 @@ func (c *compiler) finishFrame(f *frame) {
 
 func (c *compiler) block(b *syntax.Block) {
 	c.push()
-	for _, s := range b.Stmts {
+	dead := false
+	for i, s := range b.Stmts {
 		c.stmt(s)
+		if !dead && c.alwaysLeaves(s) && !hasLabel(&syntax.Block{Stmts: b.Stmts[i+1:]}) {
+			// what follows `if (UNBOUND) return;` never runs
+			dead = true
+			c.unreachable++
+			defer func() { c.unreachable-- }()
+		}
 	}
 	c.pop()
+}
+
+// alwaysLeaves reports whether s, whatever the state, leaves the
+// statements after it in its block: a return, goto, break or continue, or
+// an `if` on a constant true (no else) whose body does.
+func (c *compiler) alwaysLeaves(s syntax.Stmt) bool {
+	switch x := s.(type) {
+	case *syntax.ReturnStmt, *syntax.GotoStmt, *syntax.BreakStmt, *syntax.ContinueStmt:
+		return true
+	case *syntax.Block:
+		return len(x.Stmts) > 0 && c.alwaysLeaves(x.Stmts[len(x.Stmts)-1])
+	case *syntax.IfStmt:
+		v, isConst := c.constCond(x.Cond)
+		return x.Else == nil && isConst && v && c.alwaysLeaves(x.Then)
+	}
+	return false
 }
 
 func (c *compiler) body(s syntax.Stmt) {

@@ -79,6 +79,9 @@ type compiler struct {
 	track   tracking
 	locs    map[string]int // abstract locations by name (footprint.go)
 	lastLoc int            // the last location touched (footprint.go)
+	// lastCPULocal is the cpu_local field last accessed without its
+	// guard, nil if none since lvalueW began (cpulocal.go)
+	lastCPULocal *Field
 	// skipped are the liveness properties Options.NoLiveness left out
 	skipped map[string]bool
 	inInit  bool

@@ -7,7 +7,7 @@ import "wqcheck/model/syntax"
 // by code that changes it without the lock (in data_race()) from a task
 // bound to the pool's CPU with preemption off. A step that holds the lock
 // on a CPU with interrupts off then has the field to itself while every
-// thread whose code touches the field without the lock, and every thread
+// thread whose code writes the field without the lock, and every thread
 // that writes what their `on cpu` expressions read (that could rebind
 // them meanwhile), is bound to that same CPU: none of them can run until
 // the step is over, and every other access holds the lock. There its
@@ -22,7 +22,11 @@ import "wqcheck/model/syntax"
 // Without cpu_local a guarded field's accesses under its guard are movers
 // whatever its lockless (data_race()) accesses are (the default's bet that
 // such a reader never changes a verdict, which --reduce strict checks);
-// cpu_local makes that bet unnecessary for the field's lockless writes.
+// cpu_local makes that bet unnecessary for the field's lockless writes
+// (its lockless reads stay the bet). A lockless write that can never run
+// (compiler.unreachable: after `if (UNBOUND) return;`, in an `if` branch
+// on a constant never taken) is no writer; a field left with none is a
+// plain guarded field.
 // --reduce strict makes every access to such a field a non-mover.
 
 // declareCPULocal checks a field's cpu_local.
@@ -38,7 +42,7 @@ func (c *compiler) declareCPULocal(f *Field, fd *syntax.FieldDecl) {
 
 // noteCPULocal records an access to field f by the code being compiled:
 // under its guard (a checked access: the instruction's cpuLocal), or
-// without it (data_race(): its thread kind is one the rule watches).
+// without it (data_race(): lvalueW then notes a write, noteLocklessWrite).
 func (c *compiler) noteCPULocal(f *Field) {
 	if !f.cpuLocal || c.kind == nil || c.inInit || c.inProp {
 		return
@@ -52,7 +56,17 @@ func (c *compiler) noteCPULocal(f *Field) {
 		c.track.cpuLocal = append(c.track.cpuLocal, f)
 		return
 	}
-	f.cpuLocalKinds[c.kind] = true
+	c.lastCPULocal = f
+}
+
+// noteLocklessWrite records a write of cpu_local field f without its
+// guard: its thread kind is one the rule watches, unless the write can
+// never run (behind a constant that rules it out, compiler.unreachable:
+// an unbound pool's wq_worker_running()).
+func (c *compiler) noteLocklessWrite(f *Field) {
+	if c.kind != nil && !c.inInit && !c.inProp && c.unreachable == 0 {
+		f.cpuLocalKinds[c.kind] = true
+	}
 }
 
 // bindCPULocal lists, per cpu_local field, the threads of the kinds that
@@ -126,6 +140,9 @@ func (st *Stepper) nonMover(s State, t *Thread, ins *Instr) bool {
 // them without their guard is bound to.
 func (st *Stepper) cpuLocalOwned(s State, t *Thread, ins *Instr) bool {
 	p := st.p
+	if !locklessWritten(ins.cpuLocal) {
+		return true // no thread that can run writes them without the guard: plain guarded fields
+	}
 	if p.NCPUs == 0 || !(t.Kind.Ctx == CtxHardIRQ || p.Ctx(s, t).IrqOff) {
 		return false
 	}
@@ -151,4 +168,15 @@ func (st *Stepper) cpuLocalOwned(s State, t *Thread, ins *Instr) bool {
 		}
 	}
 	return true
+}
+
+// locklessWritten reports whether some thread writes one of the fields
+// without its guard.
+func locklessWritten(fs []*Field) bool {
+	for _, f := range fs {
+		if len(f.cpuLocalThreads) > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -125,6 +125,7 @@ type Instr struct {
 	cpuLocal     []*Field        // tracking.cpuLocal
 	movesCPU     bool            // it writes what an `on cpu` expression reads (cpulocal.go)
 	resume       int             // OpSchedule: where a woken task rests instead, plus one (0: here; resume.go)
+	ahead        int             // OpSchedule: where its return reaches through jumps, plus one (0: nowhere visible; resume.go)
 
 	uses []int    // locals read (indexes into the kind's Locals)
 	def  int      // local written in full, plus one (0: none)

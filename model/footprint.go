@@ -119,10 +119,13 @@ func (c *compiler) touch(key string) {
 // lvalueW compiles an lvalue that the statement writes: its location
 // (when it is a variable or field, not a local) is written.
 func (c *compiler) lvalueW(e syntax.Expr) lval {
-	c.lastLoc = -1
+	c.lastLoc, c.lastCPULocal = -1, nil
 	lv := c.lvalue(e)
 	if c.lastLoc >= 0 && lv.local == nil {
 		c.track.foot.W.Add(c.lastLoc)
+	}
+	if c.lastCPULocal != nil {
+		c.noteLocklessWrite(c.lastCPULocal)
 	}
 	return lv
 }

@@ -162,18 +162,49 @@ func (p *Program) anyIrqActive(s State) bool {
 
 // AtLock returns, per thread (bit t.Index), whether a step of t in s is
 // strongly fair: t's next instruction takes a lock (it waits for it, or is
-// about to take it), or t is a `fair thread` that has not finished.
+// about to take it), or returns from schedule() (t is TASK_RUNNING there:
+// the scheduler runs a runnable task whose CPU lets it run infinitely
+// often), or t is a `fair thread` that has not finished. (The return is
+// strongly fair as the acquisition after it is, so that merging the two,
+// resume.go, changes no fairness.)
 func (p *Program) AtLock(s State) uint64 {
-	return p.threadsWhere(s, func(t *Thread, ins *Instr) bool { return ins.Op == OpLock || t.Kind.Fair })
+	return p.threadsWhere(s, func(t *Thread, ins *Instr) bool {
+		return ins.Op == OpLock || t.Kind.Fair || ins.Op == OpSchedule && p.TaskState(s, t) == TaskRunning
+	})
 }
 
 // WantsLock returns, per thread (bit t.Index), whether t's next
-// instruction in s takes a lock (it waits for it, or is about to take it):
-// what starvation asks of a state. A step of such a thread is that
-// acquisition (an OpLock runs only when the lock is free), so a thread that
-// steps has got its lock.
+// instruction in s takes a lock (it waits for it, or is about to take it),
+// or t is TASK_RUNNING at a schedule() whose return goes on to take one
+// (lockAhead): what starvation asks of a state. A step of such a thread
+// is that acquisition (an OpLock runs only when the lock is free) or the
+// return, so a thread that steps has got its lock or is on its way.
 func (p *Program) WantsLock(s State) uint64 {
-	return p.threadsWhere(s, func(_ *Thread, ins *Instr) bool { return ins.Op == OpLock })
+	var m uint64
+	for _, t := range p.Threads {
+		if p.lockAhead(s, t) != nil {
+			m |= 1 << t.Index
+		}
+	}
+	return m
+}
+
+// lockAhead returns the lock instruction t is about to run in s: its next
+// instruction, or, when t is TASK_RUNNING at a schedule(), the one that
+// schedule()'s return reaches through jumps (Instr.ahead); nil if none.
+func (p *Program) lockAhead(s State, t *Thread) *Instr {
+	pc := p.PC(s, t)
+	if pc >= len(t.Kind.Code) {
+		return nil
+	}
+	ins := t.Kind.Code[pc]
+	if ins.Op == OpSchedule && ins.ahead > 0 && p.TaskState(s, t) == TaskRunning {
+		ins = t.Kind.Code[ins.ahead-1]
+	}
+	if ins.Op != OpLock {
+		return nil
+	}
+	return ins
 }
 
 // threadsWhere returns, per thread (bit t.Index), whether t has not
@@ -223,11 +254,9 @@ func (p *Program) DescribeSection(s State, t *Thread) string {
 // LockWaitedFor names the lock thread t's next instruction takes in s, its
 // holder (nil when free), and the instruction (Mutex, Ctx: how it waits).
 func (p *Program) LockWaitedFor(s State, t *Thread) (name string, holder *Thread, ins *Instr) {
-	pc := p.PC(s, t)
-	if pc >= len(t.Kind.Code) || t.Kind.Code[pc].Op != OpLock {
+	if ins = p.lockAhead(s, t); ins == nil {
 		return "", nil, nil
 	}
-	ins = t.Kind.Code[pc]
 	holder, name = p.LockOwner(s, t, ins)
 	return name, holder, ins
 }

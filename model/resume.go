@@ -37,8 +37,12 @@ package model
 //     never lands there.
 //   - the analyses that look at where a thread waits (deadlock, strong
 //     fairness at a lock, starvation, lockup): at R they see what the
-//     fine-grained run sees one invisible step later, and a task that could
-//     always make that step is weakly fair anyway.
+//     fine-grained run sees one invisible step later. For that, a
+//     TASK_RUNNING task at a schedule() is as strongly fair as one at a
+//     lock, and wants the lock its return takes (liveness.go: AtLock,
+//     WantsLock, in every mode): with weak fairness only, a task whose CPU
+//     is free now and then could be left at schedule() for ever in the
+//     fine-grained run but not at R (found by review).
 //
 // So the relation "equal, but for the woken task at schedule() in one and
 // at R in the other" is a stuttering bisimulation that preserves every
@@ -55,15 +59,18 @@ package model
 // markResumes sets Instr.resume on every task's schedule() whose return
 // may be merged, as above.
 func (c *compiler) markResumes() {
-	if c.opts.Fine || c.opts.KeepResumes {
-		return
-	}
 	for _, k := range c.prog.Kinds {
 		if k.Ctx != CtxTask {
 			continue
 		}
 		for _, ins := range k.Code {
 			if ins.Op != OpSchedule {
+				continue
+			}
+			if pc, ok := returnsTo(k, ins); ok {
+				ins.ahead = pc + 1 // (liveness.go: lockAhead, in every mode)
+			}
+			if c.opts.Fine || c.opts.KeepResumes {
 				continue
 			}
 			if pc, ok := c.resumeOf(k, ins); ok {
@@ -80,14 +87,8 @@ func (c *compiler) resumeOf(k *ThreadKind, ins *Instr) (int, bool) {
 	if ins.atomicEnd > 0 {
 		return 0, false // the guard of an atomic block: the block is its step
 	}
-	pc := ins.Next
-	for n := 0; pc < len(k.Code) && k.Code[pc].Op == OpJump; n++ {
-		if k.Code[pc].symExit != nil || n > len(k.Code) {
-			return 0, false // (a jump out of a foreach is a step's business; a loop of jumps goes nowhere)
-		}
-		pc = k.Code[pc].Target
-	}
-	if pc >= len(k.Code) || !k.Code[pc].Visible {
+	pc, ok := returnsTo(k, ins)
+	if !ok {
 		return 0, false
 	}
 	switch r := k.Code[pc]; r.Op {
@@ -97,6 +98,22 @@ func (c *compiler) resumeOf(k *ThreadKind, ins *Instr) (int, bool) {
 		if r.Mutex && c.taskCurr {
 			return 0, false
 		}
+	}
+	return pc, true
+}
+
+// returnsTo returns the visible instruction the return of schedule() ins
+// reaches through unconditional jumps, if any.
+func returnsTo(k *ThreadKind, ins *Instr) (int, bool) {
+	pc := ins.Next
+	for n := 0; pc < len(k.Code) && k.Code[pc].Op == OpJump; n++ {
+		if k.Code[pc].symExit != nil || n > len(k.Code) {
+			return 0, false // (a jump out of a foreach is a step's business; a loop of jumps goes nowhere)
+		}
+		pc = k.Code[pc].Target
+	}
+	if pc >= len(k.Code) || !k.Code[pc].Visible {
+		return 0, false
 	}
 	return pc, true
 }
