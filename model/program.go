@@ -132,8 +132,8 @@ type Field struct {
 	// ownerOnly: a thread's start was decided reading this ghost field of
 	// its own object, so only an object's own thread may write it (starts.go)
 	ownerOnly bool
-	// cpu_local (cpulocal.go): the thread kinds whose code accesses it
-	// without its guard, and their threads
+	// cpu_local (cpulocal.go): the thread kinds whose code writes it
+	// without its guard (a write that can run), and their threads
 	cpuLocal        bool
 	cpuLocalKinds   map[*ThreadKind]bool
 	cpuLocalThreads []*Thread
