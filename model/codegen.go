@@ -61,9 +61,10 @@ func (c *compiler) threadCPU(td *syntax.ThreadDecl, k *ThreadKind) {
 	if td.Param != nil {
 		sc.vars[td.Param.Name] = selfBinding(k)
 	}
-	c.inProp, c.kind, c.scope = true, nil, sc
+	c.inProp, c.kind, c.scope, c.inCPU = true, nil, sc, true
 	saved := c.saveTrack()
 	ev, t := c.expr(td.OnCPU)
+	c.inCPU = false
 	// the stepping rule evaluates every thread's CPU: every step reads it
 	c.prog.stepReads.R.Or(&c.track.foot.R)
 	c.prog.stepReads.R.Or(&c.track.foot.W)

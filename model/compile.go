@@ -79,6 +79,7 @@ type compiler struct {
 	track   tracking
 	locs    map[string]int // abstract locations by name (footprint.go)
 	lastLoc int            // the last location touched (footprint.go)
+	inCPU   bool           // compiling an `on cpu` expression (threadCPU)
 	// lastCPULocal is the cpu_local field last accessed without its
 	// guard, nil if none since lvalueW began (cpulocal.go)
 	lastCPULocal *Field

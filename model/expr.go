@@ -962,6 +962,12 @@ func (c *compiler) builtinPure(x *syntax.CallExpr) (Eval, Type, bool) {
 		if c.prog.NCPUs == 0 {
 			c.errHint(x.Pos, "declare the CPUs first, e.g. cpus 2;", "task_curr: the model has no CPUs")
 		}
+		if c.inCPU {
+			// (which task runs depends on where every thread runs: the
+			// search would go round in circles computing it)
+			c.errHint(x.Pos, "bind the thread with a state the model keeps (a field such as cpus_allowed)",
+				"task_curr() in an `on cpu` expression: where a thread runs cannot depend on which task is running")
+		}
 		task := c.taskExpr(x.Args[0])
 		c.track.shared, c.track.nonmover, c.track.opaque = true, true, true
 		if c.unreachable == 0 {
