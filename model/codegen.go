@@ -343,8 +343,10 @@ func (c *compiler) block(b *syntax.Block) {
 			// what follows `if (UNBOUND) return;` never runs
 			dead = true
 			c.unreachable++
-			defer func() { c.unreachable-- }()
 		}
+	}
+	if dead {
+		c.unreachable--
 	}
 	c.pop()
 }

@@ -8,7 +8,7 @@ package model
 // "woken, at the lock", for one situation, with every other thread's steps
 // interleaved in both. With lock-region merging the return is no step of
 // its own: the wake that makes the task TASK_RUNNING also moves it to the
-// statement its return reaches (Program.resumeWoken), and a task that
+// statement its return reaches (Stepper.resumeWoken), and a task that
 // reaches schedule() already TASK_RUNNING (the wake came between
 // set_current_state() and schedule()) goes through it within its step
 // (Stepper.passSchedule): the task rests at that statement, blocked there
@@ -83,14 +83,14 @@ func (c *compiler) markResumes() {
 
 // resumeOf returns the statement the return of schedule() ins reaches,
 // and whether a woken task may rest there in its stead.
-func (c *compiler) resumeOf(k *ThreadKind, ins *Instr) (int, bool) {
+func (c *compiler) resumeOf(k *ThreadKind, ins *Instr) (int, bool) { // (after ins.ahead is set)
 	if ins.atomicEnd > 0 {
 		return 0, false // the guard of an atomic block: the block is its step
 	}
-	pc, ok := returnsTo(k, ins)
-	if !ok {
+	if ins.ahead == 0 {
 		return 0, false
 	}
+	pc := ins.ahead - 1
 	switch r := k.Code[pc]; r.Op {
 	case OpExit, OpSchedule, OpAwait:
 		return 0, false
