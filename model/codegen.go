@@ -102,32 +102,58 @@ func ordersObjects(e syntax.Expr) bool {
 // irqEntry compiles the entry of an interrupt handler: the instruction at
 // pc 0 that fires it. A body that starts with await(cond) has cond as the
 // interrupt's trigger (a timer armed, a tick due): it is folded into the
-// entry, so the handler is active only once it has fired. It returns the
-// rest of the body.
+// entry, so the handler is active only once it has fired. A body that
+// starts with atomic { await(cond); S } fires on cond and runs S in the
+// same step (what the interrupt's core does under its own lock before it
+// calls the handler: detach_timer() under the timer base's lock). It
+// returns the rest of the body.
 func (c *compiler) irqEntry(td *syntax.ThreadDecl) *syntax.Block {
 	body := td.Body
-	var cond Eval
+	var atomic *syntax.AtomicStmt
+	first := body
 	if len(body.Stmts) > 0 {
-		if es, ok := body.Stmts[0].(*syntax.ExprStmt); ok {
-			if call, ok := es.X.(*syntax.CallExpr); ok && call.Fun == "await" {
-				c.wantArgs(call, 1, "await(condition)")
-				c.track = tracking{}
-				c.setOrigin(es.Pos, syntax.StmtHeader(es))
-				c.pureCalls = true
-				cond = c.condExpr(call.Args[0])
-				c.pureCalls = false
-				rest := *body
-				rest.Stmts = body.Stmts[1:]
-				body = &rest
-			}
+		if a, ok := body.Stmts[0].(*syntax.AtomicStmt); ok && triggerOf(a.Body) != nil {
+			atomic, first = a, a.Body
 		}
 	}
-	if cond == nil {
+	var cond Eval
+	if call := triggerOf(first); call != nil {
+		es := first.Stmts[0].(*syntax.ExprStmt)
+		c.wantArgs(call, 1, "await(condition)")
+		c.track = tracking{}
+		c.setOrigin(es.Pos, syntax.StmtHeader(es))
+		c.pureCalls = true
+		cond = c.condExpr(call.Args[0])
+		c.pureCalls = false
+	} else {
 		c.setOrigin(td.Pos, td.Context.String()+" fires")
 	}
 	c.track.shared = true
-	c.emit(&Instr{Op: OpIrqEnter, X: cond})
-	return body
+	start := c.emit(&Instr{Op: OpIrqEnter, X: cond})
+	rest := *body
+	rest.Stmts = body.Stmts[1:]
+	if atomic != nil {
+		inner := *atomic.Body
+		inner.Stmts = inner.Stmts[1:]
+		c.block(&inner)
+		c.makeAtomic(start, c.pc(), atomic.Pos)
+	} else if cond == nil {
+		rest.Stmts = body.Stmts
+	}
+	return &rest
+}
+
+// triggerOf returns the await(cond) call that b starts with, or nil.
+func triggerOf(b *syntax.Block) *syntax.CallExpr {
+	if len(b.Stmts) == 0 {
+		return nil
+	}
+	if es, ok := b.Stmts[0].(*syntax.ExprStmt); ok {
+		if call, ok := es.X.(*syntax.CallExpr); ok && call.Fun == "await" {
+			return call
+		}
+	}
+	return nil
 }
 
 func (c *compiler) beginKind(k *ThreadKind, fn string) {
