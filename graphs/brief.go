@@ -52,7 +52,7 @@ func writeBrief(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 	}
 	cols := traceColumns(p, tr, opt.ByCPU && p.NCPUs > 0, shown)
 	rows, elided := briefRows(p, tr, shown, cols)
-	fmt.Fprintf(w, "%s %s: %d steps, the %d it depends on:\n\n", tr.Prop.Name, what, len(tr.Steps), len(tr.Steps)-len(elided))
+	fmt.Fprintf(w, "%s %s: %d step%s, the %d it depends on:\n\n", tr.Prop.Name, what, len(tr.Steps), plural(len(tr.Steps)), len(tr.Steps)-len(elided))
 	if n := len(cols.labels); n <= 3 && (width-7-2*(n-1))/n >= 20 {
 		writeBriefTable(w, cols, rows, (width-7-2*(n-1))/n)
 	} else {

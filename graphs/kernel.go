@@ -79,7 +79,9 @@ func WriteKernelBug(w io.Writer, res *explorer.Result, pr explorer.PropResult) b
 		}
 	case b.Kind == model.BugDataRace:
 		// print_report(), the other access unknown
-		fn := last.Instrs[len(last.Instrs)-1].Func
+		// the bug's own function: the step may have run no statement (an
+		// await whose condition made the access)
+		fn := b.Func
 		rule := "=================================================================="
 		by := "task " + fmt.Sprint(t.Index+1)
 		if b.Hardirq || b.Softirq {

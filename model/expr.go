@@ -263,11 +263,11 @@ func (c *compiler) field(e *syntax.FieldExpr) lval {
 		}
 	}
 	if c.checksGuards(f.Guard, f.Ghost) {
-		addr, name := lv.addr, lv.name
+		addr, name, fn := lv.addr, lv.name, c.fn
 		if lockAbs, lockW, ok := c.guardLock(f.Guard); ok && s.byName[f.Guard] == nil {
 			// a lock elsewhere: guarded_by(pool.lock)
 			lv.addr = func(cx *Ctx) uint32 {
-				checkHeld(cx, lockAbs, lockW, e.Pos, name, f.Guard)
+				checkHeld(cx, lockAbs, lockW, e.Pos, fn, name, f.Guard)
 				return addr(cx)
 			}
 		} else {
@@ -276,7 +276,7 @@ func (c *compiler) field(e *syntax.FieldExpr) lval {
 			lockOff, lockW := lock.Off-f.Off, lock.Width
 			lv.addr = func(cx *Ctx) uint32 {
 				a := addr(cx)
-				checkHeld(cx, a+lockOff, lockW, e.Pos, name, f.Guard)
+				checkHeld(cx, a+lockOff, lockW, e.Pos, fn, name, f.Guard)
 				return a
 			}
 		}
@@ -315,16 +315,16 @@ func (c *compiler) checksGuards(guard string, ghost bool) bool {
 	return guard != "" && !ghost && c.kind != nil && !c.inInit && !c.inProp && c.noGuard == 0
 }
 
-// checkHeld reports an access to guarded state (what, at pos) by a thread
-// that does not hold its lock (the lock word at bit offset lockAt): a breach
-// of lock discipline, which would also make lock-region merging unsound (it
-// treats such accesses as protected). Code run without a thread (none
+// checkHeld reports an access to guarded state (what, at pos in function
+// fn) by a thread that does not hold its lock (the lock word at bit offset
+// lockAt): a breach of lock discipline, which would also make lock-region
+// merging unsound (it treats such accesses as protected). Code run without a thread (none
 // today: properties and init are not checked) passes.
-func checkHeld(cx *Ctx, lockAt uint32, lockW uint8, pos syntax.Pos, what func(*Ctx) string, guard string) {
+func checkHeld(cx *Ctx, lockAt uint32, lockW uint8, pos syntax.Pos, fn string, what func(*Ctx) string, guard string) {
 	if cx.th == nil || cx.s.get(lockAt, lockW) == uint64(cx.th.Index+1) {
 		return
 	}
-	bug := &KernelBug{Kind: BugDataRace, Thread: cx.th.Index, Var: what(cx), Guard: guard, Pos: pos, CPU: cx.p.CPU(cx.s, cx.th)}
+	bug := &KernelBug{Kind: BugDataRace, Thread: cx.th.Index, Var: what(cx), Guard: guard, Pos: pos, Func: fn, CPU: cx.p.CPU(cx.s, cx.th)}
 	bugErr(bug, "%s: %s is guarded_by(%s), but %s accesses it without holding that lock (wrap a deliberate racy read in data_race())",
 		pos, bug.Var, guard, cx.th.Label)
 }
@@ -346,10 +346,10 @@ func (c *compiler) globalAddr(g *Global, pos syntax.Pos) func(*Ctx) uint32 {
 		return constAddr(off)
 	}
 	lockAt, lockW, _ := c.guardLock(g.Guard)
-	name, guard := g.Name, g.Guard
+	name, guard, fn := g.Name, g.Guard, c.fn
 	what := func(*Ctx) string { return name }
 	return func(cx *Ctx) uint32 {
-		checkHeld(cx, lockAt, lockW, pos, what, guard)
+		checkHeld(cx, lockAt, lockW, pos, fn, what, guard)
 		return off
 	}
 }
