@@ -20,14 +20,14 @@ import (
 // takes the item).
 var historyVerdicts = map[string]string{
 	// 07edfece8bcb: unbind_workers() preempts wq_worker_running()
-	"unbind-running-pre":   "L1-work-executed 19/65, S1-stranded-work 8/42, S5-running-count 6/20, S6-warn-preconditions 7/38",
+	"unbind-running-pre":   "L1-work-executed 19/63, S1-stranded-work 8/40, S5-running-count 6/20, S6-warn-preconditions 7/36",
 	"unbind-running-fixed": "",
 	// 45c753f5f24d: unbind_workers() preempts wq_worker_sleeping()
-	"unbind-sleeping-pre":        "L1-work-executed 18/63, S1-stranded-work 7/40, S5-running-count 4/14, S6-warn-preconditions 6/36",
+	"unbind-sleeping-pre":        "L1-work-executed 18/61, S1-stranded-work 7/38, S5-running-count 4/14, S6-warn-preconditions 6/34",
 	"unbind-sleeping-fixed":      "",
 	"unbind-sleeping-preemptoff": "",
 	// c8f6219be2e5: the tick between a worker's resume and wq_worker_running()
-	"tick-sleeping-pre":   "L1-work-executed 9/45, S1-stranded-work 9/42, S5-running-count 6/13, S6-warn-preconditions 8/38, runtime-error 15/51",
+	"tick-sleeping-pre":   "L1-work-executed 9/43, S1-stranded-work 9/40, S5-running-count 6/13, S6-warn-preconditions 8/36, runtime-error 15/51",
 	"tick-sleeping-fixed": "",
 	// eb2834285cf1: unbind without the final kick
 	"unbind-kick-pre":   "L1-work-executed 19/44, S1-stranded-work 4/8",
