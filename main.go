@@ -882,8 +882,12 @@ func replayAction(c *cli.Context) error {
 	}
 	w := bufio.NewWriter(c.App.Writer)
 	defer w.Flush()
-	fmt.Fprintf(w, "replaying the trace of %s (%d steps, saved from %s with %s) against %s\n\n", saved.Property,
-		len(saved.Path), saved.Variant, emptyAs(graphs.FormatSettings(set), "no params"), variant)
+	steps := fmt.Sprintf("%d steps", len(saved.Path))
+	if len(saved.Path) == 1 {
+		steps = "1 step"
+	}
+	fmt.Fprintf(w, "replaying the trace of %s (%s, saved from %s with %s) against %s\n\n", saved.Property,
+		steps, saved.Variant, emptyAs(graphs.FormatSettings(set), "no params"), variant)
 	tr, rerr := explorer.Replay(p, moves)
 	tr.Prop = p.Props[prop]
 	tr.Loop = saved.Loop

@@ -65,9 +65,12 @@ func compileSource(t *testing.T, name, src string, fine bool) *model.Program {
 func TestQuietMoversAgreeWithReference(t *testing.T) {
 	models := scenarioModels(t, "../testdata/scenarios/movers.txt")
 	collapses := map[string]bool{"mutex-region.wq": true, "local-work.wq": true, "mutex-curr.wq": true}
-	violated := map[string]string{"mutex-observed.wq": "consistent", "mutex-peeked.wq": "torn-peek", "local-audited.wq": "audit", "goto-curr.wq": "waiter-asleep", "bind-mover.wq": "changed"}
-	if len(models) != len(collapses)+len(violated) {
-		t.Fatalf("movers.txt has %d models, the test knows %d", len(models), len(collapses)+len(violated))
+	violated := map[string]string{"mutex-observed.wq": "consistent", "mutex-peeked.wq": "torn-peek", "local-audited.wq": "audit", "goto-curr.wq": "waiter-asleep", "bind-mover.wq": "changed",
+		"atomic-write.wq": "half"}
+	// atomic blocks whose step must keep what they hold together
+	holds := map[string]string{"atomic-section.wq": "half"}
+	if len(models) != len(collapses)+len(violated)+len(holds) {
+		t.Fatalf("movers.txt has %d models, the test knows %d", len(models), len(collapses)+len(violated)+len(holds))
 	}
 	for name, src := range models {
 		merged, fine := agreesWithReference(t, name, src)
@@ -76,6 +79,9 @@ func TestQuietMoversAgreeWithReference(t *testing.T) {
 		}
 		if prop := violated[name]; prop != "" && verdicts(merged)[prop] == explorer.Holds {
 			t.Errorf("%s: %s holds merged: a merged step hid the violation", name, prop)
+		}
+		if prop := holds[name]; prop != "" && verdicts(merged)[prop] != explorer.Holds {
+			t.Errorf("%s: %s fails merged: the atomic block's step broke off", name, prop)
 		}
 	}
 }

@@ -41,7 +41,7 @@ func traceTitle(p *model.Program, tr *explorer.Trace) string {
 	if tr.Loop >= 0 {
 		return fmt.Sprintf("%s: %s %s (%s)", p.Name, tr.Prop.Name, verb, lassoWords(tr))
 	}
-	return fmt.Sprintf("%s: %s %s (%d steps)", p.Name, tr.Prop.Name, verb, len(tr.Steps))
+	return fmt.Sprintf("%s: %s %s (%d step%s)", p.Name, tr.Prop.Name, verb, len(tr.Steps), plural(len(tr.Steps)))
 }
 
 // lanesDOT is the "lanes" style: a cluster per actor, side by side (their

@@ -54,7 +54,7 @@ func StateGraphDOT(res *explorer.Result, opt GraphOptions) string {
 		title = fmt.Sprintf("%s: INCOMPLETE graph (the search stopped at %s after %d states), %d drawn", p.Name, res.Stopped, n, len(ids))
 	}
 	if opt.Trace != nil {
-		title += fmt.Sprintf("; bold: %s (%d steps)", opt.Trace.Prop.Name, len(opt.Trace.Steps))
+		title += fmt.Sprintf("; bold: %s (%d step%s)", opt.Trace.Prop.Name, len(opt.Trace.Steps), plural(len(opt.Trace.Steps)))
 	}
 	g.Attr("label", dotEscape(title))
 	g.Attr("labelloc", "t")

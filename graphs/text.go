@@ -272,11 +272,11 @@ func WriteReplay(w io.Writer, p *model.Program, tr *explorer.Trace, reproduced, 
 	fmt.Fprintln(w)
 	switch {
 	case reproduced && tr.Prop.Witness:
-		writeProse(w, fmt.Sprintf("REPRODUCED: all %d steps replay and %s is still witnessed: %s", len(tr.Steps), tr.Prop.Name, tr.Msg), width, "  ")
+		writeProse(w, fmt.Sprintf("REPRODUCED: all %d step%s replay and %s is still witnessed: %s", len(tr.Steps), plural(len(tr.Steps)), tr.Prop.Name, tr.Msg), width, "  ")
 	case reproduced:
-		writeProse(w, fmt.Sprintf("REPRODUCED: all %d steps replay and %s still fails: %s", len(tr.Steps), tr.Prop.Name, tr.Msg), width, "  ")
+		writeProse(w, fmt.Sprintf("REPRODUCED: all %d step%s replay and %s still fails: %s", len(tr.Steps), plural(len(tr.Steps)), tr.Prop.Name, tr.Msg), width, "  ")
 	case complete:
-		writeProse(w, fmt.Sprintf("NOT REPRODUCED: all %d steps replay, but %s", len(tr.Steps), tr.Msg), width, "  ")
+		writeProse(w, fmt.Sprintf("NOT REPRODUCED: all %d step%s replay, but %s", len(tr.Steps), plural(len(tr.Steps)), tr.Msg), width, "  ")
 	default:
 		writeProse(w, fmt.Sprintf("NOT REPRODUCED after %d step%s: %s", len(tr.Steps), plural(len(tr.Steps)), tr.Msg), width, "  ")
 	}

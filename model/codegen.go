@@ -641,6 +641,7 @@ func (c *compiler) makeAtomic(start, end int, pos syntax.Pos) {
 				"%s may block, and inside atomic only the first statement may", ins.Text)
 		}
 		ins.Visible = false
+		ins.atomicHidden = true
 	}
 }
 

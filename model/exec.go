@@ -118,6 +118,10 @@ type Instr struct {
 	// of an atomic block, delimit the block: a loop inside it that comes
 	// back to the guard stays in the step
 	atomicStart, atomicEnd int
+	// atomicHidden marks an instruction of an atomic block that makeAtomic
+	// made invisible: the block's guard answers for what it does
+	// (Stepper.blockMoves)
+	atomicHidden bool
 
 	locs         map[string]bool // shared locations touched (movers.go)
 	opaque       bool            // it observes a task's state or a lock's
@@ -384,7 +388,33 @@ func (st *Stepper) mayMerge(s State, t *Thread, ins *Instr, late bool) bool {
 	if (st.holdsSpin(s, t) == "" && !st.nonPreemptible(s, t)) || st.irqMayArrive(s, t) {
 		return false
 	}
-	return !late || !(st.nonMover(s, t, ins) || ins.Op == OpLock || ins.Op == OpCtx && ins.Ctx.disables())
+	nonMover, acquires, _ := st.blockMoves(s, t, ins)
+	return !late || !(nonMover || acquires)
+}
+
+// blockMoves classifies what running ins does in Lipton's terms: whether it
+// is a non-mover, acquires (a lock, a section) or releases. For the guard
+// of an atomic block the answer covers the whole block, whose other
+// instructions are invisible (makeAtomic) but run in the same step: an
+// unguarded write inside the block makes the block a non-mover, and a
+// release inside it ends what the step may acquire.
+func (st *Stepper) blockMoves(s State, t *Thread, ins *Instr) (nonMover, acquires, releases bool) {
+	nonMover, acquires, releases = st.moves(s, t, ins)
+	if ins.atomicEnd == 0 {
+		return
+	}
+	for _, x := range t.Kind.Code[ins.atomicStart:ins.atomicEnd] {
+		if x.atomicHidden {
+			n, a, r := st.moves(s, t, x)
+			nonMover, acquires, releases = nonMover || n, acquires || a, releases || r
+		}
+	}
+	return
+}
+
+func (st *Stepper) moves(s State, t *Thread, ins *Instr) (nonMover, acquires, releases bool) {
+	ctx := ins.Op == OpCtx
+	return st.nonMover(s, t, ins), ins.Op == OpLock || ctx && ins.Ctx.disables(), ins.Op == OpUnlock || ctx && !ins.Ctx.disables()
 }
 
 // runFrom runs thread st.t from pc in s until the step ends (at its next
@@ -439,7 +469,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 		if ins.Visible && executed && pc >= st.atomicLo && pc < st.atomicHi {
 			// back at the guard of the atomic block this step runs, by a
 			// loop inside the block: still the same step
-		} else if ins.Op == OpCtx && ins.Ctx.disables() && executed {
+		} else if ins.Op == OpCtx && ins.Ctx.disables() && executed && !(pc >= st.atomicLo && pc < st.atomicHi) {
 			// Opening a section (preempt_disable(), local_irq_save()) is
 			// not a step of its own, but it belongs to the step of the
 			// statement after it: run with the one before, it would shut
@@ -481,7 +511,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 				return
 			}
 			executed = true
-			if st.nonMover(s, t, ins) || ins.Op == OpUnlock || ins.Op == OpCtx && !ins.Ctx.disables() {
+			if nonMover, _, releases := st.blockMoves(s, t, ins); nonMover || releases {
 				late = true
 			}
 			if ins.atomicEnd > 0 {
