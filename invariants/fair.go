@@ -47,8 +47,10 @@ type pgraph struct {
 	cls   []uint8 // per edge: the fairness class of the thread that steps (a bit index)
 	fair  []uint8 // per edge: model.Succ.Fair (either fair)
 	// per node: the classes with a disabled member, those about to take a
-	// free lock
-	dis, lock []uint64
+	// free lock, and those with a member kept off its CPU only by an
+	// interrupt handler (IrqHeld: able to step, unless it is so in every
+	// node of a component: heldThroughout)
+	dis, lock, held []uint64
 	// per tracked index: every class with a member (the tracked thread
 	// may be the only one of its kind)
 	all [64]uint64
@@ -158,6 +160,7 @@ func (f *fairEngine) judge(c []int32, stutter bool) (keep bool, rest []int32, cu
 		disabled |= p.dis[v]
 		all |= p.all[p.idx[v]]
 	}
+	disabled |= f.heldThroughout(c)
 	if !edge || all&^(taken|disabled) != 0 {
 		return false, nil, nil // no cycle, or weak fairness fails in every part of it
 	}
@@ -189,6 +192,23 @@ func (f *fairEngine) judge(c []int32, stutter bool) (keep bool, rest []int32, cu
 		return false, c, cut
 	}
 	return true, nil, nil
+}
+
+// heldThroughout returns the classes that, in every node of component c,
+// have a member kept off its CPU by an interrupt handler or disabled. Such
+// a class counts as disabled: the handler never returns inside c (a
+// handler spinning for the very task it interrupted, a hard lockup),
+// whereas a tick that fires again and again returns in between, and there
+// the code it interrupts is able to step ("An interrupt returns",
+// docs/language.md).
+func (f *fairEngine) heldThroughout(c []int32) uint64 {
+	p := f.p
+	always, any := ^uint64(0), uint64(0)
+	for _, v := range c {
+		always &= p.held[v] | p.dis[v]
+		any |= p.held[v]
+	}
+	return always & any
 }
 
 // inside reports whether edge e stays in the component and is not cut.
@@ -302,8 +322,9 @@ func (f *fairEngine) cycle(c []int32, start int32) []int32 {
 		}
 	}
 	// greedily: the nearest node that satisfies a class not yet done, by a
-	// step of it or by a disabled member
-	var done uint64
+	// step of it or by a disabled member (a class held off by an interrupt
+	// throughout is satisfied anywhere)
+	done := f.heldThroughout(c) &^ need
 	satisfies := func(v int32) uint64 {
 		m := p.dis[v] &^ need // a class that never steps inside c: a disabled member
 		lo, hi := p.out(v)

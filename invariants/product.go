@@ -55,12 +55,13 @@ func (sp *productSpec) build() *pgraph {
 			continue
 		}
 		threads := g.SuccThread(v)
-		var enabled uint64
+		var enabled, held uint64
 		for _, u := range threads {
 			enabled |= 1 << u
 		}
 		if sp.irqHeld != nil {
-			enabled |= sp.irqHeld(v)
+			held = sp.irqHeld(v) &^ enabled
+			enabled |= held
 		}
 		for ; b != 0; b &= b - 1 {
 			i := bits.TrailingZeros64(b)
@@ -84,7 +85,7 @@ func (sp *productSpec) build() *pgraph {
 				p.cls = append(p.cls, tb.cls[threads[k]])
 				p.fair = append(p.fair, g.EdgeFair(v, k))
 			}
-			sp.nodeClasses(p, v, tb, enabled)
+			sp.nodeClasses(p, v, tb, enabled, held)
 		}
 	}
 	p.start = append(p.start, int32(len(p.to)))
@@ -94,7 +95,7 @@ func (sp *productSpec) build() *pgraph {
 func newPgraph(nodes, maxEdges int) *pgraph {
 	return &pgraph{
 		state: make([]int32, 0, nodes), idx: make([]uint8, 0, nodes), start: make([]int32, 0, nodes+1),
-		dis: make([]uint64, 0, nodes), lock: make([]uint64, 0, nodes),
+		dis: make([]uint64, 0, nodes), lock: make([]uint64, 0, nodes), held: make([]uint64, 0, nodes),
 		to: make([]int32, 0, maxEdges), k: make([]int32, 0, maxEdges), cls: make([]uint8, 0, maxEdges), fair: make([]uint8, 0, maxEdges),
 	}
 }
@@ -128,7 +129,7 @@ func (sp *productSpec) table(i int) *classTable {
 
 // nodeClasses fills the classes of a node of state v: those with a
 // disabled member, and those with a member about to take a free lock.
-func (sp *productSpec) nodeClasses(p *pgraph, v int, tb *classTable, enabled uint64) {
+func (sp *productSpec) nodeClasses(p *pgraph, v int, tb *classTable, enabled, held uint64) {
 	threads := ^uint64(0)
 	if sp.nthreads < 64 {
 		threads = 1<<sp.nthreads - 1
@@ -140,5 +141,9 @@ func (sp *productSpec) nodeClasses(p *pgraph, v int, tb *classTable, enabled uin
 	for m := sp.atLock(v) & enabled; m != 0; m &= m - 1 {
 		lk |= tb.bit[bits.TrailingZeros64(m)]
 	}
-	p.dis, p.lock = append(p.dis, dis), append(p.lock, lk)
+	var hd uint64
+	for m := held; m != 0; m &= m - 1 {
+		hd |= tb.bit[bits.TrailingZeros64(m)]
+	}
+	p.dis, p.lock, p.held = append(p.dis, dis), append(p.lock, lk), append(p.held, hd)
 }
