@@ -215,6 +215,13 @@ const (
 // otherwise never yield.
 const maxStepInstrs = 100000
 
+// quietSplit is where a merged step that has run this many instructions
+// ends at its next quiet instruction: a loop of quiet statements (a
+// thread-local counter spun for ever) is then a step per stretch, as the
+// fine-grained reference has a step per statement, instead of a step
+// that never ends. Ending a step at a mover is always sound.
+const quietSplit = 1 << 12
+
 // Stepper computes successors. It owns scratch memory, so use one per goroutine.
 type Stepper struct {
 	p *Program
@@ -488,7 +495,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 		} else if ins.Visible {
 			// A step ends before its second visible instruction, or, when
 			// merging, where mayMerge says.
-			if executed && !(st.p.Merge && st.mayMerge(s, t, ins, late)) {
+			if executed && (!(st.p.Merge && st.mayMerge(s, t, ins, late)) || ins.Quiet && n >= quietSplit) {
 				st.finish(s, c.lb, pc, false, fired, log, notes)
 				return
 			}
