@@ -116,6 +116,7 @@ func (c *compiler) irqEntry(td *syntax.ThreadDecl) *syntax.Block {
 			atomic, first = a, a.Body
 		}
 	}
+	c.lateTrigger(body)
 	var cond Eval
 	if call := triggerOf(first); call != nil {
 		es := first.Stmts[0].(*syntax.ExprStmt)
@@ -141,6 +142,26 @@ func (c *compiler) irqEntry(td *syntax.ThreadDecl) *syntax.Block {
 		rest.Stmts = body.Stmts
 	}
 	return &rest
+}
+
+// lateTrigger rejects a handler whose trigger comes after local
+// declarations: the trigger must be the first statement, or the handler
+// would fire at once and then wait in the await with its CPU held.
+func (c *compiler) lateTrigger(body *syntax.Block) {
+	for i, st := range body.Stmts {
+		if _, decl := st.(*syntax.VarStmt); decl {
+			continue
+		}
+		trigger := triggerOf(&syntax.Block{Stmts: []syntax.Stmt{st}}) != nil
+		if a, ok := st.(*syntax.AtomicStmt); ok {
+			trigger = triggerOf(a.Body) != nil
+		}
+		if i > 0 && trigger {
+			c.errHint(body.Stmts[0].StmtPos(), "declare the locals after the trigger: atomic { await(cond); ... } int flags; ...",
+				"an interrupt handler's trigger must be its first statement, before its local declarations")
+		}
+		return
+	}
 }
 
 // triggerOf returns the await(cond) call that b starts with, or nil.

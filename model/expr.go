@@ -1220,13 +1220,17 @@ func (c *compiler) propExpr(e syntax.Expr, sc *scope, reads *condReads) Eval {
 // function (its body a single return), whose parameters are bound to the
 // argument expressions.
 func (c *compiler) propCall(x *syntax.CallExpr, fd *syntax.FuncDecl) (Eval, Type) {
+	where := "a property"
+	if !c.inProp {
+		where = "an expression that must run without effects (an await, an interrupt's trigger, data_race(), an `on cpu` expression)"
+	}
 	if len(fd.Body.Stmts) != 1 {
 		c.errHint(x.Pos, "write the condition out, or make "+fd.Name+" a single `return EXPR;`",
-			"%s cannot be used in a property: only functions whose body is a single return statement", fd.Name)
+			"%s cannot be used in %s: only functions whose body is a single return statement", fd.Name, where)
 	}
 	ret, ok := fd.Body.Stmts[0].(*syntax.ReturnStmt)
 	if !ok || ret.X == nil {
-		c.errf(x.Pos, "%s cannot be used in a property: only functions whose body is a single `return EXPR;`", fd.Name)
+		c.errf(x.Pos, "%s cannot be used in %s: only functions whose body is a single `return EXPR;`", fd.Name, where)
 	}
 	if len(x.Args) != len(fd.Params) {
 		c.errf(x.Pos, "%s takes %d argument%s, %d given", fd.Name, len(fd.Params), plural(len(fd.Params)), len(x.Args))
