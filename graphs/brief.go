@@ -362,6 +362,9 @@ func (l Line) briefText() string {
 	text := strings.TrimSuffix(l.raw, ";")
 	if l.op == model.OpExit {
 		text = "(exits)"
+		if strings.Contains(l.raw, "interrupt") {
+			text = "(returns from the interrupt)"
+		}
 	}
 	text = strings.NewReplacer("(self, ", "(", "(self)", "()").Replace(text)
 	if l.note != "" {
