@@ -83,7 +83,8 @@ func TestIncrementalChecksParallelInsert(t *testing.T) {
 		t.Skip("-short, or no WQCHECK_LONG")
 	}
 	set := brokenSettings(t, "../testdata/broken/die-not-set.wq")
-	set["NR_WORKS"], set["UNBOUND"] = "2", "false"
+	// (unbound, 3 items: about 119,000 states since the coarser kernel steps)
+	set["NR_WORKS"], set["UNBOUND"] = "3", "true"
 	p, err := loader.Load("../testdata/broken/die-not-set.wq", model.Options{Set: set})
 	if err != nil {
 		t.Fatal(err)
