@@ -882,12 +882,8 @@ func replayAction(c *cli.Context) error {
 	}
 	w := bufio.NewWriter(c.App.Writer)
 	defer w.Flush()
-	steps := fmt.Sprintf("%d steps", len(saved.Path))
-	if len(saved.Path) == 1 {
-		steps = "1 step"
-	}
 	fmt.Fprintf(w, "replaying the trace of %s (%s, saved from %s with %s) against %s\n\n", saved.Property,
-		steps, saved.Variant, emptyAs(graphs.FormatSettings(set), "no params"), variant)
+		model.Steps(len(saved.Path)), saved.Variant, emptyAs(graphs.FormatSettings(set), "no params"), variant)
 	tr, rerr := explorer.Replay(p, moves)
 	tr.Prop = p.Props[prop]
 	tr.Loop = saved.Loop

@@ -363,12 +363,7 @@ func reproducesLasso(p *model.Program, tr *Trace, prop int) (bool, string) {
 	if !invariants.FailsAlong(p, pr, states, tr.Loop, stepped) {
 		return false, fmt.Sprintf("%s does not fail along the cycle", pr.Name)
 	}
-	n := len(tr.Steps) - tr.Loop
-	cycle := fmt.Sprintf("%d steps", n)
-	if n == 1 {
-		cycle = "1 step"
-	}
-	return true, fmt.Sprintf("the cycle of %s closes, every thread is treated fairly, and %s fails along it", cycle, pr.Name)
+	return true, fmt.Sprintf("the cycle of %s closes, every thread is treated fairly, and %s fails along it", model.Steps(len(tr.Steps)-tr.Loop), pr.Name)
 }
 
 // unfair says which thread a cycle treats unfairly, or "".

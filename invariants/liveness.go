@@ -357,7 +357,7 @@ func (c *leadsTo) lasso(pg *pgraph, f *fairEngine, comps [][]int32, entry int32)
 // LassoMsg says what a liveness counterexample shows, in words: at is the
 // state where the cycle starts.
 func LassoMsg(p *model.Program, pr *model.Property, f *Finding, at model.State) string {
-	run := "a fair run repeats " + steps(len(f.Lasso.Path)-f.Lasso.Loop) + " for ever"
+	run := "a fair run repeats " + model.Steps(len(f.Lasso.Path)-f.Lasso.Loop) + " for ever"
 	if f.Lasso.Loop == len(f.Lasso.Path) {
 		run = "the run stops in a state where no thread can move again"
 	}
@@ -391,13 +391,6 @@ func LassoMsg(p *model.Program, pr *model.Property, f *Finding, at model.State) 
 		what += " for " + pr.Over.Struct.ObjName(pr.Over.First+bits.TrailingZeros64(f.Items))
 	}
 	return fmt.Sprintf("%s fails: %s", what, run)
-}
-
-func steps(n int) string {
-	if n == 1 {
-		return "1 step"
-	}
-	return fmt.Sprintf("%d steps", n)
 }
 
 // IsLiveness reports whether a property kind is decided by a lasso.

@@ -152,7 +152,7 @@ func (c *compiler) lateTrigger(body *syntax.Block) {
 		if _, decl := st.(*syntax.VarStmt); decl {
 			continue
 		}
-		trigger := triggerOf(&syntax.Block{Stmts: []syntax.Stmt{st}}) != nil
+		trigger := triggerStmt(st) != nil
 		if a, ok := st.(*syntax.AtomicStmt); ok {
 			trigger = triggerOf(a.Body) != nil
 		}
@@ -169,7 +169,12 @@ func triggerOf(b *syntax.Block) *syntax.CallExpr {
 	if len(b.Stmts) == 0 {
 		return nil
 	}
-	if es, ok := b.Stmts[0].(*syntax.ExprStmt); ok {
+	return triggerStmt(b.Stmts[0])
+}
+
+// triggerStmt returns st's call when st is await(cond), or nil.
+func triggerStmt(st syntax.Stmt) *syntax.CallExpr {
+	if es, ok := st.(*syntax.ExprStmt); ok {
 		if call, ok := es.X.(*syntax.CallExpr); ok && call.Fun == "await" {
 			return call
 		}

@@ -49,6 +49,14 @@ func (p *Program) Describe(s State) []Var {
 	return out
 }
 
+// Steps says how many steps: "1 step", "3 steps".
+func Steps(n int) string {
+	if n == 1 {
+		return "1 step"
+	}
+	return fmt.Sprintf("%d steps", n)
+}
+
 // Where says where thread t is in s: the statement it will run next, or "exited".
 func (p *Program) Where(s State, t *Thread) string {
 	pc := p.PC(s, t)

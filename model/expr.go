@@ -324,8 +324,8 @@ func checkHeld(cx *Ctx, lockAt uint32, lockW uint8, pos syntax.Pos, fn string, w
 	if cx.th == nil || cx.s.get(lockAt, lockW) == uint64(cx.th.Index+1) {
 		return
 	}
-	bug := &KernelBug{Kind: BugDataRace, Thread: cx.th.Index, Var: what(cx), Guard: guard, Pos: pos, Func: fn, CPU: cx.p.CPU(cx.s, cx.th),
-		Hardirq: cx.th.Kind.Ctx == CtxHardIRQ, Softirq: cx.th.Kind.Ctx == CtxSoftIRQ}
+	bug := newKernelBug(cx.p, cx.s, cx.th, BugDataRace, pos, fn, what(cx))
+	bug.Guard = guard
 	bugErr(bug, "%s: %s is guarded_by(%s), but %s accesses it without holding that lock (wrap a deliberate racy read in data_race())",
 		pos, bug.Var, guard, cx.th.Label)
 }

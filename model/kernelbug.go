@@ -40,8 +40,14 @@ func bugErr(bug *KernelBug, format string, args ...any) {
 }
 
 func (st *Stepper) kernelBug(s State, t *Thread, kind string, ins *Instr, v string) *KernelBug {
-	return &KernelBug{Kind: kind, Thread: t.Index, Pos: ins.Pos, Func: ins.Func, Ctx: st.p.Ctx(s, t),
-		Hardirq: t.Kind.Ctx == CtxHardIRQ, Softirq: t.Kind.Ctx == CtxSoftIRQ, CPU: st.p.CPU(s, t), Var: v}
+	return newKernelBug(st.p, s, t, kind, ins.Pos, ins.Func, v)
+}
+
+// newKernelBug is the bug of kind that thread t meets in s at pos, in
+// function fn (v: the variable of a data race).
+func newKernelBug(p *Program, s State, t *Thread, kind string, pos syntax.Pos, fn, v string) *KernelBug {
+	return &KernelBug{Kind: kind, Thread: t.Index, Pos: pos, Func: fn, Ctx: p.Ctx(s, t),
+		Hardirq: t.Kind.Ctx == CtxHardIRQ, Softirq: t.Kind.Ctx == CtxSoftIRQ, CPU: p.CPU(s, t), Var: v}
 }
 
 // PreemptCount is the kernel's preempt_count() for the context, from
