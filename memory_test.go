@@ -19,7 +19,7 @@ func TestMaxMemoryBoundsRSS(t *testing.T) {
 		t.Skip("VmHWM is Linux's")
 	}
 	const limitMiB = 64
-	cmd := exec.Command(os.Args[0], "check", "--max-memory", "64", "--set", "NR_WORKERS=4", "--set", "NR_WORKS=2", "--set", "UNBOUND=false", "upstream")
+	cmd := exec.Command(os.Args[0], "check", "--max-memory", "64", "--set", "NR_WORKERS=5", "--set", "NR_WORKS=3", "--set", "UNBOUND=false", "upstream")
 	cmd.Env = append(os.Environ(), "WQCHECK_TEST_MAIN=1", "WQCHECK_TEST_VMHWM=1")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

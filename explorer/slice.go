@@ -20,7 +20,8 @@ import (
 // other instructions, fires or fails otherwise, or writes something else.
 // So a step that wakes a thread a kept step belongs to (the task state), or
 // releases a lock a kept step takes (the lock word), is kept, as is one
-// that writes a field a kept step reads. The condition at the end
+// that writes a field a kept step reads; not one that only writes a
+// `clock` field (time passing, not kernel code). The condition at the end
 // (invariants, deadlock) is tested the same way on the final state; a
 // whole-graph property (stranded work) cannot be, and keeps every step.
 func Slice(p *model.Program, tr *Trace) []bool {
@@ -103,8 +104,9 @@ func (sl *slicer) revert(j int, s, keep model.State) (model.State, bool) {
 // reverted in the state k starts from.
 func (sl *slicer) dependsOn(k, j int) (dep bool) {
 	step := &sl.tr.Steps[k]
-	// its own program counter is control flow, not data
-	pc := make(model.State, len(sl.tr.Initial))
+	// its own program counter is control flow, not data; the clock is
+	// time passing, not a cause
+	pc := sl.p.ClockBits()
 	setBits(pc, step.Thread.Base, step.Thread.Kind.PCW)
 	s, ok := sl.revert(j, sl.before(k), pc)
 	if !ok {

@@ -35,11 +35,7 @@ func (r *briefRow) num() string {
 
 // writeBrief writes a brief trace: header, rows, what is wrong, the story.
 func writeBrief(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptions, width int) {
-	keep := explorer.Slice(p, tr)
-	shown := append([]bool(nil), keep...)
-	for i := range shown {
-		shown[i] = shown[i] && !isTimeKeeping(tr.Steps[i].Thread)
-	}
+	shown := explorer.Slice(p, tr)
 	what := "violated"
 	if tr.Prop.Witness {
 		what = "witnessed (informational)"
@@ -62,7 +58,7 @@ func writeBrief(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 		writeProse(w, fmt.Sprintf("(%d step%s elided: %s)", len(elided), plural(len(elided)), spans(elided)), width, " ")
 	}
 	fmt.Fprintln(w)
-	if story := Story(p, tr, keep); story != "" {
+	if story := Story(p, tr, shown); story != "" {
 		writeProse(w, story, width, "")
 	} else {
 		writeProse(w, "violation: "+tr.Msg, width, "  ")
@@ -71,8 +67,6 @@ func writeBrief(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 
 // briefRows groups the kept steps into rows, and lists the steps left out:
 // a row is a thread's kept steps until another thread's kept step comes.
-// The time-keeping thread's steps (jiffies) are left out too: the story
-// says what they did.
 func briefRows(p *model.Program, tr *explorer.Trace, keep []bool, cols columns) ([]briefRow, []int) {
 	var rows []briefRow
 	var elided []int
@@ -127,9 +121,6 @@ func stepName(st *explorer.Step) string {
 	}
 	return ls[len(ls)-1].briefText()
 }
-
-// isTimeKeeping says whether a thread is the model's clock, not kernel code.
-func isTimeKeeping(t *model.Thread) bool { return t.Label == "jiffies" }
 
 // spans writes step numbers as ranges: "8, 10-11, 14".
 func spans(ns []int) string {

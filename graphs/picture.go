@@ -88,11 +88,7 @@ func tracePicture(p *model.Program, tr *explorer.Trace, opt PictureOptions) *pic
 // briefBoxes makes the boxes of the brief trace, as check prints it.
 func (pic *picture) briefBoxes(p *model.Program, tr *explorer.Trace) {
 	pic.brief = true
-	keep := explorer.Slice(p, tr)
-	shown := append([]bool(nil), keep...)
-	for i := range shown {
-		shown[i] = shown[i] && !isTimeKeeping(tr.Steps[i].Thread)
-	}
+	shown := explorer.Slice(p, tr)
 	rows, elided := briefRows(p, tr, shown, traceColumns(p, tr, false, shown))
 	pic.elided = elided
 	for _, r := range rows {
@@ -106,7 +102,7 @@ func (pic *picture) briefBoxes(p *model.Program, tr *explorer.Trace) {
 		b.failed = r.last == len(tr.Steps)
 		pic.boxes = append(pic.boxes, b.placeWakes())
 	}
-	pic.foot = Story(p, tr, keep)
+	pic.foot = Story(p, tr, shown)
 	if pic.foot == "" {
 		pic.foot = "violation: " + tr.Msg
 	}

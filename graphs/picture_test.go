@@ -150,3 +150,14 @@ func TestPictureBriefAndFull(t *testing.T) {
 		}
 	}
 }
+
+// The story tells each thing once: the S9 trace's culled worker is woken
+// by the reap and exits, which the wake's sentence already says, so the
+// exit gets no sentence of its own.
+func TestStoryTellsEachExitOnce(t *testing.T) {
+	p, tr, _ := savedTrace(t, s9File)
+	story := graphs.Story(p, tr, explorer.Slice(p, tr))
+	if n := strings.Count(story, "exited at step"); n != 1 {
+		t.Errorf("the story tells %d exits, want the one:\n%s", n, story)
+	}
+}

@@ -29,7 +29,12 @@ func Story(p *model.Program, tr *explorer.Trace, keep []bool) string {
 			}
 		}
 	}
-	parts = append(parts, exitStory(tr, keep)...)
+	for _, e := range exitStory(tr, keep) {
+		// a wake's story may have told it already ("...; W2 exited at step 23")
+		if !slices.ContainsFunc(parts, func(p string) bool { return strings.HasSuffix(p, "; "+e) }) {
+			parts = append(parts, e)
+		}
+	}
 	what := ViolationText(tr)
 	if tr.Prop.Desc == "" && !strings.HasPrefix(what, tr.Prop.Name+":") {
 		what = tr.Prop.Name + ": " + what

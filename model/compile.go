@@ -576,6 +576,12 @@ func (c *compiler) layOutStructs() {
 				if fd.CPULocal {
 					c.declareCPULocal(f, fd)
 				}
+				if fd.Clock {
+					if !fd.Ghost {
+						c.errf(fd.ClockPos, "clock: %s.%s is not a ghost field; only ghost state can stand for time (kernel code does not keep it)", s.Name, name)
+					}
+					f.Clock = true
+				}
 				s.Fields = append(s.Fields, f)
 				s.byName[name] = f
 			}

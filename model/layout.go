@@ -101,3 +101,24 @@ func (c *compiler) placeThreads(off uint32) {
 		p.Words = 1
 	}
 }
+
+// ClockBits returns a mask of the state bits that stand for time passing:
+// every object's `clock` fields. Brief traces do not count a step as a
+// cause for writing them (explorer.Slice), as time is not kernel code.
+func (p *Program) ClockBits() State {
+	mask := make(State, p.Words)
+	for _, s := range p.Structs {
+		for _, f := range s.Fields {
+			if !f.Clock {
+				continue
+			}
+			for obj := 0; obj < s.Count; obj++ {
+				off := s.fieldOff(obj, f)
+				for i := uint32(0); i < uint32(f.Width); i++ {
+					mask[(off+i)/64] |= 1 << ((off + i) % 64)
+				}
+			}
+		}
+	}
+	return mask
+}

@@ -128,6 +128,9 @@ type Field struct {
 	List  *ListInfo // for KList
 	Guard string    // guarded_by lock field name, or ""
 	Ghost bool
+	// Clock: declared `clock`, ghost state standing for time passing
+	// (ClockBits)
+	Clock bool
 	dead  *deadField // live_when (deadfields.go), or nil
 	// ownerOnly: a thread's start was decided reading this ghost field of
 	// its own object, so only an object's own thread may write it (starts.go)

@@ -85,6 +85,11 @@ type FieldDecl struct {
 	// from tasks bound to a CPU (model/movers.go, cpuLocalExcluded)
 	CPULocal    bool
 	CPULocalPos Pos
+	// Clock is `clock`: a ghost field that stands for time passing (no
+	// kernel code writes it); brief traces leave out the steps kept only
+	// for writing it, as they leave out declarations.
+	Clock    bool
+	ClockPos Pos
 }
 
 // VarDecl is a global variable or object: `pool pool;`, `worker workers[N];`, `bool ready;`.

@@ -582,6 +582,10 @@ func (p *parser) parseField() *FieldDecl {
 		fd.CPULocal, fd.CPULocalPos = true, p.tok.pos
 		p.next()
 	}
+	if p.is("clock") {
+		fd.Clock, fd.ClockPos = true, p.tok.pos
+		p.next()
+	}
 	if p.is("live_when") {
 		p.next()
 		p.expect("(", "after live_when")

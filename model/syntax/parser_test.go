@@ -125,3 +125,19 @@ func TestKernelSpelling(t *testing.T) {
 		t.Errorf("round trip: %v\n%s", err, out)
 	}
 }
+
+// A field's attributes survive printing: guarded_by, cpu_local, clock and
+// live_when, in that order.
+func TestFormatFieldAttributes(t *testing.T) {
+	src := "model m;\nspinlock l;\nstruct s {\n    int x guarded_by(l) cpu_local;\n    ghost bool e clock live_when(self.x == 0);\n}\n"
+	f, err := syntax.Parse("m.wq", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := syntax.Format(f)
+	for _, want := range []string{"int x guarded_by(l) cpu_local;", "ghost bool e clock live_when(self.x == 0);"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("printed form lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -151,6 +151,9 @@ func formatStruct(b *strings.Builder, d *StructDecl) {
 		if fd.CPULocal {
 			b.WriteString(" cpu_local")
 		}
+		if fd.Clock {
+			b.WriteString(" clock")
+		}
 		if fd.LiveWhen != nil {
 			fmt.Fprintf(b, " live_when(%s)", FormatExpr(fd.LiveWhen))
 		}
