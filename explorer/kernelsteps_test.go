@@ -1,0 +1,133 @@
+package explorer_test
+
+import (
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+
+	"wqcheck/examples"
+	"wqcheck/explorer"
+	"wqcheck/model"
+)
+
+// finerKernelSteps puts back, over a workqueue variant, the finer steps
+// that upstream.wq's own claims took away: a clock thread that expires the
+// oldest unexpired idle worker one step at a time, where idle_timed_out()
+// now decides when the timer or the cull looks; kthread_stop_put() as five
+// steps, not two atomic blocks; and wq_worker_running()'s test and
+// increment as two. The claims are arguments about values (docs/
+// workqueue-model.md "Which steps merge" and "Time"); this is their check.
+const finerKernelSteps = `
+new daemon thread jiffies() unbound {
+    if (!CULL)
+        return;
+    for (;;) {
+        atomic {
+            await(data_race(next_to_expire() != NULL && (!TIMED || next_to_expire()->young == 0)));
+            data_race(next_to_expire())->expired = true;
+        }
+    }
+}
+
+new worker next_to_expire() {
+    return list_nth(&pool.idle_list, len(&pool.idle_list) - 1 - count(v in pool.idle_list: v.expired));
+}
+
+bool idle_timed_out(worker w) {
+    return w->expired;
+}
+
+void reap_dying_workers() {
+    worker w;
+    while (!list_empty(&pool.cull_list)) {
+        w = first(&pool.cull_list);
+        list_del(w, &pool.cull_list);
+        warn_on(w->task_freed, "S9-task-lifetime");
+        w->task_refs++;
+        wake_up_process(w);
+        await(finished(w));
+        put_task_struct(w);
+        put_task_struct(w);
+    }
+}
+
+void wq_worker_running(worker w) {
+    if (!w->sleeping)
+        return;
+    preempt_disable();
+    if (!data_race(w->flags & WORKER_NOT_RUNNING))
+        data_race(pool.nr_running)++;
+    preempt_enable();
+    w->sleeping = false;
+}
+`
+
+// The workqueue variants with upstream's coarser kernel steps give the
+// verdicts they give with the finer ones, in both pool kinds, with TIMED,
+// with hotplug and with a waker that holds a reference; and they store
+// fewer states.
+func TestCoarserKernelStepsKeepVerdicts(t *testing.T) {
+	type cfg struct {
+		variant string
+		set     map[string]string
+		long    bool
+	}
+	cases := []cfg{
+		{"upstream", nil, false},
+		{"upstream", map[string]string{"UNBOUND": "false"}, false},
+		{"upstream", map[string]string{"UNBOUND": "false", "NR_WORKERS": "4", "NR_BUSY": "1"}, false},
+		{"upstream", map[string]string{"TIMED": "true", "NR_WORKERS": "4"}, false},
+		{"upstream", map[string]string{"UNBOUND": "false", "HOTPLUG": "true", "NR_WORKERS": "2", "NR_BUSY": "1"}, false},
+		{"claim", map[string]string{"UNBOUND": "false", "NR_WORKERS": "4", "NR_BUSY": "1"}, false},
+		{"deferred-wake", map[string]string{"NR_WORKERS": "4", "NR_WORKS": "2"}, false},
+		{"deferred-wake", map[string]string{"NR_WORKERS": "4", "NR_WORKS": "2", "WAKE_HOLDS_REF": "true"}, true},
+		{"claim-deferred", map[string]string{"UNBOUND": "false", "NR_WORKERS": "4"}, true},
+		{"kicked-list", map[string]string{"NR_WORKERS": "4", "NR_WORKS": "2"}, true},
+		{"upstream", map[string]string{"UNBOUND": "false", "NR_WORKERS": "4", "NR_WORKS": "2"}, true},
+	}
+	dir := t.TempDir()
+	loader := &model.Loader{Builtin: examples.FS}
+	for _, c := range cases {
+		name := c.variant + " " + setString(c.set)
+		if c.long && os.Getenv("WQCHECK_LONG") == "" {
+			t.Logf("%s: set WQCHECK_LONG=1 to run it", name)
+			continue
+		}
+		path := filepath.Join(dir, "finer-"+c.variant+".wq")
+		src := "model finer extends " + c.variant + ";\n" + finerKernelSteps
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		coarse, err := loader.Load(c.variant, model.Options{Set: c.set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		finer, err := loader.Load(path, model.Options{Set: c.set})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		rc := explorer.Explore(coarse, explorer.Options{All: true, Symmetry: true})
+		rf := explorer.Explore(finer, explorer.Options{All: true, Symmetry: true})
+		if !rc.Complete || !rf.Complete {
+			t.Fatalf("%s: incomplete search", name)
+		}
+		if got, want := verdicts(rc), verdicts(rf); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: coarser steps give %v, finer %v", name, got, want)
+		}
+		if rc.Stats.States >= rf.Stats.States {
+			t.Errorf("%s: coarser steps store %d states, finer %d", name, rc.Stats.States, rf.Stats.States)
+		}
+		t.Logf("%s: %d states, finer %d", name, rc.Stats.States, rf.Stats.States)
+	}
+}
+
+func setString(set map[string]string) string {
+	s := ""
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		s += k + "=" + set[k] + " "
+	}
+	return s
+}
