@@ -20,6 +20,8 @@ import (
 // steps, not two atomic blocks; and wq_worker_running()'s test and
 // increment as two. The claims are arguments about values (docs/
 // workqueue-model.md "Which steps merge" and "Time"); this is their check.
+// It replaces those functions whole: a variant that patches one of them
+// (the history corpus's pre-fix hooks) needs its own finer text.
 const finerKernelSteps = `
 new daemon thread jiffies() unbound {
     if (!CULL)
