@@ -19,8 +19,9 @@ import (
 // oldest unexpired idle worker one step at a time, where idle_timed_out()
 // now decides when the timer or the cull looks; kthread_stop_put() as five
 // steps, not two atomic blocks; wq_worker_running()'s test and increment
-// as two; and maybe_create_worker()'s retry loop, where the manager now
-// sleeps until no worker is needed once create_worker() has failed. The claims are arguments about values (docs/
+// as two; maybe_create_worker()'s retry loop, where the manager now
+// sleeps until no worker is needed once create_worker() has failed; and
+// set_pf_worker()'s lock and unlock as two steps. The claims are arguments about values (docs/
 // workqueue-model.md "Which steps merge" and "Time"); this is their check.
 // It replaces those functions whole: a variant that patches one of them
 // (the history corpus's pre-fix hooks) needs its own finer text.
@@ -68,6 +69,11 @@ void wq_worker_running(worker w) {
     w->sleeping = false;
 }
 
+void set_pf_worker() {
+    mutex_lock(&wq_pool_attach_mutex);
+    mutex_unlock(&wq_pool_attach_mutex);
+}
+
 void maybe_create_worker() {
 restart:
     raw_spin_unlock_irq(&pool.lock);
@@ -104,6 +110,8 @@ func TestCoarserKernelStepsKeepVerdicts(t *testing.T) {
 		{"upstream", map[string]string{"UNBOUND": "false", "NR_WORKERS": "2", "NR_BUSY": "1", "FREE_SLOTS": "1", "NR_WORKS": "2"}, false},
 		{"upstream", map[string]string{"NR_WORKERS": "3", "NR_BUSY": "2", "FREE_SLOTS": "1", "NR_WORKS": "2"}, false},
 		{"claim", map[string]string{"UNBOUND": "false", "NR_WORKERS": "2", "NR_BUSY": "2", "FREE_SLOTS": "2", "NR_WORKS": "2"}, true},
+		{"upstream", map[string]string{"UNBOUND": "false", "WORK_MAY_HOG": "true", "NR_WORKERS": "4", "NR_BUSY": "1"}, false},
+		{"tick-sleeping-fixed", map[string]string{"CULL": "true", "NR_WORKERS": "3"}, false},
 		{"manage-exit-fixed", nil, false},
 		{"manage-exit-early", nil, false},
 		{"manage-exit-pre", nil, false},
