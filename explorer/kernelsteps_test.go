@@ -89,6 +89,19 @@ restart:
 }
 `
 
+// finerDeferredWake puts the deferred waker's put of its task reference
+// back into a step of its own, for the variants with deferred wakes.
+const finerDeferredWake = `
+void deferred_wake(worker p, int window, bool rcu) {
+    if (wake_up_process(p))
+        woken_by_kick(p);
+    warn_on(p->task_freed, "S9-task-lifetime");
+    deferred_wake_issued(p, window, rcu);
+    if (WAKE_HOLDS_REF)
+        put_task_struct(p);
+}
+`
+
 // The workqueue variants with upstream's coarser kernel steps give the
 // verdicts they give with the finer ones, in both pool kinds, with TIMED,
 // with hotplug, with free slots for the manager and with a waker that holds
@@ -117,6 +130,11 @@ func TestCoarserKernelStepsKeepVerdicts(t *testing.T) {
 		{"manage-exit-pre", nil, false},
 		{"deferred-wake", map[string]string{"NR_WORKERS": "4", "NR_WORKS": "2"}, false},
 		{"deferred-wake", map[string]string{"NR_WORKERS": "4", "NR_WORKS": "2", "WAKE_HOLDS_REF": "true"}, true},
+		{"deferred-wake", map[string]string{"NR_WORKERS": "4", "WAKE_HOLDS_REF": "true", "WAKE_UNDER_RCU": "true"}, false},
+		{"deferred-wake", map[string]string{"UNBOUND": "false", "NR_WORKERS": "4", "WAKE_HOLDS_REF": "true"}, false},
+		{"claim-deferred", map[string]string{"UNBOUND": "false", "NR_WORKERS": "3", "NR_WORKS": "2"}, false},
+		{"kicked-list", map[string]string{"UNBOUND": "false", "NR_WORKERS": "4"}, false},
+		{"claim-deferred", map[string]string{"UNBOUND": "false", "NR_WORKERS": "4", "NR_WORKS": "2"}, true},
 		{"claim-deferred", map[string]string{"UNBOUND": "false", "NR_WORKERS": "4"}, true},
 		{"kicked-list", map[string]string{"NR_WORKERS": "4", "NR_WORKS": "2"}, true},
 		{"upstream", map[string]string{"UNBOUND": "false", "NR_WORKERS": "4", "NR_WORKS": "2"}, true},
@@ -131,6 +149,9 @@ func TestCoarserKernelStepsKeepVerdicts(t *testing.T) {
 		}
 		path := filepath.Join(dir, "finer-"+c.variant+".wq")
 		src := "model finer extends " + c.variant + ";\n" + finerKernelSteps
+		if strings.Contains(c.variant, "deferred") || c.variant == "kicked-list" {
+			src += finerDeferredWake
+		}
 		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 			t.Fatal(err)
 		}
