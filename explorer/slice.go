@@ -30,7 +30,7 @@ func Slice(p *model.Program, tr *Trace) []bool {
 	if n == 0 {
 		return keep
 	}
-	sl := &slicer{p: p, tr: tr, st: p.NewStepper()}
+	sl := &slicer{p: p, tr: tr, st: p.NewStepper(), clock: p.ClockBits()}
 	sl.st.Record = true
 	var work []int
 	if tr.FailStep {
@@ -68,9 +68,10 @@ func Slice(p *model.Program, tr *Trace) []bool {
 }
 
 type slicer struct {
-	p  *model.Program
-	tr *Trace
-	st *model.Stepper
+	p     *model.Program
+	tr    *Trace
+	st    *model.Stepper
+	clock model.State // the `clock` fields' bits (model.Program.ClockBits)
 }
 
 func (sl *slicer) before(i int) model.State {
@@ -106,7 +107,7 @@ func (sl *slicer) dependsOn(k, j int) (dep bool) {
 	step := &sl.tr.Steps[k]
 	// its own program counter is control flow, not data; the clock is
 	// time passing, not a cause
-	pc := sl.p.ClockBits()
+	pc := sl.clock.Clone()
 	setBits(pc, step.Thread.Base, step.Thread.Kind.PCW)
 	s, ok := sl.revert(j, sl.before(k), pc)
 	if !ok {

@@ -113,10 +113,7 @@ func (p *Program) ClockBits() State {
 				continue
 			}
 			for obj := 0; obj < s.Count; obj++ {
-				off := s.fieldOff(obj, f)
-				for i := uint32(0); i < uint32(f.Width); i++ {
-					mask[(off+i)/64] |= 1 << ((off + i) % 64)
-				}
+				mask.set(s.fieldOff(obj, f), f.Width, ^uint64(0))
 			}
 		}
 	}

@@ -85,9 +85,9 @@ type FieldDecl struct {
 	// from tasks bound to a CPU (model/movers.go, cpuLocalExcluded)
 	CPULocal    bool
 	CPULocalPos Pos
-	// Clock is `clock`: a ghost field that stands for time passing (no
-	// kernel code writes it); brief traces leave out the steps kept only
-	// for writing it, as they leave out declarations.
+	// Clock is `clock`: a ghost field that stands for time passing, not
+	// for kernel state; brief traces leave out the steps kept only for
+	// writing it.
 	Clock    bool
 	ClockPos Pos
 }
