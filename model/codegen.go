@@ -132,7 +132,9 @@ func (c *compiler) irqEntry(td *syntax.ThreadDecl) *syntax.Block {
 	c.track.shared = true
 	start := c.emit(&Instr{Op: OpIrqEnter, X: cond})
 	rest := *body
-	rest.Stmts = body.Stmts[1:]
+	if len(body.Stmts) > 0 {
+		rest.Stmts = body.Stmts[1:]
+	}
 	if atomic != nil {
 		inner := *atomic.Body
 		inner.Stmts = inner.Stmts[1:]
