@@ -399,6 +399,10 @@ func (st *Stepper) mayMerge(s State, t *Thread, ins *Instr, late bool) bool {
 	return !late || !(nonMover || acquires)
 }
 
+// inAtomic says whether pc is inside the atomic block the current step
+// runs.
+func (st *Stepper) inAtomic(pc int) bool { return pc >= st.atomicLo && pc < st.atomicHi }
+
 // blockMoves classifies what running ins does in Lipton's terms: whether it
 // is a non-mover, acquires (a lock, a section) or releases. For the guard
 // of an atomic block the answer covers the whole block, whose other
@@ -470,13 +474,13 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			// too, so the instruction the step stops at is in
 			st.cur.Or(&ins.foot)
 		}
-		if st.atomicHi > 0 && (pc < st.atomicLo || pc >= st.atomicHi) {
+		if st.atomicHi > 0 && !st.inAtomic(pc) {
 			st.atomicHi = 0 // left the atomic block
 		}
-		if ins.Visible && executed && pc >= st.atomicLo && pc < st.atomicHi {
+		if ins.Visible && executed && st.inAtomic(pc) {
 			// back at the guard of the atomic block this step runs, by a
 			// loop inside the block: still the same step
-		} else if ins.Op == OpCtx && ins.Ctx.disables() && executed && !(pc >= st.atomicLo && pc < st.atomicHi) {
+		} else if ins.Op == OpCtx && ins.Ctx.disables() && executed && !st.inAtomic(pc) {
 			// Opening a section (preempt_disable(), local_irq_save()) is
 			// not a step of its own, but it belongs to the step of the
 			// statement after it: run with the one before, it would shut
