@@ -199,18 +199,14 @@ func (c checkGraph) EdgeFair(id, k int) uint8 {
 // array's permutation and allocates nothing.
 func (c checkGraph) RenameThread(id, k, t int) int {
 	a := c.sym.ThreadArray(t)
-	if a < 0 || !c.Moved(id, k) {
+	if a < 0 {
 		return t
 	}
-	e := c.edges
-	r := e.ranks[c.movedIndex(id, k)*e.narrays+a]
-	e.unrankedOnce.Do(func() { e.unranked = unrankAll(c.sym) })
-	if e.unranked[a] == nil { // too long for a table (and for a rank)
-		perm := make([]int32, c.sym.Arrays()[a].Len)
-		model.UnrankPerm(r, perm)
-		return c.sym.RenameThreadIn(t, perm)
+	perm := c.EdgeArrayPerm(id, k, a)
+	if perm == nil {
+		return t
 	}
-	return c.sym.RenameThreadIn(t, e.unranked[a][r])
+	return c.sym.RenameThreadIn(t, perm)
 }
 
 // movedIndex is edge k of state id's position among the moved edges (the
@@ -234,20 +230,29 @@ func (c checkGraph) EdgePerm(id, k int) [][]int32 {
 	if !c.Moved(id, k) {
 		return nil
 	}
-	e := c.edges
-	j := c.movedIndex(id, k)
-	e.unrankedOnce.Do(func() { e.unranked = unrankAll(c.sym) })
-	perms := make([][]int32, e.narrays)
+	perms := make([][]int32, c.edges.narrays)
 	for a := range perms {
-		r := e.ranks[j*e.narrays+a]
-		if e.unranked[a] == nil { // too long for a table (and for a rank)
-			perms[a] = make([]int32, c.sym.Arrays()[a].Len)
-			model.UnrankPerm(r, perms[a])
-			continue
-		}
-		perms[a] = e.unranked[a][r]
+		perms[a] = c.EdgeArrayPerm(id, k, a)
 	}
 	return perms
+}
+
+// EdgeArrayPerm is EdgePerm's permutation of permuted array a alone (nil
+// when the edge renamed nothing), without allocating: the liveness
+// products ask it once per edge.
+func (c checkGraph) EdgeArrayPerm(id, k, a int) []int32 {
+	if !c.Moved(id, k) {
+		return nil
+	}
+	e := c.edges
+	r := e.ranks[c.movedIndex(id, k)*e.narrays+a]
+	e.unrankedOnce.Do(func() { e.unranked = unrankAll(c.sym) })
+	if e.unranked[a] == nil { // too long for a table (and for a rank)
+		perm := make([]int32, c.sym.Arrays()[a].Len)
+		model.UnrankPerm(r, perm)
+		return perm
+	}
+	return e.unranked[a][r]
 }
 
 // unrankAll is every permutation of each of sym's arrays, by rank

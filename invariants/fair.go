@@ -43,23 +43,27 @@ type pgraph struct {
 	idx   []uint8 // per node: the tracked index
 	start []int32 // per node: its first edge
 	to    []int32 // per edge: the target node
-	k     []int32 // per edge: its index in the explored graph's Succ(state)
 	cls   []uint8 // per edge: the fairness class of the thread that steps (a bit index)
 	fair  []uint8 // per edge: model.Succ.Fair (either fair)
-	// per node: the classes with a disabled member, those about to take a
-	// free lock, and those with a member kept off its CPU only by an
-	// interrupt handler (IrqHeld: able to step, unless it is so in every
-	// node of a component: heldThroughout)
-	dis, lock, held []uint64
+	// per node: its facts (fact), an index into factTab
+	facts   []uint32
+	factTab []nodeFacts
 	// per tracked index: every class with a member (the tracked thread
 	// may be the only one of its kind)
 	all [64]uint64
 	// poll is the analysis's poller: every walk over the product (the
 	// engine's, shortestPath's, backReach's) ticks it once per node
 	poll *poller
+	spec *productSpec // what built it: edgeIndex
 }
 
-func (p *pgraph) nodes() int                 { return len(p.state) }
+func (p *pgraph) nodes() int { return len(p.state) }
+
+// fact returns node v's facts: the classes with a disabled member, those
+// about to take a free lock, and those with a member kept off its CPU only
+// by an interrupt handler (IrqHeld: able to step, unless it is so in
+// every node of a component: heldThroughout).
+func (p *pgraph) fact(v int32) *nodeFacts    { return &p.factTab[p.facts[v]] }
 func (p *pgraph) out(v int32) (lo, hi int32) { return p.start[v], p.start[v+1] }
 
 // fairEngine finds fair components of a product graph.
@@ -85,12 +89,6 @@ func newFairEngine(p *pgraph) *fairEngine {
 // A node without edges in the explored graph counts as a fair component
 // of its own when stutter is set (the run stops there).
 func (f *fairEngine) fair(nodes []int32, stutter bool, terminal func(int32) bool) [][]int32 {
-	if nodes == nil {
-		nodes = make([]int32, f.p.nodes())
-		for i := range nodes {
-			nodes[i] = int32(i)
-		}
-	}
 	var out [][]int32
 	type item struct {
 		nodes []int32
@@ -157,7 +155,7 @@ func (f *fairEngine) judge(c []int32, stutter bool) (keep bool, rest []int32, cu
 				passed, first = passed|fairBit(p, e, 1), first|fairBit(p, e, 2)
 			}
 		}
-		disabled |= p.dis[v]
+		disabled |= p.fact(v).dis
 		all |= p.all[p.idx[v]]
 	}
 	disabled |= f.heldThroughout(c)
@@ -166,11 +164,11 @@ func (f *fairEngine) judge(c []int32, stutter bool) (keep bool, rest []int32, cu
 	}
 	var starved uint64
 	for _, v := range c {
-		starved |= p.lock[v] &^ taken
+		starved |= p.fact(v).lock &^ taken
 	}
 	if starved != 0 {
 		for _, v := range c {
-			if p.lock[v]&starved == 0 {
+			if p.fact(v).lock&starved == 0 {
 				rest = append(rest, v)
 			}
 		}
@@ -205,8 +203,9 @@ func (f *fairEngine) heldThroughout(c []int32) uint64 {
 	p := f.p
 	always, any := ^uint64(0), uint64(0)
 	for _, v := range c {
-		always &= p.held[v] | p.dis[v]
-		any |= p.held[v]
+		fc := p.fact(v)
+		always &= fc.held | fc.dis
+		any |= fc.held
 	}
 	return always & any
 }
@@ -225,7 +224,8 @@ func fairBit(p *pgraph, e int32, b uint8) uint64 {
 }
 
 // scc runs Tarjan's algorithm, iteratively, over the subgraph induced by
-// in, from each of nodes in turn, calling emit with each component.
+// in, from each of nodes in turn (every node, when nodes is nil), calling
+// emit with each component.
 func (f *fairEngine) scc(nodes []int32, in func(int32) bool, emit func([]int32)) {
 	f.gen++
 	gen, p := f.gen, f.p
@@ -240,7 +240,15 @@ func (f *fairEngine) scc(nodes []int32, in func(int32) bool, emit func([]int32))
 		stack = append(stack, v)
 		call = append(call, frame{v, p.start[v]})
 	}
-	for _, root := range nodes {
+	roots := len(nodes)
+	if nodes == nil {
+		roots = p.nodes()
+	}
+	for r := range roots {
+		root := int32(r)
+		if nodes != nil {
+			root = nodes[r]
+		}
 		if f.mark[root] == gen {
 			continue
 		}
@@ -326,7 +334,7 @@ func (f *fairEngine) cycle(c []int32, start int32) []int32 {
 	// throughout is satisfied anywhere)
 	done := f.heldThroughout(c) &^ need
 	satisfies := func(v int32) uint64 {
-		m := p.dis[v] &^ need // a class that never steps inside c: a disabled member
+		m := p.fact(v).dis &^ need // a class that never steps inside c: a disabled member
 		lo, hi := p.out(v)
 		for e := lo; e < hi; e++ {
 			if ok(e) {
@@ -340,7 +348,7 @@ func (f *fairEngine) cycle(c []int32, start int32) []int32 {
 			break
 		}
 		goTo(func(u int32) bool { return satisfies(u) != 0 })
-		done |= p.dis[cur] &^ need
+		done |= p.fact(cur).dis &^ need
 		take(func(e int32) bool {
 			return done&(1<<p.cls[e]) == 0 && func() bool { done |= 1 << p.cls[e]; return true }()
 		})

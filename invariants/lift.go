@@ -22,6 +22,9 @@ type SymGraph interface {
 	// EdgePerm returns, per permuted array, the permutation (old -> new)
 	// that renamed edge k's target of state id, or nil when none did.
 	EdgePerm(id, k int) [][]int32
+	// EdgeArrayPerm is EdgePerm's permutation of permuted array a alone
+	// (nil when none), without allocating.
+	EdgeArrayPerm(id, k, a int) []int32
 	// ThreadUnder names thread t under a permutation (per permuted array,
 	// old -> new).
 	ThreadUnder(t int, perm [][]int32) int

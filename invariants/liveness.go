@@ -222,7 +222,7 @@ func hops(p *pgraph, edges []int32) []Hop {
 	out := make([]Hop, len(edges))
 	for i, e := range edges {
 		v := sort.Search(p.nodes(), func(v int) bool { return p.start[v+1] > e }) // the edge's node
-		out[i] = Hop{From: p.state[v], Edge: p.k[e]}
+		out[i] = Hop{From: p.state[v], Edge: p.spec.edgeIndex(p, int32(v), e)}
 	}
 	return out
 }
@@ -312,8 +312,8 @@ func (c *leadsTo) quotient(g Graph, notQ func(int) uint64, pl *poller) (Finding,
 	sp := &productSpec{g: g, bad: notQ, class: c.classOf(true, false), atLock: c.facts.locks.get, irqHeld: c.facts.held.get, nthreads: len(c.p.Threads), poll: pl}
 	if a >= 0 {
 		sp.rename = func(v, k, i int) int {
-			if p := sg.EdgePerm(v, k); p != nil {
-				return int(p[a][i])
+			if p := sg.EdgeArrayPerm(v, k, a); p != nil {
+				return int(p[i])
 			}
 			return i
 		}

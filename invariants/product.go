@@ -46,7 +46,8 @@ func (sp *productSpec) build() *pgraph {
 		return off[v] + int32(bits.OnesCount64(sp.bad(v)&(1<<i-1)))
 	}
 	p := newPgraph(int(off[n]), maxEdges)
-	p.poll = sp.poll
+	p.poll, p.spec = sp.poll, sp
+	facts := newFactTable()
 	sp.tables = nil
 	for v := 0; v < n; v++ {
 		sp.poll.tick()
@@ -70,33 +71,58 @@ func (sp *productSpec) build() *pgraph {
 			p.state, p.idx = append(p.state, int32(v)), append(p.idx, uint8(i))
 			p.start = append(p.start, int32(len(p.to)))
 			for k, w := range g.Succ(v) {
-				if sp.idle && int(threads[k]) == i {
-					continue
-				}
-				j := i
-				if sp.rename != nil && g.Moved(v, k) {
-					j = sp.rename(v, k, i)
-				}
-				if sp.bad(int(w))&(1<<j) == 0 {
+				j, ok := sp.follows(v, k, i, threads)
+				if !ok {
 					continue
 				}
 				p.to = append(p.to, node(int(w), j))
-				p.k = append(p.k, int32(k))
 				p.cls = append(p.cls, tb.cls[threads[k]])
 				p.fair = append(p.fair, g.EdgeFair(v, k))
 			}
-			sp.nodeClasses(p, v, tb, enabled, held)
+			p.facts = append(p.facts, facts.of(sp.nodeClasses(v, tb, enabled, held)))
 		}
 	}
 	p.start = append(p.start, int32(len(p.to)))
+	p.factTab = facts.tab
 	return p
+}
+
+// follows reports whether the product follows edge k of state v from the
+// node of index i (threads: v's SuccThread), and the index it reaches.
+func (sp *productSpec) follows(v, k, i int, threads []uint16) (int, bool) {
+	if sp.idle && int(threads[k]) == i {
+		return 0, false
+	}
+	j := i
+	if sp.rename != nil && sp.g.Moved(v, k) {
+		j = sp.rename(v, k, i)
+	}
+	return j, sp.bad(int(sp.g.Succ(v)[k]))&(1<<j) != 0
+}
+
+// edgeIndex is product edge e's index in the explored graph's Succ of its
+// node's state (pgraph keeps no such index per edge: only a lasso needs
+// it).
+func (sp *productSpec) edgeIndex(p *pgraph, node, e int32) int32 {
+	v, i := int(p.state[node]), int(p.idx[node])
+	threads := sp.g.SuccThread(v)
+	n := e - p.start[node]
+	for k := range sp.g.Succ(v) {
+		if _, ok := sp.follows(v, k, i, threads); ok {
+			if n == 0 {
+				return int32(k)
+			}
+			n--
+		}
+	}
+	panic("internal error: a product edge the explored graph does not have")
 }
 
 func newPgraph(nodes, maxEdges int) *pgraph {
 	return &pgraph{
 		state: make([]int32, 0, nodes), idx: make([]uint8, 0, nodes), start: make([]int32, 0, nodes+1),
-		dis: make([]uint64, 0, nodes), lock: make([]uint64, 0, nodes), held: make([]uint64, 0, nodes),
-		to: make([]int32, 0, maxEdges), k: make([]int32, 0, maxEdges), cls: make([]uint8, 0, maxEdges), fair: make([]uint8, 0, maxEdges),
+		facts: make([]uint32, 0, nodes),
+		to:    make([]int32, 0, maxEdges), cls: make([]uint8, 0, maxEdges), fair: make([]uint8, 0, maxEdges),
 	}
 }
 
@@ -127,9 +153,10 @@ func (sp *productSpec) table(i int) *classTable {
 	return tb
 }
 
-// nodeClasses fills the classes of a node of state v: those with a
-// disabled member, and those with a member about to take a free lock.
-func (sp *productSpec) nodeClasses(p *pgraph, v int, tb *classTable, enabled, held uint64) {
+// nodeClasses returns the classes of a node of state v: those with a
+// disabled member, those with a member about to take a free lock, and
+// those with a member held off by an interrupt.
+func (sp *productSpec) nodeClasses(v int, tb *classTable, enabled, held uint64) nodeFacts {
 	threads := ^uint64(0)
 	if sp.nthreads < 64 {
 		threads = 1<<sp.nthreads - 1
@@ -145,5 +172,28 @@ func (sp *productSpec) nodeClasses(p *pgraph, v int, tb *classTable, enabled, he
 	for m := held; m != 0; m &= m - 1 {
 		hd |= tb.bit[bits.TrailingZeros64(m)]
 	}
-	p.dis, p.lock, p.held = append(p.dis, dis), append(p.lock, lk), append(p.held, hd)
+	return nodeFacts{dis, lk, hd}
+}
+
+// nodeFacts is what the fairness conditions read of a product node.
+type nodeFacts struct{ dis, lock, held uint64 }
+
+// factTable interns nodeFacts: the nodes of a product share few distinct
+// ones (a few hundred where there are millions of nodes), so a node keeps
+// a 4-byte index instead of 24 bytes.
+type factTable struct {
+	tab []nodeFacts
+	ids map[nodeFacts]uint32
+}
+
+func newFactTable() *factTable { return &factTable{ids: map[nodeFacts]uint32{}} }
+
+func (t *factTable) of(f nodeFacts) uint32 {
+	id, ok := t.ids[f]
+	if !ok {
+		id = uint32(len(t.tab))
+		t.tab = append(t.tab, f)
+		t.ids[f] = id
+	}
+	return id
 }
