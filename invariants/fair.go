@@ -95,7 +95,7 @@ func (f *fairEngine) fair(nodes []int32, stutter bool, terminal func(int32) bool
 		in    func(int32) bool
 		cut   map[int32]bool // edges left out
 	}
-	work := []item{{nodes, func(int32) bool { return true }, nil}}
+	work := []item{{nodes, nil, nil}} // the first pass: every node, no edge cut
 	for len(work) > 0 {
 		it := work[len(work)-1]
 		work = work[:len(work)-1]
@@ -187,7 +187,7 @@ func (f *fairEngine) judge(c []int32, stutter bool) (keep bool, rest []int32, cu
 				}
 			}
 		}
-		return false, c, cut
+		return false, slices.Clone(c), cut
 	}
 	return true, nil, nil
 }
@@ -224,8 +224,9 @@ func fairBit(p *pgraph, e int32, b uint8) uint64 {
 }
 
 // scc runs Tarjan's algorithm, iteratively, over the subgraph induced by
-// in, from each of nodes in turn (every node, when nodes is nil), calling
-// emit with each component.
+// in (every node, when in is nil) without the edges in f.cut, from each of
+// nodes in turn (every node, when nodes is nil), calling emit with each
+// component (a slice emit must copy to keep).
 func (f *fairEngine) scc(nodes []int32, in func(int32) bool, emit func([]int32)) {
 	f.gen++
 	gen, p := f.gen, f.p
@@ -259,7 +260,7 @@ func (f *fairEngine) scc(nodes []int32, in func(int32) bool, emit func([]int32))
 				w := p.to[fr.e]
 				fr.e++
 				switch {
-				case !in(w) || f.cut[fr.e-1]:
+				case in != nil && !in(w) || f.cut != nil && f.cut[fr.e-1]:
 				case f.mark[w] != gen:
 					visit(w)
 				case f.index[w] >= 0: // on the stack
@@ -278,12 +279,12 @@ func (f *fairEngine) scc(nodes []int32, in func(int32) bool, emit func([]int32))
 				for stack[i] != v {
 					i--
 				}
-				comp := slices.Clone(stack[i:])
+				comp := stack[i:] // emit must not keep it: the stack reuses it
 				for _, w := range comp {
 					f.index[w] = -1 // off the stack
 				}
-				stack = stack[:i]
 				emit(comp)
+				stack = stack[:i]
 			}
 		}
 	}
