@@ -198,7 +198,7 @@ func checkCommand() *cli.Command {
 			&cli.StringFlag{Name: "sequence", Usage: "write the trace as a built-in SVG sequence diagram to `FILE` (no Graphviz needed)"},
 			&cli.IntFlag{Name: "max-states", Usage: "stop after `N` states (0: no bound)"},
 			&cli.IntFlag{Name: "max-depth", Usage: "do not expand states deeper than `N` steps (0: no bound)"},
-			&cli.IntFlag{Name: "max-memory", Usage: "stop when the heap exceeds `MIB` mebibytes (default: 3/4 of RAM)"},
+			&cli.IntFlag{Name: "max-memory", Usage: "stop cleanly before the process holds more than `MIB` mebibytes, in the search or the whole-graph analyses after it (default: 3/4 of RAM)"},
 			&cli.StringFlag{Name: "reduce", Value: "locks", Usage: "step granularity: locks (merge lock-holding regions), strict (as locks, but an access to a location some thread reads or writes locklessly ends a merged region) or none (fine-grained reference)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "generate successors on `N` goroutines (any N gives the same states and traces)"},
 			&cli.BoolFlag{Name: "exact", Usage: "store whole states instead of 64-bit fingerprints (no collision risk, ~10x the memory)"},

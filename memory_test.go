@@ -38,3 +38,37 @@ func TestMaxMemoryBoundsRSS(t *testing.T) {
 		t.Errorf("peak RSS %.1f MiB, more than 10%% over the %d MiB bound", peak, limitMiB)
 	}
 }
+
+// --max-memory bounds the whole-graph analyses after a complete search
+// too: their product graphs would take this run (upstream per-cpu, 5
+// workers / 2 items, about 160 MiB with them, 100 without) past a 120 MiB
+// bound, and the analyses stop instead, leaving their properties unknown
+// (exit 3) and the process within 10% of the bound.
+func TestMaxMemoryStopsTheAnalyses(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("VmHWM is Linux's")
+	}
+	const limitMiB = 120
+	cmd := exec.Command(os.Args[0], "check", "--max-memory", fmt.Sprint(limitMiB), "--set", "NR_WORKERS=5", "--set", "NR_WORKS=2", "--set", "UNBOUND=false", "upstream")
+	cmd.Env = append(os.Environ(), "WQCHECK_TEST_MAIN=1", "WQCHECK_TEST_VMHWM=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Run()
+	out := stdout.String()
+	if code := cmd.ProcessState.ExitCode(); code != exitIncomplete || !strings.Contains(out, "--max-memory bound reached in the whole-graph analyses after the complete search") {
+		t.Fatalf("exit %d, want 3 and the bound reached in the analyses:\n%s%s", code, out, stderr.String())
+	}
+	if !strings.Contains(out, "L1-work-executed          unknown") || !strings.Contains(out, "S2-idle-consistent        holds") {
+		t.Errorf("want the analysed properties unknown and the state properties decided:\n%s", out)
+	}
+	var kb float64
+	_, hwm, _ := strings.Cut(stderr.String(), "VmHWM:")
+	if _, err := fmt.Sscanf(strings.TrimSpace(hwm), "%f kB", &kb); err != nil {
+		t.Fatalf("no VmHWM from the child: %q", stderr.String())
+	}
+	peak := kb / 1024
+	t.Logf("--max-memory %d: peak RSS %.1f MiB", limitMiB, peak)
+	if peak > limitMiB*1.10 {
+		t.Errorf("peak RSS %.1f MiB, more than 10%% over the %d MiB bound", peak, limitMiB)
+	}
+}

@@ -10,7 +10,7 @@ import (
 type Options struct {
 	MaxStates int    // stop after this many states (0: no bound)
 	MaxDepth  int    // do not expand states at this depth (0: no bound)
-	MaxMemory uint64 // stop before the memory the process holds would pass this many bytes (0: no bound; memory.go)
+	MaxMemory uint64 // stop before the memory the process holds would pass this many bytes, in the search or the analyses after it (0: no bound; memory.go)
 	All       bool   // keep going after a violation, to find every violated property
 	// Stop, when closed, ends the search early (Ctrl-C), or the
 	// whole-graph analyses after it: Result.Stopped is StopInterrupted.
@@ -174,10 +174,11 @@ type Result struct {
 	Program  *model.Program
 	Complete bool       // every reachable state was expanded, and every whole-graph analysis finished
 	Stopped  StopReason // why the search stopped early ("" when it did not)
-	// InAnalyses says that Stopped (a signal, the deadline) came after the
-	// search had expanded every reachable state, during the whole-graph
-	// analyses: the properties the search itself decides have their
-	// verdicts, those of the analyses that did not finish are Unknown.
+	// InAnalyses says that Stopped (a signal, the deadline, the memory
+	// bound) came after the search had expanded every reachable state,
+	// during the whole-graph analyses: the properties the search itself
+	// decides have their verdicts, those of the analyses that did not
+	// finish are Unknown.
 	InAnalyses bool
 	Stats      Stats
 	Props      []PropResult // in Program.Props order

@@ -89,7 +89,7 @@ func (s *search) analyse() {
 				if s.sym != nil {
 					a = s.sym.ArrayIndex(c.Items())
 				}
-				f, failed := c.Analyze(checkGraph{s.g, a >= 0 && a == s.g.edges.permItems, s.sym}, s.halt.stopped)
+				f, failed := c.Analyze(checkGraph{s.g, a >= 0 && a == s.g.edges.permItems, s.sym}, s.analysisStop)
 				out[k] = outcome{f, failed, a}
 			}
 		}()
@@ -104,10 +104,23 @@ func (s *search) analyse() {
 	s.res.Stats.AnalysisElapsed = time.Since(t0)
 }
 
+// analysisStop is the analyses' invariants.Stop: a signal, the deadline,
+// or the memory bound. The analyses size their largest arrays before
+// they fill them, so the bound is read as the memory held now, at each
+// poll: an analysis stops at the first poll after the process passed
+// 95% of the bound, having gone past it by at most what it allocated
+// since the last poll (a product graph, sized at once).
+func (s *search) analysisStop() bool {
+	if s.guard != nil && s.halt.why() == "" && s.guard.over() {
+		s.halt.set(StopMaxMemory)
+	}
+	return s.halt.stopped()
+}
+
 // stoppedIn marks the result of a search whose whole-graph analyses were
-// stopped (a signal, the deadline): not complete, Stopped the halt's
-// reason, InAnalyses; the properties the quotient left unsure are unknown
-// too (no search of the real graph follows).
+// stopped (a signal, the deadline, the memory bound): not complete,
+// Stopped the halt's reason, InAnalyses; the properties the quotient left
+// unsure are unknown too (no search of the real graph follows).
 func (s *search) stoppedIn() {
 	res := s.res
 	res.Complete, res.Stopped, res.InAnalyses = false, s.halt.why(), true

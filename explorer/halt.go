@@ -6,7 +6,8 @@ import (
 )
 
 // halt is what ends a search early from outside: Options.Stop closed (a
-// signal) or Options.Deadline passed. The search asks it between batches
+// signal) or Options.Deadline passed; in the whole-graph analyses also
+// the memory bound (analysisStop). The search asks it between batches
 // (stopBetween) and the whole-graph analyses after it through
 // invariants.Stop (analyse), so a bound or a signal that comes during the
 // analyses is honoured too. It is safe for concurrent use; once it has
@@ -45,6 +46,10 @@ func (h *halt) why() StopReason {
 
 // stopped is why as an invariants.Stop.
 func (h *halt) stopped() bool { return h.why() != "" }
+
+// set makes h say stop for reason r from now on, unless it already says
+// stop for another.
+func (h *halt) set(r StopReason) { h.reason.CompareAndSwap(nil, &r) }
 
 // halted reports whether res stopped because of a signal or the deadline
 // (not a bound of the search's own): what it did not decide is left so,

@@ -84,6 +84,16 @@ func (m *memGuard) held() uint64 {
 	return total - released
 }
 
+// over reports whether the process holds more than the bound's budget
+// now (the analyses' test, polled from several goroutines at once: it
+// reads the runtime's metrics into samples of its own).
+func (m *memGuard) over() bool {
+	samples := []metrics.Sample{{Name: m.samples[0].Name}, {Name: m.samples[1].Name}}
+	metrics.Read(samples)
+	held := samples[0].Value.Uint64() - samples[1].Value.Uint64()
+	return held > uint64(float64(m.limit)*(1-memMargin))
+}
+
 // full reports whether the next batch, which may allocate next bytes in
 // large blocks, could take the process past the bound. It collects garbage
 // (and returns it to the system) before it says yes.
