@@ -238,8 +238,9 @@ func (c checkGraph) EdgePerm(id, k int) [][]int32 {
 }
 
 // EdgeArrayPerm is EdgePerm's permutation of permuted array a alone (nil
-// when the edge renamed nothing), without allocating: the liveness
-// products ask it once per edge.
+// when the edge leads to the successor itself; the identity when it
+// permuted other arrays only), without allocating: the liveness products
+// ask it once per edge.
 func (c checkGraph) EdgeArrayPerm(id, k, a int) []int32 {
 	if !c.Moved(id, k) {
 		return nil
@@ -256,7 +257,7 @@ func (c checkGraph) EdgeArrayPerm(id, k, a int) []int32 {
 }
 
 // unrankAll is every permutation of each of sym's arrays, by rank
-// (model.PermRank): EdgePerm's answers, shared, instead of one allocation
+// (model.PermRank): EdgeArrayPerm's answers, shared, instead of one allocation
 // per array per call (they were a seventh of a large search's time).
 func unrankAll(sym *model.Symmetry) [][][]int32 {
 	out := make([][][]int32, sym.NumArrays())
