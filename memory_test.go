@@ -24,15 +24,18 @@ func TestMaxMemoryBoundsRSS(t *testing.T) {
 // --max-memory bounds the whole-graph analyses after a complete search
 // too: their product graphs would take this run (upstream per-cpu, 5
 // workers / 2 items, about 160 MiB with them, 100 without) past a 120 MiB
-// bound, and the analyses stop instead, leaving their properties unknown
-// (exit 3) and the process within 10% of the bound.
+// bound, and the analyses stop instead, leaving the properties of those
+// that had not finished unknown (exit 3) and the process within 10% of
+// the bound.
 func TestMaxMemoryStopsTheAnalyses(t *testing.T) {
 	out := checkWithinBound(t, 120, "--set", "NR_WORKERS=5", "--set", "NR_WORKS=2", "--set", "UNBOUND=false", "upstream")
 	if !strings.Contains(out, "--max-memory bound reached in the whole-graph analyses after the complete search") {
 		t.Fatalf("want the bound reached in the analyses:\n%s", out)
 	}
-	if !strings.Contains(out, "L1-work-executed          unknown") || !strings.Contains(out, "S2-idle-consistent        holds") {
-		t.Errorf("want the analysed properties unknown and the state properties decided:\n%s", out)
+	// which analyses finish before the bound depends on their timing on
+	// two workers; the state properties are decided by the search
+	if !strings.Contains(out, "  unknown  ") || !strings.Contains(out, "S2-idle-consistent        holds") {
+		t.Errorf("want some analysed property unknown and the state properties decided:\n%s", out)
 	}
 }
 
