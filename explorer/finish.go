@@ -2,6 +2,7 @@ package explorer
 
 import (
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -58,8 +59,12 @@ func (s *search) finish() *Result {
 }
 
 // analyse runs the whole-graph properties' analyses (stranded work,
-// liveness), each told to stop by the search's halt. When one is stopped,
-// the search's result is marked stopped in the analyses (stoppedIn).
+// liveness), each told to stop by the search's halt or the memory bound.
+// They run on the workers at once; those the memory bound stopped there
+// run again one at a time, each with the memory the others held given
+// back, and only one stopped alone leaves its property unknown for the
+// bound. When one is stopped, the search's result is marked stopped in
+// the analyses (stoppedIn).
 func (s *search) analyse() {
 	if len(s.checks) == 0 {
 		return
@@ -70,51 +75,70 @@ func (s *search) analyse() {
 		st.Analysing = true
 		s.opts.Progress(st)
 	}
-	type outcome struct {
-		f      invariants.Finding
-		failed bool
-		a      int
-	}
-	out := make([]outcome, len(s.checks))
+	out := make([]analysis, len(s.checks))
 	s.g.edges.index() // what the analyses read concurrently is built first
 	// the analyses are independent: run them on the workers, record in order
 	var next atomic.Int32
 	var wg sync.WaitGroup
-	for range min(s.res.Stats.Workers, len(s.checks)) {
+	workers := min(s.res.Stats.Workers, len(s.checks))
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for k := int(next.Add(1)) - 1; k < len(s.checks); k = int(next.Add(1)) - 1 {
-				c, a := s.checks[k], -1
-				if s.sym != nil {
-					a = s.sym.ArrayIndex(c.Items())
-				}
-				f, failed := c.Analyze(checkGraph{s.g, a >= 0 && a == s.g.edges.permItems, s.sym}, s.analysisStop)
-				out[k] = outcome{f, failed, a}
+				out[k] = s.analyseOne(k)
 			}
 		}()
 	}
 	wg.Wait()
+	for k := range out {
+		if out[k].memStop && workers > 1 && s.halt.why() == "" {
+			debug.FreeOSMemory() // what the others held
+			out[k] = s.analyseOne(k)
+		}
+		if out[k].memStop {
+			s.halt.set(StopMaxMemory)
+		}
+	}
 	for k, o := range out {
 		s.recordFinding(k, o.f, o.failed, o.a)
 	}
-	if slices.ContainsFunc(out, func(o outcome) bool { return o.f.Stopped }) {
+	if slices.ContainsFunc(out, func(o analysis) bool { return o.f.Stopped }) {
 		s.stoppedIn()
 	}
 	s.res.Stats.AnalysisElapsed = time.Since(t0)
 }
 
-// analysisStop is the analyses' invariants.Stop: a signal, the deadline,
-// or the memory bound. The analyses size their largest arrays before
-// they fill them, so the bound is read as the memory held now, at each
-// poll: an analysis stops at the first poll after the process passed
-// 95% of the bound, having gone past it by at most what it allocated
-// since the last poll (a product graph, sized at once).
-func (s *search) analysisStop() bool {
-	if s.guard != nil && s.halt.why() == "" && s.guard.over() {
-		s.halt.set(StopMaxMemory)
+// analysis is what the analysis of a whole-graph check found.
+type analysis struct {
+	f       invariants.Finding
+	failed  bool
+	a       int  // the check's items' slot among the permuted arrays, or -1
+	memStop bool // stopped by the memory bound (not by the halt)
+}
+
+// analyseOne runs the analysis of whole-graph check k, stopped by the
+// search's halt (a signal, the deadline) or by the memory bound. The
+// analyses size their largest arrays before they fill them, so the bound
+// is read as the memory held now, at each poll: an analysis stops at the
+// first poll after the process passed 95% of the bound, having gone past
+// it by at most what it allocated since the last poll (a product graph,
+// sized at once).
+func (s *search) analyseOne(k int) analysis {
+	c, a := s.checks[k], -1
+	if s.sym != nil {
+		a = s.sym.ArrayIndex(c.Items())
 	}
-	return s.halt.stopped()
+	mem := false
+	stop := func() bool { // polled by the analysis's own goroutine only
+		if mem || s.halt.stopped() {
+			return true // invariants.Stop: once stop, always stop
+		}
+		mem = s.guard != nil && s.guard.over()
+		return mem
+	}
+	f, failed := c.Analyze(checkGraph{s.g, a >= 0 && a == s.g.edges.permItems, s.sym}, stop)
+	return analysis{f, failed, a, mem && f.Stopped}
 }
 
 // stoppedIn marks the result of a search whose whole-graph analyses were

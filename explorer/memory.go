@@ -85,13 +85,21 @@ func (m *memGuard) held() uint64 {
 }
 
 // over reports whether the process holds more than the bound's budget
-// now (the analyses' test, polled from several goroutines at once: it
-// reads the runtime's metrics into samples of its own).
+// now, garbage collected (the analyses' test, polled from several
+// goroutines at once: it reads the runtime's metrics into samples of its
+// own).
 func (m *memGuard) over() bool {
+	budget := uint64(float64(m.limit) * (1 - memMargin))
 	samples := []metrics.Sample{{Name: m.samples[0].Name}, {Name: m.samples[1].Name}}
-	metrics.Read(samples)
-	held := samples[0].Value.Uint64() - samples[1].Value.Uint64()
-	return held > uint64(float64(m.limit)*(1-memMargin))
+	held := func() uint64 {
+		metrics.Read(samples)
+		return samples[0].Value.Uint64() - samples[1].Value.Uint64()
+	}
+	if held() <= budget {
+		return false
+	}
+	debug.FreeOSMemory() // a finished analysis's product may be garbage
+	return held() > budget
 }
 
 // full reports whether the next batch, which may allocate next bytes in
