@@ -73,15 +73,15 @@ type fairEngine struct {
 	mark  []int32
 	index []int32
 	low   []int32
-	mgen  int32 // membership marks (judge, cycle)
-	memb  []int32
+	mgen  int32                    // membership marks (cycle)
+	memb  []int32                  // made on first use: only a lasso needs it
 	cut   map[int32]bool           // the edges the current refinement leaves out
 	cuts  map[int32]map[int32]bool // per fair component (by its least node): its cut
 }
 
 func newFairEngine(p *pgraph) *fairEngine {
 	n := p.nodes()
-	return &fairEngine{p: p, mark: make([]int32, n), index: make([]int32, n), low: make([]int32, n), memb: make([]int32, n), cuts: map[int32]map[int32]bool{}}
+	return &fairEngine{p: p, mark: make([]int32, n), index: make([]int32, n), low: make([]int32, n), cuts: map[int32]map[int32]bool{}}
 }
 
 // fair returns the fair components among nodes (all, when nodes is nil),
@@ -124,6 +124,9 @@ func (f *fairEngine) fair(nodes []int32, stutter bool, terminal func(int32) bool
 
 // member marks c's nodes; the returned test holds until the next call.
 func (f *fairEngine) member(c []int32) func(int32) bool {
+	if f.memb == nil {
+		f.memb = make([]int32, f.p.nodes())
+	}
 	f.mgen++
 	g := f.mgen
 	for _, v := range c {
@@ -132,17 +135,18 @@ func (f *fairEngine) member(c []int32) func(int32) bool {
 	return func(v int32) bool { return f.memb[v] == g }
 }
 
-// judge decides whether component c is fair. When it is not only because
-// of strong fairness, rest is what is left after dropping the nodes where a
-// class that never steps inside c could take its lock, and cut the edges
-// left out (those that run an `either fair` whose first branch no step of
-// their class inside c takes).
+// judge decides whether component c, the one scc is emitting (emitted),
+// is fair. When it is not only because of strong fairness, rest is what
+// is left after dropping the nodes where a class that never steps inside
+// c could take its lock, and cut the edges left out (those that run an
+// `either fair` whose first branch no step of their class inside c
+// takes).
 func (f *fairEngine) judge(c []int32, stutter bool) (keep bool, rest []int32, cut map[int32]bool) {
 	if stutter {
 		return true, nil, nil
 	}
 	p := f.p
-	inC := f.member(c)
+	inC := f.emitted
 	var taken, disabled, all, passed, first uint64
 	edge := false
 	for _, v := range c {
@@ -223,6 +227,15 @@ func fairBit(p *pgraph, e int32, b uint8) uint64 {
 	return 1 << p.cls[e]
 }
 
+// inEmit is the index scc gives the nodes of the component it is
+// emitting (off the stack, as -1 is).
+const inEmit = -2
+
+// emitted reports whether v is in the component scc is emitting: the
+// membership test of judge, which runs inside emit (without the 4 bytes a
+// node of member's marks).
+func (f *fairEngine) emitted(v int32) bool { return f.mark[v] == f.gen && f.index[v] == inEmit }
+
 // scc runs Tarjan's algorithm, iteratively, over the subgraph induced by
 // in (every node, when in is nil) without the edges in f.cut, from each of
 // nodes in turn (every node, when nodes is nil), calling emit with each
@@ -281,9 +294,12 @@ func (f *fairEngine) scc(nodes []int32, in func(int32) bool, emit func([]int32))
 				}
 				comp := stack[i:] // emit must not keep it: the stack reuses it
 				for _, w := range comp {
-					f.index[w] = -1 // off the stack
+					f.index[w] = inEmit // off the stack, in the component emitted
 				}
 				emit(comp)
+				for _, w := range comp {
+					f.index[w] = -1 // off the stack
+				}
 				stack = stack[:i]
 			}
 		}
