@@ -121,9 +121,9 @@ type analysis struct {
 // search's halt (a signal, the deadline) or by the memory bound. The
 // analyses size their largest arrays before they fill them, so the bound
 // is read as the memory held now, at each poll: an analysis stops at the
-// first poll after the process passed 95% of the bound, having gone past
-// it by at most what it allocated since the last poll (a product graph,
-// sized at once).
+// first poll at which the process, garbage collected, holds more than 95%
+// of the bound, having gone past it by at most what it allocated since
+// the last poll (a product graph, sized at once).
 func (s *search) analyseOne(k int) analysis {
 	c, a := s.checks[k], -1
 	if s.sym != nil {
@@ -134,7 +134,7 @@ func (s *search) analyseOne(k int) analysis {
 		if mem || s.halt.stopped() {
 			return true // invariants.Stop: once stop, always stop
 		}
-		mem = s.guard != nil && s.guard.over()
+		mem = s.guard != nil && s.guard.full(0)
 		return mem
 	}
 	f, failed := c.Analyze(checkGraph{s.g, a >= 0 && a == s.g.edges.permItems, s.sym}, stop)

@@ -7,10 +7,10 @@ import (
 
 // halt is what ends a search early from outside: Options.Stop closed (a
 // signal) or Options.Deadline passed; after the whole-graph analyses also
-// the memory bound, when an analysis passed it alone (analyse). The search asks it between batches
-// (stopBetween) and the whole-graph analyses after it through
-// invariants.Stop (analyse), so a bound or a signal that comes during the
-// analyses is honoured too. It is safe for concurrent use; once it has
+// the memory bound, when an analysis passed it alone (analyse). The
+// search asks it between batches (stopBetween) and the whole-graph
+// analyses after it through invariants.Stop (analyse), so a bound or a
+// signal that comes during the analyses is honoured too. It is safe for concurrent use; once it has
 // said stop it keeps saying so, with the same reason.
 type halt struct {
 	stop     <-chan struct{}

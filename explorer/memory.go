@@ -60,16 +60,12 @@ func tuneGC() (undo func()) {
 const memMargin = 0.05
 
 type memGuard struct {
-	limit   uint64
-	prev    int64 // the runtime's memory limit before the search
-	samples []metrics.Sample
+	limit uint64
+	prev  int64 // the runtime's memory limit before the search
 }
 
 func newMemGuard(limit uint64) *memGuard {
-	m := &memGuard{limit: limit, samples: []metrics.Sample{
-		{Name: "/memory/classes/total:bytes"},
-		{Name: "/memory/classes/heap/released:bytes"},
-	}}
+	m := &memGuard{limit: limit}
 	m.prev = debug.SetMemoryLimit(int64(limit))
 	return m
 }
@@ -77,33 +73,21 @@ func newMemGuard(limit uint64) *memGuard {
 // release restores the runtime's memory limit.
 func (m *memGuard) release() { debug.SetMemoryLimit(m.prev) }
 
-// held is the memory the runtime holds from the system.
+// held is the memory the runtime holds from the system. It is safe for
+// concurrent use (the analyses poll it from several goroutines): each
+// call reads the runtime's metrics into samples of its own.
 func (m *memGuard) held() uint64 {
-	metrics.Read(m.samples)
-	total, released := m.samples[0].Value.Uint64(), m.samples[1].Value.Uint64()
-	return total - released
-}
-
-// over reports whether the process holds more than the bound's budget
-// now, garbage collected (the analyses' test, polled from several
-// goroutines at once: it reads the runtime's metrics into samples of its
-// own).
-func (m *memGuard) over() bool {
-	budget := uint64(float64(m.limit) * (1 - memMargin))
-	samples := []metrics.Sample{{Name: m.samples[0].Name}, {Name: m.samples[1].Name}}
-	held := func() uint64 {
-		metrics.Read(samples)
-		return samples[0].Value.Uint64() - samples[1].Value.Uint64()
+	samples := []metrics.Sample{
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
 	}
-	if held() <= budget {
-		return false
-	}
-	debug.FreeOSMemory() // a finished analysis's product may be garbage
-	return held() > budget
+	metrics.Read(samples)
+	return samples[0].Value.Uint64() - samples[1].Value.Uint64()
 }
 
 // full reports whether the next batch, which may allocate next bytes in
-// large blocks, could take the process past the bound. It collects garbage
+// large blocks, could take the process past the bound; full(0), whether
+// the process is past it now (the analyses' test). It collects garbage
 // (and returns it to the system) before it says yes.
 func (m *memGuard) full(next uint64) bool {
 	budget := uint64(float64(m.limit) * (1 - memMargin))
