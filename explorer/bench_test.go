@@ -1,6 +1,9 @@
 package explorer_test
 
 import (
+	"fmt"
+	"time"
+
 	"testing"
 
 	"wqcheck/examples"
@@ -129,4 +132,96 @@ func BenchmarkCheckState(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkRepresentative: what a representative costs against a plain
+// state (issue 16's target: at most 1.5x), on the same states. From a
+// sample of the representatives of a complete symmetric search (every
+// eighth, in BFS order), each iteration expands one state twice: plain
+// (successors, and each successor's hash) and symmetric (the same, each
+// successor replaced by its representative first). It reports both
+// per state, and their ratio ("x"). The whole search's CPU time per state
+// with and without symmetry (wqcheck bench) is a different figure: the
+// two searches store different states (a quotient keeps more of the
+// states whose objects look alike), which cost differently to expand.
+func BenchmarkRepresentative(b *testing.B) {
+	for _, cf := range []struct {
+		name, variant string
+		set           []string
+	}{
+		{"a", "upstream", []string{"NR_WORKERS", "4", "NR_WORKS", "2", "UNBOUND", "false"}},
+		{"b", "upstream", []string{"NR_WORKERS", "5", "NR_WORKS", "2", "UNBOUND", "true"}},
+		{"claim-percpu-4-3", "claim", []string{"NR_WORKERS", "4", "NR_WORKS", "3", "UNBOUND", "false"}},
+	} {
+		b.Run(cf.name, func(b *testing.B) {
+			o := model.Options{Set: map[string]string{}}
+			for i := 0; i+1 < len(cf.set); i += 2 {
+				o.Set[cf.set[i]] = cf.set[i+1]
+			}
+			p, err := (&model.Loader{Builtin: examples.FS}).Load(cf.variant, o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			res := explorer.Explore(p, explorer.Options{All: true, Workers: 1, Symmetry: true})
+			sym := p.NewSymmetry(res.Stats.Symmetry)
+			c := sym.NewCanonicaliser(sym.NewSymWatch())
+			st := p.NewStepper()
+			buf := make(model.State, p.Words)
+			states := representatives(p, st, c, res.Stats.States)
+			var plain, symm time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s := states[i%len(states)]
+				t0 := time.Now()
+				st.Successors(s, func(sc *model.Succ) { hashSink ^= explorer.Hash(sc.State) })
+				t1 := time.Now()
+				st.Successors(s, func(sc *model.Succ) {
+					copy(buf, sc.State)
+					c.Canon(buf)
+					hashSink ^= explorer.Hash(buf)
+				})
+				plain += t1.Sub(t0)
+				symm += time.Since(t1)
+			}
+			b.ReportMetric(float64(plain.Nanoseconds())/float64(b.N), "plain-ns/state")
+			b.ReportMetric(float64(symm.Nanoseconds())/float64(b.N), "sym-ns/state")
+			b.ReportMetric(float64(symm)/float64(plain), "x")
+		})
+	}
+}
+
+// representatives is every eighth state of the quotient graph in BFS order
+// (n states in all, which the search found), found by a search of its own
+// (a kept graph is never a quotient).
+func representatives(p *model.Program, st *model.Stepper, c *model.Canonicaliser, n int) []model.State {
+	seen := map[string]bool{}
+	var queue, sample []model.State
+	push := func(s model.State) {
+		s = s.Clone()
+		c.Canon(s)
+		if k := fmt.Sprint(s); !seen[k] {
+			seen[k] = true
+			queue = append(queue, s)
+		}
+	}
+	init, err := p.Initial()
+	if err != nil {
+		panic(err)
+	}
+	push(init)
+	for i := 0; i < len(queue); i++ {
+		if i%8 == 0 {
+			sample = append(sample, queue[i])
+		}
+		st.Successors(queue[i], func(sc *model.Succ) {
+			if sc.Err == nil {
+				push(sc.State)
+			}
+		})
+		queue[i] = nil
+	}
+	if len(seen) != n {
+		panic(fmt.Sprintf("representatives: %d states, the search found %d", len(seen), n))
+	}
+	return sample
 }
