@@ -108,7 +108,7 @@ func (x *expander) expand(c *chunk) {
 		var nsucc int32
 		start := len(c.succs)
 		x.st.Successors(s, func(sc *model.Succ) {
-			f := x.successor(c, sc)
+			f := x.successor(c, s, sc)
 			f.k = nsucc
 			nsucc++
 			c.succs = append(c.succs, f)
@@ -126,9 +126,10 @@ func (x *expander) expand(c *chunk) {
 	}
 }
 
-// successor notes one step's events, canonicalises its state and looks it
-// up in the visited set (which phase 1 only reads).
-func (x *expander) successor(c *chunk, sc *model.Succ) found {
+// successor notes one step's events, canonicalises its state (a successor
+// of parent, a representative) and looks it up in the visited set (which
+// phase 1 only reads).
+func (x *expander) successor(c *chunk, parent model.State, sc *model.Succ) found {
 	f := found{thread: int32(sc.Thread), branch: int32(sc.Branch), events: int32(len(c.events)), fair: sc.Fair}
 	for _, prop := range sc.Fired {
 		c.events = append(c.events, stepEvent{prop: prop, msg: "warn_on fired: " + x.p.Props[prop].Text})
@@ -152,7 +153,7 @@ func (x *expander) successor(c *chunk, sc *model.Succ) found {
 	if x.canon != nil {
 		copy(x.buf, state)
 		state = x.buf
-		f.moved = x.canon.Canon(state)
+		f.moved = x.canon.Child(parent, state)
 		if e := x.g.edges; f.moved && e != nil {
 			if e.permItems >= 0 {
 				f.perm = model.PermRank(x.canon.Perm(e.permItems))

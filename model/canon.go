@@ -23,6 +23,8 @@ type Canonicaliser struct {
 	hit       bool      // abstract met a reference to a permuted object
 	tmp, cand State
 	ties      [][2]int // per array, runs of equal colour: [array, start<<16|len]
+	pcs       []int32  // per thread: its pc in the state being canonicalised
+	pcOut     []int32  // apply's: per thread, its pc in the permuted state
 }
 
 // NewCanonicaliser returns scratch for Canon, recording breaks in watch.
@@ -40,6 +42,8 @@ func (sym *Symmetry) NewCanonicaliser(watch *SymWatch) *Canonicaliser {
 	}
 	c.tmp = make(State, sym.p.Words)
 	c.cand = make(State, sym.p.Words)
+	c.pcs = make([]int32, len(sym.p.Threads))
+	c.pcOut = make([]int32, len(sym.p.Threads))
 	return c
 }
 
@@ -76,6 +80,9 @@ func (c *Canonicaliser) Canon(s State) bool {
 		clear(c.linked[k])
 	}
 	c.anyLink = false
+	for i, t := range c.sym.p.Threads {
+		c.pcs[i] = int32(c.sym.p.PC(s, t))
+	}
 	c.colour(s)
 	identity, ntie := false, 1
 	if !c.sortAll() || c.tiesPlain(s) {
@@ -135,7 +142,7 @@ func (c *Canonicaliser) colour(s State) {
 		if sym.thArr[t.Index] >= 0 {
 			continue
 		}
-		pc := p.PC(s, t)
+		pc := int(c.pcs[t.Index])
 		lb := t.localsBase()
 		for _, sl := range sym.thSlots[t.Index][pc] {
 			if sl.kind == slotIdx {
@@ -215,7 +222,7 @@ func (c *Canonicaliser) linkAll(s State) {
 				continue
 			}
 			t := p.Threads[a.threads[j]]
-			pc := p.PC(s, t)
+			pc := c.pcs[t.Index]
 			lb := t.localsBase()
 			ts := sym.thSlots[t.Index][pc]
 			for e := range ts {
@@ -462,8 +469,7 @@ func permute(xs []int32, i int, f func()) {
 // threadKey mixes a thread's pc, task state and live locals into h, with
 // references to symmetric objects abstracted.
 func (c *Canonicaliser) threadKey(s State, t *Thread, h uint64) uint64 {
-	p := c.sym.p
-	pc := p.PC(s, t)
+	pc := int(c.pcs[t.Index])
 	h = maskedHash(s, t.Base, t.Kind.blockBits(), c.sym.thMask[t.Index][pc], h)
 	lb := t.localsBase()
 	slots := c.sym.thSlots[t.Index][pc]

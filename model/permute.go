@@ -9,15 +9,24 @@ import (
 
 // apply writes perm(s) (c.perm) to out.
 func (c *Canonicaliser) apply(s, out State) {
-	c.sym.Apply(s, out, c.perm)
+	c.sym.apply(s, out, c.perm, c.pcs, c.pcOut)
 }
 
 // Apply writes π(s) to out, π given per permuted array as perm[k][old] =
 // new: each object's block and its thread's block move to the new position
 // and every reference, list entry, lock owner and task value is renamed.
 func (sym *Symmetry) Apply(s, out State, perm [][]int32) {
+	sym.apply(s, out, perm, nil, nil)
+}
+
+// apply is Apply; when pcs (every thread's pc in s) is given, it reads
+// no pc from the state, and leaves the pcs of π(s) in pcOut.
+func (sym *Symmetry) apply(s, out State, perm [][]int32, pcs, pcOut []int32) {
 	p := sym.p
 	copy(out, s)
+	if pcs != nil {
+		copy(pcOut, pcs)
+	}
 	var moved uint64 // the arrays perm changes (all, beyond 64)
 	for k, a := range sym.arrays {
 		st := a.a.Struct
@@ -31,6 +40,9 @@ func (sym *Symmetry) Apply(s, out State, perm [][]int32) {
 			if a.threads != nil {
 				from, to := p.Threads[a.threads[j]], p.Threads[a.threads[nj]]
 				copyBits(out, to.Base, s, from.Base, from.Kind.blockBits())
+				if pcs != nil {
+					pcOut[to.Index] = pcs[from.Index]
+				}
 			}
 		}
 	}
@@ -56,7 +68,12 @@ func (sym *Symmetry) Apply(s, out State, perm [][]int32) {
 		}
 	}
 	for _, t := range p.Threads {
-		pc := p.PC(out, t)
+		var pc int
+		if pcs != nil {
+			pc = int(pcOut[t.Index])
+		} else {
+			pc = p.PC(out, t)
+		}
 		if pc >= len(t.Kind.Code) {
 			continue
 		}

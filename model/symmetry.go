@@ -69,6 +69,10 @@ type Symmetry struct {
 	// what a reference or a task value may be renamed by
 	structArrs []uint64
 	taskArrs   uint64
+	// sameOrder's: the bits it compares word by word, and the threads
+	// outside the permuted arrays that hold a slot at some pc
+	ordered     []uint64
+	slotThreads []*Thread
 }
 
 type symArr struct {
@@ -137,6 +141,7 @@ func (p *Program) NewSymmetry(arrays []*Array) *Symmetry {
 	sym.findDataSlots(relevant)
 	sym.findLocalSlots(arrays, relevant)
 	sym.buildMasks()
+	sym.buildOrdered()
 	return sym
 }
 
