@@ -22,9 +22,9 @@ type Canonicaliser struct {
 	anyLink   bool      // some permuted object refers to another
 	hit       bool      // abstract met a reference to a permuted object
 	tmp, cand State
-	ties      [][2]int // per array, runs of equal colour: [array, start<<16|len]
-	pcs       []int32  // per thread: its pc in the state being canonicalised
-	pcOut     []int32  // apply's: per thread, its pc in the permuted state
+	ties      [][2]int  // per array, runs of equal colour: [array, start<<16|len]
+	rn        *renaming // apply's scratch, with every thread's pc in the state canonicalised
+	swapRn    *renaming // fixedBySwaps', with those in c.tmp
 }
 
 // NewCanonicaliser returns scratch for Canon, recording breaks in watch.
@@ -42,8 +42,7 @@ func (sym *Symmetry) NewCanonicaliser(watch *SymWatch) *Canonicaliser {
 	}
 	c.tmp = make(State, sym.p.Words)
 	c.cand = make(State, sym.p.Words)
-	c.pcs = make([]int32, len(sym.p.Threads))
-	c.pcOut = make([]int32, len(sym.p.Threads))
+	c.rn, c.swapRn = sym.newRenaming(), sym.newRenaming()
 	return c
 }
 
@@ -80,9 +79,7 @@ func (c *Canonicaliser) Canon(s State) bool {
 		clear(c.linked[k])
 	}
 	c.anyLink = false
-	for i, t := range c.sym.p.Threads {
-		c.pcs[i] = int32(c.sym.p.PC(s, t))
-	}
+	c.rn.readPCs(c.sym.p, s)
 	c.colour(s)
 	identity, ntie := false, 1
 	if !c.sortAll() || c.tiesPlain(s) {
@@ -138,11 +135,8 @@ func (c *Canonicaliser) colour(s State) {
 	for i := range sym.fixed {
 		c.incoming(s, &sym.fixed[i], 0, uint64(i+1)<<8)
 	}
-	for _, t := range p.Threads {
-		if sym.thArr[t.Index] >= 0 {
-			continue
-		}
-		pc := int(c.pcs[t.Index])
+	for _, t := range sym.slotThreads {
+		pc := int(c.rn.pcs[t.Index])
 		lb := t.localsBase()
 		for _, sl := range sym.thSlots[t.Index][pc] {
 			if sl.kind == slotIdx {
@@ -222,7 +216,7 @@ func (c *Canonicaliser) linkAll(s State) {
 				continue
 			}
 			t := p.Threads[a.threads[j]]
-			pc := c.pcs[t.Index]
+			pc := c.rn.pcs[t.Index]
 			lb := t.localsBase()
 			ts := sym.thSlots[t.Index][pc]
 			for e := range ts {
@@ -441,9 +435,10 @@ func (c *Canonicaliser) fixedBySwaps(k, j, n int) bool {
 			sw[a][i] = int32(i)
 		}
 	}
+	c.swapRn.readPCs(c.sym.p, c.tmp)
 	for i := j; i+1 < j+n; i++ {
 		sw[k][i], sw[k][i+1] = int32(i+1), int32(i)
-		c.sym.Apply(c.tmp, c.cand, sw)
+		c.sym.apply(c.tmp, c.cand, sw, c.swapRn)
 		sw[k][i], sw[k][i+1] = int32(i), int32(i+1)
 		if !slices.Equal(c.cand, c.tmp) {
 			return false
@@ -469,7 +464,7 @@ func permute(xs []int32, i int, f func()) {
 // threadKey mixes a thread's pc, task state and live locals into h, with
 // references to symmetric objects abstracted.
 func (c *Canonicaliser) threadKey(s State, t *Thread, h uint64) uint64 {
-	pc := int(c.pcs[t.Index])
+	pc := int(c.rn.pcs[t.Index])
 	h = maskedHash(s, t.Base, t.Kind.blockBits(), c.sym.thMask[t.Index][pc], h)
 	lb := t.localsBase()
 	slots := c.sym.thSlots[t.Index][pc]

@@ -54,7 +54,8 @@ func (sym *Symmetry) sameOrder(parent, s State) bool {
 
 // buildOrdered marks the bits sameOrder compares word by word: the permuted
 // objects' blocks, their threads' blocks and the fixed slots; and lists the
-// other threads that hold a slot at some pc.
+// threads that hold a slot at some pc (renThreads), and those of them
+// outside the permuted arrays (slotThreads).
 func (sym *Symmetry) buildOrdered() {
 	p := sym.p
 	sym.ordered = make([]uint64, p.Words)
@@ -72,13 +73,14 @@ func (sym *Symmetry) buildOrdered() {
 	for i := range sym.fixed {
 		mark(sym.fixed[i].off, slotBits(&sym.fixed[i]))
 	}
+
 	for _, t := range p.Threads {
-		if sym.thArr[t.Index] >= 0 {
-			continue
-		}
 		for _, sls := range sym.thSlots[t.Index] {
 			if len(sls) > 0 {
-				sym.slotThreads = append(sym.slotThreads, t)
+				sym.renThreads = append(sym.renThreads, t)
+				if sym.thArr[t.Index] < 0 {
+					sym.slotThreads = append(sym.slotThreads, t)
+				}
 				break
 			}
 		}

@@ -9,29 +9,85 @@ import (
 
 // apply writes perm(s) (c.perm) to out.
 func (c *Canonicaliser) apply(s, out State) {
-	c.sym.apply(s, out, c.perm, c.pcs, c.pcOut)
+	c.sym.apply(s, out, c.perm, c.rn)
 }
 
 // Apply writes π(s) to out, π given per permuted array as perm[k][old] =
 // new: each object's block and its thread's block move to the new position
 // and every reference, list entry, lock owner and task value is renamed.
 func (sym *Symmetry) Apply(s, out State, perm [][]int32) {
-	sym.apply(s, out, perm, nil, nil)
+	rn := sym.newRenaming()
+	rn.readPCs(sym.p, s)
+	sym.apply(s, out, perm, rn)
 }
 
-// apply is Apply; when pcs (every thread's pc in s) is given, it reads
-// no pc from the state, and leaves the pcs of π(s) in pcOut.
-func (sym *Symmetry) apply(s, out State, perm [][]int32, pcs, pcOut []int32) {
+// renaming is apply's scratch: what each reference and task value
+// becomes, and every thread's pc before and after.
+type renaming struct {
+	ref        [][]uint64 // per struct: a reference value (object+1, or 0) -> its new value
+	task       []uint64   // a task value (thread+1, or 0) -> its new value
+	pcs, pcOut []int32    // per thread: its pc in the state applied to, and after
+}
+
+func (sym *Symmetry) newRenaming() *renaming {
+	p := sym.p
+	rn := &renaming{task: identityTable(len(p.Threads) + 1),
+		pcs: make([]int32, len(p.Threads)), pcOut: make([]int32, len(p.Threads))}
+	for _, st := range p.Structs {
+		rn.ref = append(rn.ref, identityTable(st.Count+1))
+	}
+	return rn
+}
+
+func identityTable(n int) []uint64 {
+	t := make([]uint64, n)
+	for i := range t {
+		t[i] = uint64(i)
+	}
+	return t
+}
+
+// buildFlat lists the slots apply renames outside the threads' locals:
+// the fixed slots and every permuted object's elemSlots, at their offsets
+// in the state.
+func (sym *Symmetry) buildFlat() {
+	sym.flat = append(sym.flat, sym.fixed...)
+	for si, st := range sym.p.Structs {
+		for j := 0; j < st.Count; j++ {
+			if sym.symOf[si][j] < 0 {
+				continue
+			}
+			for _, sl := range sym.elemSlots[si] {
+				sl.off += st.objBase(j)
+				sym.flat = append(sym.flat, sl)
+			}
+		}
+	}
+}
+
+// readPCs notes every thread's pc in s.
+func (rn *renaming) readPCs(p *Program, s State) {
+	for i, t := range p.Threads {
+		rn.pcs[i] = int32(p.PC(s, t))
+	}
+}
+
+// apply is Apply with scratch rn, which holds the pcs of s; it leaves
+// those of π(s) in rn.pcOut.
+func (sym *Symmetry) apply(s, out State, perm [][]int32, rn *renaming) {
 	p := sym.p
 	copy(out, s)
-	if pcs != nil {
-		copy(pcOut, pcs)
-	}
+	copy(rn.pcOut, rn.pcs)
 	var moved uint64 // the arrays perm changes (all, beyond 64)
 	for k, a := range sym.arrays {
 		st := a.a.Struct
+		ref := rn.ref[st.ID]
 		for j := 0; j < a.a.Len; j++ {
 			nj := int(perm[k][j])
+			ref[a.a.First+j+1] = uint64(a.a.First+nj) + 1
+			if a.threads != nil {
+				rn.task[a.threads[j]+1] = uint64(a.threads[nj]) + 1
+			}
 			if nj == j {
 				continue
 			}
@@ -40,47 +96,25 @@ func (sym *Symmetry) apply(s, out State, perm [][]int32, pcs, pcOut []int32) {
 			if a.threads != nil {
 				from, to := p.Threads[a.threads[j]], p.Threads[a.threads[nj]]
 				copyBits(out, to.Base, s, from.Base, from.Kind.blockBits())
-				if pcs != nil {
-					pcOut[to.Index] = pcs[from.Index]
-				}
+				rn.pcOut[to.Index] = rn.pcs[from.Index]
 			}
 		}
 	}
 	if moved == 0 {
 		return
 	}
-	for i := range sym.fixed {
-		sym.renameIf(out, &sym.fixed[i], 0, perm, moved)
+	for i := range sym.flat {
+		sym.renameIf(out, &sym.flat[i], 0, rn, moved)
 	}
-	for si, st := range p.Structs {
-		es := sym.elemSlots[si]
-		if len(es) == 0 {
-			continue
-		}
-		for j := 0; j < st.Count; j++ {
-			if sym.symOf[si][j] < 0 {
-				continue
-			}
-			base := st.objBase(j)
-			for e := range es {
-				sym.renameIf(out, &es[e], base, perm, moved)
-			}
-		}
-	}
-	for _, t := range p.Threads {
-		var pc int
-		if pcs != nil {
-			pc = int(pcOut[t.Index])
-		} else {
-			pc = p.PC(out, t)
-		}
+	for _, t := range sym.renThreads {
+		pc := int(rn.pcOut[t.Index])
 		if pc >= len(t.Kind.Code) {
 			continue
 		}
 		lb := t.localsBase()
 		slots := sym.thSlots[t.Index][pc]
 		for e := range slots {
-			sym.renameIf(out, &slots[e], lb, perm, moved)
+			sym.renameIf(out, &slots[e], lb, rn, moved)
 		}
 	}
 }
@@ -96,7 +130,7 @@ func arrayBit(k int) uint64 {
 
 // renameIf renames the values of slot sl when it may refer to an object
 // or thread of an array in moved (the others keep their names).
-func (sym *Symmetry) renameIf(s State, sl *slot, base uint32, perm [][]int32, moved uint64) {
+func (sym *Symmetry) renameIf(s State, sl *slot, base uint32, rn *renaming, moved uint64) {
 	switch sl.kind {
 	case slotRef, slotList:
 		if sym.structArrs[sl.st.ID]&moved == 0 {
@@ -107,7 +141,7 @@ func (sym *Symmetry) renameIf(s State, sl *slot, base uint32, perm [][]int32, mo
 			return
 		}
 	}
-	sym.rename(s, sl, base, perm)
+	sym.rename(s, sl, base, rn)
 }
 
 func (sym *Symmetry) renameRef(st *Struct, v uint64, perm [][]int32) uint64 {
@@ -143,24 +177,20 @@ func (sym *Symmetry) RenameThreadIn(t int, perm []int32) int {
 	return sym.arrays[sym.thArr[t]].threads[perm[sym.thPos[t]]]
 }
 
-func (sym *Symmetry) rename(s State, sl *slot, base uint32, perm [][]int32) {
+func (sym *Symmetry) rename(s State, sl *slot, base uint32, rn *renaming) {
+	off := base + sl.off
 	switch sl.kind {
 	case slotRef:
-		off := base + sl.off
-		if v := s.get(off, sl.w); v != 0 {
-			s.set(off, sl.w, sym.renameRef(sl.st, v, perm))
-		}
+		s.set(off, sl.w, rn.ref[sl.st.ID][s.get(off, sl.w)])
 	case slotTask:
-		off := base + sl.off
-		if v := s.get(off, sl.w); v != 0 {
-			s.set(off, sl.w, uint64(sym.RenameThread(int(v-1), perm)+1))
-		}
+		s.set(off, sl.w, rn.task[s.get(off, sl.w)])
 	case slotList:
-		off := base + sl.off
+		ref := rn.ref[sl.st.ID]
 		n := int(s.get(off, sl.li.LenW))
+		at := off + uint32(sl.li.LenW)
 		for i := 0; i < n; i++ {
-			v := uint64(sym.p.listAt(s, off, sl.li, i))
-			sym.p.listPut(s, off, sl.li, i, int64(sym.renameRef(sl.st, v, perm)))
+			s.set(at, sl.li.ElemW, ref[s.get(at, sl.li.ElemW)+1]-1)
+			at += uint32(sl.li.ElemW)
 		}
 	}
 }

@@ -69,10 +69,15 @@ type Symmetry struct {
 	// what a reference or a task value may be renamed by
 	structArrs []uint64
 	taskArrs   uint64
-	// sameOrder's: the bits it compares word by word, and the threads
-	// outside the permuted arrays that hold a slot at some pc
+	// sameOrder's: the bits it compares word by word; the threads that
+	// hold a slot at some pc, and those of them outside the permuted
+	// arrays
 	ordered     []uint64
+	renThreads  []*Thread
 	slotThreads []*Thread
+	// Apply's: the fixed slots and every permuted object's elemSlots,
+	// at their offsets in the state
+	flat []slot
 }
 
 type symArr struct {
@@ -142,6 +147,7 @@ func (p *Program) NewSymmetry(arrays []*Array) *Symmetry {
 	sym.findLocalSlots(arrays, relevant)
 	sym.buildMasks()
 	sym.buildOrdered()
+	sym.buildFlat()
 	return sym
 }
 
