@@ -144,19 +144,6 @@ func (sym *Symmetry) renameIf(s State, sl *slot, base uint32, rn *renaming, move
 	sym.rename(s, sl, base, rn)
 }
 
-func (sym *Symmetry) renameRef(st *Struct, v uint64, perm [][]int32) uint64 {
-	if v == 0 {
-		return 0
-	}
-	si := st.ID
-	k := sym.symOf[si][v-1]
-	if k < 0 {
-		return v
-	}
-	a := sym.arrays[k].a
-	return uint64(a.First+int(perm[k][sym.posOf[si][v-1]])) + 1
-}
-
 // RenameThread maps a thread index under perm.
 func (sym *Symmetry) RenameThread(t int, perm [][]int32) int {
 	k := sym.thArr[t]
