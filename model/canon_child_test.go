@@ -10,13 +10,13 @@ import (
 )
 
 // TestChildIsCanon: on every successor of every representative of every
-// example's quotient graph (and the workqueue variants at 4 workers and 2
-// items on both pool kinds, and fine-grained at their defaults, up to
-// 50,000 representatives each), Child
+// example's quotient graph (and of the workqueue variants at 4 workers and
+// 2 items on both pool kinds, and fine-grained at their defaults; up to
+// 50,000 representatives each), and of testdata/canon/refcopy.wq, Child
 // gives what Canon gives: the same state, the same answer, the same
-// permutation of every array. And the shortcut is taken (not only the
-// fallback), on most of the workqueue variants' steps by threads outside
-// the permuted arrays.
+// permutation of every array. And the shortcut is taken, not only the
+// fallback: on refcopy.wq, and on at least one successor in twenty in all
+// (22% when written).
 func TestChildIsCanon(t *testing.T) {
 	names, _ := fs.Glob(examples.FS, "*.wq")
 	l := &Loader{Builtin: examples.FS}
