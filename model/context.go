@@ -54,11 +54,11 @@ func (p *Program) Ctx(s State, t *Thread) CtxState {
 	if t.Kind.CtxW == 0 {
 		return CtxState{}
 	}
-	b := t.ctxBase()
+	v := s.get(t.ctxBase(), ctxPreemptW+ctxIrqW+ctxBhW) // the three fields, read at once
 	return CtxState{
-		Preempt: int(s.get(b, ctxPreemptW)),
-		IrqOff:  s.get(b+ctxPreemptW, ctxIrqW) != 0,
-		Bh:      int(s.get(b+ctxPreemptW+ctxIrqW, ctxBhW)),
+		Preempt: int(v & (1<<ctxPreemptW - 1)),
+		IrqOff:  v>>ctxPreemptW&(1<<ctxIrqW-1) != 0,
+		Bh:      int(v >> (ctxPreemptW + ctxIrqW) & (1<<ctxBhW - 1)),
 	}
 }
 
@@ -376,19 +376,11 @@ func (v *cpuView) compute(st *Stepper, s State) {
 	}
 	v.bad = 0
 	v.ctx.reset(p, s, st.ctx.sym)
+	for i := 0; i < len(p.Threads); {
+		i = v.cpusFrom(s, i)
+	}
 	for _, t := range p.Threads {
-		v.cpu[t.Index] = CPUUnbound
-		if t.Kind.CPU == nil || p.Finished(s, t) {
-			continue
-		}
-		cpu, err := v.cpuOf(t)
-		if err != nil {
-			if v.bad == 0 {
-				v.bad, v.msg = t.Index+1, *err
-			}
-			continue
-		}
-		v.cpu[t.Index] = int8(cpu)
+		cpu := int(v.cpu[t.Index])
 		if cpu == CPUUnbound {
 			continue
 		}
@@ -420,17 +412,34 @@ func (v *cpuView) compute(st *Stepper, s State) {
 	}
 }
 
-func (v *cpuView) cpuOf(t *Thread) (cpu int, err *rtPanic) {
+// cpusFrom notes in v.cpu the CPU of each thread from the i-th on
+// (CPUUnbound for an unbound or finished one), and returns len(p.Threads);
+// or, when a thread's CPU expression fails, notes that as the view's
+// error (the first one), takes the thread as unbound and returns the
+// index after it. (One deferred recovery for all the threads: the
+// stepping rule asks for every thread's CPU before every step.)
+func (v *cpuView) cpusFrom(s State, i int) (next int) {
+	p := v.ctx.p
 	defer func() {
 		if r := recover(); r != nil {
 			rp, ok := r.(rtPanic)
 			if !ok {
 				panic(r)
 			}
-			err = &rp
+			if v.bad == 0 {
+				v.bad, v.msg = next+1, rp
+			}
+			next++
 		}
 	}()
-	return v.ctx.p.cpuOf(&v.ctx, t), nil
+	for next = i; next < len(p.Threads); next++ {
+		t := p.Threads[next]
+		v.cpu[next] = CPUUnbound
+		if t.Kind.CPU != nil && !p.Finished(s, t) {
+			v.cpu[next] = int8(p.cpuOf(&v.ctx, t))
+		}
+	}
+	return next
 }
 
 // blocked applies the stepping rule: whether another context of t's CPU
