@@ -113,20 +113,18 @@ func (c *Canonicaliser) colour(s State) {
 	p := sym.p
 	for k, a := range sym.arrays {
 		st := a.a.Struct
-		si := st.ID
+		mask, es, col := sym.objMask[st.ID], sym.elemSlots[st.ID], c.col[k]
 		for j := 0; j < a.a.Len; j++ {
-			obj := a.a.First + j
-			base := st.objBase(obj)
-			h := maskedHash(s, base, st.Stride, sym.objMask[si], uint64(k+1))
+			base := st.objBase(a.a.First + j)
+			h := maskedHash(s, base, st.Stride, mask, uint64(k+1))
 			c.hit = false
-			es := sym.elemSlots[si]
 			for e := range es {
 				h = mix(h, c.abstract(s, &es[e], base))
 			}
 			if a.threads != nil {
 				h = c.threadKey(s, p.Threads[a.threads[j]], h)
 			}
-			c.col[k][j] = h
+			col[j] = h
 			if c.hit {
 				c.linked[k][j] = true
 			}
@@ -611,6 +609,9 @@ func (c *Canonicaliser) Perm(k int) []int32 { return c.perm[k] }
 // maskedHash mixes into h the n bits of s from off, leaving out those set
 // in mask (relative to off).
 func maskedHash(s State, off, n uint32, mask []uint64, h uint64) uint64 {
+	if n <= 64 { // most blocks
+		return mix(h, s.get(off, uint8(n))&^mask[0])
+	}
 	for i := 0; n > 0; i++ {
 		k := min(n, 64)
 		h = mix(h, s.get(off, uint8(k))&^mask[i])
