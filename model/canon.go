@@ -395,12 +395,12 @@ func (c *Canonicaliser) plainRun(s State, k int, run []int32) bool {
 	j0 := int(run[0])
 	b0 := st.objBase(a.a.First + j0)
 	for _, j := range run[1:] {
-		if !equalBits(s, b0, st.objBase(a.a.First+int(j)), st.Stride) {
+		if !equalBits(s, b0, s, st.objBase(a.a.First+int(j)), st.Stride) {
 			return false
 		}
 		if a.threads != nil {
 			t0, t := p.Threads[a.threads[j0]], p.Threads[a.threads[j]]
-			if !equalBits(s, t0.Base, t.Base, t0.Kind.blockBits()) {
+			if !equalBits(s, t0.Base, s, t.Base, t0.Kind.blockBits()) {
 				return false
 			}
 		}
@@ -408,11 +408,12 @@ func (c *Canonicaliser) plainRun(s State, k int, run []int32) bool {
 	return true
 }
 
-// equalBits reports whether the n bits at offsets x and y of s are equal.
-func equalBits(s State, x, y, n uint32) bool {
+// equalBits reports whether the n bits of a at offset x equal those of b
+// at offset y.
+func equalBits(a State, x uint32, b State, y uint32, n uint32) bool {
 	for n > 0 {
 		k := min(n, 64)
-		if s.get(x, uint8(k)) != s.get(y, uint8(k)) {
+		if a.get(x, uint8(k)) != b.get(y, uint8(k)) {
 			return false
 		}
 		x += k

@@ -45,7 +45,7 @@ func (sym *Symmetry) sameOrder(parent, s State) bool {
 		if len(sym.thSlots[t.Index][pp]) == 0 && len(sym.thSlots[t.Index][ps]) == 0 {
 			continue
 		}
-		if pp != ps || !equalBitsOf(parent, s, t.Base, t.Kind.blockBits()) {
+		if pp != ps || !equalBits(parent, t.Base, s, t.Base, t.Kind.blockBits()) {
 			return false
 		}
 	}
@@ -73,7 +73,6 @@ func (sym *Symmetry) buildOrdered() {
 	for i := range sym.fixed {
 		mark(sym.fixed[i].off, slotBits(&sym.fixed[i]))
 	}
-
 	for _, t := range p.Threads {
 		for _, sls := range sym.thSlots[t.Index] {
 			if len(sls) > 0 {
@@ -85,17 +84,4 @@ func (sym *Symmetry) buildOrdered() {
 			}
 		}
 	}
-}
-
-// equalBitsOf reports whether the n bits at off agree in x and y.
-func equalBitsOf(x, y State, off, n uint32) bool {
-	for n > 0 {
-		k := min(n, 64)
-		if x.get(off, uint8(k)) != y.get(off, uint8(k)) {
-			return false
-		}
-		off += k
-		n -= k
-	}
-	return true
 }
