@@ -22,9 +22,13 @@ type Canonicaliser struct {
 	anyLink   bool      // some permuted object refers to another
 	hit       bool      // abstract met a reference to a permuted object
 	tmp, cand State
-	ties      [][2]int  // per array, runs of equal colour: [array, start<<16|len]
-	rn        *renaming // apply's scratch, with every thread's pc in the state canonicalised
-	swapRn    *renaming // fixedBySwaps', with those in c.tmp
+	ties      [][2]int   // per array, runs of equal colour: [array, start<<16|len]
+	applied   bool       // dropPlainTies left the state in c.order's order in c.tmp
+	follow    []follower // ties whose order follows another's (canon_follow.go)
+	mateBuf   []int32    // their mates
+	refs      [][2]int32 // refsOf's
+	rn        *renaming  // apply's scratch, with every thread's pc in the state canonicalised
+	swapRn    *renaming  // fixedBySwaps', with those in c.tmp
 }
 
 // NewCanonicaliser returns scratch for Canon, recording breaks in watch.
@@ -71,7 +75,9 @@ const maxTieCandidates = 120
 // state does not tell apart (tiesPlain: the common case), that order is
 // the representative's. Otherwise: refine the colours along references
 // between permuted objects while they leave ties (refine), find the runs
-// of equal colours (findTies), drop those whose order cannot matter
+// of equal colours (findTies), take the order of each run paired one to
+// one with an earlier run by references from that run's (findFollowers,
+// canon_follow.go), drop those whose order cannot matter
 // (dropPlainTies), and, for the runs left, try every order and keep the
 // least state (leastOfTies).
 func (c *Canonicaliser) Canon(s State) bool {
@@ -82,12 +88,16 @@ func (c *Canonicaliser) Canon(s State) bool {
 	c.rn.readPCs(c.sym.p, s)
 	c.colour(s)
 	identity, ntie := false, 1
+	c.applied, c.ties, c.follow = false, c.ties[:0], c.follow[:0]
 	if !c.sortAll() || c.tiesPlain(s) {
 		// the common case: the colours order every object that matters
 		identity = c.isIdentity()
 	} else {
 		c.refine(s)
 		identity, ntie = c.findTies()
+		if len(c.ties) > 1 {
+			identity, ntie = c.findFollowers(s, identity)
+		}
 		if ntie > 1 {
 			ntie = c.dropPlainTies(s)
 		}
@@ -97,8 +107,10 @@ func (c *Canonicaliser) Canon(s State) bool {
 			c.setIdentity()
 			return false
 		}
-		c.setPerm()
-		c.apply(s, c.tmp)
+		if !c.applied { // else dropPlainTies has left the state in this order in c.tmp
+			c.setPerm()
+			c.apply(s, c.tmp)
+		}
 		copy(s, c.tmp)
 		return true
 	}
@@ -147,12 +159,13 @@ func (c *Canonicaliser) colour(s State) {
 }
 
 // refine lets references between permuted objects carry colours, for at
-// most two rounds, while equal colours leave ties, and sorts the arrays by
-// the new colours. (Whether to refine depends only on the colours and on
+// most two rounds, while equal colours leave ties and the last round split
+// some run of them, and sorts the arrays by the new colours. (Whether to refine depends only on the colours and on
 // what tiesPlain sees, which are the same for every state of an orbit, so
 // the representative is still a function of the orbit.)
 func (c *Canonicaliser) refine(s State) {
 	sym := c.sym
+	classes := c.classes()
 	for round := 0; round < 2; round++ {
 		for k := range sym.arrays {
 			copy(c.col2[k], c.col[k])
@@ -169,7 +182,28 @@ func (c *Canonicaliser) refine(s State) {
 		if !c.sortAll() {
 			return
 		}
+		// a round that split no class leaves the colours stable: the next
+		// would split none either
+		n := c.classes()
+		if n == classes {
+			return
+		}
+		classes = n
 	}
+}
+
+// classes counts the runs of equal colours in c.order, over all arrays.
+func (c *Canonicaliser) classes() int {
+	n := 0
+	for k, ord := range c.order {
+		col := c.col[k]
+		for i := range ord {
+			if i == 0 || col[ord[i]] != col[ord[i-1]] {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // tiesPlain reports whether every run of equal colours in c.order is
@@ -245,7 +279,7 @@ func (c *Canonicaliser) isIdentity() bool {
 func (c *Canonicaliser) findTies() (identity bool, ntie int) {
 	identity = true
 	ntie = 1
-	c.ties = c.ties[:0]
+	c.ties, c.follow = c.ties[:0], c.follow[:0]
 	for k, a := range c.sym.arrays {
 		n := a.a.Len
 		ord := c.order[k]
@@ -279,20 +313,21 @@ func (c *Canonicaliser) findTies() (identity bool, ntie int) {
 // ties are of this kind: objects nothing refers to and that refer to no
 // permuted object, with equal blocks (checked bit for bit); otherwise, the
 // state in the current order must be unchanged by swapping any two
-// neighbours in the run. It returns how many orders the runs left have.
+// neighbours in the run (with their followers' mates). It returns how
+// many orders the runs left have, and leaves the state in the current
+// order in c.tmp (c.applied) once it has needed it.
 func (c *Canonicaliser) dropPlainTies(s State) int {
 	kept := c.ties[:0]
 	ntie := 1
-	applied := false
 	for _, tie := range c.ties {
 		k, j, n := tie[0], tie[1]>>16, tie[1]&0xffff
 		if c.plainRun(s, k, c.order[k][j:j+n]) {
 			continue
 		}
-		if !applied {
+		if !c.applied {
 			c.setPerm()
 			c.apply(s, c.tmp)
-			applied = true
+			c.applied = true
 		}
 		if !c.fixedBySwaps(k, j, n) {
 			kept = append(kept, tie)
@@ -324,7 +359,10 @@ func (c *Canonicaliser) leastOfTies(s State) bool {
 		}
 		k, j, n := c.ties[t][0], c.ties[t][1]>>16, c.ties[t][1]&0xffff
 		run := c.order[k][j : j+n]
-		permute(run, 0, func() { rec(t + 1) })
+		permute(run, 0, func() {
+			c.deriveFrom(k, j)
+			rec(t + 1)
+		})
 	}
 	rec(0)
 	for k := range c.perm {
@@ -423,9 +461,11 @@ func equalBits(a State, x uint32, b State, y uint32, n uint32) bool {
 	return true
 }
 
-// fixedBySwaps reports whether c.tmp (the state in the current order) is
-// unchanged by swapping each pair of neighbouring positions j..j+n-1 of
-// array k, which generate every order of them.
+// fixedBySwaps reports whether c.tmp (the state in the current order,
+// whose pcs apply left in c.rn.pcOut) is unchanged by swapping each pair
+// of neighbouring positions j..j+n-1 of array k, together with the
+// objects of the runs that follow it paired with them: such swaps
+// generate every order of the run (and its followers).
 func (c *Canonicaliser) fixedBySwaps(k, j, n int) bool {
 	sw := c.swap
 	for a := range sw {
@@ -434,11 +474,13 @@ func (c *Canonicaliser) fixedBySwaps(k, j, n int) bool {
 			sw[a][i] = int32(i)
 		}
 	}
-	c.swapRn.readPCs(c.sym.p, c.tmp)
+	copy(c.swapRn.pcs, c.rn.pcOut) // c.tmp's, as apply left them
 	for i := j; i+1 < j+n; i++ {
 		sw[k][i], sw[k][i+1] = int32(i+1), int32(i)
+		c.swapFollowers(sw, k, j, i)
 		c.sym.apply(c.tmp, c.cand, sw, c.swapRn)
 		sw[k][i], sw[k][i+1] = int32(i), int32(i+1)
+		c.swapFollowers(sw, k, j, i)
 		if !slices.Equal(c.cand, c.tmp) {
 			return false
 		}

@@ -167,16 +167,22 @@ func (sym *Symmetry) RenameThreadIn(t int, perm []int32) int {
 func (sym *Symmetry) rename(s State, sl *slot, base uint32, rn *renaming) {
 	off := base + sl.off
 	switch sl.kind {
-	case slotRef:
-		s.set(off, sl.w, rn.ref[sl.st.ID][s.get(off, sl.w)])
+	case slotRef: // (a value that stays, NULL most often, is not written)
+		if v := s.get(off, sl.w); rn.ref[sl.st.ID][v] != v {
+			s.set(off, sl.w, rn.ref[sl.st.ID][v])
+		}
 	case slotTask:
-		s.set(off, sl.w, rn.task[s.get(off, sl.w)])
+		if v := s.get(off, sl.w); rn.task[v] != v {
+			s.set(off, sl.w, rn.task[v])
+		}
 	case slotList:
 		ref := rn.ref[sl.st.ID]
 		n := int(s.get(off, sl.li.LenW))
 		at := off + uint32(sl.li.LenW)
 		for i := 0; i < n; i++ {
-			s.set(at, sl.li.ElemW, ref[s.get(at, sl.li.ElemW)+1]-1)
+			if v := s.get(at, sl.li.ElemW); ref[v+1]-1 != v {
+				s.set(at, sl.li.ElemW, ref[v+1]-1)
+			}
 			at += uint32(sl.li.ElemW)
 		}
 	}
