@@ -63,8 +63,10 @@ func fin(h uint64) uint64 {
 }
 
 // maxTieCandidates bounds how many orders of equally coloured objects Canon
-// compares to pick the least state; beyond it, ties keep their index order
-// (the representative is then still in the orbit, only not unique).
+// compares to pick the least state, counted after followers take their
+// leaders' orders and plain ties are dropped; beyond it, ties keep the
+// colours' order (the representative is then still in the orbit, only not
+// unique).
 const maxTieCandidates = 120
 
 // Canon replaces s by a representative of its orbit and returns whether it
@@ -100,6 +102,9 @@ func (c *Canonicaliser) Canon(s State) bool {
 		}
 		if ntie > 1 {
 			ntie = c.dropPlainTies(s)
+		}
+		if ntie > maxTieCandidates { // keep the colours' order: in the orbit, not unique
+			c.ties, ntie = c.ties[:0], 1
 		}
 	}
 	if ntie == 1 {
@@ -273,9 +278,9 @@ func (c *Canonicaliser) isIdentity() bool {
 }
 
 // findTies collects in c.ties the runs of equal colours in each array's
-// order (ties by position), up to maxTieCandidates orders in all (none
-// beyond it), and returns whether the order is the identity and how many
-// orders the runs have.
+// order (ties by position), and returns whether the order is the identity
+// and how many orders the runs have (saturating). Canon applies
+// maxTieCandidates to the orders left after followers and plain ties.
 func (c *Canonicaliser) findTies() (identity bool, ntie int) {
 	identity = true
 	ntie = 1
@@ -289,7 +294,7 @@ func (c *Canonicaliser) findTies() (identity bool, ntie int) {
 			for e < n && col[ord[e]] == col[ord[j]] {
 				e++
 			}
-			if e-j > 1 && ntie <= maxTieCandidates {
+			if e-j > 1 {
 				ntie = mulSat(ntie, Factorial(e-j))
 				c.ties = append(c.ties, [2]int{k, j<<16 | (e - j)})
 			}
@@ -300,10 +305,6 @@ func (c *Canonicaliser) findTies() (identity bool, ntie int) {
 				identity = false
 			}
 		}
-	}
-	if ntie > maxTieCandidates {
-		c.ties = c.ties[:0]
-		ntie = 1
 	}
 	return identity, ntie
 }
@@ -325,6 +326,8 @@ func (c *Canonicaliser) dropPlainTies(s State) int {
 			continue
 		}
 		if !c.applied {
+			// fixedBySwaps takes c.tmp's pcs from c.rn.pcOut, where this
+			// apply leaves them: nothing may use c.rn between the two.
 			c.setPerm()
 			c.apply(s, c.tmp)
 			c.applied = true
@@ -601,28 +604,37 @@ func (c *Canonicaliser) incoming(s State, sl *slot, base uint32, id uint64) {
 // link passes colours along a slot of symmetric object (k, j) that points
 // at other symmetric objects: both ends learn the other's colour.
 func (c *Canonicaliser) link(s State, sl *slot, base uint32, k, j int) {
-	edge := func(k2, j2 int32, pos uint64) {
+	c.targets(s, sl, base, func(k2, j2 int32, pos uint64) {
 		c.linked[k][j], c.linked[k2][j2] = true, true
 		c.anyLink = true
 		h := mix(sl.id^pos<<24, c.col[k2][j2])
 		c.col2[k][j] += fin(h)
 		c.col2[k2][j2] += fin(mix(h, c.col[k][j]) ^ 0xabcdef)
-	}
+	})
+}
+
+// targets calls f with the array and position of every permuted object
+// slot sl (of the block at base) refers to, and the reference's place in
+// the slot: 0 for a reference, 1 for a task, i+2 for a list's i-th entry.
+// The refinement (link) and the followers (refsOf) read references through
+// it; colour's abstract and incoming keep loops of their own, as they run
+// on every state and a call per slot shows there.
+func (c *Canonicaliser) targets(s State, sl *slot, base uint32, f func(k2, j2 int32, pos uint64)) {
 	switch sl.kind {
 	case slotRef:
 		if k2, j2 := c.symObj(sl.st, s.get(base+sl.off, sl.w)); k2 >= 0 {
-			edge(k2, j2, 0)
+			f(k2, j2, 0)
 		}
 	case slotTask:
 		if v := s.get(base+sl.off, sl.w); v != 0 && c.sym.thArr[v-1] >= 0 {
-			edge(c.sym.thArr[v-1], c.sym.thPos[v-1], 1)
+			f(c.sym.thArr[v-1], c.sym.thPos[v-1], 1)
 		}
 	case slotList:
 		off := base + sl.off
 		n := int(s.get(off, sl.li.LenW))
 		for i := 0; i < n; i++ {
 			if k2, j2 := c.symObj(sl.st, uint64(c.sym.p.listAt(s, off, sl.li, i))); k2 >= 0 {
-				edge(k2, j2, uint64(i+2))
+				f(k2, j2, uint64(i+2))
 			}
 		}
 	}

@@ -13,7 +13,9 @@ package model
 // object referred to by the first tie's i-th object comes i-th), and only
 // the first's orders are tried. The same holds with the references the
 // other way round (each object of the second tie referring to one of the
-// first), so which of the two arrays comes first does not matter.
+// first), so which of the two arrays comes first does not matter. A tie
+// may follow a follower (a worker, its item, the item's lock owner...):
+// the whole chain takes its order from the first, and swaps move along it.
 //
 // Why the representative is still a function of the orbit: the ties, the
 // references between their objects and so which ties follow which are
@@ -28,7 +30,8 @@ type follower struct {
 }
 
 // findFollowers moves from c.ties to c.follow every tie that follows an
-// earlier tie that follows none, sets its order from its leader's, and
+// earlier tie (itself a leader or a follower: a chain of followers takes
+// its orders from the first), sets its order from its leader's, and
 // returns whether the order is still the identity and how many orders the
 // ties left have.
 func (c *Canonicaliser) findFollowers(s State, identity bool) (bool, int) {
@@ -37,7 +40,7 @@ func (c *Canonicaliser) findFollowers(s State, identity bool) (bool, int) {
 	ntie := 1
 	for _, tie := range c.ties {
 		k, j, n := tie[0], tie[1]>>16, tie[1]&0xffff
-		if c.followOne(s, k, j, n, kept) {
+		if c.followOne(s, k, j, n, kept) || c.followAFollower(s, k, j, n) {
 			continue
 		}
 		kept = append(kept, tie)
@@ -47,7 +50,7 @@ func (c *Canonicaliser) findFollowers(s State, identity bool) (bool, int) {
 	if len(c.follow) == 0 {
 		return identity, ntie
 	}
-	for i := range c.follow {
+	for i := range c.follow { // a follower comes after its leader
 		c.derive(&c.follow[i])
 	}
 	return c.isIdentity(), ntie
@@ -69,6 +72,20 @@ func (c *Canonicaliser) followOne(s State, k, j, n int, leaders [][2]int) bool {
 	return false
 }
 
+// followAFollower looks among the followers found so far for a tie that
+// run (k, j, n) follows, and records it in c.follow when there is one.
+func (c *Canonicaliser) followAFollower(s State, k, j, n int) bool {
+	for i := range c.follow {
+		if l := c.follow[i]; l.n == n {
+			if mates, ok := c.matching(s, l.k, l.j, k, j, n); ok {
+				c.follow = append(c.follow, follower{k: k, j: j, n: n, lk: l.k, lj: l.j, mates: mates})
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // matching pairs the n objects of run (lk, lj) one to one with those of
 // run (k, j), when each object of the first refers to exactly one of the
 // second and no two to the same, or else the other way round; the pairs
@@ -85,7 +102,7 @@ func (c *Canonicaliser) matching(s State, lk, lj, k, j, n int) ([]int32, bool) {
 // when swap is set.
 func (c *Canonicaliser) pairs(s State, fk, fj, tk, tj, n int, swap bool) ([]int32, bool) {
 	start := len(c.mateBuf)
-	var taken uint64
+	var taken uint64 // positions of run (tk, tj) mated: an array has at most 64 objects (the compiler's cap)
 	for _, x := range c.order[fk][fj : fj+n] {
 		mate, count := int32(-1), 0
 		for _, r := range c.refsOf(s, fk, x) {
@@ -94,7 +111,7 @@ func (c *Canonicaliser) pairs(s State, fk, fj, tk, tj, n int, swap bool) ([]int3
 				count++
 			}
 		}
-		if count != 1 || mate >= 64 || taken&(1<<mate) != 0 {
+		if count != 1 || taken&(1<<mate) != 0 {
 			c.mateBuf = c.mateBuf[:start]
 			return nil, false
 		}
@@ -128,41 +145,18 @@ func (c *Canonicaliser) refsOf(s State, k int, x int32) [][2]int32 {
 	base := st.objBase(a.a.First + int(x))
 	c.refs = c.refs[:0]
 	es := sym.elemSlots[st.ID]
+	add := func(k2, j2 int32, _ uint64) { c.refs = append(c.refs, [2]int32{k2, j2}) }
 	for e := range es {
-		c.slotRefs(s, &es[e], base)
+		c.targets(s, &es[e], base, add)
 	}
 	if a.threads != nil {
 		t := sym.p.Threads[a.threads[x]]
 		ts := sym.thSlots[t.Index][c.rn.pcs[t.Index]]
 		for e := range ts {
-			c.slotRefs(s, &ts[e], t.localsBase())
+			c.targets(s, &ts[e], t.localsBase(), add)
 		}
 	}
 	return c.refs
-}
-
-// slotRefs appends to c.refs every permuted object slot sl refers to.
-func (c *Canonicaliser) slotRefs(s State, sl *slot, base uint32) {
-	sym := c.sym
-	add := func(k2, j2 int32) { c.refs = append(c.refs, [2]int32{k2, j2}) }
-	switch sl.kind {
-	case slotRef:
-		if k2, j2 := c.symObj(sl.st, s.get(base+sl.off, sl.w)); k2 >= 0 {
-			add(k2, j2)
-		}
-	case slotTask:
-		if v := s.get(base+sl.off, sl.w); v != 0 && sym.thArr[v-1] >= 0 {
-			add(sym.thArr[v-1], sym.thPos[v-1])
-		}
-	case slotList:
-		off := base + sl.off
-		n := int(s.get(off, sl.li.LenW))
-		for i := 0; i < n; i++ {
-			if k2, j2 := c.symObj(sl.st, uint64(sym.p.listAt(s, off, sl.li, i))); k2 >= 0 {
-				add(k2, j2)
-			}
-		}
-	}
 }
 
 // derive sets follower f's run in c.order from its leader's current order.
@@ -178,23 +172,25 @@ func (c *Canonicaliser) derive(f *follower) {
 	}
 }
 
-// deriveFrom re-derives the followers of the tie at (k, j).
+// deriveFrom re-derives the followers of the tie at (k, j), and theirs.
 func (c *Canonicaliser) deriveFrom(k, j int) {
 	for i := range c.follow {
 		if f := &c.follow[i]; f.lk == k && f.lj == j {
 			c.derive(f)
+			c.deriveFrom(f.k, f.j)
 		}
 	}
 }
 
 // swapFollowers swaps, in the swap permutations sw, the objects of every
-// follower of the tie at (k, j) mated with the leader's objects at new
-// positions i and i+1: a joint swap of pairs.
+// follower of the tie at (k, j) (and of their followers) mated with the
+// leader's objects at new positions i and i+1: a joint swap of pairs.
 func (c *Canonicaliser) swapFollowers(sw [][]int32, k, j, i int) {
 	for f := range c.follow {
 		if fl := &c.follow[f]; fl.lk == k && fl.lj == j {
-			a, b := fl.j+i-j, fl.j+i-j+1
-			sw[fl.k][a], sw[fl.k][b] = sw[fl.k][b], sw[fl.k][a]
+			a := fl.j + i - j
+			sw[fl.k][a], sw[fl.k][a+1] = sw[fl.k][a+1], sw[fl.k][a]
+			c.swapFollowers(sw, fl.k, fl.j, a)
 		}
 	}
 }
