@@ -37,6 +37,10 @@ func TestCanonIsOrbitInvariant(t *testing.T) {
 			models = append(models, model{v, map[string]string{"UNBOUND": u, "NR_WORKERS": "3", "NR_BUSY": "2", "NR_WORKS": "2"}})
 		}
 	}
+	// three busy workers with their items: 3!^3 orders before followers,
+	// beyond maxTieCandidates, and 3! or none after (bounding the orders
+	// before followers, as Canon once did, fails here at the initial state)
+	models = append(models, model{"upstream", map[string]string{"UNBOUND": "true", "NR_WORKERS": "3", "NR_BUSY": "3", "NR_WORKS": "3"}})
 	var n counts
 	for _, m := range models {
 		l := &Loader{Builtin: examples.FS}
