@@ -40,7 +40,7 @@ func (c *Canonicaliser) findFollowers(s State, identity bool) (bool, int) {
 	ntie := 1
 	for _, tie := range c.ties {
 		k, j, n := tie[0], tie[1]>>16, tie[1]&0xffff
-		if c.followOne(s, k, j, n, kept) || c.followAFollower(s, k, j, n) {
+		if c.followOne(s, k, j, n, kept) {
 			continue
 		}
 		kept = append(kept, tie)
@@ -56,34 +56,34 @@ func (c *Canonicaliser) findFollowers(s State, identity bool) (bool, int) {
 	return c.isIdentity(), ntie
 }
 
-// followOne looks among leaders for a tie that run (k, j, n) follows, and
-// records it in c.follow when there is one.
+// followOne looks among the leaders kept so far, then among the followers
+// found so far, for a tie that run (k, j, n) follows, and records it in
+// c.follow when there is one.
 func (c *Canonicaliser) followOne(s State, k, j, n int, leaders [][2]int) bool {
 	for _, l := range leaders {
-		lk, lj, ln := l[0], l[1]>>16, l[1]&0xffff
-		if ln != n {
-			continue
+		if c.follows(s, l[0], l[1]>>16, l[1]&0xffff, k, j, n) {
+			return true
 		}
-		if mates, ok := c.matching(s, lk, lj, k, j, n); ok {
-			c.follow = append(c.follow, follower{k: k, j: j, n: n, lk: lk, lj: lj, mates: mates})
+	}
+	for i := range c.follow { // (follows appends only when it returns true)
+		if l := c.follow[i]; c.follows(s, l.k, l.j, l.n, k, j, n) {
 			return true
 		}
 	}
 	return false
 }
 
-// followAFollower looks among the followers found so far for a tie that
-// run (k, j, n) follows, and records it in c.follow when there is one.
-func (c *Canonicaliser) followAFollower(s State, k, j, n int) bool {
-	for i := range c.follow {
-		if l := c.follow[i]; l.n == n {
-			if mates, ok := c.matching(s, l.k, l.j, k, j, n); ok {
-				c.follow = append(c.follow, follower{k: k, j: j, n: n, lk: l.k, lj: l.j, mates: mates})
-				return true
-			}
-		}
+// follows records run (k, j, n) in c.follow as a follower of run (lk, lj,
+// ln) when references pair their objects one to one.
+func (c *Canonicaliser) follows(s State, lk, lj, ln, k, j, n int) bool {
+	if ln != n {
+		return false
 	}
-	return false
+	mates, ok := c.matching(s, lk, lj, k, j, n)
+	if ok {
+		c.follow = append(c.follow, follower{k: k, j: j, n: n, lk: lk, lj: lj, mates: mates})
+	}
+	return ok
 }
 
 // matching pairs the n objects of run (lk, lj) one to one with those of
@@ -106,8 +106,8 @@ func (c *Canonicaliser) pairs(s State, fk, fj, tk, tj, n int, swap bool) ([]int3
 	for _, x := range c.order[fk][fj : fj+n] {
 		mate, count := int32(-1), 0
 		for _, r := range c.refsOf(s, fk, x) {
-			if int(r[0]) == tk && r[1] != mate && c.inRun(tk, tj, n, r[1]) {
-				mate = r[1]
+			if int(r.k) == tk && r.j != mate && c.inRun(tk, tj, n, r.j) {
+				mate = r.j
 				count++
 			}
 		}
@@ -136,24 +136,22 @@ func (c *Canonicaliser) inRun(k, j, n int, x int32) bool {
 }
 
 // refsOf lists (in c.refs) every permuted object that object x of array
-// k, or its thread at its pc, refers to (once per reference), as pairs
-// of array and position.
-func (c *Canonicaliser) refsOf(s State, k int, x int32) [][2]int32 {
+// k, or its thread at its pc, refers to (once per reference).
+func (c *Canonicaliser) refsOf(s State, k int, x int32) []target {
 	sym := c.sym
 	a := sym.arrays[k]
 	st := a.a.Struct
 	base := st.objBase(a.a.First + int(x))
 	c.refs = c.refs[:0]
 	es := sym.elemSlots[st.ID]
-	add := func(k2, j2 int32, _ uint64) { c.refs = append(c.refs, [2]int32{k2, j2}) }
 	for e := range es {
-		c.targets(s, &es[e], base, add)
+		c.refs = c.targets(s, &es[e], base, c.refs)
 	}
 	if a.threads != nil {
 		t := sym.p.Threads[a.threads[x]]
 		ts := sym.thSlots[t.Index][c.rn.pcs[t.Index]]
 		for e := range ts {
-			c.targets(s, &ts[e], t.localsBase(), add)
+			c.refs = c.targets(s, &ts[e], t.localsBase(), c.refs)
 		}
 	}
 	return c.refs
