@@ -312,7 +312,9 @@ func (p *parser) parsePatchDecl(base declBase) *PatchDecl {
 		for end < len(lx.src) && lx.src[end] != '\n' {
 			end++
 		}
-		text := strings.TrimSuffix(string(lx.src[off:end]), "\r")
+		// white space at the end of a diff line (a CR too) means nothing:
+		// hunks compare lines without it (normLine), and the printer drops it
+		text := strings.TrimRight(string(lx.src[off:end]), " \t\r")
 		if strings.HasPrefix(text, "}") {
 			lx.off, lx.line, lx.col = off+1, line, 2
 			break
