@@ -157,6 +157,35 @@ func (c *Canonicaliser) refsOf(s State, k int, x int32) []target {
 	return c.refs
 }
 
+// target is a permuted object a slot refers to: array k, position j.
+type target struct{ k, j int32 }
+
+// targets appends to out every permuted object slot sl (of the block at
+// base) refers to: what the followers (refsOf) read. abstract, incoming
+// and link decode slots the same way with loops of their own, as they run
+// on every state (or every state with ties) and a call per slot shows.
+func (c *Canonicaliser) targets(s State, sl *slot, base uint32, out []target) []target {
+	switch sl.kind {
+	case slotRef:
+		if k2, j2 := c.symObj(sl.st, s.get(base+sl.off, sl.w)); k2 >= 0 {
+			out = append(out, target{k2, j2})
+		}
+	case slotTask:
+		if v := s.get(base+sl.off, sl.w); v != 0 && c.sym.thArr[v-1] >= 0 {
+			out = append(out, target{c.sym.thArr[v-1], c.sym.thPos[v-1]})
+		}
+	case slotList:
+		off := base + sl.off
+		n := int(s.get(off, sl.li.LenW))
+		for i := 0; i < n; i++ {
+			if k2, j2 := c.symObj(sl.st, uint64(c.sym.p.listAt(s, off, sl.li, i))); k2 >= 0 {
+				out = append(out, target{k2, j2})
+			}
+		}
+	}
+	return out
+}
+
 // derive sets follower f's run in c.order from its leader's current order.
 func (c *Canonicaliser) derive(f *follower) {
 	lead, run := c.order[f.lk][f.lj:f.lj+f.n], c.order[f.k][f.j:f.j+f.n]
