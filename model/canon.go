@@ -167,9 +167,10 @@ func (c *Canonicaliser) colour(s State) {
 
 // refine lets references between permuted objects carry colours, for at
 // most two rounds, while equal colours leave ties and the last round split
-// some run of them, and sorts the arrays by the new colours. (Whether to refine depends only on the colours and on
-// what tiesPlain sees, which are the same for every state of an orbit, so
-// the representative is still a function of the orbit.)
+// some run of them, and sorts the arrays by the new colours. (Whether to
+// refine depends only on the colours and on what tiesPlain sees, which
+// are the same for every state of an orbit, so the representative is
+// still a function of the orbit.)
 func (c *Canonicaliser) refine(s State) {
 	sym := c.sym
 	classes := c.classes()
@@ -285,8 +286,7 @@ func (c *Canonicaliser) isIdentity() bool {
 // maxTieCandidates to the orders left after followers and plain ties.
 func (c *Canonicaliser) findTies() (identity bool, ntie int) {
 	identity = true
-	ntie = 1
-	c.ties, c.follow = c.ties[:0], c.follow[:0]
+	ntie = 1 // (Canon has emptied c.ties and c.follow)
 	for k, a := range c.sym.arrays {
 		n := a.a.Len
 		ord := c.order[k]
