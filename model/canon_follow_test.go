@@ -38,8 +38,9 @@ func TestCanonIsOrbitInvariant(t *testing.T) {
 		}
 	}
 	// three busy workers with their items: 3!^3 orders before followers,
-	// beyond maxTieCandidates, and 3! or none after (bounding the orders
-	// before followers, as Canon once did, fails here at the initial state)
+	// beyond maxTieCandidates, and within it after the followers and the
+	// plain ties (bounding the orders before followers, as Canon once did,
+	// fails here at the initial state)
 	models = append(models, model{"upstream", map[string]string{"UNBOUND": "true", "NR_WORKERS": "3", "NR_BUSY": "3", "NR_WORKS": "3"}})
 	var n counts
 	for _, m := range models {
