@@ -12,28 +12,71 @@ import (
 // steps are strongly fair.
 
 // liveMemo keeps the liveness facts of one state: the liveness properties
-// ask the same ones of each state in turn.
+// ask the same ones of each state in turn. scan fills sections, atLock,
+// wantsLock and irqActive at once; irqHeld, which needs the CPU view when
+// a handler is active, is computed when asked.
 type liveMemo struct {
 	s                                    State
-	sections, atLock, irqHeld, wantsLock uint64
+	sections, atLock, wantsLock, irqHeld uint64
+	irqActive                            bool  // some interrupt handler is active (anyIrqActive)
 	have                                 uint8 // which of them are computed
 }
 
 const (
-	haveSections = 1 << iota
-	haveAtLock
+	haveScan = 1 << iota
 	haveIrqHeld
-	haveWantsLock
 )
 
-// memo returns the memo for s, emptied when it was another state's.
+// memo returns the memo for s, scanned afresh when it was another state's.
 func (e *Evaluator) memo(s State) *liveMemo {
 	m := &e.live
-	if !slices.Equal(m.s, s) {
+	if m.have&haveScan == 0 || !slices.Equal(m.s, s) {
 		m.s = append(m.s[:0], s...)
-		m.have = 0
+		e.scan(m, s)
+		m.have = haveScan
 	}
 	return m
+}
+
+// scan computes what Sections, AtLock and WantsLock return, and whether an
+// interrupt handler is active, in one pass over the threads, reading each
+// thread's pc, task state and context once. sections, Program.AtLock,
+// Program.WantsLock and anyIrqActive are the plain definitions, one fact
+// at a time; TestScanMatches compares them with scan in every reachable
+// state of the built-in models.
+func (e *Evaluator) scan(m *liveMemo, s State) {
+	p := e.c.p
+	var sec, at, wants uint64
+	irq := false
+	for _, t := range p.Threads {
+		k := t.Kind
+		pc := int(s.get(t.Base, k.PCW))
+		if pc >= len(k.Code) {
+			continue
+		}
+		bit := uint64(1) << t.Index
+		if k.Ctx != CtxTask && pc != 0 { // Active
+			sec, irq = sec|bit, true
+		}
+		if k.CtxW != 0 && s.get(t.ctxBase(), ctxPreemptW+ctxIrqW+ctxBhW) != 0 { // Ctx().Atomic()
+			sec |= bit
+		}
+		ins := k.Code[pc]
+		switch {
+		case ins.Op == OpLock:
+			at, wants = at|bit, wants|bit
+		case ins.Op == OpSchedule && p.TaskState(s, t) == TaskRunning:
+			at |= bit
+			if ins.ahead > 0 && k.Code[ins.ahead-1].Op == OpLock {
+				wants |= bit
+			}
+		}
+		if k.Fair {
+			at |= bit
+		}
+	}
+	m.sections = sec | e.spinHolders(s)
+	m.atLock, m.wantsLock, m.irqActive = at, wants, irq
 }
 
 // Sections returns, per thread (bit t.Index), whether t is inside a section
@@ -41,24 +84,11 @@ func (e *Evaluator) memo(s State) *liveMemo {
 // interrupts, preemption or bottom halves disabled, or it is an interrupt
 // handler that has fired and not returned. A mutex holder may sleep: not a
 // section.
-func (e *Evaluator) Sections(s State) uint64 {
-	m := e.memo(s)
-	if m.have&haveSections == 0 {
-		m.sections, m.have = e.sections(s), m.have|haveSections
-	}
-	return m.sections
-}
+func (e *Evaluator) Sections(s State) uint64 { return e.memo(s).sections }
 
+// sections is Sections, one thread at a time (scan's reference).
 func (e *Evaluator) sections(s State) uint64 {
 	p := e.c.p
-	if e.spins == nil {
-		e.spins = []lockSlot{}
-		for _, l := range p.lockSlots() {
-			if !l.mutex {
-				e.spins = append(e.spins, l)
-			}
-		}
-	}
 	var m uint64
 	for _, t := range p.Threads {
 		if p.Finished(s, t) {
@@ -68,6 +98,20 @@ func (e *Evaluator) sections(s State) uint64 {
 			m |= 1 << t.Index
 		}
 	}
+	return m | e.spinHolders(s)
+}
+
+// spinHolders returns, per thread, whether it holds a spinlock in s.
+func (e *Evaluator) spinHolders(s State) uint64 {
+	if e.spins == nil {
+		e.spins = []lockSlot{}
+		for _, l := range e.c.p.lockSlots() {
+			if !l.mutex {
+				e.spins = append(e.spins, l)
+			}
+		}
+	}
+	var m uint64
 	for _, l := range e.spins {
 		if o := s.get(l.off, l.w); o != 0 {
 			m |= 1 << (o - 1)
@@ -81,43 +125,27 @@ func (e *Evaluator) sections(s State) uint64 {
 // completion and returns to what it interrupted, so for fairness such a
 // thread counts as able to step: a tick that fires again and again does
 // not starve the task it interrupts.
+//
+// With no interrupt handler active it is 0 at once, else it comes from the
+// CPU view (irqHeldView). Exact: only an active handler is a blocker of
+// the view that is not a task (cpuView.compute counts no other), so the
+// view holds no thread then (TestIrqHeldFastPath).
 func (e *Evaluator) IrqHeld(s State) uint64 {
 	m := e.memo(s)
 	if m.have&haveIrqHeld == 0 {
-		m.irqHeld, m.have = e.irqHeld(s), m.have|haveIrqHeld
+		m.irqHeld, m.have = 0, m.have|haveIrqHeld
+		if m.irqActive && e.c.p.NCPUs > 0 {
+			m.irqHeld = e.irqHeldView(s)
+		}
 	}
 	return m.irqHeld
 }
 
 // AtLock is Program.AtLock, remembered for the state.
-func (e *Evaluator) AtLock(s State) uint64 {
-	m := e.memo(s)
-	if m.have&haveAtLock == 0 {
-		m.atLock, m.have = e.c.p.AtLock(s), m.have|haveAtLock
-	}
-	return m.atLock
-}
+func (e *Evaluator) AtLock(s State) uint64 { return e.memo(s).atLock }
 
 // WantsLock is Program.WantsLock, remembered for the state.
-func (e *Evaluator) WantsLock(s State) uint64 {
-	m := e.memo(s)
-	if m.have&haveWantsLock == 0 {
-		m.wantsLock, m.have = e.c.p.WantsLock(s), m.have|haveWantsLock
-	}
-	return m.wantsLock
-}
-
-// irqHeld is IrqHeld: with no interrupt handler active, 0 at once, else
-// from the CPU view (irqHeldView). Exact: only an active handler is a
-// blocker of the view that is not a task (cpuView.compute counts no
-// other), so the view holds no thread then.
-func (e *Evaluator) irqHeld(s State) uint64 {
-	p := e.c.p
-	if p.NCPUs == 0 || !p.anyIrqActive(s) {
-		return 0
-	}
-	return e.irqHeldView(s)
-}
+func (e *Evaluator) WantsLock(s State) uint64 { return e.memo(s).wantsLock }
 
 // irqHeldView computes IrqHeld from the CPU view: the threads whose
 // blocker is an interrupt handler and that could step otherwise.

@@ -3,6 +3,7 @@ package model
 import (
 	"io/fs"
 	"testing"
+	"testing/fstest"
 
 	"wqcheck/examples"
 )
@@ -49,7 +50,7 @@ func TestIrqHeldFastPath(t *testing.T) {
 		}
 		fast, view := p.NewEvaluator(), p.NewEvaluator()
 		eachState(t, p, func(s State) {
-			got, want := fast.irqHeld(s), view.irqHeldView(s)
+			got, want := fast.IrqHeld(s), view.irqHeldView(s)
 			if got != want {
 				t.Fatalf("%s: IrqHeld %b, from the view %b", name, got, want)
 			}
@@ -69,6 +70,74 @@ func TestIrqHeldFastPath(t *testing.T) {
 		t.Errorf("%d states with a handler active, %d with a thread held: the test tests nothing", active, held)
 	}
 }
+
+// scan, which computes the per-thread liveness facts in one pass, gives
+// what their one-fact definitions give in every reachable state of every
+// built-in model (the per-cpu pool too), and each fact is set somewhere.
+func TestScanMatches(t *testing.T) {
+	l := &Loader{Builtin: examples.FS}
+	var seen [4]uint64
+	check := func(name string, opts Options) {
+		p, err := l.Load(name, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, ref := p.NewEvaluator(), p.NewEvaluator()
+		eachState(t, p, func(s State) {
+			var m liveMemo
+			ev.scan(&m, s)
+			got := [4]uint64{m.sections, m.atLock, m.wantsLock, 0}
+			want := [4]uint64{ref.sections(s), p.AtLock(s), p.WantsLock(s), 0}
+			if m.irqActive {
+				got[3] = 1
+			}
+			if p.anyIrqActive(s) {
+				want[3] = 1
+			}
+			if got != want {
+				t.Fatalf("%s: scan gives sections, at-lock, wants-lock, irq-active %x, the definitions %x in %v", name, got, want, s)
+			}
+			for i := range seen {
+				seen[i] |= got[i]
+			}
+		})
+	}
+	for _, n := range l.BuiltinNames() {
+		check(n, Options{})
+	}
+	check("upstream", Options{Set: map[string]string{"UNBOUND": "false"}})
+	l = &Loader{Builtin: fstest.MapFS{"scanfacts.wq": {Data: []byte(scanFactsModel)}}}
+	check("scanfacts", Options{})                  // a fair thread
+	check("scanfacts", Options{KeepResumes: true}) // and schedule()s that return, TASK_RUNNING, to a lock and to no lock
+	for i, m := range seen {
+		if m == 0 {
+			t.Errorf("fact %d is never set: the test tests nothing for it", i)
+		}
+	}
+}
+
+const scanFactsModel = `model scanfacts;
+cpus 2;
+struct sleeper { bool done; }
+spinlock lock;
+bool flag;
+sleeper sleepers[1];
+thread sleep(sleeper self) for each sleepers as "S{i}" on cpu 0 {
+    set_current_state(TASK_UNINTERRUPTIBLE);
+    schedule();
+    spin_lock(&lock);
+    self->done = true;
+    spin_unlock(&lock);
+    set_current_state(TASK_UNINTERRUPTIBLE);
+    schedule();
+    flag = true;
+}
+fair thread waker() as "W" on cpu 1 {
+    wake_up_process(&sleepers[0]);
+    flag = false;
+    wake_up_process(&sleepers[0]);
+}
+`
 
 // eachState calls f on every reachable state of p (at most 200,000).
 func eachState(t *testing.T, p *Program, f func(State)) {
