@@ -252,6 +252,7 @@ func (c *compiler) compile() {
 	c.applyAliases()
 	c.markWitnesses()
 	c.buildInitialState()
+	c.fixCPUs()
 	c.startDead()
 	c.prog.retireIdleThreads()
 	c.advanceStarts()

@@ -434,12 +434,51 @@ func (v *cpuView) cpusFrom(s State, i int) (next int) {
 	}()
 	for next = i; next < len(p.Threads); next++ {
 		t := p.Threads[next]
-		v.cpu[next] = CPUUnbound
-		if t.Kind.CPU != nil && !p.Finished(s, t) {
+		switch {
+		case t.Kind.CPU == nil || p.Finished(s, t):
+			v.cpu[next] = CPUUnbound
+		case t.cpuFixed:
+			v.cpu[next] = t.cpu
+		default:
+			v.cpu[next] = CPUUnbound // (if the expression fails: recovered above)
 			v.cpu[next] = int8(p.cpuOf(&v.ctx, t))
 		}
 	}
 	return next
+}
+
+// fixCPUs notes the CPU of each thread whose CPU expression reads no
+// state (a constant, a parameter, its own object's index: its footprint,
+// cpuReads, is empty), so that the stepping rule takes it from Thread.cpu
+// instead of evaluating the expression before every step. A thread whose
+// expression fails (a CPU out of range) keeps it evaluated, so that each
+// of its steps reports the error as before. TestFixedCPUs compares the
+// fixed CPUs with the expression in every reachable state.
+func (c *compiler) fixCPUs() {
+	p := c.prog
+	var ctx Ctx
+	for _, t := range p.Threads {
+		if t.Kind.CPU == nil || t.Kind.cpuReads != (LocSet{}) {
+			continue
+		}
+		ctx.reset(p, p.init, nil)
+		if cpu, ok := fixedCPU(p, &ctx, t); ok {
+			t.cpu, t.cpuFixed = int8(cpu), true
+		}
+	}
+}
+
+// fixedCPU is cpuOf, with a run-time error reported as !ok.
+func fixedCPU(p *Program, c *Ctx, t *Thread) (cpu int, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, isRT := r.(rtPanic); !isRT {
+				panic(r)
+			}
+			ok = false
+		}
+	}()
+	return p.cpuOf(c, t), true
 }
 
 // blocked applies the stepping rule: whether another context of t's CPU

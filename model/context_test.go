@@ -3,6 +3,7 @@ package model
 import (
 	"testing"
 
+	"wqcheck/examples"
 	"wqcheck/model/syntax"
 )
 
@@ -71,5 +72,80 @@ softirq thread s() on cpu 0 { x = 8; x = 9; }
 				t.Errorf("%s: %s steps = %v in the search, want %v", r.what, name, moved, want)
 			}
 		}
+	}
+}
+
+// A thread whose CPU expression reads no state has its CPU fixed once
+// (fixCPUs), and it is what the expression gives in every reachable state
+// of the built-in models (the per-cpu pool with hotplug too, whose
+// workers' CPUs change); a thread whose CPU reads state, or whose fixed
+// CPU would be out of range, is evaluated at each step as before.
+func TestFixedCPUs(t *testing.T) {
+	l := &Loader{Builtin: examples.FS}
+	fixed, evaluated := 0, 0
+	check := func(name string, opts Options) {
+		p, err := l.Load(name, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c Ctx
+		eachState(t, p, func(s State) {
+			for _, th := range p.Threads {
+				if !th.cpuFixed || p.Finished(s, th) {
+					continue
+				}
+				c.reset(p, s, nil)
+				if got := p.cpuOf(&c, th); got != int(th.cpu) {
+					t.Fatalf("%s: %s: fixed on CPU %d, its expression gives %d in %v", name, th.Name, th.cpu, got, s)
+				}
+			}
+		})
+		for _, th := range p.Threads {
+			switch {
+			case th.cpuFixed:
+				fixed++
+			case th.Kind.CPU != nil:
+				evaluated++
+			}
+		}
+	}
+	for _, n := range l.BuiltinNames() {
+		check(n, Options{})
+	}
+	check("upstream", Options{Set: map[string]string{"UNBOUND": "false", "HOTPLUG": "true", "NR_BUSY": "1", "NR_WORKERS": "2"}})
+	if fixed == 0 || evaluated == 0 {
+		t.Errorf("%d threads with a fixed CPU, %d evaluated: the test tests nothing", fixed, evaluated)
+	}
+
+	// index(self) reads no state; the instance on a CPU the model does not
+	// have keeps its expression, so that its step reports the error
+	src := `model far;
+cpus 2;
+struct obj { bool done; }
+obj objs[3];
+thread t(obj self) for each objs on cpu index(self) { self->done = true; }
+`
+	f, err := syntax.Parse("far.wq", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Compile(f, map[string][]byte{"far.wq": []byte(src)}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, th := range p.Threads {
+		if want := i < 2; th.cpuFixed != want || want && int(th.cpu) != i {
+			t.Errorf("%s: fixed %v on CPU %d, want fixed %v on %d", th.Name, th.cpuFixed, th.cpu, want, i)
+		}
+	}
+	s, _ := p.Initial()
+	errs := 0
+	p.NewStepper().Successors(s, func(sc *Succ) {
+		if sc.Err != nil && sc.Thread == 2 {
+			errs++
+		}
+	})
+	if errs != 1 {
+		t.Errorf("the thread on CPU 2 reported %d errors, want 1", errs)
 	}
 }

@@ -238,6 +238,10 @@ type Thread struct {
 	Short string // identifier-like, for state descriptions: "worker_thread[1]"
 	Label string // for people, in trace columns: "kworker W1" (the `as` name), else Short
 	Base  uint32 // bit offset of the thread's block: pc, task state, locals
+	// cpu is the CPU the thread runs on when cpuFixed: its CPU expression
+	// reads no state (fixCPUs), so the stepping rule need not evaluate it.
+	cpu      int8
+	cpuFixed bool
 }
 
 // task states, as the kernel names them.
