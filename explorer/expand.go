@@ -76,8 +76,10 @@ type expander struct {
 	g        *graph
 	suite    *invariants.Suite
 	checks   []invariants.GraphCheck
-	lo       *lockOrder // lockdep: read only in phase 1
-	por      *porState  // partial-order reduction, when on
+	inherit  []invariants.Inheriting // per check: it, when it inherits (incremental.go), else nil
+	cprops   []int                   // per check: its property
+	lo       *lockOrder              // lockdep: read only in phase 1
+	por      *porState               // partial-order reduction, when on
 	st       *model.Stepper
 	ev       *model.Evaluator
 	maxDepth int
@@ -184,16 +186,13 @@ func (x *expander) check(c *checked) {
 		if x.watch != nil {
 			x.watch.At = int(id)
 		}
-		dirty := invariants.AllDirty
+		dirty, changed, src := invariants.AllDirty, invariants.AllDirty, int32(-1)
 		if c.src != nil {
-			dirty = x.dirtyOf(c.src[id-c.lo], s)
+			src = c.src[id-c.lo]
+			dirty, changed = x.dirtyOf(src, s)
 		}
 		x.checkState(c, id, s, dirty)
-		for _, gc := range x.checks {
-			if err := gc.AtState(x.ev, int(id), s); err != nil && c.err == nil {
-				c.err = err
-			}
-		}
+		x.checkGraph(c, id, src, s, changed)
 	}
 }
 

@@ -34,6 +34,14 @@ import (
 // phase 1 for every successor not yet in the visited set (a state found
 // again in its batch is such a successor each time).
 //
+// The whole-graph properties whose per-state record is a function of the
+// bits they read (invariants.Inheriting: the stranded-work items pending,
+// a liveness property's P and Q per element) are treated the same way: a
+// new state whose source agrees with it on those bits takes the source's
+// record (checkGraph), as a state property that held there is not
+// evaluated again. The source's evaluation succeeded (a failed one stops
+// the search), and the source's record is kept for the whole search.
+//
 // What the sources' checks found failing is kept only for the states that
 // are not yet expanded (search.failing: ids with some state property
 // failing); phase 3 reads it, and writes it only after its parallel part.
@@ -51,16 +59,19 @@ const (
 	incrIgnoreChanges
 )
 
-// dirtyOf returns the dirty set of new state s, found from state src.
-func (x *expander) dirtyOf(src int32, s model.State) uint64 {
+// dirtyOf returns the dirty set of new state s, found from state src, and
+// the whole-graph properties that read a bit the step changed
+// (invariants.Suite.GraphChanged).
+func (x *expander) dirtyOf(src int32, s model.State) (dirty, changed uint64) {
 	failed := x.failing[src]
 	switch {
 	case x.incr&incrOff != 0:
-		return invariants.AllDirty
+		return invariants.AllDirty, invariants.AllDirty
 	case x.incr&incrIgnoreChanges != 0:
-		return failed
+		return failed, 0
 	}
-	return x.suite.Dirty(x.g.State(int(src)), s, failed)
+	was := x.g.State(int(src))
+	return x.suite.Dirty(was, s, failed), x.suite.GraphChanged(was, s)
 }
 
 // checkState evaluates the state properties of dirty in state id (every
@@ -79,6 +90,34 @@ func (x *expander) checkState(c *checked, id int32, s model.State, dirty uint64)
 	}
 	for _, f := range x.fails {
 		c.failures = append(c.failures, stateFailure{id, f})
+	}
+}
+
+// checkGraph records new state id in each whole-graph check: a check that
+// inherits (invariants.Inheriting) and whose property reads no bit where id
+// differs from its source src (changed) copies src's record; every other
+// one evaluates. With incrVerify every check evaluates, and one that could
+// have inherited must have recorded what src did.
+func (x *expander) checkGraph(c *checked, id, src int32, s model.State, changed uint64) {
+	for k, gc := range x.checks {
+		ih := x.inherit[k]
+		if ih == nil || k >= 64 || changed&(1<<k) != 0 {
+			if err := gc.AtState(x.ev, int(id), s); err != nil && c.err == nil {
+				c.err = err
+			}
+			continue
+		}
+		if x.incr&incrVerify == 0 {
+			ih.Inherit(x.ev, int(id), int(src), s)
+			continue
+		}
+		err := gc.AtState(x.ev, int(id), s)
+		if err == nil && !ih.Same(int(id), int(src)) {
+			err = fmt.Errorf("incremental check: state %d records %s otherwise than its source %d, though the property reads no bit where they differ", id, x.p.Props[x.cprops[k]].Name, src)
+		}
+		if err != nil && c.err == nil {
+			c.err = err
+		}
 	}
 }
 

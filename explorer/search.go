@@ -303,8 +303,12 @@ func newSearch(p *model.Program, opts Options, sym *model.Symmetry) *search {
 func (s *search) newExpanders() {
 	s.xs = make([]*expander, s.res.Stats.Workers)
 	for i := range s.xs {
-		x := &expander{p: s.p, g: s.g, suite: s.suite, checks: s.checks, lo: s.lo, st: s.p.NewStepper(), ev: s.p.NewEvaluator(), maxDepth: s.opts.MaxDepth,
+		x := &expander{p: s.p, g: s.g, suite: s.suite, checks: s.checks, cprops: s.cprops, lo: s.lo, st: s.p.NewStepper(), ev: s.p.NewEvaluator(), maxDepth: s.opts.MaxDepth,
 			incr: s.opts.incr, failing: s.failing}
+		for _, gc := range s.checks {
+			ih, _ := gc.(invariants.Inheriting)
+			x.inherit = append(x.inherit, ih)
+		}
 		x.st.Lockdep = s.lo != nil
 		if s.res.Stats.POR == "on" {
 			// C4 when a whole-graph property is checked (por.go)

@@ -58,14 +58,21 @@ type Suite struct {
 	terminal []int // properties with Kind.Terminal
 	graph    []int // properties with Kind.Graph
 	statePos []int // by property index: its position in state, or -1
-	// for Dirty: per word of a state, the state properties that read
-	// some of its bits, and the state properties that read every bit
-	byWord [][]wordReaders
-	always uint64
+	// for Dirty and GraphChanged: which state and which whole-graph
+	// properties read a bit where two states differ
+	stateReads, graphReads readIndex
 }
 
-// wordReaders is a state property that reads some bits of a word: its
-// dirty set and those bits.
+// readIndex tells, for a list of properties, which of them read a bit
+// where two states differ: bit k stands for the k-th; those past the 64th
+// have none (their callers take them as changed).
+type readIndex struct {
+	byWord [][]wordReaders // per word of a state, the properties that read some of its bits
+	always uint64          // the properties that read every bit (Reads.All)
+}
+
+// wordReaders is a property that reads some bits of a word: its bit in
+// the set and those bits.
 type wordReaders struct {
 	dirty, bits uint64
 }
@@ -85,26 +92,46 @@ func NewSuite(p *model.Program) *Suite {
 			s.graph = append(s.graph, i)
 		}
 	}
-	s.indexReads()
+	s.stateReads = newReadIndex(p, s.state)
+	s.graphReads = newReadIndex(p, s.graph)
 	return s
 }
 
-// indexReads fills the tables of Dirty from the state properties' Reads.
-func (su *Suite) indexReads() {
-	su.byWord = make([][]wordReaders, su.p.Words)
-	for k, i := range su.state {
+// newReadIndex indexes the Reads of props (property indexes).
+func newReadIndex(p *model.Program, props []int) readIndex {
+	x := readIndex{byWord: make([][]wordReaders, p.Words)}
+	for k, i := range props {
 		if k >= 64 {
 			break
 		}
-		r := &su.p.Props[i].Reads
+		r := &p.Props[i].Reads
 		if r.All {
-			su.always |= 1 << k
+			x.always |= 1 << k
 			continue
 		}
 		for _, w := range r.Words {
-			su.byWord[w.Word] = append(su.byWord[w.Word], wordReaders{dirty: 1 << k, bits: w.Bits})
+			x.byWord[w.Word] = append(x.byWord[w.Word], wordReaders{dirty: 1 << k, bits: w.Bits})
 		}
 	}
+	return x
+}
+
+// changed returns the properties that read a bit where s differs from was,
+// or every bit.
+func (x *readIndex) changed(was, s model.State) uint64 {
+	d := x.always
+	for w, readers := range x.byWord {
+		v := was[w] ^ s[w]
+		if v == 0 {
+			continue
+		}
+		for _, r := range readers {
+			if v&r.bits != 0 {
+				d |= r.dirty
+			}
+		}
+	}
+	return d
 }
 
 // CheckState evaluates every state property in s and returns the ones that
@@ -126,19 +153,16 @@ const AllDirty = ^uint64(0)
 // The others hold in s: their evaluation would take the path it took in
 // was (model.StateBits).
 func (su *Suite) Dirty(was, s model.State, failed uint64) uint64 {
-	d := failed | su.always
-	for w, readers := range su.byWord {
-		x := was[w] ^ s[w]
-		if x == 0 {
-			continue
-		}
-		for _, r := range readers {
-			if x&r.bits != 0 {
-				d |= r.dirty
-			}
-		}
-	}
-	return d
+	return failed | su.stateReads.changed(was, s)
+}
+
+// GraphChanged returns, with bit k for the k-th check GraphChecks returns,
+// the whole-graph properties that read a bit where s differs from was, or
+// every bit. The checks past the 64th have no bit: take them as changed.
+// An Inheriting check whose property has not changed records in s what it
+// recorded in was (Inherit).
+func (su *Suite) GraphChanged(was, s model.State) uint64 {
+	return su.graphReads.changed(was, s)
 }
 
 // FailedSet returns the dirty set of the state properties among fails

@@ -263,6 +263,22 @@ func (c *leadsTo) AtState(ev *model.Evaluator, id int, s model.State) error {
 	return err
 }
 
+// Inherit takes src's masks. An eventually's from is set in the initial
+// state only, which inherits from none: elsewhere it is 0.
+func (c *leadsTo) Inherit(ev *model.Evaluator, id, src int, s model.State) {
+	var from uint64
+	if c.pr.From != nil {
+		from = c.from.get(src)
+	}
+	c.from.set(id, from)
+	c.to.set(id, c.to.get(src))
+	c.setFacts(ev, id, s)
+}
+
+func (c *leadsTo) Same(id, src int) bool {
+	return (c.pr.From == nil || c.from.get(id) == c.from.get(src)) && c.to.get(id) == c.to.get(src)
+}
+
 // Analyze finds, on the product with the element (states where its Q does
 // not hold), the least state where its P holds that reaches a fair
 // component. On a quotient it only filters: elements are renamed along

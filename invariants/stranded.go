@@ -37,6 +37,20 @@ type GraphCheck interface {
 	Bytes() uint64
 }
 
+// Inheriting is a GraphCheck whose record of a state, but for what it asks
+// of the threads (the fairness facts, which it still computes from s), is
+// a function of the bits its property reads (model.Property.Reads): in a
+// new state that agrees on those bits with a state src already recorded,
+// the search calls Inherit instead of AtState (Suite.GraphChanged says
+// when). Src's evaluation succeeded, so s's takes the same path.
+type Inheriting interface {
+	GraphCheck
+	Inherit(ev *model.Evaluator, id, src int, s model.State)
+	// Same reports whether id's record is src's, in what Inherit copies
+	// (the search's verifying mode compares it after AtState).
+	Same(id, src int) bool
+}
+
 // Finding is where a whole-graph property fails.
 type Finding struct {
 	State int    // the state, in BFS order
@@ -74,6 +88,9 @@ func (c *stranded) AtState(ev *model.Evaluator, id int, s model.State) error {
 	c.m.set(id, m)
 	return err
 }
+
+func (c *stranded) Inherit(_ *model.Evaluator, id, src int, _ model.State) { c.m.set(id, c.m.get(src)) }
+func (c *stranded) Same(id, src int) bool                                  { return c.m.get(id) == c.m.get(src) }
 
 func (c *stranded) Analyze(g Graph, stop Stop) (Finding, bool) {
 	return guarded(stop, func(p *poller) (Finding, bool) {
