@@ -54,7 +54,11 @@ func (p *Program) Ctx(s State, t *Thread) CtxState {
 	if t.Kind.CtxW == 0 {
 		return CtxState{}
 	}
-	v := s.get(t.ctxBase(), ctxPreemptW+ctxIrqW+ctxBhW) // the three fields, read at once
+	return ctxOf(s.get(t.ctxBase(), ctxPreemptW+ctxIrqW+ctxBhW)) // the three fields, read at once
+}
+
+// ctxOf decodes a thread's three context fields, read as one value.
+func ctxOf(v uint64) CtxState {
 	return CtxState{
 		Preempt: int(v & (1<<ctxPreemptW - 1)),
 		IrqOff:  v>>ctxPreemptW&(1<<ctxIrqW-1) != 0,
@@ -361,6 +365,8 @@ func (c counted) other(t *Thread) int {
 	return -1
 }
 
+// compute fills the view for s: each thread's CPU, and per CPU the
+// contexts of each excluding class (cpusFrom, note).
 func (v *cpuView) compute(st *Stepper, s State) {
 	p := st.p
 	if p.NCPUs == 0 {
@@ -371,49 +377,54 @@ func (v *cpuView) compute(st *Stepper, s State) {
 		v.cpu = make([]int8, len(p.Threads))
 		v.per = make([]cpuClass, p.NCPUs)
 	}
-	for i := range v.per {
-		v.per[i] = cpuClass{}
-	}
+	clear(v.per)
 	v.bad = 0
 	v.ctx.reset(p, s, st.ctx.sym)
 	for i := 0; i < len(p.Threads); {
 		i = v.cpusFrom(s, i)
 	}
-	for _, t := range p.Threads {
-		cpu := int(v.cpu[t.Index])
-		if cpu == CPUUnbound {
-			continue
+}
+
+// note counts thread t, at pc on the CPU whose classes are cl, in the
+// classes of contexts that exclude others there.
+func (v *cpuView) note(s State, t *Thread, pc int, cl *cpuClass) {
+	k := t.Kind
+	var raw uint64
+	if k.CtxW != 0 {
+		raw = s.get(t.ctxBase(), ctxPreemptW+ctxIrqW+ctxBhW)
+	}
+	switch k.Ctx {
+	case CtxHardIRQ:
+		if pc != 0 { // Active: it has fired (and not finished: it has a CPU)
+			cl.hard.add(t)
 		}
-		cl := &v.per[cpu]
-		cs := p.Ctx(s, t)
-		switch t.Kind.Ctx {
-		case CtxHardIRQ:
-			if p.Active(s, t) {
-				cl.hard.add(t)
+	case CtxSoftIRQ:
+		if pc != 0 {
+			cl.soft.add(t)
+			if ctxOf(raw).IrqOff {
+				cl.softIrqOff.add(t)
 			}
-		case CtxSoftIRQ:
-			if p.Active(s, t) {
-				cl.soft.add(t)
-				if cs.IrqOff {
-					cl.softIrqOff.add(t)
-				}
-			}
-		default:
-			if cs.Atomic() {
-				cl.taskAtomic.add(t)
-			}
-			if cs.IrqOff {
-				cl.taskIrqOff.add(t)
-			}
-			if cs.IrqOff || cs.Bh > 0 {
-				cl.taskIrqBh.add(t)
-			}
+		}
+	default:
+		if raw == 0 {
+			return
+		}
+		cs := ctxOf(raw)
+		if cs.Atomic() {
+			cl.taskAtomic.add(t)
+		}
+		if cs.IrqOff {
+			cl.taskIrqOff.add(t)
+		}
+		if cs.IrqOff || cs.Bh > 0 {
+			cl.taskIrqBh.add(t)
 		}
 	}
 }
 
 // cpusFrom notes in v.cpu the CPU of each thread from the i-th on
-// (CPUUnbound for an unbound or finished one), and returns len(p.Threads);
+// (CPUUnbound for an unbound or finished one), counts it in its CPU's
+// classes (note), and returns len(p.Threads);
 // or, when a thread's CPU expression fails, notes that as the view's
 // error (the first one), takes the thread as unbound and returns the
 // index after it. (One deferred recovery for all the threads: the
@@ -434,14 +445,21 @@ func (v *cpuView) cpusFrom(s State, i int) (next int) {
 	}()
 	for next = i; next < len(p.Threads); next++ {
 		t := p.Threads[next]
-		switch {
-		case t.Kind.CPU == nil || p.Finished(s, t):
-			v.cpu[next] = CPUUnbound
-		case t.cpuFixed:
-			v.cpu[next] = t.cpu
-		default:
-			v.cpu[next] = CPUUnbound // (if the expression fails: recovered above)
-			v.cpu[next] = int8(p.cpuOf(&v.ctx, t))
+		v.cpu[next] = CPUUnbound // (also when its expression fails: recovered above)
+		if t.Kind.CPU == nil {
+			continue
+		}
+		pc := int(s.get(t.Base, t.Kind.PCW))
+		if pc >= len(t.Kind.Code) {
+			continue // finished
+		}
+		cpu := t.cpu
+		if !t.cpuFixed {
+			cpu = int8(p.cpuOf(&v.ctx, t))
+		}
+		v.cpu[next] = cpu
+		if cpu != CPUUnbound {
+			v.note(s, t, pc, &v.per[cpu])
 		}
 	}
 	return next
