@@ -61,7 +61,7 @@ const (
 
 // dirtyOf returns the dirty set of new state s, found from state src, and
 // the whole-graph properties that read a bit the step changed
-// (invariants.Suite.GraphChanged).
+// (invariants.Suite.Changed).
 func (x *expander) dirtyOf(src int32, s model.State) (dirty, changed uint64) {
 	failed := x.failing[src]
 	switch {
@@ -70,8 +70,7 @@ func (x *expander) dirtyOf(src int32, s model.State) (dirty, changed uint64) {
 	case x.incr&incrIgnoreChanges != 0:
 		return failed, 0
 	}
-	was := x.g.State(int(src))
-	return x.suite.Dirty(was, s, failed), x.suite.GraphChanged(was, s)
+	return x.suite.Changed(x.g.State(int(src)), s, failed)
 }
 
 // checkState evaluates the state properties of dirty in state id (every

@@ -110,3 +110,57 @@ invariant V: objs[0].v == 0;`)
 		t.Errorf("V is %s: the read of a dead field after the step went unnoticed", v.Verdict)
 	}
 }
+
+// Changed's whole-graph set, step by step: a step changes the stranded-work
+// and liveness properties that read what it wrote, and not the others
+// (their records are then inherited from the source); the state set is
+// Dirty's.
+func TestChangedGraphSets(t *testing.T) {
+	p := compile(t, `model g;
+struct item { bool pending; bool done; }
+item items[2];
+int<0..3> a;
+int<0..3> b;
+thread ta() { a = 1; }
+thread tb() { items[1].done = true; }
+thread tc() { b = 1; }
+invariant A: a < 3;
+stranded S: x in items pending x.pending;
+liveness L: forall x in items: x.pending ~> x.done;
+liveness E: eventually b == 1;`)
+	su := invariants.NewSuite(p)
+	checks, props := su.GraphChecks()
+	bit := map[string]uint64{}
+	var ours uint64 // (lockup and starvation are whole-graph properties too, and do not inherit)
+	for k, i := range props {
+		name := p.Props[i].Name
+		bit[name] = 1 << k
+		if name == "S" || name == "L" || name == "E" {
+			ours |= 1 << k
+			if _, ok := checks[k].(invariants.Inheriting); !ok {
+				t.Errorf("%s does not inherit", name)
+			}
+		}
+	}
+	init, err := p.Initial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (every thread's step also ends it: none of them reads finished())
+	want := map[string]uint64{"ta": 0, "tb": bit["L"], "tc": bit["E"]}
+	n := 0
+	p.NewStepper().Successors(init, func(sc *model.Succ) {
+		name := p.Threads[sc.Thread].Name
+		n++
+		dirty, graph := su.Changed(init, sc.State, 0)
+		if graph &= ours; graph != want[name] {
+			t.Errorf("step of %s: whole-graph set %04b, want %04b", name, graph, want[name])
+		}
+		if d := su.Dirty(init, sc.State, 0); dirty != d {
+			t.Errorf("step of %s: state set %b, Dirty %b", name, dirty, d)
+		}
+	})
+	if n != 3 {
+		t.Fatalf("%d steps, want 3", n)
+	}
+}

@@ -58,23 +58,19 @@ type Suite struct {
 	terminal []int // properties with Kind.Terminal
 	graph    []int // properties with Kind.Graph
 	statePos []int // by property index: its position in state, or -1
-	// for Dirty and GraphChanged: which state and which whole-graph
-	// properties read a bit where two states differ
-	stateReads, graphReads readIndex
-}
-
-// readIndex tells, for a list of properties, which of them read a bit
-// where two states differ: bit k stands for the k-th; those past the 64th
-// have none (their callers take them as changed).
-type readIndex struct {
-	byWord [][]wordReaders // per word of a state, the properties that read some of its bits
-	always uint64          // the properties that read every bit (Reads.All)
+	// for Dirty and Changed: per word of a state, the state and the
+	// whole-graph properties that read some of its bits (bit k for the
+	// k-th of each list; those past the 64th have none), and those that
+	// read every bit (Reads.All)
+	byWord      [][]wordReaders
+	always      uint64
+	graphAlways uint64
 }
 
 // wordReaders is a property that reads some bits of a word: its bit in
-// the set and those bits.
+// the state or the whole-graph set, and those bits.
 type wordReaders struct {
-	dirty, bits uint64
+	state, graph, bits uint64
 }
 
 // NewSuite sorts p's properties by kind.
@@ -92,46 +88,34 @@ func NewSuite(p *model.Program) *Suite {
 			s.graph = append(s.graph, i)
 		}
 	}
-	s.stateReads = newReadIndex(p, s.state)
-	s.graphReads = newReadIndex(p, s.graph)
+	s.byWord = make([][]wordReaders, p.Words)
+	s.always = s.indexReads(s.state, false)
+	s.graphAlways = s.indexReads(s.graph, true)
 	return s
 }
 
-// newReadIndex indexes the Reads of props (property indexes).
-func newReadIndex(p *model.Program, props []int) readIndex {
-	x := readIndex{byWord: make([][]wordReaders, p.Words)}
+// indexReads adds the Reads of props (property indexes: the state or the
+// whole-graph ones) to byWord, and returns the set of those that read
+// every bit.
+func (su *Suite) indexReads(props []int, graph bool) (always uint64) {
 	for k, i := range props {
 		if k >= 64 {
 			break
 		}
-		r := &p.Props[i].Reads
+		r := &su.p.Props[i].Reads
 		if r.All {
-			x.always |= 1 << k
+			always |= 1 << k
 			continue
 		}
 		for _, w := range r.Words {
-			x.byWord[w.Word] = append(x.byWord[w.Word], wordReaders{dirty: 1 << k, bits: w.Bits})
-		}
-	}
-	return x
-}
-
-// changed returns the properties that read a bit where s differs from was,
-// or every bit.
-func (x *readIndex) changed(was, s model.State) uint64 {
-	d := x.always
-	for w, readers := range x.byWord {
-		v := was[w] ^ s[w]
-		if v == 0 {
-			continue
-		}
-		for _, r := range readers {
-			if v&r.bits != 0 {
-				d |= r.dirty
+			wr := wordReaders{state: 1 << k, bits: w.Bits}
+			if graph {
+				wr.state, wr.graph = 0, 1<<k
 			}
+			su.byWord[w.Word] = append(su.byWord[w.Word], wr)
 		}
 	}
-	return d
+	return always
 }
 
 // CheckState evaluates every state property in s and returns the ones that
@@ -153,16 +137,31 @@ const AllDirty = ^uint64(0)
 // The others hold in s: their evaluation would take the path it took in
 // was (model.StateBits).
 func (su *Suite) Dirty(was, s model.State, failed uint64) uint64 {
-	return failed | su.stateReads.changed(was, s)
+	d, _ := su.Changed(was, s, failed)
+	return d
 }
 
-// GraphChanged returns, with bit k for the k-th check GraphChecks returns,
-// the whole-graph properties that read a bit where s differs from was, or
-// every bit. The checks past the 64th have no bit: take them as changed.
-// An Inheriting check whose property has not changed records in s what it
+// Changed returns Dirty(was, s, failed) and, with bit k for the k-th check
+// GraphChecks returns, the whole-graph properties that read a bit where s
+// differs from was, or every bit (the checks past the 64th have no bit:
+// take them as changed), in one pass over the words of the states. An
+// Inheriting check whose property has not changed records in s what it
 // recorded in was (Inherit).
-func (su *Suite) GraphChanged(was, s model.State) uint64 {
-	return su.graphReads.changed(was, s)
+func (su *Suite) Changed(was, s model.State, failed uint64) (dirty, graph uint64) {
+	dirty, graph = failed|su.always, su.graphAlways
+	for w, readers := range su.byWord {
+		x := was[w] ^ s[w]
+		if x == 0 {
+			continue
+		}
+		for _, r := range readers {
+			if x&r.bits != 0 {
+				dirty |= r.state
+				graph |= r.graph
+			}
+		}
+	}
+	return dirty, graph
 }
 
 // FailedSet returns the dirty set of the state properties among fails

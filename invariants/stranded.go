@@ -41,7 +41,7 @@ type GraphCheck interface {
 // of the threads (the fairness facts, which it still computes from s), is
 // a function of the bits its property reads (model.Property.Reads): in a
 // new state that agrees on those bits with a state src already recorded,
-// the search calls Inherit instead of AtState (Suite.GraphChanged says
+// the search calls Inherit instead of AtState (Suite.Changed says
 // when). Src's evaluation succeeded, so s's takes the same path.
 type Inheriting interface {
 	GraphCheck
