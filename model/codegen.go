@@ -70,6 +70,7 @@ func (c *compiler) threadCPU(td *syntax.ThreadDecl, k *ThreadKind) {
 	c.prog.stepReads.R.Or(&c.track.foot.W)
 	k.cpuReads.Or(&c.track.foot.R)
 	k.cpuReads.Or(&c.track.foot.W)
+	k.cpuOpaque = c.track.threadBits != 0 || c.track.deadFields != 0
 	c.restoreTrack(saved)
 	c.inProp, c.scope = false, nil
 	if t.Kind != KInt {

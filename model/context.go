@@ -327,6 +327,7 @@ func (st *Stepper) nonPreemptible(s State, t *Thread) bool {
 // constant-time test.
 type cpuView struct {
 	cpu  []int8     // per thread: its CPU, or CPUUnbound
+	memo []cpuMemo  // per thread whose CPU is evaluated: the last one (evalCPU)
 	per  []cpuClass // per CPU
 	bad  int        // a thread whose CPU expression failed, + 1
 	msg  rtPanic    // and how
@@ -375,6 +376,7 @@ func (v *cpuView) compute(st *Stepper, s State) {
 	}
 	if v.cpu == nil {
 		v.cpu = make([]int8, len(p.Threads))
+		v.memo = make([]cpuMemo, len(p.Threads))
 		v.per = make([]cpuClass, p.NCPUs)
 	}
 	clear(v.per)
@@ -455,7 +457,7 @@ func (v *cpuView) cpusFrom(s State, i int) (next int) {
 		}
 		cpu := t.cpu
 		if !t.cpuFixed {
-			cpu = int8(p.cpuOf(&v.ctx, t))
+			cpu = v.evalCPU(s, t)
 		}
 		v.cpu[next] = cpu
 		if cpu != CPUUnbound {
@@ -465,16 +467,67 @@ func (v *cpuView) cpusFrom(s State, i int) (next int) {
 	return next
 }
 
+// evalCPU evaluates thread t's CPU expression in s; when the bits it reads
+// (ThreadKind.cpuBits) are those of the last state the view evaluated it
+// in, it takes that value instead: the expression would take the same
+// path (model.StateBits). A failed evaluation is not kept (it panics out
+// of here, and the next state evaluates again).
+func (v *cpuView) evalCPU(s State, t *Thread) int8 {
+	bits := t.Kind.cpuBits
+	if bits == nil {
+		return int8(v.ctx.p.cpuOf(&v.ctx, t))
+	}
+	m := &v.memo[t.Index]
+	if m.ok && m.same(s, bits) {
+		return m.cpu
+	}
+	m.ok = false
+	cpu := int8(v.ctx.p.cpuOf(&v.ctx, t))
+	m.words = m.words[:0]
+	for _, w := range bits {
+		m.words = append(m.words, s[w.Word]&w.Bits)
+	}
+	m.cpu, m.ok = cpu, true
+	return cpu
+}
+
+// cpuMemo is a thread's CPU in the last state the view evaluated it in,
+// with the bits its expression read there.
+type cpuMemo struct {
+	words []uint64 // per ThreadKind.cpuBits word, its bits in that state
+	cpu   int8
+	ok    bool
+}
+
+func (m *cpuMemo) same(s State, bits []WordBits) bool {
+	for i, w := range bits {
+		if s[w.Word]&w.Bits != m.words[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // fixCPUs notes the CPU of each thread whose CPU expression reads no
 // state (a constant, a parameter, its own object's index: its footprint,
 // cpuReads, is empty), so that the stepping rule takes it from Thread.cpu
-// instead of evaluating the expression before every step. A thread whose
+// instead of evaluating the expression before every step; and, for the
+// other kinds, the bits their expressions read when the footprint says
+// exactly which (ThreadKind.cpuBits, for evalCPU). A thread whose
 // expression fails (a CPU out of range) keeps it evaluated, so that each
 // of its steps reports the error as before. TestFixedCPUs compares the
 // fixed CPUs with the expression in every reachable state.
 func (c *compiler) fixCPUs() {
 	p := c.prog
 	var ctx Ctx
+	for _, k := range p.Kinds {
+		r := &k.cpuReads
+		if k.CPU != nil && !k.cpuOpaque && *r != (LocSet{}) && !r.Has(LocCtx) && !r.Has(LocTask) && !r.Has(LocFin) {
+			if b := c.bitsOf(&condReads{locs: *r}); !b.All {
+				k.cpuBits = b.Words
+			}
+		}
+	}
 	for _, t := range p.Threads {
 		if t.Kind.CPU == nil || t.Kind.cpuReads != (LocSet{}) {
 			continue
@@ -691,8 +744,10 @@ func (st *Stepper) mayNotSleep(s State, t *Thread, ins *Instr) {
 // another CPU (a binding that reads state the step wrote), where another
 // context now excludes it: the rule, checked at the step's start, is
 // checked again before each further visible instruction in that case only.
+// Until the step runs an instruction that writes what a CPU expression
+// reads (cpuMoved), its thread is on the CPU it began on.
 func (st *Stepper) movedOffCPU(s State, t *Thread) bool {
-	if st.p.NCPUs == 0 || t.Kind.CPU == nil || t.Index >= len(st.view.cpu) {
+	if !st.cpuMoved || st.p.NCPUs == 0 || t.Kind.CPU == nil || t.Index >= len(st.view.cpu) {
 		return false
 	}
 	st.cpuCtx.reset(st.p, s, st.ctx.sym)

@@ -204,8 +204,14 @@ type ThreadKind struct {
 	Ctx  CtxKind
 	CPU  Eval
 	CtxW uint8
-	// cpuReads: the locations the CPU expression reads (cpulocal.go)
-	cpuReads LocSet
+	// cpuReads: the locations the CPU expression reads (cpulocal.go);
+	// cpuOpaque: it also reads pcs or task states, or a live_when field
+	// (whose condition the read evaluates); cpuBits: the bits of the
+	// state it reads, when cpuReads and !cpuOpaque say exactly which
+	// (fixCPUs: a thread's CPU is then kept from one state to the next)
+	cpuReads  LocSet
+	cpuOpaque bool
+	cpuBits   []WordBits
 	// CPUOrdered says the CPU expression may give the instances of a `for
 	// each` kind different CPUs by their index (index(), an element
 	// named): symmetry reduction then leaves the array alone.
