@@ -42,10 +42,11 @@ func (s *search) finish() *Result {
 			}
 			tr, err := buildTrace(s.p, g, v, i, s.sym)
 			if err != nil {
-				res.Err = err
+				res.Err = err // (the trace could not be rebuilt: no trace)
+			} else {
+				tr.Prop = pr
+				r.Trace = tr
 			}
-			tr.Prop = pr
-			r.Trace = tr
 		}
 		res.Props = append(res.Props, r)
 	}

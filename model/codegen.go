@@ -61,10 +61,12 @@ func (c *compiler) threadCPU(td *syntax.ThreadDecl, k *ThreadKind) {
 	if td.Param != nil {
 		sc.vars[td.Param.Name] = selfBinding(k)
 	}
-	c.inProp, c.kind, c.scope, c.inCPU = true, nil, sc, true
+	c.inProp, c.kind, c.scope, c.inCPU, c.cpuSym = true, nil, sc, true, false
 	saved := c.saveTrack()
 	ev, t := c.expr(td.OnCPU)
 	c.inCPU = false
+	// the symmetry watch must see it evaluated in every state (fixCPUs)
+	k.cpuSym = c.cpuSym
 	// the stepping rule evaluates every thread's CPU: every step reads it
 	c.prog.stepReads.R.Or(&c.track.foot.R)
 	c.prog.stepReads.R.Or(&c.track.foot.W)

@@ -80,6 +80,7 @@ type compiler struct {
 	locs    map[string]int // abstract locations by name (footprint.go)
 	lastLoc int            // the last location touched (footprint.go)
 	inCPU   bool           // compiling an `on cpu` expression (threadCPU)
+	cpuSym  bool           // and it has made a symmetry mark (symSite)
 	// lastCPULocal is the cpu_local field last accessed without its
 	// guard, nil if none since lvalueW began (cpulocal.go)
 	lastCPULocal *Field

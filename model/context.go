@@ -529,7 +529,7 @@ func (c *compiler) fixCPUs() {
 		}
 	}
 	for _, t := range p.Threads {
-		if t.Kind.CPU == nil || t.Kind.cpuReads != (LocSet{}) {
+		if t.Kind.CPU == nil || t.Kind.cpuReads != (LocSet{}) || t.Kind.cpuSym {
 			continue
 		}
 		ctx.reset(p, p.init, nil)
@@ -745,9 +745,15 @@ func (st *Stepper) mayNotSleep(s State, t *Thread, ins *Instr) {
 // context now excludes it: the rule, checked at the step's start, is
 // checked again before each further visible instruction in that case only.
 // Until the step runs an instruction that writes what a CPU expression
-// reads (cpuMoved), its thread is on the CPU it began on.
+// reads (cpuMoved), its thread is on the CPU it began on, unless its CPU
+// expression failed in the view, which notes only the first failure (and
+// takes every failing thread as unbound): evaluating it again here
+// reports the failure as the thread's step error.
 func (st *Stepper) movedOffCPU(s State, t *Thread) bool {
-	if !st.cpuMoved || st.p.NCPUs == 0 || t.Kind.CPU == nil || t.Index >= len(st.view.cpu) {
+	if st.p.NCPUs == 0 || t.Kind.CPU == nil || t.Index >= len(st.view.cpu) {
+		return false
+	}
+	if !st.cpuMoved && (st.view.bad == 0 || st.view.cpu[t.Index] != CPUUnbound) {
 		return false
 	}
 	st.cpuCtx.reset(st.p, s, st.ctx.sym)

@@ -42,20 +42,31 @@ const (
 )
 
 // maxLocs is the number of distinct locations a LocSet holds; further
-// variables share locations (more dependence, never less).
+// variables share the variables' and fields' locations (more dependence,
+// never less), never LocCtx, LocTask or LocFin: a variable that shared
+// LocCtx would be taken out with it where the contexts are left out
+// (markCPUWrites, ConflictsBeyondCtx).
 const maxLocs = 256
 
 // LocSet is a set of abstract locations.
 type LocSet [maxLocs / 64]uint64
 
+// locBit is location i's place in a LocSet.
+func locBit(i int) int {
+	if i < maxLocs {
+		return i
+	}
+	return locFirst + (i-locFirst)%(maxLocs-locFirst)
+}
+
 // Add puts location i in the set.
-func (a *LocSet) Add(i int) { i %= maxLocs; a[i/64] |= 1 << (i % 64) }
+func (a *LocSet) Add(i int) { i = locBit(i); a[i/64] |= 1 << (i % 64) }
 
 // Remove takes location i out of the set.
-func (a *LocSet) Remove(i int) { i %= maxLocs; a[i/64] &^= 1 << (i % 64) }
+func (a *LocSet) Remove(i int) { i = locBit(i); a[i/64] &^= 1 << (i % 64) }
 
 // Has reports whether location i is in the set.
-func (a *LocSet) Has(i int) bool { i %= maxLocs; return a[i/64]&(1<<(i%64)) != 0 }
+func (a *LocSet) Has(i int) bool { i = locBit(i); return a[i/64]&(1<<(i%64)) != 0 }
 
 // Or adds b's locations.
 func (a *LocSet) Or(b *LocSet) {

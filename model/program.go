@@ -212,6 +212,12 @@ type ThreadKind struct {
 	cpuReads  LocSet
 	cpuOpaque bool
 	cpuBits   []WordBits
+	// cpuSym: the CPU expression may tell objects apart (index(), an
+	// element named, also inside a function it calls): its CPU is never
+	// fixed, so that the search evaluates it and the symmetry watch sees
+	// that (a kept CPU, cpuBits, is evaluated in the first state a view
+	// computes, which is enough: the watch's first hit stops the search)
+	cpuSym bool
 	// CPUOrdered says the CPU expression may give the instances of a `for
 	// each` kind different CPUs by their index (index(), an element
 	// named): symmetry reduction then leaves the array alone.

@@ -142,6 +142,7 @@ func (c *compiler) symSite(pos syntax.Pos, what string) *symSite {
 	if c.inInit {
 		return nil
 	}
+	c.cpuSym = c.cpuSym || c.inCPU
 	return &symSite{pos: pos, what: what}
 }
 
