@@ -3,7 +3,6 @@ package model
 import (
 	"testing"
 
-	"wqcheck/examples"
 	"wqcheck/model/syntax"
 )
 
@@ -84,13 +83,9 @@ softirq thread s() on cpu 0 { x = 8; x = 9; }
 // would be out of range, or whose CPU tells objects apart, is evaluated at
 // each step as before.
 func TestFixedCPUs(t *testing.T) {
-	l := &Loader{Builtin: examples.FS}
 	fixed, kept, evaluated := 0, 0, 0
-	check := func(name string, opts Options) {
-		p, err := l.Load(name, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
+	settings := []map[string]string{{"UNBOUND": "false", "HOTPLUG": "true", "NR_BUSY": "1", "NR_WORKERS": "2"}}
+	eachBuiltin(t, settings, func(name string, p *Program) {
 		if p.NCPUs == 0 {
 			return
 		}
@@ -118,11 +113,7 @@ func TestFixedCPUs(t *testing.T) {
 				evaluated++
 			}
 		}
-	}
-	for _, n := range l.BuiltinNames() {
-		check(n, Options{})
-	}
-	check("upstream", Options{Set: map[string]string{"UNBOUND": "false", "HOTPLUG": "true", "NR_BUSY": "1", "NR_WORKERS": "2"}})
+	})
 	if fixed == 0 || kept == 0 {
 		t.Errorf("%d threads with a fixed CPU, %d kept, %d evaluated: the test tests nothing", fixed, kept, evaluated)
 	}

@@ -38,13 +38,8 @@ func TestNoLiveLocalsShareBits(t *testing.T) {
 // CPUs (the workqueue per-cpu pool too), it gives what the view gives.
 // Some of those states have a handler active, and some hold a thread.
 func TestIrqHeldFastPath(t *testing.T) {
-	l := &Loader{Builtin: examples.FS}
 	active, held := 0, 0
-	check := func(name string, opts Options) {
-		p, err := l.Load(name, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachBuiltin(t, []map[string]string{{"UNBOUND": "false"}}, func(name string, p *Program) {
 		if p.NCPUs == 0 {
 			return
 		}
@@ -61,13 +56,29 @@ func TestIrqHeldFastPath(t *testing.T) {
 				held++
 			}
 		})
-	}
-	for _, n := range l.BuiltinNames() {
-		check(n, Options{})
-	}
-	check("upstream", Options{Set: map[string]string{"UNBOUND": "false"}})
+	})
 	if active == 0 || held == 0 {
 		t.Errorf("%d states with a handler active, %d with a thread held: the test tests nothing", active, held)
+	}
+}
+
+// eachBuiltin calls f on every built-in model, and on upstream with each
+// of extra's settings.
+func eachBuiltin(t *testing.T, extra []map[string]string, f func(name string, p *Program)) {
+	t.Helper()
+	l := &Loader{Builtin: examples.FS}
+	load := func(name string, o Options) {
+		p, err := l.Load(name, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f(name, p)
+	}
+	for _, n := range l.BuiltinNames() {
+		load(n, Options{})
+	}
+	for _, set := range extra {
+		load("upstream", Options{Set: set})
 	}
 }
 
@@ -75,13 +86,8 @@ func TestIrqHeldFastPath(t *testing.T) {
 // what their one-fact definitions give in every reachable state of every
 // built-in model (the per-cpu pool too), and each fact is set somewhere.
 func TestScanMatches(t *testing.T) {
-	l := &Loader{Builtin: examples.FS}
 	var seen [4]uint64
-	check := func(name string, opts Options) {
-		p, err := l.Load(name, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
+	check := func(name string, p *Program) {
 		ev, ref := p.NewEvaluator(), p.NewEvaluator()
 		eachState(t, p, func(s State) {
 			var m liveMemo
@@ -102,13 +108,18 @@ func TestScanMatches(t *testing.T) {
 			}
 		})
 	}
-	for _, n := range l.BuiltinNames() {
-		check(n, Options{})
+	eachBuiltin(t, []map[string]string{{"UNBOUND": "false"}}, check)
+	l := &Loader{Builtin: fstest.MapFS{"scanfacts.wq": {Data: []byte(scanFactsModel)}}}
+	for _, o := range []Options{
+		{},                  // a fair thread
+		{KeepResumes: true}, // and schedule()s that return, TASK_RUNNING, to a lock and to no lock
+	} {
+		p, err := l.Load("scanfacts", o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("scanfacts", p)
 	}
-	check("upstream", Options{Set: map[string]string{"UNBOUND": "false"}})
-	l = &Loader{Builtin: fstest.MapFS{"scanfacts.wq": {Data: []byte(scanFactsModel)}}}
-	check("scanfacts", Options{})                  // a fair thread
-	check("scanfacts", Options{KeepResumes: true}) // and schedule()s that return, TASK_RUNNING, to a lock and to no lock
 	for i, m := range seen {
 		if m == 0 {
 			t.Errorf("fact %d is never set: the test tests nothing for it", i)
