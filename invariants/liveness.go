@@ -20,7 +20,7 @@ var lockupKind = &Kind{
 	Kind: model.PropLockup,
 	Doc:  "a thread stays inside a spinlock, an IRQs-off or a preemption-off section for ever while the others run fairly: the kernel's soft or hard lockup",
 	Graph: func(p *model.Program, pr *model.Property) GraphCheck {
-		return newThreadLive(p, pr, (*model.Evaluator).Sections, false)
+		return newThreadLive(p, pr, func(f model.LiveFacts) uint64 { return f.Sections }, false)
 	},
 }
 
@@ -32,7 +32,7 @@ var starvationKind = &Kind{
 	Kind: model.PropStarvation,
 	Doc:  "a thread waits to take a lock for ever, never getting it, while the others run fairly (the holder never lets go): the kernel's hung task",
 	Graph: func(p *model.Program, pr *model.Property) GraphCheck {
-		return newThreadLive(p, pr, (*model.Evaluator).WantsLock, true)
+		return newThreadLive(p, pr, func(f model.LiveFacts) uint64 { return f.WantsLock }, true)
 	},
 }
 
@@ -104,8 +104,15 @@ func (l *liveBase) factsBytes() uint64 {
 
 func (l *liveBase) setFacts(ev *model.Evaluator, id int, s model.State) {
 	if l.owner {
-		l.facts.locks.set(id, ev.AtLock(s))
-		l.facts.held.set(id, ev.IrqHeld(s))
+		l.noteFacts(ev.LiveFacts(s), id)
+	}
+}
+
+// noteFacts records f's fairness facts for state id, when l owns them.
+func (l *liveBase) noteFacts(f model.LiveFacts, id int) {
+	if l.owner {
+		l.facts.locks.set(id, f.AtLock)
+		l.facts.held.set(id, f.IrqHeld)
 	}
 }
 
@@ -142,12 +149,12 @@ func (l *liveBase) liveCheckable() bool { return len(l.p.Threads) <= 64 }
 // step).
 type threadLive struct {
 	liveBase
-	pred func(*model.Evaluator, model.State) uint64
+	pred func(model.LiveFacts) uint64
 	idle bool  // the thread at fault does not step in the cycle (starvation)
 	m    masks // pred per state
 }
 
-func newThreadLive(p *model.Program, pr *model.Property, pred func(*model.Evaluator, model.State) uint64, idle bool) *threadLive {
+func newThreadLive(p *model.Program, pr *model.Property, pred func(model.LiveFacts) uint64, idle bool) *threadLive {
 	n := len(p.Threads)
 	return &threadLive{liveBase: newLiveBase(p, pr), pred: pred, idle: idle, m: newMasks(n)}
 }
@@ -157,8 +164,9 @@ func (c *threadLive) Bytes() uint64     { return c.m.bytes() + c.factsBytes() }
 func (c *threadLive) Msg(uint64) string { return "" }
 
 func (c *threadLive) AtState(ev *model.Evaluator, id int, s model.State) error {
-	c.m.set(id, c.pred(ev, s))
-	c.setFacts(ev, id, s)
+	f := ev.LiveFacts(s)
+	c.m.set(id, c.pred(f))
+	c.noteFacts(f, id)
 	return nil
 }
 

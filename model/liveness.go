@@ -130,8 +130,10 @@ func (e *Evaluator) spinHolders(s State) uint64 {
 // CPU view (irqHeldView). Exact: only an active handler is a blocker of
 // the view that is not a task (cpuView.compute counts no other), so the
 // view holds no thread then (TestIrqHeldFastPath).
-func (e *Evaluator) IrqHeld(s State) uint64 {
-	m := e.memo(s)
+func (e *Evaluator) IrqHeld(s State) uint64 { return e.irqHeldIn(e.memo(s), s) }
+
+// irqHeldIn is IrqHeld, remembered in m (s's memo).
+func (e *Evaluator) irqHeldIn(m *liveMemo, s State) uint64 {
 	if m.have&haveIrqHeld == 0 {
 		m.irqHeld, m.have = 0, m.have|haveIrqHeld
 		if m.irqActive && e.c.p.NCPUs > 0 {
@@ -141,8 +143,16 @@ func (e *Evaluator) IrqHeld(s State) uint64 {
 	return m.irqHeld
 }
 
-// AtLock is Program.AtLock, remembered for the state.
-func (e *Evaluator) AtLock(s State) uint64 { return e.memo(s).atLock }
+// LiveFacts is what the liveness properties ask of one state, per thread
+// (bit t.Index): Sections, AtLock, WantsLock and IrqHeld.
+type LiveFacts struct{ Sections, AtLock, WantsLock, IrqHeld uint64 }
+
+// LiveFacts returns the four facts of s at once (the memo looked up once).
+func (e *Evaluator) LiveFacts(s State) LiveFacts {
+	m := e.memo(s)
+	held := e.irqHeldIn(m, s)
+	return LiveFacts{Sections: m.sections, AtLock: m.atLock, WantsLock: m.wantsLock, IrqHeld: held}
+}
 
 // WantsLock is Program.WantsLock, remembered for the state.
 func (e *Evaluator) WantsLock(s State) uint64 { return e.memo(s).wantsLock }
