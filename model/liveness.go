@@ -38,12 +38,11 @@ func (e *Evaluator) memo(s State) *liveMemo {
 	return m
 }
 
-// scan computes what Sections, AtLock and WantsLock return, and whether an
+// scan computes the facts of LiveFacts but IrqHeld, and whether an
 // interrupt handler is active, in one pass over the threads, reading each
-// thread's pc, task state and context once. sections, Program.AtLock,
-// Program.WantsLock and anyIrqActive are the plain definitions, one fact
-// at a time; TestScanMatches compares them with scan in every reachable
-// state of the built-in models.
+// thread's pc, task state and context once. TestScanMatches compares it
+// with the plain definitions, one fact and one thread at a time
+// (liveness_ref_test.go), in every reachable state of the built-in models.
 func (e *Evaluator) scan(m *liveMemo, s State) {
 	p := e.c.p
 	var sec, at, wants uint64
@@ -85,21 +84,6 @@ func (e *Evaluator) scan(m *liveMemo, s State) {
 // handler that has fired and not returned. A mutex holder may sleep: not a
 // section.
 func (e *Evaluator) Sections(s State) uint64 { return e.memo(s).sections }
-
-// sections is Sections, one thread at a time (scan's reference).
-func (e *Evaluator) sections(s State) uint64 {
-	p := e.c.p
-	var m uint64
-	for _, t := range p.Threads {
-		if p.Finished(s, t) {
-			continue
-		}
-		if p.Ctx(s, t).Atomic() || p.Active(s, t) {
-			m |= 1 << t.Index
-		}
-	}
-	return m | e.spinHolders(s)
-}
 
 // spinHolders returns, per thread, whether it holds a spinlock in s.
 func (e *Evaluator) spinHolders(s State) uint64 {
@@ -144,7 +128,14 @@ func (e *Evaluator) irqHeldIn(m *liveMemo, s State) uint64 {
 }
 
 // LiveFacts is what the liveness properties ask of one state, per thread
-// (bit t.Index): Sections, AtLock, WantsLock and IrqHeld.
+// (bit t.Index): Sections, WantsLock and IrqHeld, as those methods say,
+// and AtLock: whether a step of the thread is strongly fair. It is when
+// the thread's next instruction takes a lock (it waits for it, or is
+// about to take it), or returns from schedule() (the thread is
+// TASK_RUNNING there: the scheduler runs a runnable task whose CPU lets it
+// run infinitely often), or the thread is a `fair thread` that has not
+// finished. (The return is strongly fair as the acquisition after it is,
+// so that merging the two, resume.go, changes no fairness.)
 type LiveFacts struct{ Sections, AtLock, WantsLock, IrqHeld uint64 }
 
 // LiveFacts returns the four facts of s at once (the memo looked up once).
@@ -154,7 +145,12 @@ func (e *Evaluator) LiveFacts(s State) LiveFacts {
 	return LiveFacts{Sections: m.sections, AtLock: m.atLock, WantsLock: m.wantsLock, IrqHeld: held}
 }
 
-// WantsLock is Program.WantsLock, remembered for the state.
+// WantsLock returns, per thread (bit t.Index), whether t's next
+// instruction in s takes a lock (it waits for it, or is about to take it),
+// or t is TASK_RUNNING at a schedule() whose return goes on to take one
+// (lockAhead): what starvation asks of a state. A step of such a thread
+// is that acquisition (an OpLock runs only when the lock is free) or the
+// return, so a thread that steps has got its lock or is on its way.
 func (e *Evaluator) WantsLock(s State) uint64 { return e.memo(s).wantsLock }
 
 // irqHeldView computes IrqHeld from the CPU view: the threads whose
@@ -187,46 +183,6 @@ func (e *Evaluator) irqHeldView(s State) uint64 {
 	return m
 }
 
-// anyIrqActive reports whether some interrupt handler has fired and not
-// returned in s (Active).
-func (p *Program) anyIrqActive(s State) bool {
-	for _, t := range p.irqThreads {
-		if p.Active(s, t) {
-			return true
-		}
-	}
-	return false
-}
-
-// AtLock returns, per thread (bit t.Index), whether a step of t in s is
-// strongly fair: t's next instruction takes a lock (it waits for it, or is
-// about to take it), or returns from schedule() (t is TASK_RUNNING there:
-// the scheduler runs a runnable task whose CPU lets it run infinitely
-// often), or t is a `fair thread` that has not finished. (The return is
-// strongly fair as the acquisition after it is, so that merging the two,
-// resume.go, changes no fairness.)
-func (p *Program) AtLock(s State) uint64 {
-	return p.threadsWhere(s, func(t *Thread, ins *Instr) bool {
-		return ins.Op == OpLock || t.Kind.Fair || ins.Op == OpSchedule && p.TaskState(s, t) == TaskRunning
-	})
-}
-
-// WantsLock returns, per thread (bit t.Index), whether t's next
-// instruction in s takes a lock (it waits for it, or is about to take it),
-// or t is TASK_RUNNING at a schedule() whose return goes on to take one
-// (lockAhead): what starvation asks of a state. A step of such a thread
-// is that acquisition (an OpLock runs only when the lock is free) or the
-// return, so a thread that steps has got its lock or is on its way.
-func (p *Program) WantsLock(s State) uint64 {
-	var m uint64
-	for _, t := range p.Threads {
-		if p.lockAhead(s, t) != nil {
-			m |= 1 << t.Index
-		}
-	}
-	return m
-}
-
 // lockAhead returns the lock instruction t is about to run in s: its next
 // instruction, or, when t is TASK_RUNNING at a schedule(), the one that
 // schedule()'s return reaches through jumps (Instr.ahead); nil if none.
@@ -243,19 +199,6 @@ func (p *Program) lockAhead(s State, t *Thread) *Instr {
 		return nil
 	}
 	return ins
-}
-
-// threadsWhere returns, per thread (bit t.Index), whether t has not
-// finished in s and f holds of t and its next instruction.
-func (p *Program) threadsWhere(s State, f func(*Thread, *Instr) bool) uint64 {
-	var m uint64
-	for _, t := range p.Threads {
-		pc := p.PC(s, t)
-		if pc < len(t.Kind.Code) && f(t, t.Kind.Code[pc]) {
-			m |= 1 << t.Index
-		}
-	}
-	return m
 }
 
 // DescribeSection says which section thread t is in, in s: "holds
