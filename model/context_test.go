@@ -22,14 +22,7 @@ thread anywhere() unbound { x = 5; }
 hardirq thread h() on cpu 0 { x = 6; x = 7; }
 softirq thread s() on cpu 0 { x = 8; x = 9; }
 `
-	f, err := syntax.Parse("rule.wq", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := Compile(f, map[string][]byte{"rule.wq": []byte(src)}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := compileText(t, "rule.wq", src)
 	th := map[string]*Thread{}
 	for _, x := range p.Threads {
 		th[x.Name] = x
@@ -131,14 +124,7 @@ thread near() as "N" on cpu FAR - 1 { x = true; }
 thread far() as "F" on cpu FAR { x = false; }
 thread t(obj self) for each objs on cpu index(self) { self->done = true; }
 `
-	f, err := syntax.Parse("far.wq", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := Compile(f, map[string][]byte{"far.wq": []byte(src)}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := compileText(t, "far.wq", src)
 	for i, th := range p.Threads {
 		if want := i == 0; th.cpuFixed != want || want && th.cpu != 1 {
 			t.Errorf("%s: fixed %v on CPU %d, want fixed %v (on 1)", th.Name, th.cpuFixed, th.cpu, want)
@@ -154,4 +140,18 @@ thread t(obj self) for each objs on cpu index(self) { self->done = true; }
 	if errs != 1 {
 		t.Errorf("the thread on CPU 2 reported %d errors, want 1", errs)
 	}
+}
+
+// compileText parses and compiles src, a model file called name.
+func compileText(t *testing.T, name, src string) *Program {
+	t.Helper()
+	f, err := syntax.Parse(name, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Compile(f, map[string][]byte{name: []byte(src)}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -18,7 +18,7 @@ import (
 type liveMemo struct {
 	s                                    State
 	sections, atLock, wantsLock, irqHeld uint64
-	irqActive                            bool  // some interrupt handler is active (anyIrqActive)
+	irqActive                            bool  // some interrupt handler has fired and not returned
 	have                                 uint8 // which of them are computed
 }
 

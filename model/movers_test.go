@@ -4,22 +4,13 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"wqcheck/model/syntax"
 )
 
 // quietTexts compiles src and returns the statements, "thread: text", of
 // the quiet instructions (Instr.Quiet), sorted.
 func quietTexts(t *testing.T, src string) []string {
 	t.Helper()
-	f, err := syntax.Parse("q.wq", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := Compile(f, map[string][]byte{"q.wq": []byte(src)}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := compileText(t, "q.wq", src)
 	var out []string
 	for _, k := range p.Kinds {
 		for _, ins := range k.Code {
