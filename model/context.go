@@ -50,11 +50,16 @@ type CtxState struct {
 func (c CtxState) Atomic() bool { return c.Preempt > 0 || c.IrqOff || c.Bh > 0 }
 
 // Ctx returns thread t's context state in s (zero in a model without CPUs).
-func (p *Program) Ctx(s State, t *Thread) CtxState {
+func (p *Program) Ctx(s State, t *Thread) CtxState { return ctxOf(t.ctxRaw(s)) }
+
+// ctxRaw is thread t's three context fields in s, read as one value (0,
+// the zero context, for a kind without them); it is non-zero exactly when
+// the context is Atomic.
+func (t *Thread) ctxRaw(s State) uint64 {
 	if t.Kind.CtxW == 0 {
-		return CtxState{}
+		return 0
 	}
-	return ctxOf(s.get(t.ctxBase(), ctxPreemptW+ctxIrqW+ctxBhW)) // the three fields, read at once
+	return s.get(t.ctxBase(), ctxPreemptW+ctxIrqW+ctxBhW)
 }
 
 // ctxOf decodes a thread's three context fields, read as one value.
@@ -391,10 +396,7 @@ func (v *cpuView) compute(st *Stepper, s State) {
 // classes of contexts that exclude others there.
 func (v *cpuView) note(s State, t *Thread, pc int, cl *cpuClass) {
 	k := t.Kind
-	var raw uint64
-	if k.CtxW != 0 {
-		raw = s.get(t.ctxBase(), ctxPreemptW+ctxIrqW+ctxBhW)
-	}
+	raw := t.ctxRaw(s)
 	switch k.Ctx {
 	case CtxHardIRQ:
 		if pc != 0 { // Active: it has fired (and not finished: it has a CPU)

@@ -57,7 +57,7 @@ func (e *Evaluator) scan(m *liveMemo, s State) {
 		if k.Ctx != CtxTask && pc != 0 { // Active
 			sec, irq = sec|bit, true
 		}
-		if k.CtxW != 0 && s.get(t.ctxBase(), ctxPreemptW+ctxIrqW+ctxBhW) != 0 { // Ctx().Atomic()
+		if t.ctxRaw(s) != 0 { // Ctx().Atomic()
 			sec |= bit
 		}
 		ins := k.Code[pc]
