@@ -13,7 +13,7 @@ import (
 // successor it numbered, search.src). Its dirty set is the properties
 // that failed in the source, and those that read a bit where the new
 // state (its representative, under symmetry) differs from the source's
-// vector (invariants.Suite.Dirty; model.StateBits says which bits a
+// vector (invariants.Suite.Changed; model.StateBits says which bits a
 // property reads). Every other property held in the source and would be
 // evaluated along the same path in the new state: same value, same
 // runtime errors, same symmetry-watch hits. So the same failures are found

@@ -1,6 +1,7 @@
 package invariants_test
 
 import (
+	"math/bits"
 	"testing"
 
 	"wqcheck/explorer"
@@ -55,17 +56,17 @@ invariant P: !finished(ta) || a == 1;`)
 	p.NewStepper().Successors(init, func(sc *model.Succ) {
 		name := p.Threads[sc.Thread].Name
 		n++
-		if got := su.Dirty(init, sc.State, 0); got != want[name] {
+		if got := dirtyOnly(su, init, sc.State, 0); got != want[name] {
 			t.Errorf("step of %s: dirty %08b, want %08b", name, got, want[name])
 		}
-		if got := su.Dirty(init, sc.State, F); got != want[name]|F {
+		if got := dirtyOnly(su, init, sc.State, F); got != want[name]|F {
 			t.Errorf("step of %s from a source failing F: dirty %08b, want %08b", name, got, want[name]|F)
 		}
 	})
 	if n != 4 {
 		t.Fatalf("%d steps, want 4", n)
 	}
-	if got := su.Dirty(init, init, 0); got != C {
+	if got := dirtyOnly(su, init, init, 0); got != C {
 		t.Errorf("no change: dirty %08b, want only C, which reads everything", got)
 	}
 	var fails []invariants.Failure
@@ -98,7 +99,7 @@ invariant V: objs[0].v == 0;`)
 	n := 0
 	p.NewStepper().Successors(init, func(sc *model.Succ) {
 		n++
-		if got := su.Dirty(init, sc.State, 0); got != 1 {
+		if got := dirtyOnly(su, init, sc.State, 0); got != 1 {
 			t.Errorf("dirty %b, want V's bit: its read checks on", got)
 		}
 	})
@@ -113,8 +114,8 @@ invariant V: objs[0].v == 0;`)
 
 // Changed's whole-graph set, step by step: a step changes the stranded-work
 // and liveness properties that read what it wrote, and not the others
-// (their records are then inherited from the source); the state set is
-// Dirty's.
+// (their records are then inherited from the source); and the state set
+// found in the same pass dirties the invariant that the step wrote.
 func TestChangedGraphSets(t *testing.T) {
 	p := compile(t, `model g;
 struct item { bool pending; bool done; }
@@ -149,6 +150,7 @@ liveness E: eventually b == 1;`)
 	// (every thread's step also ends it: none of them reads finished())
 	want := map[string]uint64{"ta": 0, "tb": bit["L"], "tc": bit["E"]}
 	n := 0
+	states := map[string]uint64{}
 	p.NewStepper().Successors(init, func(sc *model.Succ) {
 		name := p.Threads[sc.Thread].Name
 		n++
@@ -156,11 +158,21 @@ liveness E: eventually b == 1;`)
 		if graph &= ours; graph != want[name] {
 			t.Errorf("step of %s: whole-graph set %04b, want %04b", name, graph, want[name])
 		}
-		if d := su.Dirty(init, sc.State, 0); dirty != d {
-			t.Errorf("step of %s: state set %b, Dirty %b", name, dirty, d)
-		}
+		states[name] = dirty
 	})
 	if n != 3 {
 		t.Fatalf("%d steps, want 3", n)
 	}
+	// the state set in the same pass: ta's step dirties A (it reads a) on
+	// top of what every step dirties; tb's and tc's dirty no more than that
+	if extra := states["ta"] &^ states["tb"]; states["tb"] != states["tc"] ||
+		states["tb"]&^states["ta"] != 0 || bits.OnesCount64(extra) != 1 {
+		t.Errorf("state sets: ta %b, tb %b, tc %b; want tb = tc, and ta = tb and A", states["ta"], states["tb"], states["tc"])
+	}
+}
+
+// dirtyOnly is Changed's state properties alone.
+func dirtyOnly(su *invariants.Suite, was, s model.State, failed uint64) uint64 {
+	d, _ := su.Changed(was, s, failed)
+	return d
 }

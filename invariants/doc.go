@@ -12,7 +12,7 @@
 //
 // Contract: nothing here searches. The explorer calls a Suite's methods on
 // the states it finds (CheckState in parallel, one model.Evaluator per
-// goroutine; or CheckDirty, over the state properties Dirty says a state
+// goroutine; or CheckDirty, over the state properties Changed says a state
 // may fail given what held in the state it was found from), Terminal on
 // states without successors, and, once the graph is complete, each
 // GraphCheck's Analyze, which polls the caller's Stop and gives up

@@ -58,7 +58,7 @@ type Suite struct {
 	terminal []int // properties with Kind.Terminal
 	graph    []int // properties with Kind.Graph
 	statePos []int // by property index: its position in state, or -1
-	// for Dirty and Changed: per word of a state, the state and the
+	// for Changed: per word of a state, the state and the
 	// whole-graph properties that read some of its bits (bit k for the
 	// k-th of each list; those past the 64th have none), and those that
 	// read every bit (Reads.All)
@@ -130,23 +130,17 @@ func (su *Suite) CheckState(ev *model.Evaluator, s model.State, out []Failure) [
 // AllDirty is the dirty set of every state property.
 const AllDirty = ^uint64(0)
 
-// Dirty returns the state properties that must be evaluated in s, given a
-// state was where they were evaluated and failed the set of them that
-// failed there (FailedSet): those that failed, those that read a bit
-// where s differs from was, and those that read every bit (Reads.All).
+// Changed returns, as dirty, the state properties that must be evaluated
+// in s, given a state was where they were evaluated and failed the set of
+// them that failed there (FailedSet): those that failed, those that read a
+// bit where s differs from was, and those that read every bit (Reads.All).
 // The others hold in s: their evaluation would take the path it took in
-// was (model.StateBits).
-func (su *Suite) Dirty(was, s model.State, failed uint64) uint64 {
-	d, _ := su.Changed(was, s, failed)
-	return d
-}
-
-// Changed returns Dirty(was, s, failed) and, with bit k for the k-th check
+// was (model.StateBits). And, as graph, with bit k for the k-th check
 // GraphChecks returns, the whole-graph properties that read a bit where s
 // differs from was, or every bit (the checks past the 64th have no bit:
-// take them as changed), in one pass over the words of the states. An
-// Inheriting check whose property has not changed records in s what it
-// recorded in was (Inherit).
+// take them as changed); an Inheriting check whose property has not
+// changed records in s what it recorded in was (Inherit). Both in one
+// pass over the words of the states.
 func (su *Suite) Changed(was, s model.State, failed uint64) (dirty, graph uint64) {
 	dirty, graph = failed|su.always, su.graphAlways
 	for w, readers := range su.byWord {
