@@ -242,3 +242,55 @@ func representatives(p *model.Program, st *model.Stepper, c *model.Canonicaliser
 	}
 	return sample
 }
+
+// BenchmarkChild: Canonicaliser.Child alone, per call, over successors
+// of BenchmarkRepresentative's claim per-cpu 4/3 sample (the
+// representative's extra cost without the successor generation around
+// it). It takes 1,024 parents spread evenly over the sample, each with its
+// successors in the order the search makes them, and copies each parent
+// beside them, so that they stay in the cache as a search's parent and
+// successors do. Compare binaries on it in alternation, as
+// docs/explorer.md says, not by instruction counts.
+func BenchmarkChild(b *testing.B) {
+	var pairs []childPair
+	var c *model.Canonicaliser
+	var words int
+	b.Run("claim-percpu-4-3", func(b *testing.B) {
+		if pairs == nil { // prepared once: b.Run calls the function again for each b.N
+			prep := prepareRepresentatives(b, "claim", []string{"NR_WORKERS", "4", "NR_WORKS", "3", "UNBOUND", "false"})
+			pairs, c, words = childPairs(prep, 1024), prep.c, prep.p.Words
+		}
+		buf := make(model.State, words)
+		b.ResetTimer()
+		childLoop(b.N, pairs, c, buf)
+	})
+}
+
+// childPair is a successor with (a copy of) its parent.
+type childPair struct{ parent, s model.State }
+
+// childPairs returns the successors of n parents spread evenly over
+// prep's sample, in the order the search makes them.
+func childPairs(prep *repSample, n int) []childPair {
+	var pairs []childPair
+	for i := 0; i < n && i*len(prep.states)/n < len(prep.states); i++ {
+		parent := prep.states[i*len(prep.states)/n].Clone()
+		prep.st.Successors(parent, func(sc *model.Succ) {
+			if sc.Err == nil {
+				pairs = append(pairs, childPair{parent, sc.State.Clone()})
+			}
+		})
+	}
+	return pairs
+}
+
+// childLoop is BenchmarkChild's timed loop (a function of its own, for
+// valgrind's --toggle-collect='*childLoop').
+func childLoop(n int, pairs []childPair, c *model.Canonicaliser, buf model.State) {
+	for i := 0; i < n; i++ {
+		pr := pairs[i%len(pairs)]
+		copy(buf, pr.s)
+		c.Child(pr.parent, buf)
+		hashSink ^= explorer.Hash(buf)
+	}
+}
