@@ -818,7 +818,7 @@ func replayCommand() *cli.Command {
 			"Exit status: 0 the trace replays and still shows the violation, 1 it does not\n" +
 			"(the model no longer allows a step, or the property no longer fails), 2 bad input.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "trace", Usage: "the --json output `FILE` holding the trace", Required: true},
+			&cli.StringFlag{Name: "trace", Usage: "the --json output `FILE` holding the trace (required)"},
 			&cli.StringFlag{Name: "property", Usage: "replay the trace of property `NAME` (default: the first in the file)"},
 			&cli.StringFlag{Name: "variant", Usage: "with several runs in the file, the one of variant `NAME`"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override a parameter, NAME=VALUE (repeatable)"},
@@ -840,6 +840,10 @@ func replayAction(c *cli.Context) error {
 	variant, err := oneVariant(c, "usage: wqcheck replay --trace FILE VARIANT")
 	if err != nil {
 		return err
+	}
+	if c.String("trace") == "" {
+		return usageErr("usage: wqcheck replay --trace FILE VARIANT (FILE: what check --json wrote)",
+			"replay needs --trace FILE: the saved trace to replay")
 	}
 	if err := checkWidth(c); err != nil {
 		return err

@@ -160,12 +160,16 @@ const maxTraceFile = 256 << 20
 func readBounded(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("cannot read trace file %s: %w", path, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+		return nil, fmt.Errorf("cannot read trace file %s: %w", path, err)
 	}
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("%s is larger than %d MiB: not a saved trace", path, limit>>20)
