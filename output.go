@@ -156,7 +156,8 @@ func checkOutputPath(path string) error {
 // maxTraceFile bounds what replay reads (--trace /dev/zero read for ever).
 const maxTraceFile = 256 << 20
 
-// readBounded reads a file of at most limit bytes.
+// readBounded reads a saved trace (replay --trace) of at most limit bytes;
+// its errors name the file as the trace file.
 func readBounded(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
