@@ -310,18 +310,20 @@ func (c *compiler) declareParam(d *syntax.ParamDecl, used map[string]bool) {
 	c.declareName(d.Name, d.Pos)
 	v, isBool := c.constEval(d.Value)
 	def := v
+	from := "" // the --set that gave the value, for the errors below
 	if raw, ok := c.opts.Set[d.Name]; ok {
 		used[d.Name] = true
+		from = fmt.Sprintf("--set %s=%s: ", d.Name, raw)
+		want := "an integer"
+		if isBool {
+			want = "true or false"
+		}
 		nv, nb, err := ParseSetting(raw)
 		if err != nil {
-			panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("--set %s=%s: %v", d.Name, raw, err)})
+			panic(syntax.ErrorAt(c.files[d.Pos.File], d.Pos, fmt.Sprintf("%s%v (parameter %s, declared here, takes %s)", from, err, d.Name, want), ""))
 		}
 		if nb != isBool {
-			want := "an integer"
-			if isBool {
-				want = "true or false"
-			}
-			panic(&Error{Pos: d.Pos, Msg: fmt.Sprintf("--set %s=%s: parameter %s takes %s", d.Name, raw, d.Name, want)})
+			panic(syntax.ErrorAt(c.files[d.Pos.File], d.Pos, fmt.Sprintf("%sparameter %s, declared here, takes %s", from, d.Name, want), ""))
 		}
 		v = nv
 	}
@@ -332,7 +334,7 @@ func (c *compiler) declareParam(d *syntax.ParamDecl, used map[string]bool) {
 			panic(syntax.ErrorAt(c.files[d.Pos.File], d.Pos, fmt.Sprintf("parameter %s has the empty range %d..%d", d.Name, lo, hi), ""))
 		}
 		if v < lo || v > hi {
-			panic(syntax.ErrorAt(c.files[d.Pos.File], d.Pos, fmt.Sprintf("parameter %s = %d is outside its range %d..%d", d.Name, v, lo, hi), ""))
+			panic(syntax.ErrorAt(c.files[d.Pos.File], d.Pos, fmt.Sprintf("%sparameter %s = %d is outside its range %d..%d", from, d.Name, v, lo, hi), ""))
 		}
 	}
 	c.consts[d.Name] = constVal{v: v, isBool: isBool, kind: "param"}
