@@ -69,7 +69,10 @@ func lanesDOT(pic *picture) string {
 	})
 	l := &lanesGraph{g: g, last: make([]dot.Node, len(pic.lanes))}
 	top := l.rank(0)
-	l.spine = top.Node("t000").Attr("label", "step").Attr("shape", "plaintext").Attr("fontname", "Helvetica-Bold")
+	// the step numbers: a column of their own, kept straight as the lanes
+	// are (a group, heavy edges), so that a back edge (a lasso's "repeats
+	// for ever") cannot pull it sideways
+	l.spine = top.Node("t000").Attr("group", "steps").Attr("label", "step").Attr("shape", "plaintext").Attr("fontname", "Helvetica-Bold")
 	prevHead := l.spine
 	for i, t := range pic.lanes {
 		l.last[i] = top.Node(fmt.Sprintf("h%02d", i)).Attr("group", fmt.Sprintf("lane%02d", i)).Attr("label", dotEscape(t.Label)).
@@ -140,8 +143,8 @@ func (l *lanesGraph) box(pic *picture, k int) dot.Node {
 		n.Attr("color", "red").Attr("penwidth", "2")
 	}
 	l.lifeline(b.lane, n)
-	t := row.Node(fmt.Sprintf("t%03d", b.first)).Attr("label", b.num()).Attr("shape", "plaintext").Attr("fontname", "Helvetica-Bold")
-	l.g.Edge(l.spine, t).Attr("style", "invis")
+	t := row.Node(fmt.Sprintf("t%03d", b.first)).Attr("group", "steps").Attr("label", b.num()).Attr("shape", "plaintext").Attr("fontname", "Helvetica-Bold")
+	l.g.Edge(l.spine, t).Attr("style", "invis").Attr("weight", "10")
 	l.spine = t
 	for j, w := range b.wakes {
 		to := pic.laneOf[w.who]

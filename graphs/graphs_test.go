@@ -239,3 +239,35 @@ func TestLockdepGolden(t *testing.T) {
 	r = explorer.Explore(p, explorer.Options{All: true})
 	golden(t, "lock-cycle.lockgraph.dot", []byte(graphs.LockGraphDOT(r)))
 }
+
+// TestLanesStepColumn: in the lanes picture the step numbers are a
+// straight column on the left, also for a lasso, whose "repeats for ever"
+// back edge once pulled them sideways (livelock), as Graphviz lays it out.
+func TestLanesStepColumn(t *testing.T) {
+	if _, err := exec.LookPath("dot"); err != nil {
+		t.Skip("Graphviz's dot is not installed (Debian package graphviz); .ci/run installs it")
+	}
+	for _, name := range []string{"livelock", "upstream", "abba"} {
+		p, tr := firstTrace(t, name)
+		plain, err := graphs.Graphviz(graphs.TraceDOT(p, tr, graphs.StyleLanes), "plain")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var xs []string
+		for _, line := range strings.Split(string(plain), "\n") {
+			f := strings.Fields(line) // node NAME X Y W H LABEL STYLE SHAPE ...
+			if len(f) >= 9 && f[0] == "node" && f[8] == "plaintext" {
+				xs = append(xs, f[2])
+			}
+		}
+		if len(xs) < 3 {
+			t.Fatalf("%s: %d step numbers found in\n%s", name, len(xs), plain)
+		}
+		for _, x := range xs {
+			if x != xs[0] {
+				t.Errorf("%s: the step numbers are at x = %v, not in one column", name, xs)
+				break
+			}
+		}
+	}
+}
