@@ -278,6 +278,9 @@ func writeVerdicts(w io.Writer, res *explorer.Result) {
 			}
 		case explorer.Unknown:
 			v = "unknown   (no violation within the bounds; not verified)"
+			if res.Stopped == explorer.StopViolation {
+				v = "unknown   (not checked past the first violation; --all checks it)"
+			}
 		case explorer.Witnessed:
 			v = fmt.Sprintf("witnessed (informational; shortest witness: %d step%s)", len(pr.Trace.Steps), plural(len(pr.Trace.Steps)))
 		}
@@ -350,7 +353,7 @@ func WriteMatrix(w io.Writer, runs []Run) {
 		}
 		rows = append(rows, row)
 	}
-	WriteMatrixRows(w, rows, "(ok: holds within the bounds; FAIL: violated; wit: witnessed, informational; ?: unknown, a bound stopped the search; -: no such property)")
+	WriteMatrixRows(w, rows, "(ok: holds within the bounds; FAIL: violated; wit: witnessed, informational; ?: unknown, a bound or, without --all, the first violation stopped the search; -: no such property)")
 }
 
 // MatrixRow is one row of a verdict matrix: a label, a cell per property
