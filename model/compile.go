@@ -571,7 +571,7 @@ func (c *compiler) layOutStructs() {
 				if s.byName[name] != nil {
 					c.errf(fd.Pos, "struct %s has two fields named %s", s.Name, name)
 				}
-				f := &Field{Name: name, Pos: fd.Pos, Type: t, Off: off, Guard: fd.Guard, Ghost: fd.Ghost}
+				f := &Field{Name: name, Pos: fd.Pos, Type: t, Off: off, Guard: fd.Guard, GuardPos: fd.GuardPos, Ghost: fd.Ghost}
 				f.Width, f.List = c.slotOf(t)
 				off += varBits(f.Width, f.List)
 				if fd.LiveWhen != nil {
@@ -595,7 +595,7 @@ func (c *compiler) layOutStructs() {
 				// a field of the object itself (a global lock of that name
 				// is checked with the layout, below)
 				if g := s.byName[fd.Guard]; g.Type.Kind != KLock {
-					c.errf(fd.Pos, "guarded_by(%s): struct %s has no lock field %s", fd.Guard, s.Name, fd.Guard)
+					c.errf(fd.GuardPos, "guarded_by(%s): struct %s has no lock field %s", fd.Guard, s.Name, fd.Guard)
 				}
 			}
 		}
@@ -616,7 +616,7 @@ func (c *compiler) declareGlobals() uint32 {
 		}
 		c.declareName(vd.Name, vd.Pos)
 		t := c.resolveType(vd.Type, true)
-		g := &Global{Name: vd.Name, Pos: vd.Pos, Type: t, Off: off, Ghost: vd.Ghost, Guard: vd.Guard}
+		g := &Global{Name: vd.Name, Pos: vd.Pos, Type: t, Off: off, Ghost: vd.Ghost, Guard: vd.Guard, GuardPos: vd.GuardPos}
 		if vd.Ghost && (t.Kind == KLock || t.Kind == KList) {
 			c.errf(vd.Pos, "a ghost variable is a plain value; %s cannot be a %s", vd.Name, t)
 		}
@@ -655,7 +655,7 @@ func (c *compiler) checkGlobalGuards() {
 	for _, g := range p.Globals {
 		if g.Guard != "" {
 			if _, _, ok := c.guardLock(g.Guard); !ok {
-				c.errf(g.Pos, "guarded_by(%s): there is no global lock %s (a lock variable, or a lock field of a single object: pool.lock)", g.Guard, g.Guard)
+				c.errf(g.GuardPos, "guarded_by(%s): there is no global lock %s (a lock variable, or a lock field of a single object: pool.lock)", g.Guard, g.Guard)
 			}
 		}
 	}
@@ -663,7 +663,7 @@ func (c *compiler) checkGlobalGuards() {
 		for _, f := range s.Fields {
 			if f.Guard != "" && s.byName[f.Guard] == nil {
 				if _, _, ok := c.guardLock(f.Guard); !ok {
-					c.errf(f.Pos, "guarded_by(%s): struct %s has no lock field %s, and there is no global lock %s (a lock variable, or a lock field of a single object: pool.lock)", f.Guard, s.Name, f.Guard, f.Guard)
+					c.errf(f.GuardPos, "guarded_by(%s): struct %s has no lock field %s, and there is no global lock %s (a lock variable, or a lock field of a single object: pool.lock)", f.Guard, s.Name, f.Guard, f.Guard)
 				}
 			}
 		}

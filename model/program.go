@@ -127,7 +127,9 @@ type Field struct {
 	Width uint8
 	List  *ListInfo // for KList
 	Guard string    // guarded_by lock field name, or ""
-	Ghost bool
+	// GuardPos is where the guard's lock is named
+	GuardPos syntax.Pos
+	Ghost    bool
 	// Clock: declared `clock`, ghost state standing for time passing
 	// (ClockBits)
 	Clock bool
@@ -181,6 +183,8 @@ type Global struct {
 	Init  int64
 	Ghost bool
 	Guard string // guarded_by: the global lock that protects it, or ""
+	// GuardPos is where the guard's lock is named
+	GuardPos syntax.Pos
 }
 
 // ThreadKind is one `thread` declaration, compiled.

@@ -73,11 +73,12 @@ type StructDecl struct {
 
 // FieldDecl is one line of a struct: a type, one or more names, an optional lock guard.
 type FieldDecl struct {
-	Pos   Pos
-	Type  *TypeExpr
-	Names []string
-	Guard string // guarded_by(lock field), or ""
-	Ghost bool   // auxiliary state for properties: accessing it never makes a step boundary
+	Pos      Pos
+	Type     *TypeExpr
+	Names    []string
+	Guard    string // guarded_by(lock field), or ""
+	GuardPos Pos    // where the guard's lock is named
+	Ghost    bool   // auxiliary state for properties: accessing it never makes a step boundary
 	// LiveWhen is live_when(COND), or nil: the field's value matters only
 	// in states where COND (which names the object `self`) holds.
 	LiveWhen Expr
@@ -95,12 +96,13 @@ type FieldDecl struct {
 // VarDecl is a global variable or object: `pool pool;`, `worker workers[N];`, `bool ready;`.
 type VarDecl struct {
 	declBase
-	Type  *TypeExpr
-	Name  string
-	Len   Expr // array length, or nil
-	Init  Expr // initial value for scalars, or nil
-	Guard string
-	Ghost bool
+	Type     *TypeExpr
+	Name     string
+	Len      Expr // array length, or nil
+	Init     Expr // initial value for scalars, or nil
+	Guard    string
+	GuardPos Pos // where the guard's lock is named
+	Ghost    bool
 }
 
 // Param is a function or thread parameter.

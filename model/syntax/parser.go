@@ -526,7 +526,7 @@ func (p *parser) parseTypedDecl(base declBase) Decl {
 	if p.accept("=") {
 		d.Init = p.parseExpr()
 	}
-	d.Guard = p.parseGuard()
+	d.Guard, d.GuardPos = p.parseGuard()
 	p.expect(";", "after the variable declaration")
 	return d
 }
@@ -549,12 +549,13 @@ func (p *parser) parseThreadContext(d *ThreadDecl) {
 	}
 }
 
-func (p *parser) parseGuard() string {
+func (p *parser) parseGuard() (string, Pos) {
 	if !p.is("guarded_by") {
-		return ""
+		return "", Pos{}
 	}
 	p.next()
 	p.expect("(", "after guarded_by")
+	pos := p.tok.pos
 	name, _ := p.ident("of the guarding lock")
 	if p.accept(".") {
 		// a lock field of a single global object: guarded_by(pool.lock)
@@ -562,7 +563,7 @@ func (p *parser) parseGuard() string {
 		name += "." + field
 	}
 	p.expect(")", "after the guarding lock")
-	return name
+	return name, pos
 }
 
 func (p *parser) parseField() *FieldDecl {
@@ -579,7 +580,7 @@ func (p *parser) parseField() *FieldDecl {
 			break
 		}
 	}
-	fd.Guard = p.parseGuard()
+	fd.Guard, fd.GuardPos = p.parseGuard()
 	if p.is("cpu_local") {
 		fd.CPULocal, fd.CPULocalPos = true, p.tok.pos
 		p.next()
