@@ -15,8 +15,8 @@ import (
 // then standard error), in order, once timings and rates are masked as the
 // scenarios mask them; the example may leave lines out ("..." marks where).
 // Left out: examples of --json (the docs fold its objects onto one line),
-// of several commands or a redirection, and of `review`, `bench` and
-// `explore` (timings are their point, or they serve a page).
+// of several commands, a redirection or an output file, and of `review`,
+// `bench` and `explore` (timings are their point, or they serve a page).
 func TestDocExamples(t *testing.T) {
 	files, _ := filepath.Glob("docs/*.md")
 	files = append([]string{"README.md"}, files...)
@@ -67,6 +67,11 @@ func docExamples(md string) []docExample {
 			ex.shown = append(ex.shown, lines[j])
 		}
 		skip := strings.Contains(ex.args, "--json") || strings.Contains(ex.args, ">")
+		for _, flag := range []string{"--dot", "--svg", "--png", "--sequence", "--out", "--cpuprofile"} {
+			// a file it writes would land in the checkout (TestDocPictures
+			// checks the pictures the docs ship)
+			skip = skip || strings.Contains(ex.args, flag)
+		}
 		for _, cmd := range []string{"review", "bench", "explore"} {
 			skip = skip || strings.HasPrefix(ex.args, cmd+" ")
 		}

@@ -273,7 +273,7 @@ type childPair struct{ parent, s model.State }
 // prep's sample, in the order the search makes them.
 func childPairs(prep *repSample, n int) []childPair {
 	var pairs []childPair
-	for i := 0; i < n && i*len(prep.states)/n < len(prep.states); i++ {
+	for i := 0; i < n && len(prep.states) > 0; i++ {
 		parent := prep.states[i*len(prep.states)/n].Clone()
 		prep.st.Successors(parent, func(sc *model.Succ) {
 			if sc.Err == nil {
