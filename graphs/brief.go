@@ -235,10 +235,12 @@ func wrapProse(text string, first, n int) []string {
 // Declarations, jumps, returns, interrupt, preemption and
 // nondeterministic-choice statements are left out, and so are locks, but
 // for a deadlock, a breach of lock discipline or a lockdep report (locks).
+// The statement whose execution raised the step's error is kept, whatever
+// it is: "if (n > 0)" reading guarded state without its lock.
 func briefLines(ls []Line, pk picker) []Line {
 	var out []Line
 	for _, l := range ls {
-		if tells(l) || pk.locks && (l.op == model.OpLock || l.op == model.OpUnlock) || pk.writesRead(l) {
+		if tells(l) || pk.locks && (l.op == model.OpLock || l.op == model.OpUnlock) || pk.writesRead(l) || l.fault {
 			out = append(out, l)
 		}
 	}

@@ -98,7 +98,9 @@ func (r *diffReporter) Report(rs cmp.Result) {
 
 // GroupChanges renders changes compactly, one string per object:
 // "pool: worklist [] -> [works[0]]; nr_idle 2 -> 1". A local coming into
-// scope shows as "name=value"; one going out of scope is left out.
+// scope shows as "name=value"; one going out of scope is left out. A value
+// with a comma of its own is bracketed, both sides of its change alike, as
+// the state shows a context: "ctx [CPU 0] -> [CPU 0, preempt 1]".
 func GroupChanges(cs []Change) []string {
 	var out []string
 	var cur string
@@ -117,17 +119,40 @@ func GroupChanges(cs []Change) []string {
 			flush()
 			cur = c.Obj
 		}
+		old, now := c.Old, c.New
+		if topComma(old) || topComma(now) {
+			old, now = "["+old+"]", "["+now+"]"
+		}
 		switch {
 		case c.Field == "":
-			parts = append(parts, c.Old+" -> "+c.New)
+			parts = append(parts, old+" -> "+now)
 		case c.Old == "":
-			parts = append(parts, c.Field+"="+c.New)
+			parts = append(parts, c.Field+"="+now)
 		default:
-			parts = append(parts, c.Field+" "+c.Old+" -> "+c.New)
+			parts = append(parts, c.Field+" "+old+" -> "+now)
 		}
 	}
 	flush()
 	return out
+}
+
+// topComma says whether v has a comma outside its brackets and parentheses
+// ("CPU 0, preempt 1", not "[works[0], works[1]]").
+func topComma(v string) bool {
+	depth := 0
+	for _, c := range v {
+		switch c {
+		case '[', '(', '{':
+			depth++
+		case ']', ')', '}':
+			depth--
+		case ',':
+			if depth == 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sortByOrder sorts paths by their position in the state description.

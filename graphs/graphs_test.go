@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"wqcheck/examples"
 	"wqcheck/explorer"
 	"wqcheck/graphs"
@@ -142,6 +144,25 @@ func TestChanges(t *testing.T) {
 	}
 	if len(graphs.Changes(p, tr.Initial, tr.Initial)) != 0 {
 		t.Error("a state compared with itself has changes")
+	}
+}
+
+// A value with a comma of its own is bracketed on both sides of its
+// change, so "ctx CPU 0 -> CPU 0, preempt 1" does not read as two fields;
+// a list's commas, inside its brackets, are not.
+func TestGroupChangesBrackets(t *testing.T) {
+	got := graphs.GroupChanges([]graphs.Change{
+		{Obj: "CPU A", Field: "ctx", Old: "CPU 0", New: "CPU 0, preempt 1"},
+		{Obj: "CPU A", Field: "state", Old: "TASK_RUNNING", New: "TASK_DEAD"},
+		{Obj: "pool", Field: "worklist", Old: "[]", New: "[works[0], works[1]]"},
+		{Obj: "pool", Field: "busy", Old: "", New: "f(a, b)"},
+	})
+	want := []string{
+		"CPU A: ctx [CPU 0] -> [CPU 0, preempt 1]; state TASK_RUNNING -> TASK_DEAD",
+		"pool: worklist [] -> [works[0], works[1]]; busy=f(a, b)",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("GroupChanges (-want +got):\n%s", diff)
 	}
 }
 

@@ -20,6 +20,7 @@ type Line struct {
 	raw, note string
 	op        model.Op // the instruction's opcode (brief traces pick lines by it)
 	thread    bool     // the line is in the thread's own body, not a function it called
+	fault     bool     // the statement whose execution raised the step's error
 }
 
 // StepLines returns the statements a step executed, in order. Implicit jumps
@@ -88,6 +89,15 @@ func StepLines(st *explorer.Step) []Line {
 		l.raw, l.note = text, note
 		out = append(out, l)
 	}
+	if n := len(st.PCs); n > 0 && len(out) > 0 && st.Err != nil && st.Err.At == st.PCs[n-1]+1 {
+		// the step's last instruction raised the error: its statement is
+		// the last line, and a condition it stopped did not go either way
+		f := &out[len(out)-1]
+		f.fault = true
+		if f.op == model.OpBranch {
+			f.note = ""
+		}
+	}
 	for i := range out {
 		if out[i].note != "" {
 			out[i].Text = out[i].raw + " -> " + out[i].note
@@ -149,7 +159,7 @@ func foldRepeats(ls []Line) []Line {
 
 func sameLines(a, b []Line) bool {
 	for k := range a {
-		if a[k].File != b[k].File || a[k].Line != b[k].Line || a[k].Func != b[k].Func || a[k].Text != b[k].Text {
+		if a[k].File != b[k].File || a[k].Line != b[k].Line || a[k].Func != b[k].Func || a[k].Text != b[k].Text || a[k].fault != b[k].fault {
 			return false
 		}
 	}

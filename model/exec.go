@@ -141,6 +141,12 @@ type Instr struct {
 type StepError struct {
 	Prop int // index into Program.Props
 	Msg  string
+	// At is the program counter, plus one, of the instruction whose
+	// execution raised the error, when the stepper recorded it as the
+	// step's last (Stepper.Record); 0 when the error came from no one
+	// executed instruction (a check at the step's end, a CPU expression,
+	// a statement refused before it ran).
+	At int
 	// Bug, for the breaches the kernel itself reports (sleeping while
 	// atomic, an unguarded access), what its report needs (kernelbug.go)
 	Bug *KernelBug
@@ -447,6 +453,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 	if st.p.deadOn {
 		c.dead = &st.deadS
 	}
+	at := 0 // the recorded instruction running, plus one (StepError.At)
 	defer func() {
 		if r := recover(); r != nil {
 			rp, ok := r.(rtPanic)
@@ -455,12 +462,13 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			}
 			msg := rp.msg
 			st.succ = Succ{State: s, Thread: t.Index, Branch: st.branch, Fired: fired, Log: log, Notes: notes, Fair: st.fair,
-				Err: &StepError{Prop: st.p.builtinProp(rp.kind), Msg: msg, Bug: rp.bug}, Acquired: st.acq}
+				Err: &StepError{Prop: st.p.builtinProp(rp.kind), Msg: msg, At: at, Bug: rp.bug}, Acquired: st.acq}
 			st.emit(&st.succ)
 			st.branch++
 		}
 	}()
 	for {
+		at = 0
 		if pc >= len(code) {
 			st.finish(s, c.lb, pc, false, fired, log, notes)
 			return
@@ -535,6 +543,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 		}
 		if st.Record {
 			log = append(log, pc)
+			at = pc + 1
 		}
 		next := ins.Next
 		switch ins.Op {
@@ -685,6 +694,7 @@ func (st *Stepper) runFrom(s State, pc int, executed, chose, late bool, n int, l
 			if t.Kind.Ctx != CtxTask {
 				// the handler returns: it may fire again from its entry
 				st.checkBalanced(s, t, "returns from the interrupt")
+				at = 0 // what finish raises is the step's, not the exit's
 				st.finish(s, c.lb, 0, false, fired, log, notes)
 				return
 			}
