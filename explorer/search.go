@@ -50,10 +50,19 @@ type violation struct {
 // the search), so state counts, ids and traces do not depend on the number
 // of workers. Work a stop makes moot (states
 // the batch found past the stop point) is dropped from the counts.
+//
+// One worker takes smaller batches (oneWorkerBatch): phase 2 then finds
+// the visited set's slots that phase 1 looked up, and the successors'
+// vectors, still in the cache (on upstream per-cpu 4/2, fine-grained
+// without symmetry, about a tenth of the time). Several workers need
+// batches large enough to share out. Partial-order reduction decides from
+// the visited set at the batch's start (por.go), so with it on the batch
+// is always batchSources: its counts must not depend on the workers.
 const (
-	batchSources = 16384
-	chunkSources = 256
-	checkStates  = 256
+	batchSources   = 16384
+	oneWorkerBatch = 512
+	chunkSources   = 256
+	checkStates    = 256
 )
 
 // The search is an object with one method per phase (search.go) and
@@ -82,6 +91,7 @@ type search struct {
 	chunks []*chunk
 	cks    []*checked
 	head   int32 // the next state to expand
+	batch  int32 // sources a batch expands: batchSources, or oneWorkerBatch
 	// the batch
 	nchunks   int
 	n0        int32 // the batch's first new state
@@ -294,6 +304,10 @@ func newSearch(p *model.Program, opts Options, sym *model.Symmetry) *search {
 			s.res.Stats.POR = why
 		}
 	}
+	s.batch = batchSources
+	if s.res.Stats.Workers == 1 && s.res.Stats.POR != "on" {
+		s.batch = oneWorkerBatch
+	}
 	s.newExpanders()
 	return s
 }
@@ -411,7 +425,7 @@ func (s *search) stopBetween() bool {
 // expand is phase 1. It returns false when the search found the model
 // telling symmetric objects apart.
 func (s *search) expand() bool {
-	hi := min(int32(s.g.n), s.head+batchSources)
+	hi := min(int32(s.g.n), s.head+s.batch)
 	s.nchunks = int((hi - s.head + chunkSources - 1) / chunkSources)
 	for len(s.chunks) < s.nchunks {
 		s.chunks = append(s.chunks, &chunk{})
