@@ -69,10 +69,10 @@ func (o Op) String() string { return opNames[o] }
 // Instr is one instruction of a thread's code. Every instruction carries the
 // statement it came from, so traces show source text and lines.
 type Instr struct {
-	Op   Op
-	Pos  syntax.Pos
-	Text string // the statement as written (normalised), e.g. "spin_lock(&pool->lock);"
-	Func string // the model function or thread the statement is in, e.g. "kick_pool"
+	// The fields the interpreter reads at every instruction come first,
+	// together (runFrom, mayMerge, blockMoves, finish): an instruction's
+	// step then touches one or two cache lines of it, not five.
+	Op Op
 	// Visible instructions read or write shared state, or may block. In the
 	// fine-grained semantics each step executes exactly one of them.
 	Visible bool
@@ -83,7 +83,43 @@ type Instr struct {
 	// (state guarded by a mutex, thread-local state, unread ghosts; or
 	// release a mutex no one observes): movers in every context, so a
 	// merged step goes on through them wherever it runs (movers.go).
-	Quiet bool
+	Quiet    bool
+	movesCPU bool // it writes what an `on cpu` expression reads (cpulocal.go)
+	// atomicHidden marks an instruction of an atomic block that makeAtomic
+	// made invisible: the block's guard answers for what it does
+	// (Stepper.blockMoves)
+	atomicHidden bool
+	Fair         bool  // OpEither: `either fair` (Succ.Fair)
+	Mutex        bool  // OpLock/OpUnlock: a mutex
+	Tail         bool  // OpListAdd: at the tail
+	LockW        uint8 // OpLock/OpUnlock: the lock slot's width
+	// Subclass is spin_lock_nested()'s lockdep subclass
+	Subclass uint8
+	// Ctx is OpCtx's change; on OpLock/OpUnlock the lock form's extra
+	// effect (the _irq, _irqsave/_irqrestore and _bh forms).
+	Ctx    CtxOp
+	Next   int // the following instruction
+	Target int
+	Else   int
+	resume int // OpSchedule: where a woken task rests instead, plus one (0: here; resume.go)
+	// atomicStart and atomicEnd, on the guard (first visible instruction)
+	// of an atomic block, delimit the block: a loop inside it that comes
+	// back to the guard stays in the step
+	atomicStart, atomicEnd int
+	X, Y                   Eval
+	Set                    func(c *Ctx, v int64)
+	Addr                   func(c *Ctx) uint32 // OpLock/OpUnlock: lock slot; OpList*: list slot
+	List                   *ListInfo
+	Targets                []int
+	cpuLocal               []*Field // tracking.cpuLocal
+	live                   []*Local // locals live when the thread rests before this instruction
+	// symExit marks a jump that leaves a foreach over an array early
+	symExit *symExit
+	Prop    int
+
+	Pos  syntax.Pos
+	Text string // the statement as written (normalised), e.g. "spin_lock(&pool->lock);"
+	Func string // the model function or thread the statement is in, e.g. "kick_pool"
 	// Hidden instructions are model bookkeeping (ghost functions): traces
 	// leave them out.
 	Hidden bool
@@ -91,50 +127,16 @@ type Instr struct {
 	// whose body is a single return): the calling statement already shows
 	// the call and which way it went, so traces leave them out too.
 	Detail bool
-
-	Next    int // the following instruction
-	X, Y    Eval
-	Set     func(c *Ctx, v int64)
-	Target  int
-	Else    int
-	Targets []int
-	Fair    bool                // OpEither: `either fair` (Succ.Fair)
-	Addr    func(c *Ctx) uint32 // OpLock/OpUnlock: lock slot; OpList*: list slot
-	Mutex   bool                // OpLock/OpUnlock: a mutex
-	// Ctx is OpCtx's change; on OpLock/OpUnlock the lock form's extra
-	// effect (the _irq, _irqsave/_irqrestore and _bh forms).
-	Ctx    CtxOp
-	LockW  uint8
 	LockNm func(c *Ctx) string // the lock as the user wrote it, for messages
-	// Subclass is spin_lock_nested()'s lockdep subclass
-	Subclass uint8
-	List     *ListInfo
-	Tail     bool
-	Prop     int
-
-	// symExit marks a jump that leaves a foreach over an array early
-	symExit *symExit
-	// atomicStart and atomicEnd, on the guard (first visible instruction)
-	// of an atomic block, delimit the block: a loop inside it that comes
-	// back to the guard stays in the step
-	atomicStart, atomicEnd int
-	// atomicHidden marks an instruction of an atomic block that makeAtomic
-	// made invisible: the block's guard answers for what it does
-	// (Stepper.blockMoves)
-	atomicHidden bool
 
 	locs         map[string]bool // shared locations touched (movers.go)
 	opaque       bool            // it observes a task's state or a lock's
 	foreignGhost bool            // tracking.foreignGhost
-	cpuLocal     []*Field        // tracking.cpuLocal
-	movesCPU     bool            // it writes what an `on cpu` expression reads (cpulocal.go)
-	resume       int             // OpSchedule: where a woken task rests instead, plus one (0: here; resume.go)
 	ahead        int             // OpSchedule: where its return reaches through jumps, plus one (0: nowhere visible; resume.go)
 
-	uses []int    // locals read (indexes into the kind's Locals)
-	def  int      // local written in full, plus one (0: none)
-	live []*Local // locals live when the thread rests before this instruction
-	foot Access   // what it reads and writes (footprint.go)
+	uses []int  // locals read (indexes into the kind's Locals)
+	def  int    // local written in full, plus one (0: none)
+	foot Access // what it reads and writes (footprint.go)
 }
 
 // StepError is a violation that ends a step: a runtime error or a breach of lock discipline.
