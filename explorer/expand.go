@@ -126,11 +126,15 @@ func (x *expander) expand(c *chunk) {
 		}
 		c.srcs = append(c.srcs, e)
 	}
+	if x.por == nil {
+		x.lookupAll(c)
+	}
 }
 
 // successor notes one step's events, canonicalises its state (a successor
-// of parent, a representative) and looks it up in the visited set (which
-// phase 1 only reads).
+// of parent, a representative) and, with partial-order reduction, looks it
+// up in the visited set (which phase 1 only reads); without, lookupAll
+// does once the chunk is expanded.
 func (x *expander) successor(c *chunk, parent model.State, sc *model.Succ) found {
 	f := found{thread: int32(sc.Thread), branch: int32(sc.Branch), events: int32(len(c.events)), fair: sc.Fair}
 	for _, prop := range sc.Fired {
@@ -167,6 +171,12 @@ func (x *expander) successor(c *chunk, parent model.State, sc *model.Succ) found
 		}
 	}
 	f.h = Hash(state)
+	if x.por == nil {
+		// looked up with the chunk's others (lookupAll)
+		f.kind, f.vec = foundNew, int32(len(c.vecs))
+		c.vecs = append(c.vecs, state...)
+		return f
+	}
 	if oid, ok := x.g.set.lookup(state, f.h); ok {
 		f.kind, f.id = foundOld, oid
 	} else {
@@ -176,6 +186,46 @@ func (x *expander) successor(c *chunk, parent model.State, sc *model.Succ) found
 	}
 	return f
 }
+
+// lookupAll looks the chunk's successors up in the visited set, once all
+// are made (without partial-order reduction, whose choice of successors
+// needs each source's answers at once): first a pass that only touches
+// each one's home slot, whose cache misses the processor overlaps, then
+// the lookups, which find those slots in the cache. The vectors of the
+// successors found are dropped, the others' moved down to close the gaps.
+func (x *expander) lookupAll(c *chunk) {
+	words := int32(x.p.Words)
+	if fs, ok := x.g.set.(*fpSet); ok {
+		var sink uint64
+		for i := range c.succs {
+			if f := &c.succs[i]; f.kind == foundNew {
+				sink ^= fs.touch(f.h)
+			}
+		}
+		touchSink.Store(sink)
+	}
+	w := int32(0)
+	for i := range c.succs {
+		f := &c.succs[i]
+		if f.kind != foundNew {
+			continue
+		}
+		vec := c.vecs[f.vec : f.vec+words]
+		if oid, ok := x.g.set.lookup(vec, f.h); ok {
+			f.kind, f.id = foundOld, oid
+			continue
+		}
+		if f.vec != w {
+			copy(c.vecs[w:w+words], vec)
+			f.vec = w
+		}
+		w += words
+	}
+	c.vecs = c.vecs[:w]
+}
+
+// touchSink keeps lookupAll's touches from being optimised away.
+var touchSink atomic.Uint64
 
 // check is phase 3 for a run of new states: the state properties, and what
 // the whole-graph properties keep per state.

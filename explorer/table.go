@@ -386,6 +386,19 @@ func (t *fpSet) bytes() uint64 {
 	return n
 }
 
+// touch reads the home slot of hash h (and its id), for a lookup soon
+// after to find in the cache (lookupAll); the value means nothing.
+func (t *fpSet) touch(h uint64) uint64 {
+	fp := fingerprint(h)
+	sh := &t.shards[t.shardOf(fp)]
+	i := sh.home(fp)
+	v := sh.slots[i]
+	if sh.ids != nil {
+		v ^= uint64(sh.ids[i])
+	}
+	return v
+}
+
 func (t *fpShard) home(fp uint64) uint64 {
 	hi, _ := bits.Mul64(fp<<t.shift, t.size)
 	return hi
