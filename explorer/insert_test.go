@@ -15,7 +15,10 @@ import (
 // renamings), bit for bit, with and without symmetry, with and without the
 // edges a stranded-work property needs, and under a state bound (which
 // falls back to the serial insert for the batch it may end in). Sets below
-// fpSplitAt insert serially (one shard), so the runs reach past it.
+// fpSplitAt insert serially (one shard): the last two runs reach past it
+// (the others, complete at a few thousand states, check the serial
+// insert). One worker takes smaller batches once the set is split
+// (oneWorkerBatch): the set is split at the same point, and so is the same.
 func TestParallelInsertIsSerialInsert(t *testing.T) {
 	type run struct {
 		name string
@@ -28,13 +31,14 @@ func TestParallelInsertIsSerialInsert(t *testing.T) {
 		{"upstream fine", nil, true, Options{All: true, MaxStates: 100000}},
 		{"upstream 2 items, symmetry", map[string]string{"NR_WORKS": "2", "UNBOUND": "false"}, false, Options{All: true, Symmetry: true, MaxStates: 100000}},
 		{"kicked-list percpu", map[string]string{"UNBOUND": "false"}, false, Options{All: true, MaxStates: 100000}},
+		{"upstream fine percpu 2 items", map[string]string{"NR_WORKS": "2", "UNBOUND": "false"}, true, Options{All: true, MaxStates: 300000}},
 		// partial-order reduction keeps some of a state's successors: the
 		// parent step is still the position among all of them
 		{"../testdata/por/deep.wq", nil, true, Options{POR: true, PORNoResearch: true, MaxStates: 300000}},
 	}
 	workerCounts := []int{1, 2, 3}
 	if testing.Short() {
-		runs, workerCounts = append(runs[1:3], runs[4]), workerCounts[:2]
+		runs, workerCounts = append(runs[1:3], runs[5]), workerCounts[:2]
 	}
 	if os.Getenv("WQCHECK_LONG") == "" {
 		workerCounts = workerCounts[:2] // 3 workers (more than cores): with the long runs
@@ -68,6 +72,7 @@ func TestParallelInsertIsSerialInsert(t *testing.T) {
 					t.Fatalf("%s: one worker inserted %d batches in parallel", r.name, s.parIns)
 				}
 				ref = s
+				t.Logf("%s: %d states", r.name, s.g.n)
 				continue
 			}
 			if s.parIns == 0 && ref.g.n > 2*fpSplitAt {

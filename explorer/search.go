@@ -51,13 +51,17 @@ type violation struct {
 // of workers. Work a stop makes moot (states
 // the batch found past the stop point) is dropped from the counts.
 //
-// One worker takes smaller batches (oneWorkerBatch): phase 2 then finds
+// One worker takes smaller batches (oneWorkerBatch) once the visited set
+// is split (the split, between batches, then happens where it does with
+// several workers, and the set's layout is the same): phase 2 then finds
 // the visited set's slots that phase 1 looked up, and the successors'
 // vectors, still in the cache (on upstream per-cpu 4/2, fine-grained
 // without symmetry, about a tenth of the time). Several workers need
 // batches large enough to share out. Partial-order reduction decides from
-// the visited set at the batch's start (por.go), so with it on the batch
-// is always batchSources: its counts must not depend on the workers.
+// the visited set at the batch's start (por.go), and a batch gathers the
+// symmetry watch's breaks before phase 4 decides where the search stops,
+// so with either the batch is always batchSources: counts must not depend
+// on the workers (smallBatches).
 const (
 	batchSources   = 16384
 	oneWorkerBatch = 512
@@ -305,9 +309,6 @@ func newSearch(p *model.Program, opts Options, sym *model.Symmetry) *search {
 		}
 	}
 	s.batch = batchSources
-	if s.res.Stats.Workers == 1 && s.res.Stats.POR != "on" {
-		s.batch = oneWorkerBatch
-	}
 	s.newExpanders()
 	return s
 }
@@ -440,14 +441,27 @@ func (s *search) expand() bool {
 	return s.res.symBreaks == nil
 }
 
+// smallBatches says whether the search may take oneWorkerBatch sources a
+// batch once the visited set is split: with one worker, and with nothing
+// that decides by the batch (partial-order reduction's proviso, the
+// symmetry watch's breaks, which a batch gathers before phase 4 decides
+// where the search stops).
+func (s *search) smallBatches() bool {
+	return s.res.Stats.Workers == 1 && s.res.Stats.POR != "on" && s.sym == nil
+}
+
 // insert is phase 2: number the new states in BFS order.
 func (s *search) insert() {
 	s.n0, s.full = int32(s.g.n), false
 	if s.g.edges != nil {
 		s.e0 = len(s.g.edges.to)
 	}
+	split := true
 	if fs, ok := s.g.set.(*fpSet); ok {
-		fs.split() // between batches: at the same point whatever the workers
+		split = fs.split() // between batches: at the same point whatever the workers
+	}
+	if split && s.smallBatches() {
+		s.batch = oneWorkerBatch
 	}
 	s.src = s.src[:0]
 	if s.insertParallel() {

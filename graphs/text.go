@@ -29,7 +29,9 @@ type Line struct {
 // which way it went.
 func StepLines(st *explorer.Step) []Line {
 	var out []Line
+	lineOf := -1 // the line the last instruction shows in (-1: none)
 	for i, ins := range st.Instrs {
+		lineOf = -1
 		if ins.Hidden || ins.Detail {
 			continue
 		}
@@ -84,18 +86,21 @@ func StepLines(st *explorer.Step) []Line {
 			if note != "" && out[n-1].note == "" {
 				out[n-1].note = note
 			}
+			lineOf = n - 1
 			continue
 		}
 		l.raw, l.note = text, note
 		out = append(out, l)
+		lineOf = len(out) - 1
 	}
-	if n := len(st.PCs); n > 0 && len(out) > 0 && st.Err != nil && st.Err.At == st.PCs[n-1]+1 {
-		// the step's last instruction raised the error: its statement is
-		// the last line, and a condition it stopped did not go either way
-		f := &out[len(out)-1]
-		f.fault = true
-		if f.op == model.OpBranch {
-			f.note = ""
+	if n := len(st.PCs); n > 0 && lineOf >= 0 && st.Err != nil && st.Err.At == st.PCs[n-1]+1 {
+		// the step's last instruction raised the error, and shows in a
+		// line (not ghost code or a one-line helper's body, which the
+		// message names): that statement is at fault, and a condition the
+		// error stopped went neither way
+		out[lineOf].fault = true
+		if st.Instrs[n-1].Op == model.OpBranch {
+			out[lineOf].note = ""
 		}
 	}
 	for i := range out {
