@@ -312,7 +312,7 @@ func tells(l Line) bool {
 	case model.OpSetState:
 		return l.thread
 	case model.OpAssign:
-		return l.thread && (strings.Contains(l.raw, "(") || strings.Contains(l.raw, "="))
+		return l.thread && (strings.Contains(l.raw, "(") || strings.Contains(l.raw, "=") || strings.HasSuffix(l.raw, "++;") || strings.HasSuffix(l.raw, "--;"))
 	}
 	return l.Text == "(blocks)"
 }
