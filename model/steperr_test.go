@@ -1,0 +1,95 @@
+package model
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// firstErr searches p breadth-first for the first successor that raises a
+// step error, with the stepper recording (or not) what each step ran.
+func firstErr(t *testing.T, p *Program, record bool) *Succ {
+	t.Helper()
+	init, err := p.Initial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := p.NewStepper()
+	st.Record = record
+	seen := map[string]bool{fmt.Sprint(init): true}
+	queue := []State{init}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		var found *Succ
+		st.Successors(s, func(sc *Succ) {
+			if sc.Err != nil && found == nil {
+				c := *sc
+				c.Log = append([]int(nil), sc.Log...)
+				found = &c
+			}
+			if k := fmt.Sprint(sc.State); sc.Err == nil && !seen[k] {
+				seen[k] = true
+				queue = append(queue, sc.State.Clone())
+			}
+		})
+		if found != nil {
+			return found
+		}
+	}
+	t.Fatal("no step error")
+	return nil
+}
+
+// StepError.At names the instruction whose execution raised the error,
+// when the stepper records: the step's last logged instruction. An error
+// raised by no instruction (a check at the step's end; a statement refused
+// before it runs) has At 0, and so has every error when nothing records.
+func TestStepErrorAt(t *testing.T) {
+	stale, err := os.ReadFile("../testdata/scenarios/deadfields.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, src string
+		at        string // the faulting instruction's text, "" for At 0
+	}{
+		{"div", "model div;\nint<0..3> d;\nint<0..3> x;\nthread t() {\n    x = 1;\n    x = 6 / d;\n}\n", "x = 6 / d;"},
+		{"stale", section(t, string(stale), "stale.wq"), ""},
+		{"sleepy", "model sleepy;\ncpus 1;\nmutex m;\nthread t() on cpu 0 {\n    preempt_disable();\n    mutex_lock(&m);\n    mutex_unlock(&m);\n    preempt_enable();\n}\n", ""},
+	}
+	for _, c := range cases {
+		p := compileText(t, c.name+".wq", c.src)
+		sc := firstErr(t, p, true)
+		code := p.Threads[sc.Thread].Kind.Code
+		if c.at == "" {
+			if sc.Err.At != 0 {
+				t.Errorf("%s: %q: At %d (%q), want 0", c.name, sc.Err.Msg, sc.Err.At, code[sc.Err.At-1].Text)
+			}
+			continue
+		}
+		if sc.Err.At == 0 || len(sc.Log) == 0 || sc.Err.At != sc.Log[len(sc.Log)-1]+1 || code[sc.Err.At-1].Text != c.at {
+			t.Errorf("%s: %q: At %d, log %v; want the logged %q", c.name, sc.Err.Msg, sc.Err.At, sc.Log, c.at)
+		}
+		if sc := firstErr(t, p, false); sc.Err.At != 0 {
+			t.Errorf("%s: not recording, At %d, want 0", c.name, sc.Err.At)
+		}
+	}
+}
+
+// section is the file called name in a scenario file's sections.
+func section(t *testing.T, scenario, name string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(scenario, "-- "+name+" --\n")
+	if !ok {
+		t.Fatalf("no %s in the scenario", name)
+	}
+	if i := strings.Index(rest, "\n-- "); i >= 0 {
+		rest = rest[:i+1]
+	}
+	if i := strings.Index(rest, "\n$ "); i >= 0 {
+		rest = rest[:i+1]
+	}
+	return rest
+}
