@@ -72,7 +72,6 @@ func TestParallelInsertIsSerialInsert(t *testing.T) {
 					t.Fatalf("%s: one worker inserted %d batches in parallel", r.name, s.parIns)
 				}
 				ref = s
-				t.Logf("%s: %d states", r.name, s.g.n)
 				continue
 			}
 			if s.parIns == 0 && ref.g.n > 2*fpSplitAt {
