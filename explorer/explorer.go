@@ -164,6 +164,9 @@ type PropResult struct {
 	Prop    *model.Property
 	Verdict Verdict
 	Trace   *Trace // shortest counterexample, when violated
+	// Why an Unknown verdict's analysis could not decide it, when the
+	// search was complete ("" otherwise: a bound or a signal stopped it)
+	Why string
 	// Lockdep is a violated lockdep property's report: the pattern, and
 	// the shortest trace of every dependency and usage it names
 	Lockdep *LockdepReport

@@ -33,7 +33,7 @@ func (s *search) finish() *Result {
 	for i, pr := range s.p.Props {
 		r := PropResult{Prop: pr, Verdict: Holds}
 		if !searched || slices.Contains(s.unknown, i) {
-			r.Verdict = Unknown
+			r.Verdict, r.Why = Unknown, s.why[i]
 		}
 		if v := s.found[i]; v != nil {
 			r.Verdict = Violated
@@ -161,6 +161,12 @@ func (s *search) recordFinding(k int, f invariants.Finding, failed bool, a int) 
 	case !failed:
 	case f.Unknown, f.Stopped:
 		s.unknown = append(s.unknown, s.cprops[k])
+		if f.Unknown && f.Msg != "" {
+			if s.why == nil {
+				s.why = map[int]string{}
+			}
+			s.why[s.cprops[k]] = f.Msg
+		}
 	case f.Unsure:
 		s.res.liveUnsure = append(s.res.liveUnsure, s.p.Props[s.cprops[k]])
 	default:

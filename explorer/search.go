@@ -105,8 +105,9 @@ type search struct {
 	lastNew   int   // the last batch's new states and edges
 	lastEdges int
 	frontPeak uint64
-	depthCut  bool  // some state was not expanded: at the depth bound
-	unknown   []int // properties the whole-graph analyses cannot decide
+	depthCut  bool           // some state was not expanded: at the depth bound
+	unknown   []int          // properties the whole-graph analyses cannot decide
+	why       map[int]string // why, for those whose analysis said (PropResult.Why)
 	// incremental checks (incremental.go): the state properties failing
 	// in each state not yet expanded that fails some, and the state each
 	// of the batch's new states was found from (from n0)

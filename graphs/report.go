@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -69,6 +70,8 @@ type JSONProperty struct {
 	Name    string `json:"name"`
 	Kind    string `json:"kind"`
 	Verdict string `json:"verdict"`
+	// Why says why a complete search's analysis left the verdict unknown.
+	Why     string `json:"why,omitempty"`
 	Message string `json:"message,omitempty"`
 	// Description says what the property means (describe NAME: "...").
 	Description string      `json:"description,omitempty"`
@@ -169,7 +172,7 @@ func ToJSON(runs []Run) []JSONRun {
 		}
 		names := threadNames(p)
 		for _, pr := range sortedProps(res.Props) { // the text's order
-			jp := JSONProperty{Name: pr.Prop.Name, Kind: pr.Prop.Kind.String(), Verdict: string(pr.Verdict), Description: pr.Prop.Desc}
+			jp := JSONProperty{Name: pr.Prop.Name, Kind: pr.Prop.Kind.String(), Verdict: string(pr.Verdict), Why: pr.Why, Description: pr.Prop.Desc}
 			if tr := pr.Trace; tr != nil && tr.Loop >= 0 {
 				loop := tr.Loop
 				jp.CycleStart = &loop
@@ -278,7 +281,10 @@ func writeVerdicts(w io.Writer, res *explorer.Result) {
 			}
 		case explorer.Unknown:
 			v = "unknown   (no violation within the bounds; not verified)"
-			if res.Stopped == explorer.StopViolation {
+			switch {
+			case pr.Why != "":
+				v = "unknown   (" + pr.Why + ")"
+			case res.Stopped == explorer.StopViolation:
 				v = "unknown   (not checked past the first violation; --all checks it)"
 			}
 		case explorer.Witnessed:
@@ -286,6 +292,24 @@ func writeVerdicts(w io.Writer, res *explorer.Result) {
 		}
 		fmt.Fprintf(w, "  %-*s  %s\n", nameW, pr.Prop.Name, v)
 	}
+	if errs := erringProps(res); len(errs) > 0 && slices.ContainsFunc(res.Props, func(pr explorer.PropResult) bool { return pr.Verdict == explorer.Holds }) {
+		fmt.Fprintf(w, "  note: the search ends an interleaving at a step that raises an error (%s); \"holds\" covers what comes before such steps\n", strings.Join(errs, ", "))
+	}
+}
+
+// erringProps names the violated properties whose violation is an error a
+// step raised (its trace's last step): the search keeps no state after
+// such a step.
+func erringProps(res *explorer.Result) []string {
+	var names []string
+	for _, pr := range sortedProps(res.Props) {
+		if tr := pr.Trace; pr.Verdict == explorer.Violated && tr != nil && len(tr.Steps) > 0 {
+			if e := tr.Steps[len(tr.Steps)-1].Err; e != nil && e.Prop >= 0 && res.Program.Props[e.Prop] == pr.Prop {
+				names = append(names, pr.Prop.Name)
+			}
+		}
+	}
+	return names
 }
 
 func reduceWords(r string) string {
@@ -354,6 +378,13 @@ func WriteMatrix(w io.Writer, runs []Run) {
 		rows = append(rows, row)
 	}
 	WriteMatrixRows(w, rows, "(ok: holds within the bounds; FAIL: violated; wit: witnessed, informational; ?: unknown, a bound or, without --all, the first violation stopped the search; -: no such property)")
+	for _, r := range runs {
+		for _, pr := range sortedProps(r.Result.Props) {
+			if pr.Verdict == explorer.Unknown && pr.Why != "" {
+				fmt.Fprintf(w, "(%s, %s: unknown: %s)\n", r.label(), pr.Prop.Name, pr.Why)
+			}
+		}
+	}
 }
 
 // MatrixRow is one row of a verdict matrix: a label, a cell per property

@@ -116,7 +116,8 @@ func WriteReviewMatrix(w io.Writer, reviews []*Review, budget time.Duration) {
 		rows = append(rows, row)
 	}
 	WriteMatrixRows(w, rows, "(ok: holds in every rung; FAIL@n: violated, first at rung n; wit@n: witnessed, informational, "+
-		"first at rung n; ?@n: unknown, rung n did not finish (the budget, a signal) and nothing failed; -: no such property)")
+		"first at rung n; ?@n: unknown, rung n did not finish (the budget, a signal) or could not decide (said under the rung) "+
+		"and nothing failed; -: no such property)")
 	for _, rv := range reviews {
 		fmt.Fprintf(w, "\n%s, rung by rung (budget %s):\n", rv.Variant, budget)
 		cw := 0
@@ -148,6 +149,11 @@ func writeRungLine(w io.Writer, rg *ReviewRung, cw int) {
 		states = ""
 	}
 	fmt.Fprintf(w, "  %d %-9s %s %16s %7s  %s\n", rg.N, rg.Name, pad(rg.configText(), cw), states, fmtDuration(res.Stats.Elapsed), status)
+	for _, pr := range sortedProps(res.Props) {
+		if pr.Verdict == explorer.Unknown && pr.Why != "" {
+			fmt.Fprintf(w, "      %s unknown: %s\n", pr.Prop.Name, pr.Why)
+		}
+	}
 }
 
 // WriteReviewTraces writes, per variant, the trace of each property

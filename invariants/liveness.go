@@ -141,6 +141,10 @@ func (l *liveBase) classOf(quotient, trackThread bool) func(u, i int) uint8 {
 	}
 }
 
+// notPast64 is why a liveness property of a model of more than 64 threads
+// is unknown.
+const notPast64 = "liveness is not checked in a model of more than 64 threads"
+
 // liveCheckable reports whether the fairness classes fit in 64 bits.
 func (l *liveBase) liveCheckable() bool { return len(l.p.Threads) <= 64 }
 
@@ -174,7 +178,7 @@ func (c *threadLive) AtState(ev *model.Evaluator, id int, s model.State) error {
 // the quotient's renamings), the fair component with the least state.
 func (c *threadLive) Analyze(g Graph, stop Stop) (Finding, bool) {
 	if !c.liveCheckable() {
-		return Finding{Unknown: true}, true // documented: not checked past 64 threads
+		return Finding{Unknown: true, Msg: notPast64}, true
 	}
 	return guarded(stop, func(pl *poller) (Finding, bool) { return c.analyze(g, pl) })
 }
@@ -293,7 +297,7 @@ func (c *leadsTo) Same(id, src int) bool {
 // edges, which this product does not follow.
 func (c *leadsTo) Analyze(g Graph, stop Stop) (Finding, bool) {
 	if !c.liveCheckable() {
-		return Finding{Unknown: true}, true
+		return Finding{Unknown: true, Msg: notPast64}, true
 	}
 	return guarded(stop, func(pl *poller) (Finding, bool) { return c.analyze(g, pl) })
 }

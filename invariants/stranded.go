@@ -62,7 +62,9 @@ type Finding struct {
 	// may fail; only a search of the real graph can tell (fair.go).
 	Unsure bool
 	// Unknown: the analysis cannot decide the property on this model (a
-	// liveness property past 64 threads): its verdict is unknown.
+	// liveness property past 64 threads; work that only a path through a
+	// step that raised an error could still take): its verdict is unknown,
+	// for the reason Msg gives.
 	Unknown bool
 	// Stopped: the analysis was told to stop (Stop) before it decided:
 	// its verdict is unknown.
@@ -213,8 +215,14 @@ type Graph interface {
 // It computes, per state, the set of items some path can still take, by a
 // backward fixpoint from the states with a take transition, then reports the
 // lowest-numbered (so shallowest) state with a pending item outside its set.
-// It polls p once per state of each pass and per state of the fixpoint's
-// work list.
+//
+// A step that raises an error has no edge (the search does not go past
+// it), so what follows it is not in the graph: it might take anything. A
+// state with a pending item outside its set that can reach such a step is
+// therefore not reported stranded; when every such state can, the verdict
+// is unknown (Finding.Unknown, the first of them in Finding.State). It
+// polls p once per state of each pass and per state of the fixpoint's work
+// list.
 func strandedIn(prop *model.Property, g Graph, pending func(int) uint64, p *poller) Finding {
 	n := g.NumStates()
 	// canTake[i]: items taken on some path from i
@@ -275,12 +283,53 @@ func strandedIn(prop *model.Property, g Graph, pending func(int) uint64, p *poll
 			}
 		}
 	}
+	erred := reachesError(g, indeg, preds, p)
+	unsure := -1
 	for i := 0; i < n; i++ {
-		if stranded := pending(i) &^ canTake[i]; stranded != 0 {
+		stranded := pending(i) &^ canTake[i]
+		switch {
+		case stranded == 0:
+		case erred == nil || erred[i/64]&(1<<(i%64)) == 0:
 			return Finding{State: i, Items: stranded, Msg: StrandedMsg(prop, stranded)}
+		case unsure < 0:
+			unsure = i
 		}
 	}
+	if unsure >= 0 {
+		return Finding{State: unsure, Unknown: true, Msg: "some pending work could be taken only after a step that raised an error, and the search does not go past such a step"}
+	}
 	return Finding{State: -1}
+}
+
+// reachesError returns a bit per state: some path from it reaches a state
+// with a step that raised an error (Graph.Erred); nil when no state has
+// one. indeg and preds are the reverse edges in CSR form.
+func reachesError(g Graph, indeg, preds []int32, p *poller) []uint64 {
+	n := g.NumStates()
+	var bits []uint64
+	var work []int32
+	for i := 0; i < n; i++ {
+		p.tick()
+		if g.Erred(i) {
+			if bits == nil {
+				bits = make([]uint64, (n+63)/64)
+			}
+			bits[i/64] |= 1 << (i % 64)
+			work = append(work, int32(i))
+		}
+	}
+	for len(work) > 0 {
+		p.tick()
+		t := work[len(work)-1]
+		work = work[:len(work)-1]
+		for _, pr := range preds[indeg[t]:indeg[t+1]] {
+			if bits[pr/64]&(1<<(pr%64)) == 0 {
+				bits[pr/64] |= 1 << (pr % 64)
+				work = append(work, pr)
+			}
+		}
+	}
+	return bits
 }
 
 // StrandedMsg is the message of a stranded-work violation of items.
