@@ -90,53 +90,78 @@ func commentStart(s string) int {
 // ApplyPatch applies the hunks of p to target, the source lines of the
 // parent's declaration (what defines them is named by where, for
 // messages). Each hunk's context and removed lines must occur in target,
-// once, after the previous hunk. vsrc is the variant's source, for errors.
+// once, after the previous hunk. Lines that are empty once normalised
+// (blank, or only a // comment), in the hunk or in target, are left out of
+// the comparison: a hunk need not repeat the parent's comment lines, and
+// target's stay where they are (an added line goes right after the line
+// before it in the hunk). vsrc is the variant's source, for errors.
 func ApplyPatch(target []SrcLine, p *PatchDecl, where string, vsrc []byte) ([]SrcLine, error) {
-	norm := make([]string, len(target))
+	var sig []int // the lines of target that are not empty once normalised
+	var norm []string
 	for i, l := range target {
-		norm[i] = normLine(l.Text)
+		if n := normLine(l.Text); n != "" {
+			sig, norm = append(sig, i), append(norm, n)
+		}
 	}
 	var out []SrcLine
-	from := 0
+	from, sfrom := 0, 0 // in target, in sig
 	for _, h := range p.Hunks {
-		var old []string
-		for _, l := range h.Lines {
-			if l.Op != '+' {
-				old = append(old, normLine(l.Text))
-			}
-		}
+		old := hunkOld(h)
 		if len(old) == 0 {
-			return nil, ErrorAt(vsrc, h.Pos, fmt.Sprintf("hunk of patch %s has only added lines: expected a context line (' ') or a removed line ('-') that says where they go", p.Name), "")
+			return nil, ErrorAt(vsrc, h.Pos, fmt.Sprintf("hunk of patch %s has no context line (' ') or removed line ('-') with code in it, to say where its added lines go", p.Name), "")
 		}
 		var at []int
-		for s := from; s+len(old) <= len(norm); s++ {
+		for s := sfrom; s+len(old) <= len(norm); s++ {
 			if equalLines(norm[s:s+len(old)], old) {
 				at = append(at, s)
 			}
 		}
 		if len(at) == 0 {
 			return nil, ErrorAt(vsrc, h.Pos, fmt.Sprintf("hunk of patch %s does not apply to %s %s", p.Name, p.Name, where),
-				nearest(target[from:], norm[from:], h, old))
+				nearest(target, sig[sfrom:], norm[sfrom:], h, old))
 		}
 		if len(at) > 1 {
-			return nil, ErrorAt(vsrc, h.Pos, fmt.Sprintf("hunk of patch %s applies at %d places in %s (lines %d and %d): add context lines to say which", p.Name, len(at), p.Name, target[at[0]].Pos.Line, target[at[1]].Pos.Line), "")
+			return nil, ErrorAt(vsrc, h.Pos, fmt.Sprintf("hunk of patch %s applies at %d places in %s (lines %d and %d): add context lines to say which", p.Name, len(at), p.Name, target[sig[at[0]]].Pos.Line, target[sig[at[1]]].Pos.Line), "")
 		}
-		out = append(out, target[from:at[0]]...)
-		i := at[0]
-		for _, l := range h.Lines {
-			switch l.Op {
-			case ' ':
-				out = append(out, target[i])
-				i++
-			case '-':
-				i++
-			case '+':
-				out = append(out, SrcLine{Text: l.Text, Pos: l.Pos})
-			}
-		}
-		from = i
+		out, from, sfrom = applyHunk(out, target, sig, h, from, at[0])
 	}
 	return append(out, target[from:]...), nil
+}
+
+// hunkOld is a hunk's context and removed lines, normalised, without those
+// that normalise to nothing.
+func hunkOld(h *Hunk) []string {
+	var old []string
+	for _, l := range h.Lines {
+		if n := normLine(l.Text); l.Op != '+' && n != "" {
+			old = append(old, n)
+		}
+	}
+	return old
+}
+
+// applyHunk appends to out target's lines from line from, with hunk h
+// applied where its first line with code matches sig[s] (added lines
+// before that go right before it); it returns out, and where in target
+// and in sig the next hunk may start.
+func applyHunk(out, target []SrcLine, sig []int, h *Hunk, from, s int) ([]SrcLine, int, int) {
+	out, from = append(out, target[from:sig[s]]...), sig[s]
+	for _, l := range h.Lines {
+		if l.Op == '+' {
+			out = append(out, SrcLine{Text: l.Text, Pos: l.Pos})
+			continue
+		}
+		if normLine(l.Text) == "" {
+			continue // matched nothing: target's own such lines stay
+		}
+		t := sig[s]
+		out = append(out, target[from:t]...)
+		if l.Op == ' ' {
+			out = append(out, target[t])
+		}
+		from, s = t+1, s+1
+	}
+	return out, from, s
 }
 
 func equalLines(a, b []string) bool {
@@ -150,7 +175,7 @@ func equalLines(a, b []string) bool {
 
 // nearest describes, for a hunk that does not apply, the context it
 // expected and the place in target that matches most of it.
-func nearest(target []SrcLine, norm []string, h *Hunk, old []string) string {
+func nearest(target []SrcLine, sig []int, norm []string, h *Hunk, old []string) string {
 	var b strings.Builder
 	b.WriteString("expected these lines (white space and // comments aside):\n")
 	for _, l := range h.Lines {
@@ -174,16 +199,18 @@ func nearest(target []SrcLine, norm []string, h *Hunk, old []string) string {
 		b.WriteString("no line of them is there")
 		return b.String()
 	}
-	fmt.Fprintf(&b, "nearest: %d of %d lines match at %s:%d:\n", score, len(old), target[best].Pos.File, target[best].Pos.Line)
+	first := target[sig[best]]
+	fmt.Fprintf(&b, "nearest: %d of %d lines match at %s:%d:\n", score, len(old), first.Pos.File, first.Pos.Line)
 	for i := range old {
-		if best+i >= len(target) {
+		if best+i >= len(norm) {
 			break
 		}
 		mark := ' '
 		if norm[best+i] != old[i] {
 			mark = '!'
 		}
-		fmt.Fprintf(&b, "  %c %4d %s\n", mark, target[best+i].Pos.Line, target[best+i].Text)
+		l := target[sig[best+i]]
+		fmt.Fprintf(&b, "  %c %4d %s\n", mark, l.Pos.Line, l.Text)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -115,3 +115,54 @@ func TestPatchErrors(t *testing.T) {
 		}
 	}
 }
+
+// Lines that are blank or only a comment, in the hunk or in the parent,
+// are left out of the comparison: a hunk need not repeat the parent's
+// comment lines (nor the parent have the hunk's), those lines of the
+// parent stay where they are, and an added line goes right after the
+// line before it in the hunk (before the first line with code when it
+// leads the hunk).
+func TestApplyPatchSkipsCommentLines(t *testing.T) {
+	const parent = "model p;\nint x;\nvoid f() {\n    x = 1;\n    // why two\n\n    x = 2;\n}\n"
+	for _, c := range []struct{ name, hunk, want string }{
+		{"parent's comment left out", "     x = 1;\n+    x = 5;\n     x = 2;\n",
+			"void f() {|    x = 1;|    x = 5;|    // why two||    x = 2;|}"},
+		{"hunk's own comment line", "     x = 1;\n     // a note the parent lacks\n-    x = 2;\n+    x = 3;\n",
+			"void f() {|    x = 1;|    // why two||    x = 3;|}"},
+		{"leading added line", "+    x = 0;\n     x = 1;\n",
+			"void f() {|    x = 0;|    x = 1;|    // why two||    x = 2;|}"},
+		{"removed comment line kept", "     x = 1;\n-    // why two\n     x = 2;\n",
+			"void f() {|    x = 1;|    // why two||    x = 2;|}"},
+	} {
+		pf, err := syntax.Parse("p.wq", []byte(parent))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cf, err := syntax.Parse("c.wq", []byte("model c extends p;\npatch f {\n"+c.hunk+"}\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		lines, _ := syntax.DeclSource(pf.Decls[1], pf.Src)
+		out, err := syntax.ApplyPatch(lines, cf.Decls[0].(*syntax.PatchDecl), "as p defines it", cf.Src)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var got []string
+		for _, l := range out {
+			got = append(got, l.Text)
+		}
+		if g := strings.Join(got, "|"); g != c.want {
+			t.Errorf("%s:\n got %q\nwant %q", c.name, g, c.want)
+		}
+	}
+	// a hunk whose only lines with code are added ones says nothing of where
+	cf, err := syntax.Parse("c.wq", []byte("model c extends p;\npatch f {\n     // here\n+    x = 9;\n}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, _ := syntax.Parse("p.wq", []byte(parent))
+	lines, _ := syntax.DeclSource(pf.Decls[1], pf.Src)
+	if _, err := syntax.ApplyPatch(lines, cf.Decls[0].(*syntax.PatchDecl), "as p defines it", cf.Src); err == nil || !strings.Contains(err.Error(), "no context line") {
+		t.Errorf("a hunk anchored by a comment only: got %v", err)
+	}
+}
