@@ -255,7 +255,8 @@ type propReads struct {
 }
 
 // propertyReads lists each property with the names it reads: invariants,
-// stranded-work conditions and warn_on conditions (wherever they are).
+// stranded-work conditions, liveness formulas (both sides of a leads-to)
+// and warn_on conditions (wherever they are).
 func propertyReads(f *syntax.File) []propReads {
 	var out []propReads
 	add := func(name string, e syntax.Expr) {
@@ -284,6 +285,11 @@ func propertyReads(f *syntax.File) []propReads {
 			add(d.Name, d.Expr)
 		case *syntax.StrandedDecl:
 			add(d.Name, d.Pending)
+		case *syntax.LivenessDecl:
+			if d.From != nil {
+				add(d.Name, d.From)
+			}
+			add(d.Name, d.To)
 		}
 		if b := declBody(d); b != nil {
 			eachExpr(b, func(e syntax.Expr) {
