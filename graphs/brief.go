@@ -24,7 +24,11 @@ type briefRow struct {
 	col         int
 	text        []string
 	step        *explorer.Step // the last
+	tail        Line           // the last step's last statement
 }
+
+// sameStmt reports whether two lines are the same statement.
+func sameStmt(a, b Line) bool { return a.File == b.File && a.Line == b.Line && a.Func == b.Func }
 
 func (r *briefRow) num() string {
 	if r.first == r.last {
@@ -81,7 +85,14 @@ func briefRows(p *model.Program, tr *explorer.Trace, keep []bool, cols columns) 
 			elided = append(elided, i+1)
 			continue
 		}
-		text := briefTexts(StepLines(st), pick)
+		ls := StepLines(st)
+		if n := len(rows); n > 0 && len(ls) > 0 && ls[0].cont && rows[n-1].last == i && rows[n-1].thread == st.Thread && sameStmt(rows[n-1].tail, ls[0]) {
+			// the step goes on with the statement the row's last step ended
+			// in (the call of a one-line helper whose body raised the error):
+			// the row shows it once
+			ls = ls[1:]
+		}
+		text := briefTexts(ls, pick)
 		if st.Err != nil {
 			text = append(text, "*** "+st.Err.Msg)
 		}
@@ -89,8 +100,12 @@ func briefRows(p *model.Program, tr *explorer.Trace, keep []bool, cols columns) 
 			text = append(text, "*** "+tr.Prop.Name)
 		}
 		col := cols.of(p, before, st.Thread)
+		var tail Line
+		if len(ls) > 0 {
+			tail = ls[len(ls)-1]
+		}
 		if n := len(rows); n > 0 && rows[n-1].thread == st.Thread && rows[n-1].col == col {
-			rows[n-1].last, rows[n-1].step = i+1, st
+			rows[n-1].last, rows[n-1].step, rows[n-1].tail = i+1, st, tail
 			rows[n-1].text = append(rows[n-1].text, text...)
 			continue
 		}
@@ -99,7 +114,7 @@ func briefRows(p *model.Program, tr *explorer.Trace, keep []bool, cols columns) 
 			text = append([]string{st.Thread.Label + ":"}, text...)
 		}
 		lastIn[col] = st.Thread
-		rows = append(rows, briefRow{first: i + 1, last: i + 1, thread: st.Thread, col: col, text: text, step: st})
+		rows = append(rows, briefRow{first: i + 1, last: i + 1, thread: st.Thread, col: col, text: text, step: st, tail: tail})
 	}
 	for k := range rows {
 		if len(rows[k].text) == 0 || len(rows[k].text) == 1 && strings.HasSuffix(rows[k].text[0], ":") {

@@ -21,6 +21,9 @@ type Line struct {
 	op        model.Op // the instruction's opcode (brief traces pick lines by it)
 	thread    bool     // the line is in the thread's own body, not a function it called
 	fault     bool     // the statement whose execution raised the step's error
+	// cont: the line names the calling statement of a one-line helper whose
+	// body raised the error, which the step did not start (callSiteLine)
+	cont bool
 }
 
 // StepLines returns the statements a step executed, in order. Implicit jumps
@@ -93,6 +96,9 @@ func StepLines(st *explorer.Step) []Line {
 		out = append(out, l)
 		lineOf = len(out) - 1
 	}
+	if n := len(st.PCs); n > 0 && lineOf < 0 && st.Err != nil && st.Err.At == st.PCs[n-1]+1 {
+		lineOf, out = callSiteLine(st, st.Instrs[n-1], out)
+	}
 	if n := len(st.PCs); n > 0 && lineOf >= 0 && st.Err != nil && st.Err.At == st.PCs[n-1]+1 {
 		// the step's last instruction raised the error, and shows in a
 		// line (not ghost code or a one-line helper's body, which the
@@ -113,6 +119,27 @@ func StepLines(st *explorer.Step) []Line {
 		out = append(out, Line{Text: "(blocks)"})
 	}
 	return out
+}
+
+// callSiteLine finds, for an error raised in a one-line helper's body
+// (which traces leave out), the statement that called the helper: the last
+// line of out when that is it, else a line added for it. It returns the
+// line's index in out (-1 when ins is not such a body) and out.
+func callSiteLine(st *explorer.Step, ins *model.Instr, out []Line) (int, []Line) {
+	cs := ins.Call
+	if !ins.Detail || ins.Hidden || cs == nil {
+		return -1, out
+	}
+	file := filepath.Base(cs.Pos.File)
+	if n := len(out); n > 0 && out[n-1].File == file && out[n-1].Line == cs.Pos.Line {
+		return n - 1, out
+	}
+	fn := cs.Func
+	if fn == st.Thread.Kind.Name {
+		fn = ""
+	}
+	out = append(out, Line{File: file, Line: cs.Pos.Line, Func: fn, Text: cs.Text, raw: cs.Text, thread: fn == "", cont: len(out) == 0})
+	return len(out) - 1, out
 }
 
 // Repeated iterations of a loop within one step are folded: the first

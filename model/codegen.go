@@ -959,8 +959,9 @@ func (c *compiler) inlineCall(call *syntax.CallExpr, fd *syntax.FuncDecl) (Eval,
 	}
 	c.finishFrame(f)
 	if singleReturn(fd) {
+		site := &CallSite{Pos: callPos, Text: callText, Func: savedFn}
 		for i := bodyPC; i < exit; i++ {
-			c.code[i].Detail = true
+			c.code[i].Detail, c.code[i].Call = true, site
 		}
 	}
 	if fd.Ghost {

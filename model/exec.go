@@ -127,6 +127,10 @@ type Instr struct {
 	// whose body is a single return): the calling statement already shows
 	// the call and which way it went, so traces leave them out too.
 	Detail bool
+	// Call, on a Detail instruction, is the statement that called the
+	// one-line helper (the outermost, when one calls another): where a
+	// trace shows an error the body raised.
+	Call   *CallSite
 	LockNm func(c *Ctx) string // the lock as the user wrote it, for messages
 
 	locs         map[string]bool // shared locations touched (movers.go)
@@ -137,6 +141,14 @@ type Instr struct {
 	uses []int  // locals read (indexes into the kind's Locals)
 	def  int    // local written in full, plus one (0: none)
 	foot Access // what it reads and writes (footprint.go)
+}
+
+// CallSite is a statement that calls a function: where it is, its text and
+// the function or thread it is in (Instr.Func's).
+type CallSite struct {
+	Pos  syntax.Pos
+	Text string
+	Func string
 }
 
 // StepError is a violation that ends a step: a runtime error or a breach of lock discipline.
