@@ -32,7 +32,7 @@ func exploreCommand() *cli.Command {
 			&cli.BoolFlag{Name: "lockdep", Value: true, Usage: "check lockdep's rules (the lockdep-* properties)"},
 			&cli.IntFlag{Name: "max-states", Usage: "stop each search after `N` states (0: no bound)"},
 			&cli.IntFlag{Name: "max-depth", Usage: "do not expand states deeper than `N` steps (0: no bound)"},
-			&cli.IntFlag{Name: "max-memory", Usage: "stop a search cleanly before the process holds more than `MIB` mebibytes (default: 3/4 of RAM)"},
+			&cli.IntFlag{Name: "max-memory", DefaultText: "3/4 of RAM", Usage: "stop a search cleanly before the process holds more than `MIB` mebibytes"},
 			&cli.StringFlag{Name: "reduce", Value: "locks", Usage: "step granularity: locks (merge lock-holding regions), strict (lockless-read locations end a region) or none (fine-grained)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "generate successors on `N` goroutines"},
 			&cli.BoolFlag{Name: "exact", Usage: "store whole states instead of 64-bit fingerprints"},

@@ -36,9 +36,9 @@ func reviewCommand() *cli.Command {
 			&cli.BoolFlag{Name: "summary", Usage: "print the matrix and the rungs only, no traces"},
 			&cli.BoolFlag{Name: "full", Usage: "print the full traces (every step and statement) instead of the brief ones"},
 			&cli.BoolFlag{Name: "by-cpu", Usage: "lay the traces out by CPU"},
-			&cli.IntFlag{Name: "width", Value: 72, Usage: "width of the traces in columns (default 72; 100 with --full)"},
+			&cli.IntFlag{Name: "width", Value: 72, DefaultText: "72; 100 with --full", Usage: "width of the traces in columns"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "generate successors on `N` goroutines"},
-			&cli.IntFlag{Name: "max-memory", Usage: "stop a rung when the process would hold more than `MIB` mebibytes (default: 3/4 of RAM)"},
+			&cli.IntFlag{Name: "max-memory", DefaultText: "3/4 of RAM", Usage: "stop a rung when the process would hold more than `MIB` mebibytes"},
 		},
 		Action: reviewAction,
 	}
