@@ -92,6 +92,7 @@ func briefRows(p *model.Program, tr *explorer.Trace, keep []bool, cols columns) 
 			// the row shows it once
 			ls = ls[1:]
 		}
+		pinWindow(ls)
 		text := briefTexts(ls, pick)
 		if st.Err != nil {
 			text = append(text, "*** "+st.Err.Msg)
@@ -242,6 +243,41 @@ func wrapProse(text string, first, n int) []string {
 	return out
 }
 
+// callStmtRE is a statement that only calls a function: "f(a, b);".
+var callStmtRE = regexp.MustCompile(`^([A-Za-z_]\w*)\((.*)\);$`)
+
+// pinWindow pins, when a step ends in a helper's call of a model function
+// (its arguments evaluated, the thread resting inside the callee) with a
+// value the step computed ("deferred_wake(p, ...)" after
+// "p = kick_pool_pick()" in the same function), that call: the thread
+// carries the value through a window in which the others run, as a
+// deferred wake does, and the brief trace, which leaves a helper's calls
+// out, keeps this one.
+func pinWindow(ls []Line) {
+	n := len(ls)
+	if n == 0 || ls[n-1].thread || ls[n-1].op != model.OpAssign {
+		// the thread's own calls are kept anyway; a call of a model
+		// function shows as the assignments of its arguments
+		return
+	}
+	m := callStmtRE.FindStringSubmatch(ls[n-1].raw)
+	if m == nil {
+		return
+	}
+	args := map[string]bool{}
+	for _, id := range identRE.FindAllString(m[2], -1) {
+		args[id] = true
+	}
+	for i := n - 2; i >= 0; i-- {
+		if lhs, _, ok := strings.Cut(ls[i].raw, " = "); ok && ls[i].Func == ls[n-1].Func && args[strings.TrimSpace(lhs)] {
+			ls[n-1].pin = true
+			return
+		}
+	}
+}
+
+var identRE = regexp.MustCompile(`[A-Za-z_]\w*`)
+
 // briefLines keeps the statements of a step that tell the story: in the
 // thread's own body, calls, assignments, and conditions that call a
 // function (keep_working(), not a field test); anywhere, list operations,
@@ -255,7 +291,7 @@ func wrapProse(text string, first, n int) []string {
 func briefLines(ls []Line, pk picker) []Line {
 	var out []Line
 	for _, l := range ls {
-		if tells(l) || pk.locks && (l.op == model.OpLock || l.op == model.OpUnlock) || pk.writesRead(l) || l.fault {
+		if tells(l) || pk.locks && (l.op == model.OpLock || l.op == model.OpUnlock) || pk.writesRead(l) || l.fault || l.pin {
 			out = append(out, l)
 		}
 	}

@@ -13,6 +13,9 @@ import (
 const (
 	SlideW = 1920
 	SlideH = 1080
+	// slideFontPx is the smallest text a layout keeps on the slide when it
+	// can: what a room reads from the back
+	slideFontPx = 11.0
 )
 
 // Sequence diagram metrics, in px: text is 12px monospace (DejaVu Sans
@@ -60,10 +63,15 @@ func SequenceSVGWith(p *model.Program, tr *explorer.Trace, opt PictureOptions) s
 	}
 	// of the layouts that are drawn within 3% of the largest (or at
 	// least twice the size: the text is 24px then), the one that wraps
-	// least
+	// least; but never one whose text is under slideFontPx on the slide
+	// when another's is not
+	floor := min(0.97*top, 2)
+	if floor*seqFont < slideFontPx {
+		floor = min(top, slideFontPx/seqFont)
+	}
 	var best *seqLayout
 	for _, l := range all {
-		if l.scale() >= min(0.97*top, 2) && (best == nil || l.nlines() < best.nlines()) {
+		if l.scale() >= floor && (best == nil || l.nlines() < best.nlines()) {
 			best = l
 		}
 	}

@@ -24,6 +24,7 @@ type Line struct {
 	// cont: the line names the calling statement of a one-line helper whose
 	// body raised the error, which the step did not start (callSiteLine)
 	cont bool
+	pin  bool // a brief trace keeps the line, whatever it is (pinWindow)
 }
 
 // StepLines returns the statements a step executed, in order. Implicit jumps
