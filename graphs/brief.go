@@ -169,7 +169,10 @@ func writeBriefTable(w io.Writer, cols columns, rows []briefRow, cw int) {
 	fmt.Fprintln(w, strings.TrimRight("       "+rule.String(), " "))
 	for _, r := range rows {
 		ind := strings.Repeat(" ", r.col*(cw+2))
-		for k, part := range wrapProse(joinText(r.text), cw, cw) {
+		// a word too long for the column may run into the empty columns to
+		// its right (a row is one thread's), not past the table
+		hard := cw + (len(cols.labels)-1-r.col)*(cw+2)
+		for k, part := range wrapProseIn(joinText(r.text), cw, cw, hard) {
 			lead := "       "
 			if k == 0 {
 				lead = fmt.Sprintf("%5s  ", r.num())
@@ -217,30 +220,57 @@ func joinText(parts []string) string {
 }
 
 // wrapProse breaks text at spaces into lines of at most n columns (the
-// first line first columns).
-func wrapProse(text string, first, n int) []string {
+// first line first columns), continuation lines indented by two. A word
+// longer than a line is broken after a '(', ',', '_' or '.' where it can
+// be, else at the line's end, so no line is wider than its column.
+func wrapProse(text string, first, n int) []string { return wrapProseIn(text, first, n, n) }
+
+// wrapProseIn is wrapProse for a column with room to its right: a word too
+// long for a line of its own may run into that room, up to hard columns
+// from the line's start (hard >= n), and is broken only beyond.
+func wrapProseIn(text string, first, n, hard int) []string {
 	var out []string
 	line := ""
 	for _, word := range strings.Fields(text) {
-		limit := n
-		if len(out) == 0 {
-			limit = first
-		}
-		if line != "" && len(line)+1+len(word) > limit {
-			out = append(out, line)
-			line = "  " + word
-			continue
-		}
-		if line == "" {
-			line = word
-		} else {
-			line += " " + word
+		for word != "" {
+			limit := n
+			if len(out) == 0 {
+				limit = first
+			}
+			if strings.TrimSpace(line) != "" && len(line)+1+len(word) > limit {
+				out = append(out, line)
+				line = "  "
+			}
+			sep := " "
+			if strings.TrimSpace(line) == "" {
+				sep = ""
+			}
+			room := limit + hard - n - len(line) - len(sep)
+			piece := word
+			if len(word) > room && room >= 8 {
+				piece = word[:breakAt(word, room)]
+			}
+			line += sep + piece
+			word = word[len(piece):]
+			if word != "" {
+				out = append(out, line)
+				line = "  "
+			}
 		}
 	}
-	if line != "" {
+	if strings.TrimSpace(line) != "" {
 		out = append(out, line)
 	}
 	return out
+}
+
+// breakAt is where to break word to fit room columns: after the last '(',
+// ',', '_' or '.' within them, else at room.
+func breakAt(word string, room int) int {
+	if i := strings.LastIndexAny(word[:room], "(,_."); i >= room/3 {
+		return i + 1
+	}
+	return room
 }
 
 // callStmtRE is a statement that only calls a function: "f(a, b);".
