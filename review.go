@@ -164,8 +164,12 @@ func climb(rv *graphs.Review, opts explorer.Options, budget time.Duration, sig <
 		if rg.Same > 0 {
 			continue
 		}
-		if !time.Now().Before(opts.Deadline) || stopped(sig) {
-			rg.Cut = "not run"
+		if stopped(sig) {
+			rg.Cut = graphs.CutNotRunSignal
+			continue
+		}
+		if !time.Now().Before(opts.Deadline) {
+			rg.Cut = graphs.CutNotRunBudget
 			continue
 		}
 		res := explorer.Explore(rg.Run.Result.Program, opts)

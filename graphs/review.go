@@ -14,7 +14,7 @@ type ReviewRung struct {
 	N      int    // the rung's number in the ladder, from 1
 	Name   string // "uaf"
 	Config string // its overrides, "NR_WORKERS=4 NR_BUSY=2 ..." ("" for the variant's own parameters)
-	Cut    string // "" complete, else "budget", "interrupted", "not run" or the bound that stopped it
+	Cut    string // "" complete, else "budget", "interrupted", CutNotRun... or the bound that stopped it
 	Same   int    // not run: its parameters are those of rung Same
 	Run    Run
 }
@@ -130,6 +130,12 @@ func WriteReviewMatrix(w io.Writer, reviews []*Review, budget time.Duration) {
 	}
 }
 
+// The cuts of a rung that did not start (ReviewRung.Cut).
+const (
+	CutNotRunBudget = "not run: budget"
+	CutNotRunSignal = "not run: interrupted"
+)
+
 func writeRungLine(w io.Writer, rg *ReviewRung, cw int) {
 	if rg.Same > 0 {
 		fmt.Fprintf(w, "  %d %-9s %s\n", rg.N, rg.Name, pad(rg.configText(), cw)+"  the same parameters as rung "+fmt.Sprint(rg.Same))
@@ -139,13 +145,15 @@ func writeRungLine(w io.Writer, rg *ReviewRung, cw int) {
 	status := "complete"
 	switch rg.Cut {
 	case "":
-	case "not run":
-		status = "NOT RUN (the budget was spent or a signal came first)"
+	case CutNotRunBudget:
+		status = "NOT RUN (the budget was spent)"
+	case CutNotRunSignal:
+		status = "NOT RUN (a signal came first)"
 	default:
 		status = "INCOMPLETE (" + rg.Cut + ")"
 	}
 	states := commas(res.Stats.States) + " states"
-	if rg.Cut == "not run" {
+	if rg.Cut == CutNotRunBudget || rg.Cut == CutNotRunSignal {
 		states = ""
 	}
 	fmt.Fprintf(w, "  %d %-9s %s %16s %7s  %s\n", rg.N, rg.Name, pad(rg.configText(), cw), states, fmtDuration(res.Stats.Elapsed), status)
