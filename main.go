@@ -882,7 +882,8 @@ func replayAction(c *cli.Context) error {
 	}
 	moves, err := saved.Moves(p)
 	if err != nil {
-		return &exitError{code: 2, err: err}
+		return &exitError{code: 2, err: fmt.Errorf("%s: %w", c.String("trace"), err),
+			hint: fmt.Sprintf("the trace was saved from %s; replay it against %s or a variant of it", saved.Variant, saved.Variant)}
 	}
 	w := bufio.NewWriter(c.App.Writer)
 	defer w.Flush()

@@ -137,6 +137,12 @@ func TestReplay(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "the model does not allow the trace: step 2: producer has 1 way to move") {
 		t.Fatalf("tampered trace: exit %d\n%s", code, out)
 	}
+	// another model's trace: named, with where it came from
+	_, stderr, code = runCmd(t, "replay", "--trace", lw, "upstream")
+	if code != 2 || !strings.Contains(stderr, `step 1: the model has no thread "consumer"`) ||
+		!strings.Contains(stderr, "hint: the trace was saved from lost-wakeup; replay it against lost-wakeup or a variant of it") {
+		t.Fatalf("lost-wakeup's trace against upstream: exit %d: %s", code, stderr)
+	}
 	// not a trace at all
 	os.WriteFile(badPath, []byte("{nope"), 0o644)
 	_, stderr, code = runCmd(t, "replay", "--trace", badPath, "lost-wakeup")
