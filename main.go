@@ -882,8 +882,11 @@ func replayAction(c *cli.Context) error {
 	}
 	moves, err := saved.Moves(p)
 	if err != nil {
-		return &exitError{code: 2, err: fmt.Errorf("%s: %w", c.String("trace"), err),
-			hint: fmt.Sprintf("the trace was saved from %s; replay it against %s or a variant of it", saved.Variant, saved.Variant)}
+		e := &exitError{code: 2, err: fmt.Errorf("%s: %w", c.String("trace"), err)}
+		if saved.Variant != variant {
+			e.hint = fmt.Sprintf("the trace was saved from %s; replay it against %s or a variant of it", saved.Variant, saved.Variant)
+		}
+		return e
 	}
 	w := bufio.NewWriter(c.App.Writer)
 	defer w.Flush()

@@ -13,7 +13,7 @@ const (
 	exitHolds      = 0 // every property decided, none violated
 	exitViolated   = 1 // a property is violated
 	exitBadInput   = 2 // bad input or usage
-	exitIncomplete = 3 // nothing violated, but a bound, the memory limit or a signal stopped a search before it decided every property (or before it started)
+	exitIncomplete = 3 // nothing violated, but a bound, the memory limit or a signal stopped a search before it decided every property (or before it started), or an analysis could not decide one
 )
 
 // resultStatus is the exit status of a set of searches: exitViolated when

@@ -260,8 +260,19 @@ func NotRun(p *model.Program) *Result {
 }
 
 // Decided reports whether every property has a verdict: the search was
-// complete, or it stopped at a violation.
-func (r *Result) Decided() bool { return r.Complete || r.Violated() }
+// complete and its analyses decided every property, or it stopped at a
+// violation.
+func (r *Result) Decided() bool {
+	if r.Violated() {
+		return true
+	}
+	for _, p := range r.Props {
+		if p.Verdict == Unknown {
+			return false
+		}
+	}
+	return r.Complete
+}
 
 // Violated reports whether any property is violated (witnesses do not count).
 func (r *Result) Violated() bool {

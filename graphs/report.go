@@ -297,13 +297,13 @@ func writeVerdicts(w io.Writer, res *explorer.Result) {
 	}
 }
 
-// erringProps names the violated properties whose violation is an error a
-// step raised (its trace's last step): the search keeps no state after
-// such a step.
+// erringProps names the violated (or witnessed) properties whose violation
+// is an error a step raised (its trace's last step): the search keeps no
+// state after such a step.
 func erringProps(res *explorer.Result) []string {
 	var names []string
 	for _, pr := range sortedProps(res.Props) {
-		if tr := pr.Trace; pr.Verdict == explorer.Violated && tr != nil && len(tr.Steps) > 0 {
+		if tr := pr.Trace; (pr.Verdict == explorer.Violated || pr.Verdict == explorer.Witnessed) && tr != nil && len(tr.Steps) > 0 {
 			if e := tr.Steps[len(tr.Steps)-1].Err; e != nil && e.Prop >= 0 && res.Program.Props[e.Prop] == pr.Prop {
 				names = append(names, pr.Prop.Name)
 			}
@@ -377,7 +377,7 @@ func WriteMatrix(w io.Writer, runs []Run) {
 		}
 		rows = append(rows, row)
 	}
-	WriteMatrixRows(w, rows, "(ok: holds within the bounds; FAIL: violated; wit: witnessed, informational; ?: unknown, a bound or, without --all, the first violation stopped the search; -: no such property)")
+	WriteMatrixRows(w, rows, "(ok: holds within the bounds; FAIL: violated; wit: witnessed, informational; ?: unknown, a bound or, without --all, the first violation stopped the search, or an analysis could not decide it (said below); -: no such property)")
 	for _, r := range runs {
 		for _, pr := range sortedProps(r.Result.Props) {
 			if pr.Verdict == explorer.Unknown && pr.Why != "" {

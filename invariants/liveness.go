@@ -313,13 +313,36 @@ func (c *leadsTo) analyze(g Graph, pl *poller) (Finding, bool) {
 	pg := sp.build()
 	f := newFairEngine(pg)
 	comps := f.fair(nil, true, c.terminal(g, pg))
-	if len(comps) == 0 {
+	if len(comps) > 0 {
+		reach := backReach(pg, comps)
+		for v := range pg.state { // nodes are in state order: the first is the least state
+			if reach[v] && c.from.get(int(pg.state[v]))&(1<<pg.idx[v]) != 0 {
+				return Finding{State: int(pg.state[v]), Items: 1 << pg.idx[v], Lasso: c.lasso(pg, f, comps, int32(v))}, true
+			}
+		}
+	}
+	return c.pastError(g, pg)
+}
+
+// pastError is the verdict of a leads-to with no fair violation in the
+// graph: unknown when some state where P holds and Q does not reaches,
+// with Q false all the way, a step that raised an error (which has no
+// edge: what follows it, where the run might go on for ever without Q, is
+// not in the graph), else holds.
+func (c *leadsTo) pastError(g Graph, pg *pgraph) (Finding, bool) {
+	var erred []int32
+	for v := range pg.state {
+		if g.Erred(int(pg.state[v])) {
+			erred = append(erred, int32(v))
+		}
+	}
+	if len(erred) == 0 {
 		return Finding{}, false
 	}
-	reach := backReach(pg, comps)
-	for v := range pg.state { // nodes are in state order: the first is the least state
+	reach := backReach(pg, [][]int32{erred})
+	for v := range pg.state {
 		if reach[v] && c.from.get(int(pg.state[v]))&(1<<pg.idx[v]) != 0 {
-			return Finding{State: int(pg.state[v]), Items: 1 << pg.idx[v], Lasso: c.lasso(pg, f, comps, int32(v))}, true
+			return Finding{State: int(pg.state[v]), Unknown: true, Msg: "a run where it is still owed reaches a step that raised an error, and the search does not go past such a step"}, true
 		}
 	}
 	return Finding{}, false
@@ -358,7 +381,7 @@ func (c *leadsTo) quotient(g Graph, notQ func(int) uint64, pl *poller) (Finding,
 			return Finding{Unsure: true}, true
 		}
 	}
-	return Finding{}, false
+	return c.pastError(g, pg)
 }
 
 // terminal tells the product's nodes whose state has no successors (and
