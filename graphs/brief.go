@@ -54,7 +54,7 @@ func writeBrief(w io.Writer, p *model.Program, tr *explorer.Trace, opt TextOptio
 	rows, elided := briefRows(p, tr, shown, cols)
 	fmt.Fprintf(w, "%s %s: %d step%s, the %d it depends on:\n\n", tr.Prop.Name, what, len(tr.Steps), plural(len(tr.Steps)), len(tr.Steps)-len(elided))
 	if n := len(cols.labels); n <= 3 && (width-7-2*(n-1))/n >= 20 {
-		writeBriefTable(w, cols, rows, (width-7-2*(n-1))/n)
+		writeBriefTable(w, cols, rows, (width-7-2*(n-1))/n, width)
 	} else {
 		writeBriefLanes(w, cols, rows, width)
 	}
@@ -156,8 +156,9 @@ func spans(ns []int) string {
 	return strings.Join(parts, ", ")
 }
 
-// writeBriefTable writes the rows in a column per actor, cw wide.
-func writeBriefTable(w io.Writer, cols columns, rows []briefRow, cw int) {
+// writeBriefTable writes the rows in a column per actor, cw wide, in
+// width columns in all.
+func writeBriefTable(w io.Writer, cols columns, rows []briefRow, cw, width int) {
 	var hdr, rule strings.Builder
 	for i, label := range cols.labels {
 		hdr.WriteString(pad(clip(label, cw), cw+2))
@@ -170,8 +171,8 @@ func writeBriefTable(w io.Writer, cols columns, rows []briefRow, cw int) {
 	for _, r := range rows {
 		ind := strings.Repeat(" ", r.col*(cw+2))
 		// a word too long for the column may run into the empty columns to
-		// its right (a row is one thread's), not past the table
-		hard := cw + (len(cols.labels)-1-r.col)*(cw+2)
+		// its right (a row is one thread's), not past the width
+		hard := max(width-7-r.col*(cw+2), cw)
 		for k, part := range wrapProseIn(joinText(r.text), cw, cw, hard) {
 			lead := "       "
 			if k == 0 {
@@ -265,10 +266,13 @@ func wrapProseIn(text string, first, n, hard int) []string {
 }
 
 // breakAt is where to break word to fit room columns: after the last '(',
-// ',', '_' or '.' within them, else at room.
+// ',', '_' or '.' within them that leaves more than two characters for the
+// next line, else at room.
 func breakAt(word string, room int) int {
-	if i := strings.LastIndexAny(word[:room], "(,_."); i >= room/3 {
-		return i + 1
+	for i := min(room-1, len(word)-4); i >= room/3 && i >= 0; i-- {
+		if strings.IndexByte("(,_.", word[i]) >= 0 {
+			return i + 1
+		}
 	}
 	return room
 }

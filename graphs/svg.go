@@ -64,7 +64,7 @@ func SequenceSVGWith(p *model.Program, tr *explorer.Trace, opt PictureOptions) s
 	// of the layouts that are drawn within 3% of the largest (or at
 	// least twice the size: the text is 24px then), the one that wraps
 	// least; but never one whose text is under slideFontPx on the slide
-	// when another's is not
+	// when another's is not (when none reaches it, the largest)
 	floor := min(0.97*top, 2)
 	if floor*seqFont < slideFontPx {
 		floor = min(top, slideFontPx/seqFont)

@@ -139,6 +139,8 @@ type verdictJSON struct {
 	Verdict string `json:"verdict"`
 	Steps   int    `json:"steps,omitempty"`
 	Trace   bool   `json:"trace,omitempty"`
+	// Why an unknown verdict of a complete search was left undecided
+	Why string `json:"why,omitempty"`
 }
 
 func (r *run) cell() cellJSON {
@@ -156,7 +158,7 @@ func (r *run) cell() cellJSON {
 	}
 	c.Complete, c.Stopped = res.Complete, string(res.Stopped)
 	for _, pr := range res.Props {
-		v := verdictJSON{Name: pr.Prop.Name, Verdict: string(pr.Verdict), Trace: pr.Trace != nil}
+		v := verdictJSON{Name: pr.Prop.Name, Verdict: string(pr.Verdict), Trace: pr.Trace != nil, Why: pr.Why}
 		if pr.Trace != nil {
 			v.Steps = len(pr.Trace.Steps)
 		}

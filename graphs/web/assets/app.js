@@ -90,8 +90,9 @@ function renderMatrix() {
       const p = c.props.find((x) => x.name === n);
       if (!p) { tr.append(el("td")); continue; }
       const sel = c.variant === S.v && sameSet(c.set) && n === S.prop && S.path.length;
-      const td = el("td", { class: "v v-" + p.verdict + (sel ? " sel" : ""), "data-prop": n, "data-variant": c.variant },
-        p.verdict + (p.steps ? " (" + p.steps + ")" : ""));
+      const attrs = { class: "v v-" + p.verdict + (sel ? " sel" : ""), "data-prop": n, "data-variant": c.variant };
+      if (p.why) attrs.title = p.why; // why a complete search left it unknown
+      const td = el("td", attrs, p.verdict + (p.steps ? " (" + p.steps + ")" : ""));
       if (p.trace) td.addEventListener("click", () => openTrace(c, n));
       tr.append(td);
     }
