@@ -249,6 +249,25 @@ func lvalName(e syntax.Expr) string {
 	return ""
 }
 
+// exprReads adds to reads the field and global names e reads, through
+// the one-line helpers it calls (a property may read a ghost field through
+// one: "x == 1 ~> was_noted()"); seen stops a helper calling itself.
+func exprReads(e syntax.Expr, helpers map[string]syntax.Expr, reads, seen map[string]bool) {
+	syntax.InspectExpr(e, func(e syntax.Expr) {
+		switch x := e.(type) {
+		case *syntax.FieldExpr:
+			reads[x.Name] = true
+		case *syntax.Ident:
+			reads[x.Name] = true
+		case *syntax.CallExpr:
+			if h, ok := helpers[x.Fun]; ok && !seen[x.Fun] {
+				seen[x.Fun] = true
+				exprReads(h, helpers, reads, seen)
+			}
+		}
+	})
+}
+
 type propReads struct {
 	name  string
 	reads map[string]bool // field and global names
@@ -259,16 +278,15 @@ type propReads struct {
 // and warn_on conditions (wherever they are).
 func propertyReads(f *syntax.File) []propReads {
 	var out []propReads
+	helpers := map[string]syntax.Expr{} // one-line helpers: their return expression
+	for _, d := range f.Decls {
+		if fd, ok := d.(*syntax.FuncDecl); ok && singleReturn(fd) {
+			helpers[fd.Name] = fd.Body.Stmts[0].(*syntax.ReturnStmt).X
+		}
+	}
 	add := func(name string, e syntax.Expr) {
 		reads := map[string]bool{}
-		syntax.InspectExpr(e, func(e syntax.Expr) {
-			switch x := e.(type) {
-			case *syntax.FieldExpr:
-				reads[x.Name] = true
-			case *syntax.Ident:
-				reads[x.Name] = true
-			}
-		})
+		exprReads(e, helpers, reads, map[string]bool{})
 		for i := range out {
 			if out[i].name == name {
 				for k := range reads {
