@@ -100,6 +100,9 @@ func StepLines(st *explorer.Step) []Line {
 	if n := len(st.PCs); n > 0 && lineOf < 0 && st.Err != nil && st.Err.At == st.PCs[n-1]+1 {
 		lineOf, out = callSiteLine(st, st.Instrs[n-1], out)
 	}
+	if len(st.PCs) == 0 && st.Err != nil {
+		lineOf, out = awaitLine(st, out)
+	}
 	if n := len(st.PCs); n > 0 && lineOf >= 0 && st.Err != nil && st.Err.At == st.PCs[n-1]+1 {
 		// the step's last instruction raised the error, and shows in a
 		// line (not ghost code or a one-line helper's body, which the
@@ -140,6 +143,24 @@ func callSiteLine(st *explorer.Step, ins *model.Instr, out []Line) (int, []Line)
 		fn = ""
 	}
 	out = append(out, Line{File: file, Line: cs.Pos.Line, Func: fn, Text: cs.Text, raw: cs.Text, thread: fn == "", cont: len(out) == 0})
+	return len(out) - 1, out
+}
+
+// awaitLine is, for a step that raised an error before it ran an
+// instruction because its await's condition did (reading guarded state
+// without the lock, say), the await statement; its index in out (-1 when
+// the step is not that) and out.
+func awaitLine(st *explorer.Step, out []Line) (int, []Line) {
+	code := st.Thread.Kind.Code
+	if st.Rest < 0 || st.Rest >= len(code) || code[st.Rest].Op != model.OpAwait {
+		return -1, out
+	}
+	ins := code[st.Rest]
+	fn := ins.Func
+	if fn == st.Thread.Kind.Name {
+		fn = ""
+	}
+	out = append(out, Line{File: filepath.Base(ins.Pos.File), Line: ins.Pos.Line, Func: fn, Text: ins.Text, raw: ins.Text, op: ins.Op, thread: fn == "", fault: true})
 	return len(out) - 1, out
 }
 
