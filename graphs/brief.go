@@ -190,11 +190,13 @@ func writeBriefLanes(w io.Writer, cols columns, rows []briefRow, width int) {
 	for _, r := range rows {
 		name = max(name, len(r.thread.Label))
 	}
-	name = min(name, 16) // a longer name runs into its first line
+	// a longer name runs into its first line; at a narrow --width the names
+	// get at most a third of it
+	name = min(name, 16, (width-9)/3)
 	for _, r := range rows {
 		lead := fmt.Sprintf("%5s  %s  ", r.num(), pad(r.thread.Label, name))
-		first := max(width-len(lead), 24)
-		for k, part := range wrapProse(joinText(r.text), first, max(width-7-name-2, 24)) {
+		first := max(width-len(lead), 16)
+		for k, part := range wrapProse(joinText(r.text), first, max(width-7-name-2, 16)) {
 			if k > 0 {
 				lead = strings.Repeat(" ", 7+name+2)
 			}
