@@ -8,6 +8,7 @@ import (
 
 	"wqcheck/explorer"
 	"wqcheck/model"
+	"wqcheck/model/syntax"
 )
 
 // Line is one statement a step executed, as shown in a trace.
@@ -79,11 +80,7 @@ func StepLines(st *explorer.Step) []Line {
 				}
 			}
 		}
-		fn := ins.Func
-		if fn == st.Thread.Kind.Name {
-			fn = ""
-		}
-		l := Line{File: filepath.Base(ins.Pos.File), Line: ins.Pos.Line, Func: fn, Text: text, op: ins.Op, thread: fn == ""}
+		l := stmtLine(st, ins.Pos, text, ins.Func, ins.Op)
 		// one statement that compiled to several instructions shows once,
 		// with what it did (a wake's effect, which way a condition went)
 		if n := len(out); n > 0 && out[n-1].Line == l.Line && out[n-1].File == l.File && out[n-1].raw == text {
@@ -97,20 +94,24 @@ func StepLines(st *explorer.Step) []Line {
 		out = append(out, l)
 		lineOf = len(out) - 1
 	}
-	if n := len(st.PCs); n > 0 && lineOf < 0 && st.Err != nil && st.Err.At == st.PCs[n-1]+1 {
-		lineOf, out = callSiteLine(st, st.Instrs[n-1], out)
-	}
-	if len(st.PCs) == 0 && st.Err != nil {
-		lineOf, out = awaitLine(st, out)
-	}
-	if n := len(st.PCs); n > 0 && lineOf >= 0 && st.Err != nil && st.Err.At == st.PCs[n-1]+1 {
-		// the step's last instruction raised the error, and shows in a
-		// line (not ghost code or a one-line helper's body, which the
-		// message names): that statement is at fault, and a condition the
-		// error stopped went neither way
-		out[lineOf].fault = true
-		if st.Instrs[n-1].Op == model.OpBranch {
-			out[lineOf].note = ""
+	n := len(st.PCs)
+	switch {
+	case st.Err == nil:
+	case n == 0:
+		out = awaitLine(st, out)
+	case st.Err.At == st.PCs[n-1]+1:
+		// the step's last instruction raised the error: the statement it
+		// shows in (for a one-line helper's body, which traces leave out,
+		// the call; not ghost code, which the message names) is at fault,
+		// and a condition the error stopped went neither way
+		if lineOf < 0 {
+			lineOf, out = callSiteLine(st, st.Instrs[n-1], out)
+		}
+		if lineOf >= 0 {
+			out[lineOf].fault = true
+			if st.Instrs[n-1].Op == model.OpBranch {
+				out[lineOf].note = ""
+			}
 		}
 	}
 	for i := range out {
@@ -125,6 +126,15 @@ func StepLines(st *explorer.Step) []Line {
 	return out
 }
 
+// stmtLine is the line of a statement at pos in function fn, as a step of
+// st's thread shows it (its own body's statements name no function).
+func stmtLine(st *explorer.Step, pos syntax.Pos, text, fn string, op model.Op) Line {
+	if fn == st.Thread.Kind.Name {
+		fn = ""
+	}
+	return Line{File: filepath.Base(pos.File), Line: pos.Line, Func: fn, Text: text, raw: text, op: op, thread: fn == ""}
+}
+
 // callSiteLine finds, for an error raised in a one-line helper's body
 // (which traces leave out), the statement that called the helper: the last
 // line of out when that is it, else a line added for it. It returns the
@@ -134,34 +144,26 @@ func callSiteLine(st *explorer.Step, ins *model.Instr, out []Line) (int, []Line)
 	if !ins.Detail || ins.Hidden || cs == nil {
 		return -1, out
 	}
-	file := filepath.Base(cs.Pos.File)
-	if n := len(out); n > 0 && out[n-1].File == file && out[n-1].Line == cs.Pos.Line {
+	l := stmtLine(st, cs.Pos, cs.Text, cs.Func, model.OpAssign)
+	if n := len(out); n > 0 && out[n-1].File == l.File && out[n-1].Line == l.Line {
 		return n - 1, out
 	}
-	fn := cs.Func
-	if fn == st.Thread.Kind.Name {
-		fn = ""
-	}
-	out = append(out, Line{File: file, Line: cs.Pos.Line, Func: fn, Text: cs.Text, raw: cs.Text, thread: fn == "", cont: len(out) == 0})
-	return len(out) - 1, out
+	l.cont = len(out) == 0
+	return len(out), append(out, l)
 }
 
-// awaitLine is, for a step that raised an error before it ran an
+// awaitLine adds, for a step that raised an error before it ran an
 // instruction because its await's condition did (reading guarded state
-// without the lock, say), the await statement; its index in out (-1 when
-// the step is not that) and out.
-func awaitLine(st *explorer.Step, out []Line) (int, []Line) {
+// without the lock, say), the await statement, at fault.
+func awaitLine(st *explorer.Step, out []Line) []Line {
 	code := st.Thread.Kind.Code
 	if st.Rest < 0 || st.Rest >= len(code) || code[st.Rest].Op != model.OpAwait {
-		return -1, out
+		return out
 	}
 	ins := code[st.Rest]
-	fn := ins.Func
-	if fn == st.Thread.Kind.Name {
-		fn = ""
-	}
-	out = append(out, Line{File: filepath.Base(ins.Pos.File), Line: ins.Pos.Line, Func: fn, Text: ins.Text, raw: ins.Text, op: ins.Op, thread: fn == "", fault: true})
-	return len(out) - 1, out
+	l := stmtLine(st, ins.Pos, ins.Text, ins.Func, ins.Op)
+	l.fault = true
+	return append(out, l)
 }
 
 // Repeated iterations of a loop within one step are folded: the first
